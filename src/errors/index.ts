@@ -1,0 +1,101 @@
+/**
+ * The single error catalogue. Every failure a user can see has a stable code here, an exit code and a
+ * retryable flag; messages are built at the throw site, but the code never changes once published
+ * (scripts and docs match on it). `test/unit/errors.test.ts` keeps README's table in sync with it.
+ */
+
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+interface CatalogueEntry {
+  readonly exit: ExitCode;
+  /** Whether retrying the same operation later can succeed without anyone changing anything. */
+  readonly retryable: boolean;
+  readonly summary: string;
+}
+
+function entry(exit: ExitCode, retryable: boolean, summary: string): CatalogueEntry {
+  return { exit, retryable, summary };
+}
+
+export const CATALOGUE = {
+  BG_USAGE: entry(EXIT.usage, false, "The command line is invalid."),
+  BG_CONFIG_NOT_FOUND: entry(EXIT.usage, false, "The migration file does not exist."),
+  BG_CONFIG_PARSE: entry(EXIT.usage, false, "The migration file is not valid YAML."),
+  BG_CONFIG_INVALID: entry(EXIT.usage, false, "The migration file breaks a rule of the schema."),
+  BG_CONFIG_EXISTS: entry(EXIT.usage, false, "Refusing to overwrite an existing file."),
+  BG_SECRET_UNRESOLVED: entry(EXIT.usage, false, "A secret names an env var or file that cannot be read."),
+  BG_CLUSTER_UNREACHABLE: entry(EXIT.failure, true, "The cluster could not be reached."),
+  BG_CLUSTER_TIMEOUT: entry(EXIT.failure, true, "The cluster did not answer in time."),
+  BG_CLUSTER_TLS: entry(EXIT.failure, false, "The TLS handshake with the cluster failed."),
+  BG_CLUSTER_AUTH: entry(EXIT.failure, false, "The cluster refused the credentials."),
+  BG_CLUSTER_FORBIDDEN: entry(EXIT.failure, false, "The credentials lack a permission."),
+  BG_CLUSTER_THROTTLED: entry(EXIT.failure, true, "The cluster kept rejecting requests (429/503)."),
+  BG_CLUSTER_RESPONSE: entry(EXIT.failure, false, "The cluster answered with an error."),
+  BG_CLUSTER_UNSUPPORTED: entry(EXIT.failure, false, "The cluster's distribution or version is not supported."),
+  BG_SANDBOX_JAVA_MISSING: entry(EXIT.failure, false, "No suitable Java runtime was found."),
+  BG_SANDBOX_MAVEN_MISSING: entry(EXIT.failure, false, "Maven (mvn) was not found."),
+  BG_SANDBOX_ARTIFACT: entry(EXIT.failure, true, "An artifact could not be resolved from Maven Central."),
+  BG_SANDBOX_PORT_IN_USE: entry(EXIT.failure, false, "A port the sandbox needs is taken."),
+  BG_SANDBOX_START_FAILED: entry(EXIT.failure, false, "A sandbox node did not become healthy."),
+  BG_SANDBOX_VERSION: entry(EXIT.usage, false, "The sandbox has no such version."),
+  BG_SANDBOX_USER: entry(EXIT.failure, false, "The unprivileged sandbox user could not be prepared."),
+  BG_SANDBOX_NOT_RUNNING: entry(EXIT.failure, false, "The sandbox is not running."),
+  BG_STATE_OPEN: entry(EXIT.failure, false, "The state file could not be opened."),
+  BG_STATE_SCHEMA: entry(EXIT.failure, false, "The state file was written by a newer bluegreen."),
+  BG_STATE_MISMATCH: entry(EXIT.usage, false, "The state file belongs to another migration."),
+  BG_STEP_FAILED: entry(EXIT.failure, false, "A workflow step failed."),
+  BG_PREFLIGHT_BLOCKED: entry(EXIT.failure, false, "Preflight found blockers."),
+  BG_INTERNAL: entry(EXIT.failure, false, "An unexpected internal error (a bug: please report it)."),
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof CATALOGUE;
+
+export interface ErrorOptions {
+  /** What the user should do about it; rendered on its own line. */
+  readonly fix?: string;
+  readonly cause?: unknown;
+  /** Structured facts for `--json` output and logs. Must never hold secrets. */
+  readonly details?: Readonly<Record<string, unknown>>;
+  /** Overrides the catalogue default when the same code can be transient or not. */
+  readonly retryable?: boolean;
+}
+
+export class BluegreenError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: ExitCode;
+  readonly retryable: boolean;
+  readonly fix: string | undefined;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "BluegreenError";
+    this.code = code;
+    this.exitCode = CATALOGUE[code].exit;
+    this.retryable = options.retryable ?? CATALOGUE[code].retryable;
+    this.fix = options.fix;
+    this.details = options.details ?? {};
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.fix === undefined ? {} : { fix: this.fix }),
+      retryable: this.retryable,
+      ...(Object.keys(this.details).length === 0 ? {} : { details: this.details }),
+    };
+  }
+}
+
+export function isBluegreenError(value: unknown, code?: ErrorCode): value is BluegreenError {
+  return value instanceof BluegreenError && (code === undefined || value.code === code);
+}
+
+/** Wraps anything thrown into a catalogue error so the CLI never prints a raw stack for a known failure. */
+export function toBluegreenError(value: unknown): BluegreenError {
+  if (value instanceof BluegreenError) return value;
+  const message = value instanceof Error ? value.message : String(value);
+  return new BluegreenError("BG_INTERNAL", message, { cause: value });
+}
