@@ -32,7 +32,11 @@ export const CATALOGUE = {
   BG_CLUSTER_FORBIDDEN: entry(EXIT.failure, false, "The credentials lack a permission."),
   BG_CLUSTER_THROTTLED: entry(EXIT.failure, true, "The cluster kept rejecting requests (429/503)."),
   BG_CLUSTER_RESPONSE: entry(EXIT.failure, false, "The cluster answered with an error."),
-  BG_CLUSTER_UNSUPPORTED: entry(EXIT.failure, false, "The cluster's distribution or version is not supported."),
+  BG_CLUSTER_UNSUPPORTED: entry(
+    EXIT.failure,
+    false,
+    "The cluster's distribution or version is not supported.",
+  ),
   BG_SANDBOX_JAVA_MISSING: entry(EXIT.failure, false, "No suitable Java runtime was found."),
   BG_SANDBOX_MAVEN_MISSING: entry(EXIT.failure, false, "Maven (mvn) was not found."),
   BG_SANDBOX_ARTIFACT: entry(EXIT.failure, true, "An artifact could not be resolved from Maven Central."),

@@ -1,0 +1,22 @@
+export type { Capabilities, Capability, CapabilityInput } from "./capabilities.ts";
+export { CAPABILITY_CHECKS, detectCapabilities } from "./capabilities.ts";
+export type { ClusterInit, FactsOptions } from "./cluster.ts";
+export { Cluster } from "./cluster.ts";
+export type { ClusterOptions } from "./connection.ts";
+export { createCluster } from "./connection.ts";
+export { displayUrl, serverReason, stripUserinfo } from "./errors.ts";
+export type { ClusterFacts, ClusterHealth, HealthStatus, NodePlugins, RootInfo } from "./facts.ts";
+export type { IndexInfo } from "./indices.ts";
+export type { RetryPolicy } from "./retry.ts";
+export { isIdempotent } from "./retry.ts";
+export type {
+  ClusterRequest,
+  ClusterResponse,
+  Dispatch,
+  HttpMethod,
+  QueryValue,
+  Requester,
+  ResponseHeaders,
+} from "./types.ts";
+export type { Distribution, Version } from "./version.ts";
+export { atLeast, compareVersions, formatVersion, parseVersion, tryParseVersion } from "./version.ts";

@@ -1,0 +1,47 @@
+/** The request/response shapes every layer of the cluster stack speaks (dispatch, retry, logging). */
+
+export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "PATCH";
+
+export type QueryValue = string | number | boolean | readonly string[] | undefined;
+
+export interface ClusterRequest {
+  readonly method: HttpMethod;
+  /** Path relative to the cluster URL, e.g. "/_cluster/health" (a missing leading slash is added). */
+  readonly path: string;
+  readonly querystring?: Readonly<Record<string, QueryValue>>;
+  /** A JSON value, or an already serialised JSON string. */
+  readonly body?: unknown;
+  /** An NDJSON body (`_bulk`, `_msearch`): one entry per line, objects are serialised. */
+  readonly bulkBody?: readonly unknown[] | string;
+  /**
+   * Whether repeating the request cannot change the outcome. Defaults by method: GET/HEAD/PUT/DELETE
+   * yes, POST/PATCH no. Set it on read-only POSTs (`_search`, `_count`, `_mget`) so they are retried.
+   */
+  readonly idempotent?: boolean;
+  /** Overrides the cluster's per-request timeout (each attempt gets the full budget). */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /** HTTP statuses the caller handles itself; `request()` returns them instead of throwing. */
+  readonly allowStatus?: readonly number[];
+}
+
+export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+export interface ClusterResponse<T = unknown> {
+  readonly status: number;
+  readonly body: T;
+  readonly headers: ResponseHeaders;
+  /** How many attempts it took (1 when it was not retried). */
+  readonly attempts: number;
+}
+
+/**
+ * One HTTP exchange. Answers every HTTP status (even 5xx) with a response; rejects only when no
+ * response arrived, with a `TransportFailure`. Retry, logging and timeouts are wrappers around it.
+ */
+export type Dispatch = (request: ClusterRequest) => Promise<ClusterResponse>;
+
+/** Anything that can send a request the way `Cluster.request` does; what detection helpers need. */
+export interface Requester {
+  request<T = unknown>(request: ClusterRequest): Promise<ClusterResponse<T>>;
+}

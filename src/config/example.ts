@@ -1,0 +1,91 @@
+/**
+ * The commented migration file `bluegreen init` writes. Every setting is shown with its default, so the
+ * file doubles as reference documentation; a unit test keeps it parseable.
+ */
+export function exampleConfig(): string {
+  return EXAMPLE;
+}
+
+const EXAMPLE = `# bluegreen migration file. Reference: every setting below is shown with its default.
+# Values may use \${VAR} or \${VAR:-default} to read the environment; write $\${ for a literal "\${".
+# Durations are written "500ms", "30s", "5m", "1h" (a plain number means milliseconds).
+
+version: 1              # schema version of this file
+name: my-upgrade        # migration name: lowercase, digits, "-" and "_"; keys the state file
+
+# The cluster you are upgrading from ("blue").
+source:
+  url: http://127.0.0.1:9200        # or: urls: [https://node1:9200, https://node2:9200]
+  # name: source                    # label used in logs and messages
+  auth:
+    type: none                      # none | basic | sigv4
+    # --- basic: give the password exactly one way ---
+    # type: basic
+    # username: admin
+    # password: \${SOURCE_PASSWORD}   # substituted from the environment
+    # passwordEnv: SOURCE_PASSWORD   # ...or name the variable
+    # passwordFile: ./source.password # ...or read a file (trailing newline dropped)
+    # --- sigv4 (Amazon OpenSearch Service); https only ---
+    # type: sigv4
+    # region: eu-west-1
+    # service: es                    # es | aoss
+    # accessKeyId: \${AWS_ACCESS_KEY_ID}        # optional: default is the AWS_* environment
+    # secretAccessKey: \${AWS_SECRET_ACCESS_KEY}
+  tls:                              # only for https:// URLs
+    insecure: false                 # true skips certificate checks; never do this in production
+    # ca: ./ca.pem                  # trusted CA bundle (PEM); replaces the system roots
+    # cert: ./client.pem            # client certificate for mutual TLS...
+    # key: ./client-key.pem         # ...and its private key
+    # servername: opensearch.internal   # name to verify when it differs from the URL host
+  requestTimeout: 30s
+  retry:                            # for transient failures (timeouts, 429, 503)
+    maxAttempts: 5
+    initialDelay: 200ms
+    maxDelay: 10s
+
+# The cluster you are upgrading to ("green"). Same settings as source; it must be a different cluster.
+target:
+  url: http://127.0.0.1:9201
+  auth:
+    type: none
+
+# Which indices to migrate: glob patterns with * and ?; exclude wins over include.
+indices:
+  include: ["*"]
+  exclude: []
+  includeHidden: false              # dot-prefixed and hidden indices are skipped unless true
+
+# Progress is kept in this SQLite file so any step can resume after a crash.
+state:
+  path: .bluegreen/my-upgrade.db    # relative to this file's directory
+
+prepare:
+  templates: true                   # copy index and component templates to the target
+  prune: false                      # delete target indices missing on the source (destructive)
+
+backfill:
+  method: auto                      # auto | snapshot | reindex | stream
+  batchSize: 1000                   # documents per batch
+  concurrency: 2                    # indices copied in parallel
+  # repository: migration-repo      # snapshot repository on both clusters (required by snapshot)
+
+sync:
+  method: none                      # gateway | ccr | none (none: writes stop at cutover)
+  maxLag: 30s                       # lag cutover waits for before switching
+
+validate:
+  sampleSize: 1000                  # documents compared per index
+  countTolerance: 0                 # allowed relative difference in document counts (0 = exact)
+
+cutover:
+  writeBlockSource: true            # block writes on the source so none are lost after cutover
+  drainTimeout: 5m                  # how long to wait for the last writes to reach the target
+
+rollback:
+  unblockSource: true               # lift the source write block again
+  deleteTargetIndices: false        # remove what the migration created on the target (destructive)
+
+decommission:
+  deleteSourceIndices: false        # delete the migrated indices from the source (destructive)
+  minAgeAfterCutover: 24h           # refuse to decommission until cutover has been stable this long
+`;

@@ -1,0 +1,30 @@
+export type { ClusterAuth, ClusterConfig, ClusterTls, RetryConfig } from "./cluster-config.ts";
+export type { Env } from "./env.ts";
+export { exampleConfig } from "./example.ts";
+export { canonicalConfig } from "./fingerprint.ts";
+export { DEFAULT_CONFIG_FILE, loadConfig, type ParseOptions, parseConfig } from "./load.ts";
+export { parseDuration } from "./scalars.ts";
+export { Secret } from "./secret.ts";
+export {
+  globToRegExp,
+  type IndexCandidate,
+  type IndexMatcher,
+  indexMatcher,
+  selectIndices,
+} from "./selection.ts";
+export {
+  BACKFILL_METHODS,
+  type BackfillMethod,
+  type BackfillSettings,
+  type CutoverSettings,
+  type DecommissionSettings,
+  type IndexSelection,
+  type MigrationConfig,
+  type PrepareSettings,
+  type RollbackSettings,
+  type StateSettings,
+  SYNC_METHODS,
+  type SyncMethod,
+  type SyncSettings,
+  type ValidateSettings,
+} from "./types.ts";

@@ -1,0 +1,123 @@
+import { z } from "zod";
+import { duration, flag, fraction, httpUrl, indexPattern, integer, slug } from "./scalars.ts";
+import { BACKFILL_METHODS, SYNC_METHODS } from "./types.ts";
+
+/**
+ * The raw shape of `bluegreen.yaml` after env substitution. Every object is strict, so a misspelt key is
+ * an error instead of a silently ignored setting. Defaults live here; cross-field checks live in
+ * rules.ts; anything that touches the file system or environment lives in normalize.ts.
+ */
+
+const text = z.string().min(1);
+
+export const AUTH_TYPES = ["none", "basic", "sigv4"] as const;
+
+/**
+ * One flat object rather than a union per type: normalize.ts then says "region only applies to sigv4"
+ * instead of the union's all-or-nothing "no variant matched".
+ */
+const auth = z.strictObject({
+  type: z.enum(AUTH_TYPES),
+  username: text.optional(),
+  password: z.string().optional(),
+  passwordEnv: text.optional(),
+  passwordFile: text.optional(),
+  region: text.optional(),
+  service: z.enum(["es", "aoss"]).optional(),
+  accessKeyId: text.optional(),
+  secretAccessKey: text.optional(),
+  sessionToken: text.optional(),
+});
+export type RawAuth = z.infer<typeof auth>;
+
+const tls = z.strictObject({
+  ca: text.optional(),
+  cert: text.optional(),
+  key: text.optional(),
+  insecure: flag().default(false),
+  servername: text.optional(),
+});
+export type RawTls = z.infer<typeof tls>;
+
+const retry = z.strictObject({
+  maxAttempts: integer(1, 100).default(5),
+  initialDelay: duration().default(200),
+  maxDelay: duration().default(10_000),
+});
+
+const cluster = z.strictObject({
+  name: slug("cluster").optional(),
+  url: httpUrl().optional(),
+  urls: z.array(httpUrl()).optional(),
+  auth: auth.optional(),
+  tls: tls.prefault({}),
+  requestTimeout: duration({ min: 1 }).default(30_000),
+  retry: retry.prefault({}),
+});
+export type RawCluster = z.infer<typeof cluster>;
+
+const version = z.unknown().transform((input, ctx): 1 => {
+  if (input === 1 || input === "1") return 1;
+  const what =
+    input === undefined ? "is required" : `${JSON.stringify(input)} is not a version this bluegreen reads`;
+  const fix =
+    input === undefined
+      ? "add `version: 1` at the top of the file"
+      : "this bluegreen reads version 1; upgrade bluegreen or write the file for version 1";
+  ctx.addIssue({ code: "custom", message: what, params: { fix } });
+  return z.NEVER;
+});
+
+export const rawConfigSchema = z.strictObject({
+  version,
+  name: slug("migration"),
+  source: cluster,
+  target: cluster,
+  indices: z
+    .strictObject({
+      include: z.array(indexPattern()).default(["*"]),
+      exclude: z.array(indexPattern()).default([]),
+      includeHidden: flag().default(false),
+    })
+    .prefault({}),
+  state: z.strictObject({ path: text.optional() }).prefault({}),
+  prepare: z.strictObject({ templates: flag().default(true), prune: flag().default(false) }).prefault({}),
+  backfill: z
+    .strictObject({
+      method: z.enum(BACKFILL_METHODS).default("auto"),
+      batchSize: integer(1, 10_000).default(1_000),
+      concurrency: integer(1, 32).default(2),
+      repository: text.optional(),
+    })
+    .prefault({}),
+  sync: z
+    .strictObject({ method: z.enum(SYNC_METHODS).default("none"), maxLag: duration().default(30_000) })
+    .prefault({}),
+  validate: z
+    .strictObject({ sampleSize: integer(0, 100_000).default(1_000), countTolerance: fraction().default(0) })
+    .prefault({}),
+  cutover: z
+    .strictObject({
+      writeBlockSource: flag().default(true),
+      drainTimeout: duration({ min: 1 }).default(300_000),
+    })
+    .prefault({}),
+  rollback: z
+    .strictObject({ unblockSource: flag().default(true), deleteTargetIndices: flag().default(false) })
+    .prefault({}),
+  decommission: z
+    .strictObject({
+      deleteSourceIndices: flag().default(false),
+      minAgeAfterCutover: duration().default(86_400_000),
+    })
+    .prefault({}),
+});
+export type RawConfig = z.infer<typeof rawConfigSchema>;
+
+/** Extra guidance when a whole required section or key is missing. */
+export const REQUIRED_HINTS: Readonly<Record<string, string>> = {
+  source: "add a `source:` section with at least `url: http://host:9200`",
+  target: "add a `target:` section with at least `url: http://host:9200`",
+  "source.auth.type": "add `type: none`, `type: basic` or `type: sigv4`",
+  "target.auth.type": "add `type: none`, `type: basic` or `type: sigv4`",
+};

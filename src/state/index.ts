@@ -1,0 +1,15 @@
+export { type OpenStateOptions, openState } from "./open.ts";
+export { SCHEMA_VERSION } from "./schema.ts";
+export type { StateStore } from "./store.ts";
+export {
+  type CheckpointRecord,
+  type EventInput,
+  type EventQuery,
+  type EventRecord,
+  type MigrationRecord,
+  STEP_STATUSES,
+  type StepError,
+  type StepRecord,
+  type StepStatus,
+  type StepUpdate,
+} from "./types.ts";
