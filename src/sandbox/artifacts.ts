@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { BluegreenError } from "../errors/index.ts";
 import { exec, hasCommand, tail } from "./exec.ts";
 
@@ -29,7 +30,7 @@ async function mvn(args: readonly string[], what: string): Promise<void> {
   }
   const result = await exec("mvn", ["-B", "-q", ...args]);
   if (result.code !== 0) {
-    const output = tail(`${result.stdout}\n${result.stderr}`.replace(/\u001b\[[0-9;]*m/g, ""), 8);
+    const output = tail(stripVTControlCharacters(`${result.stdout}\n${result.stderr}`), 8);
     throw new BluegreenError("BG_SANDBOX_ARTIFACT", `Maven could not resolve ${what}:\n${output}`, {
       fix: "Check that Maven Central is reachable (mvn -v; ~/.m2/settings.xml mirrors) and that the version exists there.",
     });
