@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { BluegreenError } from "../errors/index.ts";
 import { exec, hasCommand } from "./exec.ts";
 
@@ -56,6 +56,9 @@ export async function ensureTls(dir: string): Promise<TlsFiles> {
       },
     );
   }
+  // A recursive mkdir gives every folder it creates the same mode; only the tls folder is private; the
+  // sandbox folder above it must stay traversable for the node user.
+  mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const days = "3650";
   await openssl(

@@ -1,0 +1,63 @@
+import type { Command } from "commander";
+import { formatVersion } from "../../cluster/index.ts";
+import { DEFAULT_CONFIG_FILE, loadConfig } from "../../config/index.ts";
+import { createLogger } from "../../log/index.ts";
+import { type CheckReport, type ClusterInventory, checkClusters } from "../../preflight/index.ts";
+import { formatBytes, table, toJson } from "../../report/index.ts";
+import { type Output, consoleOutput } from "../output.ts";
+
+function side(c: ClusterInventory): Record<string, string> {
+  const f = c.facts;
+  if (f === undefined) return { reachable: `no (${c.error?.code ?? "error"})` };
+  const enabled = Object.entries(f.capabilities)
+    .filter(([, on]) => on)
+    .map(([name]) => name);
+  return {
+    reachable: "yes",
+    distribution: `${f.distribution} ${formatVersion(f.version)}`,
+    cluster: f.clusterName,
+    health: `${f.health.status} (${f.health.numberOfNodes} node${f.health.numberOfNodes === 1 ? "" : "s"})`,
+    plugins: f.plugins.length === 0 ? "(none)" : f.plugins.join(", "),
+    modules: f.modules.join(", "),
+    capabilities: enabled.join(", "),
+    "selected indices": String(c.indices?.length ?? 0),
+  };
+}
+
+export function renderCheck(report: CheckReport): string {
+  const s = side(report.source);
+  const t = side(report.target);
+  const keys = [...new Set([...Object.keys(s), ...Object.keys(t)])];
+  const lines = [
+    table(
+      ["", `source: ${report.source.name} ${report.source.url}`, `target: ${report.target.name} ${report.target.url}`],
+      keys.map((k) => [k, s[k], t[k]]),
+      [18, 48, 48],
+    ),
+  ];
+  for (const c of [report.source, report.target]) {
+    if (c.indices === undefined || c.indices.length === 0) continue;
+    lines.push(`\n${c.role} indices`, table(["index", "health", "docs", "size"], c.indices.map((i) => [i.name, i.health, i.docs, formatBytes(i.bytes)])));
+  }
+  const findings = [
+    ...report.blockers.map((b) => ["BLOCKER", b.rule, b.message, b.fix]),
+    ...report.warnings.map((w) => ["warning", w.rule, w.message, w.fix]),
+  ];
+  lines.push(findings.length === 0 ? "\nno blockers" : `\n${table(["level", "rule", "finding", "fix"], findings)}`);
+  return lines.join("\n");
+}
+
+export function registerClusters(program: Command, io: Output = consoleOutput): void {
+  const clusters = program.command("clusters").description("Inspect the source and target clusters");
+  clusters
+    .command("check")
+    .description("Both clusters side by side: reachability, version, health, plugins, indices and blockers")
+    .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
+    .option("--json", "print as JSON", false)
+    .action(async (opts: { config: string; json: boolean }) => {
+      const config = await loadConfig(opts.config);
+      const report = await checkClusters(config, createLogger());
+      io.out(opts.json ? toJson(report) : renderCheck(report));
+      if (report.blockers.length > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,71 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Command } from "commander";
+import { DEFAULT_CONFIG_FILE, loadConfig, type MigrationConfig } from "../../config/index.ts";
+import { createLogger } from "../../log/index.ts";
+import { preflightStep } from "../../preflight/index.ts";
+import { table, toJson } from "../../report/index.ts";
+import { openState, type StateStore } from "../../state/index.ts";
+import { runWorkflow, type Step, workflowStatus } from "../../workflow/index.ts";
+import { type Output, consoleOutput } from "../output.ts";
+
+/** The steps that exist so far; later issues append prepare, backfill, sync, … here. */
+export function migrationSteps(config: MigrationConfig): Step[] {
+  return [preflightStep(config, createLogger())];
+}
+
+function open(config: MigrationConfig): StateStore {
+  mkdirSync(dirname(config.state.path), { recursive: true });
+  return openState(config.state.path, { migrationName: config.name, fingerprint: config.fingerprint });
+}
+
+export function registerRun(program: Command, io: Output = consoleOutput): void {
+  program
+    .command("run")
+    .description("Run the migration's steps in order, resuming where the last run stopped")
+    .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
+    .option("--json", "print the outcome as JSON", false)
+    .action(async (opts: { config: string; json: boolean }) => {
+      const config = await loadConfig(opts.config);
+      const state = open(config);
+      const controller = new AbortController();
+      const onSignal = () => controller.abort(new Error("interrupted"));
+      process.once("SIGINT", onSignal);
+      try {
+        const outcome = await runWorkflow(migrationSteps(config), { state, logger: createLogger(), signal: controller.signal });
+        if (opts.json) {
+          io.out(toJson({ ...outcome, steps: outcome.steps.map((s) => ({ ...s, error: s.error?.toJSON() })) }));
+        } else {
+          io.out(table(["step", "outcome", "attempts", "note"], outcome.steps.map((s) => [s.id, s.outcome, s.attempts, s.error?.message ?? s.reason])));
+        }
+        if (outcome.status === "failed") {
+          if (!opts.json) io.progress(`fix: ${outcome.error.fix ?? "see the error above"}`);
+          process.exitCode = outcome.error.exitCode;
+        } else if (outcome.status === "cancelled") {
+          process.exitCode = 1;
+        }
+      } finally {
+        process.off("SIGINT", onSignal);
+        state.close();
+      }
+    });
+  program
+    .command("status")
+    .description("Show where the migration stands, step by step (from the state file only)")
+    .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
+    .option("--json", "print as JSON", false)
+    .action(async (opts: { config: string; json: boolean }) => {
+      const config = await loadConfig(opts.config);
+      const state = open(config);
+      try {
+        const status = workflowStatus(state, migrationSteps(config));
+        if (opts.json) io.out(toJson(status));
+        else {
+          io.out(table(["step", "status", "attempt", "finished", "error"], status.steps.map((s) => [s.id, s.status, s.attempt, s.finishedAt, s.error === undefined ? undefined : `${s.error.code}: ${s.error.message}`])));
+          io.out(status.next === undefined ? "all steps done" : `next: ${status.next}`);
+        }
+      } finally {
+        state.close();
+      }
+    });
+}

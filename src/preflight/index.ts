@@ -1,0 +1,9 @@
+export {
+  type CheckReport,
+  type ClusterInventory,
+  checkClusters,
+  evaluate,
+  type Finding,
+  type IndexSummary,
+} from "./inspect.ts";
+export { preflightStep } from "./step.ts";
