@@ -43,7 +43,7 @@ export function renderCheck(report: CheckReport): string {
     ...report.blockers.map((b) => ["BLOCKER", b.rule, b.message, b.fix]),
     ...report.warnings.map((w) => ["warning", w.rule, w.message, w.fix]),
   ];
-  lines.push(findings.length === 0 ? "\nno blockers" : `\n${table(["level", "rule", "finding", "fix"], findings)}`);
+  lines.push(findings.length === 0 ? "\nno blockers" : `\n${table(["level", "rule", "finding", "fix"], findings, [9, 26, 60, 40])}`);
   return lines.join("\n");
 }
 
