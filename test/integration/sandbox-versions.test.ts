@@ -1,0 +1,104 @@
+/**
+ * Sandbox lifecycle beyond the suite's shared pair: an older source version (1.3) with its assembled
+ * modules, a `down` that leaves no JVM behind, and a clear error when a port is already taken.
+ */
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { test } from "node:test";
+import { createCluster, formatVersion } from "../../src/cluster/index.ts";
+import type { ClusterConfig } from "../../src/config/cluster-config.ts";
+import { isBluegreenError } from "../../src/errors/index.ts";
+import { sandboxDown, sandboxHome, sandboxUp } from "../../src/sandbox/index.ts";
+
+function configFor(name: string, url: string): ClusterConfig {
+  return {
+    name,
+    urls: [url],
+    auth: { type: "none" },
+    tls: { insecure: false },
+    requestTimeoutMs: 30_000,
+    retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 5_000 },
+  };
+}
+
+/** Pids of java processes whose command line mentions `needle`, read from /proc like `down` does. */
+function javaPidsMentioning(needle: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      if (cmdline[0]?.endsWith("java") && cmdline.some((arg) => arg.includes(needle))) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+test("a 1.3 source next to a 2.19 target: versions and modules detected; down leaves no JVM", async () => {
+  const name = "test-13";
+  const dir = join(sandboxHome(), "sandboxes", name);
+  try {
+    const status = await sandboxUp({ name, source: "1.3", portBase: 39300 });
+    assert.equal(status.source.version, "1.3.14");
+    assert.equal(status.target.version, "2.19.4");
+    assert.ok(javaPidsMentioning(dir).length >= 2, "both nodes run as java processes under the sandbox dir");
+    for (const [role, version] of [
+      ["source", "1.3.14"],
+      ["target", "2.19.4"],
+    ] as const) {
+      const cluster = createCluster(configFor(role, status[role].url));
+      try {
+        const facts = await cluster.facts();
+        assert.equal(facts.distribution, "opensearch");
+        assert.equal(facts.versionText, version);
+        assert.equal(formatVersion(facts.version), version);
+        for (const capability of [
+          "remoteReindex",
+          "painless",
+          "analysisCommon",
+          "mapperExtras",
+          "ingestCommon",
+        ] as const) {
+          assert.equal(
+            facts.capabilities[capability],
+            true,
+            `${role} ${capability} (modules: ${facts.modules.join(", ")})`,
+          );
+        }
+      } finally {
+        await cluster.close();
+      }
+    }
+    const down = await sandboxDown({ name });
+    assert.deepEqual(down.stopped, ["source", "target"]);
+    assert.deepEqual(javaPidsMentioning(dir), [], "no JVM survives `down`");
+  } finally {
+    await sandboxDown({ name, purge: true });
+  }
+  assert.deepEqual(javaPidsMentioning(dir), []);
+});
+
+test("sandboxUp on a port another process listens on fails with BG_SANDBOX_PORT_IN_USE", async () => {
+  const name = "test-port";
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  assert.ok(address !== null && typeof address === "object");
+  try {
+    await assert.rejects(sandboxUp({ name, portBase: address.port }), (error) => {
+      assert.ok(isBluegreenError(error, "BG_SANDBOX_PORT_IN_USE"), String(error));
+      assert.match(error.message, new RegExp(`Port ${address.port}\\b`));
+      return true;
+    });
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await sandboxDown({ name, purge: true });
+  }
+});
