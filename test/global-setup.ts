@@ -19,7 +19,10 @@ export async function globalSetup(): Promise<void> {
     version: status[role].version,
     distribution: status[role].distribution,
   });
-  process.env.BLUEGREEN_TEST_SANDBOX = JSON.stringify({ source: describe("source"), target: describe("target") });
+  process.env.BLUEGREEN_TEST_SANDBOX = JSON.stringify({
+    source: describe("source"),
+    target: describe("target"),
+  });
   process.stderr.write(`[sandbox] ready in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
 }
 

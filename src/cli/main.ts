@@ -8,7 +8,9 @@ import { registerSandbox } from "./commands/sandbox.ts";
 
 export function buildProgram(): Command {
   const program = new Command("bluegreen")
-    .description("Blue-green upgrades for OpenSearch: align, backfill, sync, validate, cut over, roll back, decommission")
+    .description(
+      "Blue-green upgrades for OpenSearch: align, backfill, sync, validate, cut over, roll back, decommission",
+    )
     .version("0.1.0")
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)");

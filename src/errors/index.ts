@@ -1,7 +1,7 @@
 /**
  * The single error catalogue. Every failure a user can see has a stable code here, an exit code and a
  * retryable flag; messages are built at the throw site, but the code never changes once published
- * (scripts and docs match on it). `test/unit/errors.test.ts` keeps README's table in sync with it.
+ * (scripts and docs match on it); `test/unit/errors.test.ts` pins the shape.
  */
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

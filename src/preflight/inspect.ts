@@ -1,5 +1,5 @@
-import { type Cluster, compareVersions, createCluster, displayUrl, formatVersion } from "../cluster/index.ts";
 import type { ClusterFacts, IndexInfo } from "../cluster/index.ts";
+import { type Cluster, compareVersions, createCluster, displayUrl, formatVersion } from "../cluster/index.ts";
 import { type MigrationConfig, selectIndices } from "../config/index.ts";
 import { toBluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -59,7 +59,11 @@ async function inventory(role: Role, cluster: Cluster, config: MigrationConfig):
     return {
       ...base,
       reachable: false,
-      error: { code: error.code, message: error.message, ...(error.fix === undefined ? {} : { fix: error.fix }) },
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(error.fix === undefined ? {} : { fix: error.fix }),
+      },
     };
   }
 }
@@ -141,7 +145,12 @@ function run(rules: Readonly<Record<string, Rule>>, s: ClusterInventory, t: Clus
 }
 
 export function evaluate(source: ClusterInventory, target: ClusterInventory): CheckReport {
-  return { source, target, blockers: run(BLOCKER_RULES, source, target), warnings: run(WARNING_RULES, source, target) };
+  return {
+    source,
+    target,
+    blockers: run(BLOCKER_RULES, source, target),
+    warnings: run(WARNING_RULES, source, target),
+  };
 }
 
 /** Inspects both clusters side by side; never throws for an unreachable cluster (that is a blocker). */

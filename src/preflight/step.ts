@@ -25,11 +25,17 @@ export function preflightStep(config: MigrationConfig, logger?: Logger): Step {
         target: report.target.facts?.versionText,
       });
       if (report.blockers.length > 0) {
-        const lines = report.blockers.map((b) => `- [${b.rule}] ${b.message}${b.fix === undefined ? "" : ` Fix: ${b.fix}`}`);
-        throw new BluegreenError("BG_PREFLIGHT_BLOCKED", `Preflight found ${report.blockers.length} blocker(s):\n${lines.join("\n")}`, {
-          fix: "Resolve the blockers, then run `bluegreen run` again; `bluegreen clusters check` shows the details.",
-          details: { blockers: report.blockers },
-        });
+        const lines = report.blockers.map(
+          (b) => `- [${b.rule}] ${b.message}${b.fix === undefined ? "" : ` Fix: ${b.fix}`}`,
+        );
+        throw new BluegreenError(
+          "BG_PREFLIGHT_BLOCKED",
+          `Preflight found ${report.blockers.length} blocker(s):\n${lines.join("\n")}`,
+          {
+            fix: "Resolve the blockers, then run `bluegreen run` again; `bluegreen clusters check` shows the details.",
+            details: { blockers: report.blockers },
+          },
+        );
       }
       return {
         kind: "done",

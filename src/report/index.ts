@@ -2,14 +2,19 @@ import Table from "cli-table3";
 import type { BluegreenError } from "../errors/index.ts";
 
 /** Plain ASCII tables: they survive logs, CI output and narrow terminals. */
-export function table(head: readonly string[], rows: readonly (readonly unknown[])[], colWidths?: readonly number[]): string {
+export function table(
+  head: readonly string[],
+  rows: readonly (readonly unknown[])[],
+  colWidths?: readonly number[],
+): string {
   const t = new Table({
     head: [...head],
     ...(colWidths === undefined ? {} : { colWidths: [...colWidths], wordWrap: true }),
     style: { head: [], border: [], compact: true },
     chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
   });
-  for (const row of rows) t.push(row.map((cell) => (cell === undefined || cell === null ? "-" : String(cell))));
+  for (const row of rows)
+    t.push(row.map((cell) => (cell === undefined || cell === null ? "-" : String(cell))));
   return t.toString();
 }
 

@@ -61,7 +61,9 @@ grant codeBase "\${codebase.httpasyncclient}" {
 `;
 
 /** The standard modules the integ-test-zip lacks, as published jars (module zips are not on Central). */
-function openSearchModules(): readonly ModuleSpec[] {
+function openSearchModules(version: string): readonly ModuleSpec[] {
+  // 1.x only knows the old name of the remote-reindex allowlist; 2.0 renamed it.
+  const allowlist = version.startsWith("1.") ? "reindex.remote.whitelist" : "reindex.remote.allowlist";
   const g = "org.opensearch.plugin";
   return [
     {
@@ -79,7 +81,7 @@ function openSearchModules(): readonly ModuleSpec[] {
       classname: "org.opensearch.index.reindex.ReindexPlugin",
       extendedPlugins: [],
       policy: REINDEX_POLICY,
-      settings: { "reindex.remote.allowlist": ["127.0.0.1:*", "localhost:*"] },
+      settings: { [allowlist]: ["127.0.0.1:*", "localhost:*"] },
     },
     {
       name: "analysis-common",
@@ -120,7 +122,7 @@ function openSearch(
     version,
     zip: { groupId: "org.opensearch.distribution.integ-test-zip", artifactId: "opensearch" },
     javaMajors,
-    modules: openSearchModules(),
+    modules: openSearchModules(version),
     ...(securityVersion === undefined
       ? {}
       : {

@@ -13,7 +13,11 @@ const BIN = new URL("../../bin/bluegreen.js", import.meta.url).pathname;
 const sandbox = testSandbox();
 
 function bluegreen(args: string[], cwd: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", env: { ...process.env, BLUEGREEN_LOG_LEVEL: "silent" } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, BLUEGREEN_LOG_LEVEL: "silent" },
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -78,44 +82,50 @@ test("run executes preflight, records it in state, and status reports it", () =>
 });
 
 // Bad input: each row names the input, the exit code and what the message must say.
-const BAD_INPUT: readonly { name: string; args: (dir: string) => string[]; code: number; stderr: RegExp }[] = [
-  {
-    name: "target older than the source blocks preflight",
-    args: (dir) => ["run", "-c", migration(dir, "older", sandbox.target.url, sandbox.source.url)],
-    code: 1,
-    stderr: /BG_STEP_FAILED|BG_PREFLIGHT_BLOCKED|target-older-than-source/,
-  },
-  {
-    name: "an unreachable cluster blocks clusters check",
-    args: (dir) => ["clusters", "check", "-c", migration(dir, "down", sandbox.source.url, "http://127.0.0.1:1")],
-    code: 1,
-    stderr: /BLOCKER[\s\S]*cluster-unreachable[\s\S]*target[\s\S]*ECONNREFUSED/,
-  },
-  {
-    name: "a missing migration file",
-    args: () => ["clusters", "check", "-c", "does-not-exist.yaml"],
-    code: 2,
-    stderr: /BG_CONFIG_NOT_FOUND: .*does-not-exist\.yaml does not exist[\s\S]*fix: .*bluegreen init/,
-  },
-  {
-    name: "an unknown sandbox version",
-    args: () => ["sandbox", "up", "--source", "0.9"],
-    code: 2,
-    stderr: /BG_SANDBOX_VERSION: The sandbox has no version "0\.9"[\s\S]*fix: Use one of: 2\.19/,
-  },
-  {
-    name: "an unknown command",
-    args: () => ["migrate-everything"],
-    code: 2,
-    stderr: /unknown command 'migrate-everything'/,
-  },
-  {
-    name: "a port that is not a number",
-    args: () => ["sandbox", "up", "--port-base", "http"],
-    code: 2,
-    stderr: /"http" is not a port number/,
-  },
-];
+const BAD_INPUT: readonly { name: string; args: (dir: string) => string[]; code: number; stderr: RegExp }[] =
+  [
+    {
+      name: "target older than the source blocks preflight",
+      args: (dir) => ["run", "-c", migration(dir, "older", sandbox.target.url, sandbox.source.url)],
+      code: 1,
+      stderr: /BG_STEP_FAILED|BG_PREFLIGHT_BLOCKED|target-older-than-source/,
+    },
+    {
+      name: "an unreachable cluster blocks clusters check",
+      args: (dir) => [
+        "clusters",
+        "check",
+        "-c",
+        migration(dir, "down", sandbox.source.url, "http://127.0.0.1:1"),
+      ],
+      code: 1,
+      stderr: /BLOCKER[\s\S]*cluster-unreachable[\s\S]*target[\s\S]*ECONNREFUSED/,
+    },
+    {
+      name: "a missing migration file",
+      args: () => ["clusters", "check", "-c", "does-not-exist.yaml"],
+      code: 2,
+      stderr: /BG_CONFIG_NOT_FOUND: .*does-not-exist\.yaml does not exist[\s\S]*fix: .*bluegreen init/,
+    },
+    {
+      name: "an unknown sandbox version",
+      args: () => ["sandbox", "up", "--source", "0.9"],
+      code: 2,
+      stderr: /BG_SANDBOX_VERSION: The sandbox has no version "0\.9"[\s\S]*fix: Use one of: 2\.19/,
+    },
+    {
+      name: "an unknown command",
+      args: () => ["migrate-everything"],
+      code: 2,
+      stderr: /unknown command 'migrate-everything'/,
+    },
+    {
+      name: "a port that is not a number",
+      args: () => ["sandbox", "up", "--port-base", "http"],
+      code: 2,
+      stderr: /"http" is not a port number/,
+    },
+  ];
 
 for (const row of BAD_INPUT) {
   test(`bad input: ${row.name}`, () => {

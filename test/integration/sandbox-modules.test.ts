@@ -40,7 +40,9 @@ async function withCluster(
     await body(cluster);
   } finally {
     for (const index of cleanup.indices ?? []) {
-      await cluster.request({ method: "DELETE", path: `/${index}`, allowStatus: [404] }).catch(() => undefined);
+      await cluster
+        .request({ method: "DELETE", path: `/${index}`, allowStatus: [404] })
+        .catch(() => undefined);
     }
     for (const id of cleanup.pipelines ?? []) {
       await cluster
@@ -65,7 +67,11 @@ for (const [from, to] of [
     const dest = uniqueName("remote-dest");
     const docs = Array.from({ length: 25 }, (_, i) => ({ n: i, text: `doc ${i}` }));
     await withCluster(from, { indices: [index] }, async (origin) => {
-      await origin.request({ method: "PUT", path: `/${index}`, body: { settings: { number_of_replicas: 0 } } });
+      await origin.request({
+        method: "PUT",
+        path: `/${index}`,
+        body: { settings: { number_of_replicas: 0 } },
+      });
       await origin.request({
         method: "POST",
         path: "/_bulk",
@@ -170,7 +176,10 @@ for (const role of ROLES) {
         idempotent: true,
       });
       // 12.345 → 1235 and 0.014 → 1 hundredths: the doc values hold the scaled longs, not the input.
-      assert.ok(Math.abs(res.body.aggregations.total.value - 12.36) < 1e-9, String(res.body.aggregations.total.value));
+      assert.ok(
+        Math.abs(res.body.aggregations.total.value - 12.36) < 1e-9,
+        String(res.body.aggregations.total.value),
+      );
     });
   });
 
@@ -190,7 +199,8 @@ for (const role of ROLES) {
         body: {
           script: {
             lang: "painless",
-            source: "ctx._source.n += params.d; ctx._source.tags.add(params.t); ctx._source.parity = ctx._source.n % 2 == 0 ? 'even' : 'odd'",
+            source:
+              "ctx._source.n += params.d; ctx._source.tags.add(params.t); ctx._source.parity = ctx._source.n % 2 == 0 ? 'even' : 'odd'",
             params: { d: 2, t: "b" },
           },
         },

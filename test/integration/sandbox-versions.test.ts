@@ -30,7 +30,8 @@ function javaPidsMentioning(needle: string): number[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-      if (cmdline[0]?.endsWith("java") && cmdline.some((arg) => arg.includes(needle))) pids.push(Number(entry));
+      if (cmdline[0]?.endsWith("java") && cmdline.some((arg) => arg.includes(needle)))
+        pids.push(Number(entry));
     } catch {
       // The process ended while we looked.
     }

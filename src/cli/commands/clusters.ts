@@ -4,7 +4,7 @@ import { DEFAULT_CONFIG_FILE, loadConfig } from "../../config/index.ts";
 import { createLogger } from "../../log/index.ts";
 import { type CheckReport, type ClusterInventory, checkClusters } from "../../preflight/index.ts";
 import { formatBytes, table, toJson } from "../../report/index.ts";
-import { type Output, consoleOutput } from "../output.ts";
+import { consoleOutput, type Output } from "../output.ts";
 
 function side(c: ClusterInventory): Record<string, string> {
   const f = c.facts;
@@ -30,20 +30,34 @@ export function renderCheck(report: CheckReport): string {
   const keys = [...new Set([...Object.keys(s), ...Object.keys(t)])];
   const lines = [
     table(
-      ["", `source: ${report.source.name} ${report.source.url}`, `target: ${report.target.name} ${report.target.url}`],
+      [
+        "",
+        `source: ${report.source.name} ${report.source.url}`,
+        `target: ${report.target.name} ${report.target.url}`,
+      ],
       keys.map((k) => [k, s[k], t[k]]),
       [18, 48, 48],
     ),
   ];
   for (const c of [report.source, report.target]) {
     if (c.indices === undefined || c.indices.length === 0) continue;
-    lines.push(`\n${c.role} indices`, table(["index", "health", "docs", "size"], c.indices.map((i) => [i.name, i.health, i.docs, formatBytes(i.bytes)])));
+    lines.push(
+      `\n${c.role} indices`,
+      table(
+        ["index", "health", "docs", "size"],
+        c.indices.map((i) => [i.name, i.health, i.docs, formatBytes(i.bytes)]),
+      ),
+    );
   }
   const findings = [
     ...report.blockers.map((b) => ["BLOCKER", b.rule, b.message, b.fix]),
     ...report.warnings.map((w) => ["warning", w.rule, w.message, w.fix]),
   ];
-  lines.push(findings.length === 0 ? "\nno blockers" : `\n${table(["level", "rule", "finding", "fix"], findings, [9, 26, 60, 40])}`);
+  lines.push(
+    findings.length === 0
+      ? "\nno blockers"
+      : `\n${table(["level", "rule", "finding", "fix"], findings, [9, 26, 60, 40])}`,
+  );
   return lines.join("\n");
 }
 

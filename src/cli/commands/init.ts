@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { DEFAULT_CONFIG_FILE, exampleConfig } from "../../config/index.ts";
 import { BluegreenError } from "../../errors/index.ts";
-import { type Output, consoleOutput } from "../output.ts";
+import { consoleOutput, type Output } from "../output.ts";
 
 export function registerInit(program: Command, io: Output = consoleOutput): void {
   program

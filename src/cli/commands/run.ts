@@ -7,7 +7,7 @@ import { preflightStep } from "../../preflight/index.ts";
 import { table, toJson } from "../../report/index.ts";
 import { openState, type StateStore } from "../../state/index.ts";
 import { runWorkflow, type Step, workflowStatus } from "../../workflow/index.ts";
-import { type Output, consoleOutput } from "../output.ts";
+import { consoleOutput, type Output } from "../output.ts";
 
 /** The steps that exist so far; later issues append prepare, backfill, sync, … here. */
 export function migrationSteps(config: MigrationConfig): Step[] {
@@ -32,11 +32,22 @@ export function registerRun(program: Command, io: Output = consoleOutput): void 
       const onSignal = () => controller.abort(new Error("interrupted"));
       process.once("SIGINT", onSignal);
       try {
-        const outcome = await runWorkflow(migrationSteps(config), { state, logger: createLogger(), signal: controller.signal });
+        const outcome = await runWorkflow(migrationSteps(config), {
+          state,
+          logger: createLogger(),
+          signal: controller.signal,
+        });
         if (opts.json) {
-          io.out(toJson({ ...outcome, steps: outcome.steps.map((s) => ({ ...s, error: s.error?.toJSON() })) }));
+          io.out(
+            toJson({ ...outcome, steps: outcome.steps.map((s) => ({ ...s, error: s.error?.toJSON() })) }),
+          );
         } else {
-          io.out(table(["step", "outcome", "attempts", "note"], outcome.steps.map((s) => [s.id, s.outcome, s.attempts, s.error?.message ?? s.reason])));
+          io.out(
+            table(
+              ["step", "outcome", "attempts", "note"],
+              outcome.steps.map((s) => [s.id, s.outcome, s.attempts, s.error?.message ?? s.reason]),
+            ),
+          );
         }
         if (outcome.status === "failed") {
           if (!opts.json) io.progress(`fix: ${outcome.error.fix ?? "see the error above"}`);
@@ -61,7 +72,18 @@ export function registerRun(program: Command, io: Output = consoleOutput): void 
         const status = workflowStatus(state, migrationSteps(config));
         if (opts.json) io.out(toJson(status));
         else {
-          io.out(table(["step", "status", "attempt", "finished", "error"], status.steps.map((s) => [s.id, s.status, s.attempt, s.finishedAt, s.error === undefined ? undefined : `${s.error.code}: ${s.error.message}`])));
+          io.out(
+            table(
+              ["step", "status", "attempt", "finished", "error"],
+              status.steps.map((s) => [
+                s.id,
+                s.status,
+                s.attempt,
+                s.finishedAt,
+                s.error === undefined ? undefined : `${s.error.code}: ${s.error.message}`,
+              ]),
+            ),
+          );
           io.out(status.next === undefined ? "all steps done" : `next: ${status.next}`);
         }
       } finally {

@@ -1,17 +1,33 @@
 import type { Command } from "commander";
 import { table, toJson } from "../../report/index.ts";
-import { DEFAULT_NAME, DISTRIBUTIONS, type SandboxStatus, sandboxDown, sandboxStatus, sandboxUp } from "../../sandbox/index.ts";
-import { type Output, consoleOutput } from "../output.ts";
+import {
+  DEFAULT_NAME,
+  DISTRIBUTIONS,
+  type SandboxStatus,
+  sandboxDown,
+  sandboxStatus,
+  sandboxUp,
+} from "../../sandbox/index.ts";
+import { consoleOutput, type Output } from "../output.ts";
 import { intOption } from "./options.ts";
 
 function render(status: SandboxStatus): string {
   const rows = (["source", "target"] as const).map((role) => {
     const n = status[role];
-    return [role, n.url, `${n.distribution} ${n.version}`, n.health ?? (n.pid === undefined ? "stopped" : "unknown")];
+    return [
+      role,
+      n.url,
+      `${n.distribution} ${n.version}`,
+      n.health ?? (n.pid === undefined ? "stopped" : "unknown"),
+    ];
   });
   const lines = [table(["cluster", "url", "version", "health"], rows)];
   if (status.credentials !== undefined) {
-    lines.push(`username: ${status.credentials.username}`, `password: ${status.credentials.password}`, `ca:       ${status.credentials.ca}`);
+    lines.push(
+      `username: ${status.credentials.username}`,
+      `password: ${status.credentials.password}`,
+      `ca:       ${status.credentials.ca}`,
+    );
   }
   lines.push(`snapshot repository path (path.repo on both): ${status.snapshotRepoPath}`);
   return lines.join("\n");
@@ -30,7 +46,13 @@ function statusJson(status: SandboxStatus): unknown {
       ...(status.credentials === undefined ? {} : status.credentials),
     };
   };
-  return { name: status.name, secure: status.secure, source: node("source"), target: node("target"), snapshotRepoPath: status.snapshotRepoPath };
+  return {
+    name: status.name,
+    secure: status.secure,
+    source: node("source"),
+    target: node("target"),
+    snapshotRepoPath: status.snapshotRepoPath,
+  };
 }
 
 export function registerSandbox(program: Command, io: Output = consoleOutput): void {
@@ -45,19 +67,32 @@ export function registerSandbox(program: Command, io: Output = consoleOutput): v
     .option("--source <version>", `source version (${versions})`, "2.11")
     .option("--target <version>", `target version (${versions})`, "2.19")
     .option("--secure", "security plugin with TLS and a generated admin password", false)
-    .option("--port-base <port>", "source HTTP port; target is +1, transport ports +100 (default 9200, secure 9210)", intOption)
+    .option(
+      "--port-base <port>",
+      "source HTTP port; target is +1, transport ports +100 (default 9200, secure 9210)",
+      intOption,
+    )
     .option("--json", "print status as JSON", false)
-    .action(async (opts: { name: string; source: string; target: string; secure: boolean; portBase?: number; json: boolean }) => {
-      const status = await sandboxUp({
-        name: opts.name,
-        source: opts.source,
-        target: opts.target,
-        secure: opts.secure,
-        ...(opts.portBase === undefined ? {} : { portBase: opts.portBase }),
-        onProgress: (m) => io.progress(m),
-      });
-      io.out(opts.json ? toJson(statusJson(status)) : render(status));
-    });
+    .action(
+      async (opts: {
+        name: string;
+        source: string;
+        target: string;
+        secure: boolean;
+        portBase?: number;
+        json: boolean;
+      }) => {
+        const status = await sandboxUp({
+          name: opts.name,
+          source: opts.source,
+          target: opts.target,
+          secure: opts.secure,
+          ...(opts.portBase === undefined ? {} : { portBase: opts.portBase }),
+          onProgress: (m) => io.progress(m),
+        });
+        io.out(opts.json ? toJson(statusJson(status)) : render(status));
+      },
+    );
   sandbox
     .command("status")
     .description("Show the sandbox clusters' URLs, versions, health (and credentials when secure)")
@@ -76,6 +111,8 @@ export function registerSandbox(program: Command, io: Output = consoleOutput): v
     .option("--purge", "also delete data, logs, certificates and snapshots", false)
     .action(async (opts: { name: string; purge: boolean }) => {
       const result = await sandboxDown({ name: opts.name, purge: opts.purge });
-      io.out(`stopped: ${result.stopped.length === 0 ? "nothing was running" : result.stopped.join(", ")}${result.purged ? "; data purged" : ""}`);
+      io.out(
+        `stopped: ${result.stopped.length === 0 ? "nothing was running" : result.stopped.join(", ")}${result.purged ? "; data purged" : ""}`,
+      );
     });
 }
