@@ -176,6 +176,13 @@ export async function sandboxUp(options: UpOptions = {}): Promise<SandboxStatus>
     const tls = await ensureTls(join(paths.sandbox, "tls"));
     record = { ...record, credentials: { username: "admin", password: generatePassword(), ca: tls.ca } };
   }
+  // Ports are checked before anything is recorded, so a busy port leaves no half-made sandbox behind.
+  for (const role of ROLES) {
+    const node = layout(paths, record, role, installs[role] ?? "");
+    if (isAlive(readPid(node))) continue;
+    await assertPortFree(node.httpPort, `${role} HTTP`);
+    await assertPortFree(node.transportPort, `${role} transport`);
+  }
   writeRecord(paths, record);
   for (const role of ROLES) {
     const node = layout(paths, record, role, installs[role] ?? "");
@@ -185,8 +192,6 @@ export async function sandboxUp(options: UpOptions = {}): Promise<SandboxStatus>
       await waitHealthy(node, target);
       continue;
     }
-    await assertPortFree(node.httpPort, `${role} HTTP`);
-    await assertPortFree(node.transportPort, `${role} transport`);
     let secureInputs: Parameters<typeof configureNode>[2];
     if (record.credentials !== undefined) {
       const tls = await ensureTls(join(paths.sandbox, "tls"));
