@@ -3,6 +3,7 @@ import { EXIT, toBluegreenError } from "../errors/index.ts";
 import { renderError } from "../report/index.ts";
 import { registerClusters } from "./commands/clusters.ts";
 import { registerInit } from "./commands/init.ts";
+import { registerPrepare } from "./commands/prepare.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerSandbox } from "./commands/sandbox.ts";
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerInit(program);
   registerSandbox(program);
   registerClusters(program);
+  registerPrepare(program);
   registerRun(program);
   return program;
 }

@@ -61,15 +61,17 @@ test("clusters check shows both clusters side by side, with versions, modules an
   assert.equal(index.docs, 3);
 });
 
-test("run executes preflight, records it in state, and status reports it", () => {
+test("run executes preflight and prepare, records them in state, and status reports it", () => {
   const dir = mkdtempSync(join(tmpdir(), "bg-cli-"));
-  const file = migration(dir, "runs", sandbox.source.url, sandbox.target.url);
+  const file = migration(dir, "runs", sandbox.source.url, sandbox.target.url, "cli-run-*");
   const run = bluegreen(["run", "-c", file, "--json"], dir);
   assert.equal(run.code, 0, run.stderr);
   const outcome = JSON.parse(run.stdout);
   assert.equal(outcome.status, "completed");
   assert.equal(outcome.steps[0].id, "preflight");
   assert.equal(outcome.steps[0].outcome, "done");
+  assert.equal(outcome.steps[1].id, "prepare");
+  assert.ok(["done", "skipped"].includes(outcome.steps[1].outcome), outcome.steps[1].outcome);
 
   const again = JSON.parse(bluegreen(["run", "-c", file, "--json"], dir).stdout);
   assert.equal(again.steps[0].outcome, "already-done");
@@ -78,6 +80,7 @@ test("run executes preflight, records it in state, and status reports it", () =>
   assert.equal(status.code, 0, status.stderr);
   const parsed = JSON.parse(status.stdout);
   assert.equal(parsed.steps[0].status, "done");
+  assert.ok(["done", "skipped"].includes(parsed.steps[1].status));
   assert.equal(parsed.next, undefined);
 });
 
@@ -144,4 +147,41 @@ test("init writes a commented example that clusters check accepts, and refuses t
   const second = bluegreen(["init"], dir);
   assert.equal(second.code, 2);
   assert.match(second.stderr, /BG_CONFIG_EXISTS: bluegreen\.yaml already exists[\s\S]*--force/);
+});
+
+test("prepare plans, applies, and then reports no changes; a conflicting field type exits 1 and applies nothing", async () => {
+  await seed("cli-prep-a", 2);
+  const dir = mkdtempSync(join(tmpdir(), "bg-cli-"));
+  const file = migration(dir, "prep", sandbox.source.url, sandbox.target.url, "cli-prep-*");
+  const planned = bluegreen(["prepare", "-c", file, "--json"], dir);
+  assert.equal(planned.code, 0, planned.stderr);
+  const items = JSON.parse(planned.stdout).items as { kind: string; name: string; action: string }[];
+  assert.deepEqual(
+    items.filter((i) => i.kind === "index").map((i) => [i.name, i.action]),
+    [["cli-prep-a", "create"]],
+  );
+  const applied = bluegreen(["prepare", "-c", file, "--apply"], dir);
+  assert.equal(applied.code, 0, applied.stderr);
+  assert.match(applied.stdout, /applied \d+ change/);
+  const again = bluegreen(["prepare", "-c", file], dir);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /^no changes: 0 create, 0 update, 0 conflict/);
+
+  // A field typed differently on the target cannot be changed in place.
+  await fetch(`${sandbox.source.url}/cli-prep-b`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ mappings: { properties: { f: { type: "keyword" } } } }),
+  });
+  await fetch(`${sandbox.target.url}/cli-prep-b`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ mappings: { properties: { f: { type: "long" } } } }),
+  });
+  const conflict = bluegreen(["prepare", "-c", file, "--apply"], dir);
+  assert.equal(conflict.code, 1);
+  assert.match(
+    conflict.stderr,
+    /error BG_STEP_FAILED: Prepare found 1 conflict[\s\S]*cli-prep-b[\s\S]*fix: .*reindex/,
+  );
 });

@@ -4,14 +4,16 @@ import type { Command } from "commander";
 import { DEFAULT_CONFIG_FILE, loadConfig, type MigrationConfig } from "../../config/index.ts";
 import { createLogger } from "../../log/index.ts";
 import { preflightStep } from "../../preflight/index.ts";
+import { prepareStep } from "../../prepare/index.ts";
 import { table, toJson } from "../../report/index.ts";
 import { openState, type StateStore } from "../../state/index.ts";
 import { runWorkflow, type Step, workflowStatus } from "../../workflow/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 
-/** The steps that exist so far; later issues append prepare, backfill, sync, … here. */
+/** The steps that exist so far; later issues append backfill, sync, … here. */
 export function migrationSteps(config: MigrationConfig): Step[] {
-  return [preflightStep(config, createLogger())];
+  const logger = createLogger();
+  return [preflightStep(config, logger), prepareStep(config, logger)];
 }
 
 function open(config: MigrationConfig): StateStore {

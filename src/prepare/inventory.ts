@@ -1,0 +1,157 @@
+/** Reads the metadata prepare migrates from one cluster; read-only. */
+import type { Requester } from "../cluster/index.ts";
+import { type IndexSelection, selectIndices } from "../config/index.ts";
+import {
+  isBuiltIn,
+  isObject,
+  normalizeComponentTemplate,
+  normalizeIndex,
+  normalizeIndexTemplate,
+  normalizeLegacyTemplate,
+} from "./normalize.ts";
+import type { IndexMetadata, Inventory, JsonObject } from "./types.ts";
+
+export interface InventoryOptions {
+  readonly signal?: AbortSignal;
+}
+
+async function getJson(cluster: Requester, path: string, options: InventoryOptions, query = {}) {
+  // 404 means "none of these exist" on some versions (e.g. no pipelines); treat it as empty.
+  const response = await cluster.request({
+    method: "GET",
+    path,
+    querystring: query,
+    allowStatus: [404],
+    signal: options.signal,
+  });
+  return response.status === 404 ? {} : response.body;
+}
+
+function sortedRecord<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [name, value] of [...entries].sort(([a], [b]) => a.localeCompare(b))) out[name] = value;
+  return out;
+}
+
+async function componentTemplates(cluster: Requester, options: InventoryOptions) {
+  const body = await getJson(cluster, "/_component_template", options);
+  const list = isObject(body) && Array.isArray(body.component_templates) ? body.component_templates : [];
+  const entries: [string, JsonObject][] = [];
+  for (const item of list) {
+    if (!isObject(item) || typeof item.name !== "string" || isBuiltIn(item.name)) continue;
+    entries.push([item.name, normalizeComponentTemplate(item.component_template)]);
+  }
+  return sortedRecord(entries);
+}
+
+async function indexTemplates(cluster: Requester, options: InventoryOptions) {
+  const body = await getJson(cluster, "/_index_template", options);
+  const list = isObject(body) && Array.isArray(body.index_templates) ? body.index_templates : [];
+  const entries: [string, JsonObject][] = [];
+  for (const item of list) {
+    if (!isObject(item) || typeof item.name !== "string" || isBuiltIn(item.name)) continue;
+    entries.push([item.name, normalizeIndexTemplate(item.index_template)]);
+  }
+  return sortedRecord(entries);
+}
+
+async function legacyTemplates(cluster: Requester, options: InventoryOptions) {
+  const body = await getJson(cluster, "/_template", options);
+  if (!isObject(body)) return {};
+  const entries = Object.entries(body)
+    .filter(([name]) => !isBuiltIn(name))
+    .map(([name, value]) => [name, normalizeLegacyTemplate(value)] as const);
+  return sortedRecord(entries);
+}
+
+async function pipelines(cluster: Requester, options: InventoryOptions) {
+  const body = await getJson(cluster, "/_ingest/pipeline", options);
+  if (!isObject(body)) return {};
+  const entries = Object.entries(body)
+    .filter(([name, value]) => !isBuiltIn(name) && isObject(value))
+    .map(([name, value]) => [name, value as JsonObject] as const);
+  return sortedRecord(entries);
+}
+
+/** Stored scripts have no list API; the cluster state is the only place that names them all. */
+async function scripts(cluster: Requester, options: InventoryOptions) {
+  const body = await getJson(cluster, "/_cluster/state/metadata", options, {
+    filter_path: "metadata.stored_scripts",
+  });
+  const stored = isObject(body) && isObject(body.metadata) ? body.metadata.stored_scripts : undefined;
+  if (!isObject(stored)) return {};
+  const entries: [string, JsonObject][] = [];
+  for (const [name, value] of Object.entries(stored)) {
+    if (isBuiltIn(name) || !isObject(value)) continue;
+    const script: JsonObject = { lang: value.lang ?? "painless", source: value.source ?? "" };
+    if (isObject(value.options) && Object.keys(value.options).length > 0) script.options = value.options;
+    entries.push([name, script]);
+  }
+  return sortedRecord(entries);
+}
+
+async function indices(cluster: Requester, selection: IndexSelection, options: InventoryOptions) {
+  // The selection decides by name and the hidden flag; listing first keeps the GET below bounded.
+  // index.uuid is asked for too because a filtered GET omits indices that have none of the settings.
+  const settings = await getJson(cluster, "/_all/_settings/index.uuid,index.hidden", options, {
+    expand_wildcards: "all",
+    flat_settings: true,
+  });
+  const candidates = Object.entries(isObject(settings) ? settings : {}).map(([name, value]) => {
+    const flat = isObject(value) && isObject(value.settings) ? value.settings : {};
+    return { name, hidden: flat["index.hidden"] === "true" };
+  });
+  const names = selectIndices(candidates, selection).map((c) => c.name);
+  if (names.length === 0) return {};
+  const out: [string, IndexMetadata][] = [];
+  // Chunked so a large selection never produces a URL the cluster rejects as too long.
+  for (let i = 0; i < names.length; i += 50) {
+    const chunk = names
+      .slice(i, i + 50)
+      .map(encodeURIComponent)
+      .join(",");
+    const body = await getJson(cluster, `/${chunk}`, options, {
+      flat_settings: true,
+      expand_wildcards: "all",
+    });
+    if (!isObject(body)) continue;
+    for (const [name, value] of Object.entries(body)) out.push([name, normalizeIndex(value)]);
+  }
+  return sortedRecord(out);
+}
+
+/** Everything prepare compares and copies, from one cluster, for the indices the selection picks. */
+export async function inventory(
+  cluster: Requester,
+  selection: IndexSelection,
+  options: InventoryOptions = {},
+): Promise<Inventory> {
+  const [ct, it, lt, pl, sc, ix] = await Promise.all([
+    componentTemplates(cluster, options),
+    indexTemplates(cluster, options),
+    legacyTemplates(cluster, options),
+    pipelines(cluster, options),
+    scripts(cluster, options),
+    indices(cluster, selection, options),
+  ]);
+  return {
+    componentTemplates: ct,
+    indexTemplates: it,
+    legacyTemplates: lt,
+    pipelines: pl,
+    scripts: sc,
+    indices: ix,
+  };
+}
+
+/** An inventory of nothing: what a target that does not have an index yet looks like for it. */
+export function emptyInventory(): Inventory {
+  return {
+    componentTemplates: {},
+    indexTemplates: {},
+    legacyTemplates: {},
+    pipelines: {},
+    scripts: {},
+    indices: {},
+  };
+}
