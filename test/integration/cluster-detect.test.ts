@@ -8,17 +8,10 @@ import { test } from "node:test";
 import { createCluster, formatVersion } from "../../src/cluster/index.ts";
 import type { ClusterConfig } from "../../src/config/cluster-config.ts";
 import { isBluegreenError } from "../../src/errors/index.ts";
-import { type TestCluster, testSandbox } from "../support/sandbox.ts";
+import { plainClusterConfig, type TestCluster, testSandbox } from "../support/sandbox.ts";
 
 function configFor(name: string, cluster: TestCluster): ClusterConfig {
-  return {
-    name,
-    urls: [cluster.url],
-    auth: { type: "none" },
-    tls: { insecure: false },
-    requestTimeoutMs: 30_000,
-    retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 5_000 },
-  };
+  return plainClusterConfig(name, cluster.url);
 }
 
 const sandbox = testSandbox();

@@ -7,20 +7,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type Cluster, createCluster } from "../../src/cluster/index.ts";
 import type { ClusterConfig } from "../../src/config/cluster-config.ts";
-import { type TestCluster, testSandbox } from "../support/sandbox.ts";
+import { plainClusterConfig, type TestCluster, testSandbox } from "../support/sandbox.ts";
 
 const sandbox = testSandbox();
 const ROLES = ["source", "target"] as const;
 
 function configFor(name: string, cluster: TestCluster): ClusterConfig {
-  return {
-    name,
-    urls: [cluster.url],
-    auth: { type: "none" },
-    tls: { insecure: false },
-    requestTimeoutMs: 60_000,
-    retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 5_000 },
-  };
+  return plainClusterConfig(name, cluster.url);
 }
 
 let counter = 0;

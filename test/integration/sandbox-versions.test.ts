@@ -11,16 +11,10 @@ import { createCluster, formatVersion } from "../../src/cluster/index.ts";
 import type { ClusterConfig } from "../../src/config/cluster-config.ts";
 import { isBluegreenError } from "../../src/errors/index.ts";
 import { sandboxDown, sandboxHome, sandboxUp } from "../../src/sandbox/index.ts";
+import { plainClusterConfig } from "../support/sandbox.ts";
 
 function configFor(name: string, url: string): ClusterConfig {
-  return {
-    name,
-    urls: [url],
-    auth: { type: "none" },
-    tls: { insecure: false },
-    requestTimeoutMs: 30_000,
-    retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 5_000 },
-  };
+  return plainClusterConfig(name, url);
 }
 
 /** Pids of java processes whose command line mentions `needle`, read from /proc like `down` does. */

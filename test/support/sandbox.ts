@@ -1,3 +1,5 @@
+import type { ClusterConfig } from "../../src/config/cluster-config.ts";
+
 /**
  * How a test file finds the real clusters the global setup started. The global setup exports the
  * sandbox status as JSON in BLUEGREEN_TEST_SANDBOX; test processes inherit it.
@@ -21,4 +23,16 @@ export function testSandbox(): TestSandbox {
     );
   }
   return JSON.parse(raw) as TestSandbox;
+}
+
+/** A plain-http ClusterConfig for a sandbox node, as the config pipeline would produce it. */
+export function plainClusterConfig(name: string, url: string, requestTimeoutMs = 60_000): ClusterConfig {
+  return {
+    name,
+    urls: [url],
+    auth: { type: "none" },
+    tls: { insecure: false },
+    requestTimeoutMs,
+    retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 5_000 },
+  };
 }
