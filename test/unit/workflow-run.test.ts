@@ -1,66 +1,18 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { beforeEach, describe, it } from "node:test";
 import { BluegreenError } from "../../src/errors/index.ts";
-import { createLogger } from "../../src/log/index.ts";
-import { openState, type StateStore } from "../../src/state/index.ts";
 import {
-  type RunOptions,
-  runWorkflow,
-  type Step,
-  type StepContext,
-  type StepId,
-  type StepResult,
-  type VerifyResult,
-} from "../../src/workflow/index.ts";
+  calls,
+  eventTypes,
+  reopenState,
+  resetHarness,
+  run,
+  state,
+  statuses,
+  step,
+} from "../support/workflow-harness.ts";
 
-const logger = createLogger({ level: "silent" });
-const FAST_RETRY = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 2 };
-let file: string;
-let state: StateStore;
-let calls: string[];
-
-beforeEach(() => {
-  file = join(mkdtempSync(join(tmpdir(), "bg-workflow-")), "state.db");
-  state = openState(file, { migrationName: "wf", fingerprint: "f" });
-  calls = [];
-});
-
-interface Behaviour {
-  apply?: (ctx: StepContext) => Promise<StepResult>;
-  verify?: (ctx: StepContext) => Promise<VerifyResult>;
-}
-
-/** A fake of our own Step interface that records what the engine asked of it. */
-function step(id: StepId, behaviour: Behaviour = {}): Step {
-  return {
-    id,
-    title: `The ${id} step`,
-    plan: async () => ({ kind: "apply", summary: id, actions: [] }),
-    apply: async (ctx) => {
-      calls.push(`apply ${id}#${ctx.attempt}`);
-      return behaviour.apply === undefined ? { kind: "done", summary: { id } } : behaviour.apply(ctx);
-    },
-    verify: async (ctx) => {
-      calls.push(`verify ${id}`);
-      return behaviour.verify === undefined ? { ok: true } : behaviour.verify(ctx);
-    },
-  };
-}
-
-function run(steps: readonly Step[], options: Partial<RunOptions> = {}) {
-  return runWorkflow(steps, { state, logger, retry: FAST_RETRY, ...options });
-}
-
-function statuses() {
-  return Object.fromEntries(state.listSteps().map((s) => [s.id, s.status]));
-}
-
-function eventTypes(stepId?: StepId) {
-  return state.readEvents(stepId === undefined ? {} : { step: stepId }).map((e) => e.type);
-}
+beforeEach(resetHarness);
 
 describe("runWorkflow", () => {
   it("runs steps in order, applying then verifying each, and records it all", async () => {
@@ -81,7 +33,7 @@ describe("runWorkflow", () => {
 
   it("does not re-apply steps that are done", async () => {
     await run([step("preflight"), step("prepare")]);
-    calls = [];
+    calls.length = 0;
     const outcome = await run([step("preflight"), step("prepare"), step("backfill")]);
     assert.deepEqual(calls, ["apply backfill#1", "verify backfill"]);
     assert.deepEqual(
@@ -112,7 +64,7 @@ describe("runWorkflow", () => {
     state.close();
 
     // Second process: the step is still `running`; it is re-applied and sees the checkpoint.
-    state = openState(file, { migrationName: "wf", fingerprint: "f" });
+    reopenState();
     assert.equal(state.getStep("backfill")?.status, "running");
     let resumedFrom: unknown;
     const resuming = step("backfill", {
@@ -122,7 +74,7 @@ describe("runWorkflow", () => {
         return { kind: "done" };
       },
     });
-    calls = [];
+    calls.length = 0;
     const outcome = await run([step("prepare"), resuming]);
     assert.equal(outcome.status, "completed");
     assert.equal(resumedFrom, 3);
@@ -247,7 +199,7 @@ describe("runWorkflow", () => {
     assert.deepEqual(calls, ["apply sync#1", "apply validate#1", "verify validate"]);
     assert.equal(statuses().sync, "skipped");
     assert.deepEqual(eventTypes("sync"), ["step.started", "step.skipped"]);
-    calls = [];
+    calls.length = 0;
     await run([sync, step("validate")]);
     assert.deepEqual(calls, ["apply sync#2"]);
   });
@@ -266,7 +218,7 @@ describe("runWorkflow", () => {
     });
     await run([backfill]);
     state.close();
-    state = openState(file, { migrationName: "wf", fingerprint: "f" });
+    reopenState();
     await run([backfill]);
     assert.deepEqual(seen, [undefined, 10]);
     assert.deepEqual(

@@ -1,66 +1,18 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { beforeEach, describe, it } from "node:test";
 import { BluegreenError } from "../../src/errors/index.ts";
-import { createLogger } from "../../src/log/index.ts";
-import { openState, type StateStore } from "../../src/state/index.ts";
 import {
-  type RunOptions,
-  runWorkflow,
-  type Step,
-  type StepContext,
-  type StepId,
-  type StepResult,
-  type VerifyResult,
-} from "../../src/workflow/index.ts";
+  calls,
+  eventTypes,
+  FAST_RETRY,
+  resetHarness,
+  run,
+  state,
+  statuses,
+  step,
+} from "../support/workflow-harness.ts";
 
-const logger = createLogger({ level: "silent" });
-const FAST_RETRY = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 2 };
-let file: string;
-let state: StateStore;
-let calls: string[];
-
-beforeEach(() => {
-  file = join(mkdtempSync(join(tmpdir(), "bg-workflow-")), "state.db");
-  state = openState(file, { migrationName: "wf", fingerprint: "f" });
-  calls = [];
-});
-
-interface Behaviour {
-  apply?: (ctx: StepContext) => Promise<StepResult>;
-  verify?: (ctx: StepContext) => Promise<VerifyResult>;
-}
-
-/** A fake of our own Step interface that records what the engine asked of it. */
-function step(id: StepId, behaviour: Behaviour = {}): Step {
-  return {
-    id,
-    title: `The ${id} step`,
-    plan: async () => ({ kind: "apply", summary: id, actions: [] }),
-    apply: async (ctx) => {
-      calls.push(`apply ${id}#${ctx.attempt}`);
-      return behaviour.apply === undefined ? { kind: "done", summary: { id } } : behaviour.apply(ctx);
-    },
-    verify: async (ctx) => {
-      calls.push(`verify ${id}`);
-      return behaviour.verify === undefined ? { ok: true } : behaviour.verify(ctx);
-    },
-  };
-}
-
-function run(steps: readonly Step[], options: Partial<RunOptions> = {}) {
-  return runWorkflow(steps, { state, logger, retry: FAST_RETRY, ...options });
-}
-
-function statuses() {
-  return Object.fromEntries(state.listSteps().map((s) => [s.id, s.status]));
-}
-
-function eventTypes(stepId?: StepId) {
-  return state.readEvents(stepId === undefined ? {} : { step: stepId }).map((e) => e.type);
-}
+beforeEach(resetHarness);
 
 describe("selection", () => {
   it("`only` runs just the named steps", async () => {
@@ -82,7 +34,7 @@ describe("selection", () => {
     });
     const steps = [step("prepare"), backfill, step("validate")];
     await run(steps);
-    calls = [];
+    calls.length = 0;
     const outcome = await run(steps, { from: "backfill" });
     assert.equal(outcome.status, "completed");
     assert.deepEqual(calls, [
