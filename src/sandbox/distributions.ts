@@ -49,6 +49,11 @@ const PAINLESS_POLICY = `grant {
 };
 `;
 
+const MUSTACHE_POLICY = `grant {
+  permission java.lang.RuntimePermission "accessDeclaredMembers";
+};
+`;
+
 const REINDEX_POLICY = `grant {
   permission java.net.SocketPermission "*", "connect";
 };
@@ -106,6 +111,15 @@ function openSearchModules(version: string): readonly ModuleSpec[] {
       classname: "org.opensearch.ingest.common.IngestCommonPlugin",
       extendedPlugins: ["lang-painless"],
       policy: "",
+    },
+    {
+      // Search templates and {{ }} values in ingest processors render with mustache.
+      name: "lang-mustache",
+      groupId: g,
+      artifactId: "lang-mustache-client",
+      classname: "org.opensearch.script.mustache.MustachePlugin",
+      extendedPlugins: [],
+      policy: MUSTACHE_POLICY,
     },
   ];
 }

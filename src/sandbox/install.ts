@@ -19,9 +19,11 @@ import type { SandboxPaths } from "./paths.ts";
 export type Flavor = "plain" | "secure";
 
 const MARKER = ".bluegreen-install.json";
+/** Bumped whenever what goes into an install changes, so cached installs are rebuilt rather than trusted. */
+const RECIPE = 2;
 
 export function installDir(paths: SandboxPaths, spec: DistributionSpec, flavor: Flavor): string {
-  return join(paths.installs, `${spec.distribution}-${spec.version}-${flavor}`);
+  return join(paths.installs, `${spec.distribution}-${spec.version}-${flavor}-r${RECIPE}`);
 }
 
 /** "opensearch-rest-client-2.19.4.jar" → "opensearch-rest-client": what jar hell compares. */

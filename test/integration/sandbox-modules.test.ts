@@ -212,8 +212,9 @@ for (const role of ROLES) {
         body: {
           description: "bluegreen sandbox module test",
           processors: [
-            // A constant: the sandbox has no lang-mustache, so "{{…}}" templates would stay literal.
             { set: { field: "origin", value: "bluegreen" } },
+            // lang-mustache renders the template from the document's own field.
+            { set: { field: "label", value: "n={{n}}" } },
             { script: { lang: "painless", source: "ctx.doubled = ctx.n * 2" } },
           ],
         },
@@ -224,7 +225,24 @@ for (const role of ROLES) {
         querystring: { refresh: "true", pipeline },
         body: { n: 21 },
       });
-      assert.deepEqual(await getSource(cluster, index, "1"), { n: 21, origin: "bluegreen", doubled: 42 });
+      assert.deepEqual(await getSource(cluster, index, "1"), {
+        n: 21,
+        origin: "bluegreen",
+        label: "n=21",
+        doubled: 42,
+      });
+    });
+  });
+
+  test(`${role}: lang-mustache renders a search template`, async () => {
+    await withCluster(role, {}, async (cluster) => {
+      const res = await cluster.request<{ template_output: unknown }>({
+        method: "POST",
+        path: "/_render/template",
+        idempotent: true,
+        body: { source: '{"query":{"match":{"title":"{{q}}"}}}', params: { q: "blue green" } },
+      });
+      assert.deepEqual(res.body.template_output, { query: { match: { title: "blue green" } } });
     });
   });
 }
