@@ -165,13 +165,8 @@ export function normalizeIndexTemplate(body: unknown): JsonObject {
 
 export function normalizeLegacyTemplate(body: unknown): JsonObject {
   const src = isObject(body) ? body : {};
-  const out = pick(src, ["index_patterns", "order", "version"]);
-  const settings = withIndexPrefix(flattenSettings(src.settings));
-  if (Object.keys(settings).length > 0) out.settings = settings as JsonObject;
-  if (isObject(src.mappings) && Object.keys(src.mappings).length > 0) out.mappings = src.mappings;
-  const aliases = normalizeAliases(src.aliases);
-  if (Object.keys(aliases).length > 0) out.aliases = aliases;
-  return out;
+  // Legacy templates carry settings, mappings and aliases at the top level, in the same shape.
+  return { ...pick(src, ["index_patterns", "order", "version"]), ...normalizeTemplateBlock(src) };
 }
 
 export function normalizeIndex(body: unknown): {

@@ -1,5 +1,5 @@
 import type { Logger } from "../log/index.ts";
-import type { MigrationRecord, StateStore, StepError, StepStatus } from "../state/index.ts";
+import type { MigrationRecord, StateStore, StepRecord, StepStatus } from "../state/index.ts";
 import { selectSteps } from "./select.ts";
 import { type SelectOptions, STEP_IDS, type Step, type StepId, type StepPlan } from "./types.ts";
 
@@ -50,15 +50,10 @@ export async function planWorkflow(steps: readonly Step[], options: PlanOptions)
   return reports;
 }
 
-export interface StepStatusReport {
+/** A step's stored record, typed by the workflow's closed step ids and with the step's title. */
+export interface StepStatusReport extends Omit<StepRecord, "id"> {
   readonly id: StepId;
   readonly title: string | undefined;
-  readonly status: StepStatus;
-  readonly attempt: number;
-  readonly startedAt: string | undefined;
-  readonly finishedAt: string | undefined;
-  readonly error: StepError | undefined;
-  readonly summary: unknown;
 }
 
 export interface WorkflowStatus {
