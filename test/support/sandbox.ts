@@ -10,9 +10,17 @@ export interface TestCluster {
   readonly distribution: "opensearch" | "elasticsearch";
 }
 
-export interface TestSandbox {
+/** One running source → target pair; both nodes share `snapshotRepoPath` as `path.repo`. */
+export interface TestPair {
+  readonly name: string;
   readonly source: TestCluster;
   readonly target: TestCluster;
+  readonly snapshotRepoPath: string;
+}
+
+/** The main pair (2.11 → 2.19) at top level, and the legacy pair (1.3 → 2.19). */
+export interface TestSandbox extends TestPair {
+  readonly legacy: TestPair;
 }
 
 export function testSandbox(): TestSandbox {

@@ -1,0 +1,8 @@
+export type {
+  BackfillContext,
+  BackfillMethodRunner,
+  ConcreteBackfillMethod,
+  IndexResult,
+  IndexTask,
+  ProgressEvent,
+} from "./types.ts";

@@ -1,0 +1,8 @@
+export {
+  advance,
+  type CaptureLog,
+  type LogPosition,
+  type LogRecord,
+  lag,
+  type StoredRecord,
+} from "./types.ts";

@@ -1,0 +1,158 @@
+import { createHash } from "node:crypto";
+import type { Requester } from "../cluster/index.ts";
+
+/**
+ * Content digest of an index: every document's `_id`, `_routing` and `_source`, combined so that the
+ * order documents come back in does not matter. Two indices with equal digests hold the same documents.
+ *
+ * Per-document hashes are added modulo 2^256 rather than XORed, so a document present twice (same
+ * `_id` under two routings) does not cancel itself out.
+ */
+export interface IndexDigest {
+  readonly index: string;
+  readonly count: number;
+  /** sha256-sized hex sum of the per-document hashes. */
+  readonly digest: string;
+  /** `_routing/_id` (or `_id`) → per-document hash; present when `keepDocuments` was asked for. */
+  readonly documents?: ReadonlyMap<string, string>;
+}
+
+export interface DigestOptions {
+  /** Keep every document's hash so `compareDigests` can name the documents that differ. */
+  readonly keepDocuments?: boolean;
+  /** Documents per scroll page. */
+  readonly pageSize?: number;
+  readonly signal?: AbortSignal;
+}
+
+interface Hit {
+  readonly _id: string;
+  readonly _routing?: string;
+  readonly _source?: unknown;
+}
+
+interface ScrollPage {
+  readonly _scroll_id?: string;
+  readonly hits: { readonly hits: readonly Hit[] };
+}
+
+const MOD = 1n << 256n;
+
+/** JSON with object keys sorted at every depth, so key order in `_source` does not change the hash. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.keys(value as Record<string, unknown>)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+  return `{${entries.join(",")}}`;
+}
+
+export function documentHash(id: string, routing: string | undefined, source: unknown): string {
+  return createHash("sha256")
+    .update(id)
+    .update("\0")
+    .update(routing ?? "")
+    .update("\0")
+    .update(canonicalJson(source ?? null))
+    .digest("hex");
+}
+
+function documentKey(hit: Hit): string {
+  return hit._routing === undefined ? hit._id : `${hit._routing}/${hit._id}`;
+}
+
+/** Scrolls the whole index (sorted by `_doc`, the cheapest order) and digests it. Works on 1.x–3.x and ES 6/7. */
+export async function digestIndex(
+  cluster: Requester,
+  index: string,
+  options: DigestOptions = {},
+): Promise<IndexDigest> {
+  const pageSize = options.pageSize ?? 1000;
+  const documents = options.keepDocuments === true ? new Map<string, string>() : undefined;
+  let sum = 0n;
+  let count = 0;
+  const first = await cluster.request<ScrollPage>({
+    method: "POST",
+    path: `/${encodeURIComponent(index)}/_search`,
+    querystring: { scroll: "2m" },
+    body: { size: pageSize, sort: ["_doc"], query: { match_all: {} } },
+    idempotent: true,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  let page = first.body;
+  let scrollId = page._scroll_id;
+  try {
+    while (page.hits.hits.length > 0) {
+      for (const hit of page.hits.hits) {
+        const hash = documentHash(hit._id, hit._routing, hit._source);
+        sum = (sum + BigInt(`0x${hash}`)) % MOD;
+        count += 1;
+        documents?.set(documentKey(hit), hash);
+      }
+      if (scrollId === undefined) break;
+      const next = await cluster.request<ScrollPage>({
+        method: "POST",
+        path: "/_search/scroll",
+        body: { scroll: "2m", scroll_id: scrollId },
+        idempotent: true,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+      page = next.body;
+      scrollId = page._scroll_id ?? scrollId;
+    }
+  } finally {
+    if (scrollId !== undefined) {
+      await cluster
+        .request({
+          method: "DELETE",
+          path: "/_search/scroll",
+          body: { scroll_id: [scrollId] },
+          allowStatus: [404],
+        })
+        .catch(() => undefined);
+    }
+  }
+  return {
+    index,
+    count,
+    digest: sum.toString(16).padStart(64, "0"),
+    ...(documents === undefined ? {} : { documents }),
+  };
+}
+
+export interface DigestComparison {
+  readonly equal: boolean;
+  readonly sourceCount: number;
+  readonly targetCount: number;
+  /** Document keys (`routing/id` or `id`), at most `limit` of each kind. */
+  readonly missingOnTarget: readonly string[];
+  readonly extraOnTarget: readonly string[];
+  readonly different: readonly string[];
+}
+
+/** Names the documents that differ; both digests need `keepDocuments` for the lists to be filled. */
+export function compareDigests(source: IndexDigest, target: IndexDigest, limit = 20): DigestComparison {
+  const missing: string[] = [];
+  const extra: string[] = [];
+  const different: string[] = [];
+  if (source.documents !== undefined && target.documents !== undefined) {
+    for (const [key, hash] of source.documents) {
+      const other = target.documents.get(key);
+      if (other === undefined) {
+        if (missing.length < limit) missing.push(key);
+      } else if (other !== hash && different.length < limit) different.push(key);
+    }
+    for (const key of target.documents.keys()) {
+      if (!source.documents.has(key) && extra.length < limit) extra.push(key);
+    }
+  }
+  return {
+    equal: source.digest === target.digest && source.count === target.count,
+    sourceCount: source.count,
+    targetCount: target.count,
+    missingOnTarget: missing,
+    extraOnTarget: extra,
+    different,
+  };
+}

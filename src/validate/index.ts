@@ -1,0 +1,9 @@
+export {
+  canonicalJson,
+  compareDigests,
+  type DigestComparison,
+  type DigestOptions,
+  digestIndex,
+  documentHash,
+  type IndexDigest,
+} from "./digest.ts";
