@@ -50,6 +50,9 @@ export const CATALOGUE = {
   BG_STATE_MISMATCH: entry(EXIT.usage, false, "The state file belongs to another migration."),
   BG_STEP_FAILED: entry(EXIT.failure, false, "A workflow step failed."),
   BG_PREFLIGHT_BLOCKED: entry(EXIT.failure, false, "Preflight found blockers."),
+  // prepare (step 1)
+  BG_PREPARE_BLOCKED: entry(EXIT.failure, false, "The target cannot take the source's metadata as it is."),
+  BG_PREPARE_NO_MATCH: entry(EXIT.usage, false, "An index pattern matches nothing on the source."),
   BG_INTERNAL: entry(EXIT.failure, false, "An unexpected internal error (a bug: please report it)."),
 } as const satisfies Record<string, CatalogueEntry>;
 

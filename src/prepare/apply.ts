@@ -2,8 +2,17 @@
 import type { Requester } from "../cluster/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import { diffIndex } from "./diff.ts";
+import { ismApi } from "./lifecycle.ts";
 import { isObject, normalizeIndex } from "./normalize.ts";
-import { type ApplyResult, type Inventory, ITEM_KINDS, type JsonObject, type PlanItem } from "./types.ts";
+import { securityApi } from "./security.ts";
+import {
+  type ApplyResult,
+  type Inventory,
+  ITEM_KINDS,
+  type ItemKind,
+  type JsonObject,
+  type PlanItem,
+} from "./types.ts";
 
 export interface ApplyOptions {
   readonly signal?: AbortSignal;
@@ -82,63 +91,123 @@ async function putAlias(target: Requester, item: PlanItem, source: Inventory, si
   });
 }
 
-async function applyItem(target: Requester, item: PlanItem, source: Inventory, signal?: AbortSignal) {
-  const name = item.name;
+/** Where each simple kind lives and which inventory field holds its source body. */
+function bodyOf(item: PlanItem, source: Inventory): { path: string; body: unknown } | undefined {
+  const name = enc(item.name);
+  const security = securityApi(source.about);
+  const table: Partial<Record<ItemKind, [string, Readonly<Record<string, JsonObject>>]>> = {
+    component_template: [`/_component_template/${name}`, source.componentTemplates],
+    index_template: [`/_index_template/${name}`, source.indexTemplates],
+    legacy_template: [`/_template/${name}`, source.legacyTemplates],
+    pipeline: [`/_ingest/pipeline/${name}`, source.pipelines],
+    script: [`/_scripts/${name}`, source.scripts],
+    action_group: [`${security}/actiongroups/${name}`, source.actionGroups],
+    tenant: [`${security}/tenants/${name}`, source.tenants],
+    role: [`${security}/roles/${name}`, source.roles],
+    internal_user: [`${security}/internalusers/${name}`, source.internalUsers],
+    role_mapping: [`${security}/rolesmapping/${name}`, source.roleMappings],
+  };
+  const entry = table[item.kind];
+  if (entry === undefined) return undefined;
+  const body = need(entry[1][item.name], item.kind, item.name);
+  return { path: entry[0], body: item.kind === "script" ? { script: body } : body };
+}
+
+/** `PUT` of an existing policy must name the version it replaces, or ISM refuses it. */
+async function putIsmPolicy(target: Requester, item: PlanItem, source: Inventory, signal?: AbortSignal) {
+  const path = `${ismApi(source.about)}/policies/${enc(item.name)}`;
+  const policy = need(source.ismPolicies[item.name], item.kind, item.name);
+  const current = await target.request({ method: "GET", path, allowStatus: [404], signal });
+  const query: Record<string, number> = {};
+  if (current.status === 200 && isObject(current.body)) {
+    const { _seq_no, _primary_term } = current.body;
+    if (typeof _seq_no === "number" && typeof _primary_term === "number")
+      Object.assign(query, { if_seq_no: _seq_no, if_primary_term: _primary_term });
+  }
+  await target.request({ method: "PUT", path, querystring: query, body: { policy }, signal });
+}
+
+/** The path whose DELETE removes a target-only object (`--prune`). */
+function deletePath(item: PlanItem, about: Inventory["about"]): string {
+  const name = enc(item.name);
+  const security = securityApi(about);
   switch (item.kind) {
     case "component_template":
-      await put(
-        target,
-        `/_component_template/${enc(name)}`,
-        need(source.componentTemplates[name], item.kind, name),
-        signal,
-      );
-      return true;
+      return `/_component_template/${name}`;
     case "index_template":
-      await put(
-        target,
-        `/_index_template/${enc(name)}`,
-        need(source.indexTemplates[name], item.kind, name),
-        signal,
-      );
-      return true;
+      return `/_index_template/${name}`;
     case "legacy_template":
-      await put(
-        target,
-        `/_template/${enc(name)}`,
-        need(source.legacyTemplates[name], item.kind, name),
-        signal,
-      );
-      return true;
+      return `/_template/${name}`;
     case "pipeline":
-      await put(
-        target,
-        `/_ingest/pipeline/${enc(name)}`,
-        need(source.pipelines[name], item.kind, name),
-        signal,
-      );
-      return true;
+      return `/_ingest/pipeline/${name}`;
     case "script":
-      await put(
-        target,
-        `/_scripts/${enc(name)}`,
-        { script: need(source.scripts[name], item.kind, name) },
-        signal,
-      );
-      return true;
+      return `/_scripts/${name}`;
+    case "index":
+      return `/${name}`;
+    case "alias": {
+      const slash = item.name.indexOf("/");
+      return `/${enc(item.name.slice(0, slash))}/_alias/${enc(item.name.slice(slash + 1))}`;
+    }
+    case "data_stream":
+      return `/_data_stream/${name}`;
+    case "ism_policy":
+      return `${ismApi(about)}/policies/${name}`;
+    case "action_group":
+      return `${security}/actiongroups/${name}`;
+    case "tenant":
+      return `${security}/tenants/${name}`;
+    case "role":
+      return `${security}/roles/${name}`;
+    case "internal_user":
+      return `${security}/internalusers/${name}`;
+    case "role_mapping":
+      return `${security}/rolesmapping/${name}`;
+  }
+}
+
+async function applyItem(target: Requester, item: PlanItem, source: Inventory, signal?: AbortSignal) {
+  if (item.action === "delete") {
+    // 404: already gone (a re-run after a crash); the goal state holds.
+    await target.request({
+      method: "DELETE",
+      path: deletePath(item, source.about),
+      allowStatus: [404],
+      signal,
+    });
+    return true;
+  }
+  const simple = bodyOf(item, source);
+  if (simple !== undefined) {
+    await put(target, simple.path, simple.body, signal);
+    return true;
+  }
+  switch (item.kind) {
     case "index":
       return item.action === "create"
-        ? createIndex(target, name, source, signal)
-        : updateIndex(target, name, source, signal);
+        ? createIndex(target, item.name, source, signal)
+        : updateIndex(target, item.name, source, signal);
     case "alias":
       await putAlias(target, item, source, signal);
       return true;
+    case "data_stream": {
+      need(source.dataStreams[item.name], item.kind, item.name);
+      const path = `/_data_stream/${enc(item.name)}`;
+      const head = await target.request({ method: "GET", path, allowStatus: [404], signal });
+      if (head.status === 404) await put(target, path, undefined, signal);
+      return true;
+    }
+    case "ism_policy":
+      await putIsmPolicy(target, item, source, signal);
+      return true;
+    default:
+      throw missing(item.kind, item.name);
   }
 }
 
 /**
  * Applies the plan's creates and updates to the target, kinds in dependency order (templates before
  * the indices they shape, pipelines before indices that name them as default). Identical items are
- * untouched and conflicts are skipped: nothing on the target is ever deleted.
+ * untouched and conflicts are skipped; only `delete` items (`--prune`) remove anything.
  */
 export async function apply(
   target: Requester,
@@ -146,13 +215,16 @@ export async function apply(
   source: Inventory,
   options: ApplyOptions = {},
 ): Promise<ApplyResult> {
-  const ordered = [...items].sort((a, b) => ITEM_KINDS.indexOf(a.kind) - ITEM_KINDS.indexOf(b.kind));
+  // Creates in dependency order, then deletes in reverse (an index template before its components).
+  const rank = (i: PlanItem) =>
+    i.action === "delete" ? 2 * ITEM_KINDS.length - ITEM_KINDS.indexOf(i.kind) : ITEM_KINDS.indexOf(i.kind);
+  const ordered = [...items].sort((a, b) => rank(a) - rank(b));
   const applied: PlanItem[] = [];
   const skipped: PlanItem[] = [];
   for (const item of ordered) {
     options.signal?.throwIfAborted();
     if (item.action === "conflict") skipped.push(item);
-    if (item.action !== "create" && item.action !== "update") continue;
+    if (item.action !== "create" && item.action !== "update" && item.action !== "delete") continue;
     if (await applyItem(target, item, source, options.signal)) {
       applied.push(item);
       options.onApplied?.(item);

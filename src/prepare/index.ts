@@ -1,16 +1,40 @@
 export { type ApplyOptions, apply } from "./apply.ts";
 export { diffIndex, diffMappings, type IndexDiff } from "./diff.ts";
-export { emptyInventory, type InventoryOptions, inventory } from "./inventory.ts";
+export {
+  aboutCluster,
+  emptyInventory,
+  type InventoryOptions,
+  type InventorySource,
+  inventory,
+} from "./inventory.ts";
 export { canonical, copyableSettings, isBuiltIn, sameJson } from "./normalize.ts";
-export { pending, plan } from "./plan.ts";
-export { type Comparison, compare, conflictError, prepareStep, withClusters } from "./step.ts";
+export { blockers, type PlanOptions, pending, plan } from "./plan.ts";
+export { renderPlan } from "./render.ts";
+export { planJsonSchema, planOutputSchema } from "./schema.ts";
+export {
+  assertApplicable,
+  blockedError,
+  type CompareOptions,
+  type Comparison,
+  compare,
+  conflictError,
+  noMatchError,
+  outstanding,
+  prepareStep,
+  unmatchedPatterns,
+  withClusters,
+} from "./step.ts";
 export {
   type ApplyResult,
+  type Blocker,
+  type ClusterAbout,
   type FlatSettings,
   type IndexMetadata,
   type Inventory,
+  ITEM_ACTIONS,
   ITEM_KINDS,
   type ItemAction,
   type ItemKind,
+  type Plan,
   type PlanItem,
 } from "./types.ts";

@@ -1,6 +1,7 @@
 /** Reads the metadata prepare migrates from one cluster; read-only. */
-import type { Requester } from "../cluster/index.ts";
+import type { ClusterFacts, Requester } from "../cluster/index.ts";
 import { type IndexSelection, selectIndices } from "../config/index.ts";
+import { readIlmPolicies, readIsmPolicies } from "./lifecycle.ts";
 import {
   isBuiltIn,
   isObject,
@@ -9,7 +10,9 @@ import {
   normalizeIndexTemplate,
   normalizeLegacyTemplate,
 } from "./normalize.ts";
-import type { IndexMetadata, Inventory, JsonObject } from "./types.ts";
+import { emptySecurity, securityInventory } from "./security.ts";
+import { transform } from "./transforms.ts";
+import type { ClusterAbout, FlatSettings, IndexMetadata, Inventory, JsonObject } from "./types.ts";
 
 export interface InventoryOptions {
   readonly signal?: AbortSignal;
@@ -55,12 +58,33 @@ async function indexTemplates(cluster: Requester, options: InventoryOptions) {
   return sortedRecord(entries);
 }
 
+/** Legacy templates of ES 6 and older carry typed mappings; the same transforms as indices apply. */
+function legacyTemplate(raw: unknown): JsonObject {
+  const template = normalizeLegacyTemplate(raw);
+  if (!isObject(template.mappings)) return template;
+  const { mappings } = transform({ settings: {}, mappings: template.mappings });
+  return { ...template, mappings };
+}
+
+/** An index as read, with the version transforms applied and what they could not translate. */
+function transformedIndex(raw: unknown): IndexMetadata {
+  const meta = normalizeIndex(raw);
+  const t = transform({ settings: meta.settings, mappings: meta.mappings });
+  return {
+    settings: t.settings as FlatSettings,
+    mappings: t.mappings,
+    aliases: meta.aliases,
+    ...(t.transforms.length > 0 ? { transforms: t.transforms } : {}),
+    ...(t.untranslatable.length > 0 ? { untranslatable: t.untranslatable } : {}),
+  };
+}
+
 async function legacyTemplates(cluster: Requester, options: InventoryOptions) {
   const body = await getJson(cluster, "/_template", options);
   if (!isObject(body)) return {};
   const entries = Object.entries(body)
     .filter(([name]) => !isBuiltIn(name))
-    .map(([name, value]) => [name, normalizeLegacyTemplate(value)] as const);
+    .map(([name, value]) => [name, legacyTemplate(value)] as const);
   return sortedRecord(entries);
 }
 
@@ -90,7 +114,30 @@ async function scripts(cluster: Requester, options: InventoryOptions) {
   return sortedRecord(entries);
 }
 
-async function indices(cluster: Requester, selection: IndexSelection, options: InventoryOptions) {
+/** Data streams the selection names; their backing indices are created by the stream, not copied. */
+async function dataStreams(cluster: Requester, selection: IndexSelection, options: InventoryOptions) {
+  const body = await getJson(cluster, "/_data_stream", options);
+  const list = isObject(body) && Array.isArray(body.data_streams) ? body.data_streams : [];
+  const streams: [string, JsonObject][] = [];
+  const backing = new Set<string>();
+  for (const item of list) {
+    if (!isObject(item) || typeof item.name !== "string") continue;
+    for (const index of Array.isArray(item.indices) ? item.indices : []) {
+      if (isObject(index) && typeof index.index_name === "string") backing.add(index.index_name);
+    }
+    if (selectIndices([{ name: item.name }], selection).length === 0) continue;
+    const field = isObject(item.timestamp_field) ? item.timestamp_field.name : undefined;
+    streams.push([item.name, { timestamp_field: typeof field === "string" ? field : "@timestamp" }]);
+  }
+  return { streams: sortedRecord(streams), backing };
+}
+
+async function indices(
+  cluster: Requester,
+  selection: IndexSelection,
+  options: InventoryOptions,
+  backing: ReadonlySet<string>,
+) {
   // The selection decides by name and the hidden flag; listing first keeps the GET below bounded.
   // index.uuid is asked for too because a filtered GET omits indices that have none of the settings.
   const settings = await getJson(cluster, "/_all/_settings/index.uuid,index.hidden", options, {
@@ -101,7 +148,9 @@ async function indices(cluster: Requester, selection: IndexSelection, options: I
     const flat = isObject(value) && isObject(value.settings) ? value.settings : {};
     return { name, hidden: flat["index.hidden"] === "true" };
   });
-  const names = selectIndices(candidates, selection).map((c) => c.name);
+  const names = selectIndices(candidates, selection)
+    .map((c) => c.name)
+    .filter((name) => !backing.has(name));
   if (names.length === 0) return {};
   const out: [string, IndexMetadata][] = [];
   // Chunked so a large selection never produces a URL the cluster rejects as too long.
@@ -115,43 +164,94 @@ async function indices(cluster: Requester, selection: IndexSelection, options: I
       expand_wildcards: "all",
     });
     if (!isObject(body)) continue;
-    for (const [name, value] of Object.entries(body)) out.push([name, normalizeIndex(value)]);
+    for (const [name, value] of Object.entries(body)) out.push([name, transformedIndex(value)]);
   }
   return sortedRecord(out);
 }
 
+export function aboutCluster(facts: ClusterFacts): ClusterAbout {
+  return {
+    distribution: facts.distribution,
+    version: facts.versionText,
+    plugins: [...facts.plugins].sort(),
+    security: facts.capabilities.security,
+    ism: facts.capabilities.ism,
+    ilm: facts.capabilities.ilm,
+  };
+}
+
+/** A requester that also reports what it is connected to: a `Cluster`. */
+export interface InventorySource extends Requester {
+  facts(): Promise<ClusterFacts>;
+}
+
 /** Everything prepare compares and copies, from one cluster, for the indices the selection picks. */
 export async function inventory(
-  cluster: Requester,
+  cluster: InventorySource,
   selection: IndexSelection,
   options: InventoryOptions = {},
 ): Promise<Inventory> {
-  const [ct, it, lt, pl, sc, ix] = await Promise.all([
+  const about = aboutCluster(await cluster.facts());
+  const signal = options.signal;
+  const streams = await dataStreams(cluster, selection, options);
+  const [ct, it, lt, pl, sc, ix, ism, ilm, security] = await Promise.all([
     componentTemplates(cluster, options),
     indexTemplates(cluster, options),
     legacyTemplates(cluster, options),
     pipelines(cluster, options),
     scripts(cluster, options),
-    indices(cluster, selection, options),
+    indices(cluster, selection, options, streams.backing),
+    readIsmPolicies(cluster, about, signal),
+    readIlmPolicies(cluster, about, signal),
+    securityInventory(cluster, about, signal),
   ]);
   return {
+    about,
     componentTemplates: ct,
     indexTemplates: it,
     legacyTemplates: lt,
     pipelines: pl,
     scripts: sc,
     indices: ix,
+    dataStreams: streams.streams,
+    ismPolicies: ism,
+    actionGroups: security.action_group,
+    tenants: security.tenant,
+    roles: security.role,
+    internalUsers: security.internal_user,
+    roleMappings: security.role_mapping,
+    userHashes: security.userHashes,
+    untranslatable: [...ilm, ...security.untranslatable],
   };
 }
 
-/** An inventory of nothing: what a target that does not have an index yet looks like for it. */
-export function emptyInventory(): Inventory {
+/** An inventory of nothing, for a cluster described by `about`: what unit tests start from. */
+export function emptyInventory(about: Partial<ClusterAbout> = {}): Inventory {
+  const security = emptySecurity();
   return {
+    about: {
+      distribution: "opensearch",
+      version: "2.19.4",
+      plugins: [],
+      security: false,
+      ism: false,
+      ilm: false,
+      ...about,
+    },
     componentTemplates: {},
     indexTemplates: {},
     legacyTemplates: {},
     pipelines: {},
     scripts: {},
     indices: {},
+    dataStreams: {},
+    ismPolicies: {},
+    actionGroups: security.action_group,
+    tenants: security.tenant,
+    roles: security.role,
+    internalUsers: security.internal_user,
+    roleMappings: security.role_mapping,
+    userHashes: false,
+    untranslatable: [],
   };
 }

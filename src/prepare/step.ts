@@ -1,19 +1,24 @@
 /** Step 1: the prepare step as the workflow runs it (plan, apply, verify). */
 import { type Cluster, createCluster } from "../cluster/index.ts";
-import type { MigrationConfig } from "../config/index.ts";
+import { globToRegExp, type IndexSelection, type MigrationConfig } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { PlanAction, Step } from "../workflow/index.ts";
 import { apply } from "./apply.ts";
 import { inventory } from "./inventory.ts";
 import { pending, plan } from "./plan.ts";
-import type { Inventory, PlanItem } from "./types.ts";
+import type { Blocker, Inventory, Plan, PlanItem } from "./types.ts";
 
 const TEMPLATE_KINDS = new Set(["component_template", "index_template", "legacy_template"]);
 
-export interface Comparison {
-  readonly source: Inventory;
-  readonly items: readonly PlanItem[];
+export interface Comparison extends Plan {
+  readonly inventory: Inventory;
+}
+
+export interface CompareOptions {
+  readonly signal?: AbortSignal;
+  /** Overrides `prepare.prune` from the config (the CLI's `--prune`). */
+  readonly prune?: boolean;
 }
 
 export async function withClusters<T>(
@@ -36,19 +41,44 @@ export async function compare(
   config: MigrationConfig,
   source: Cluster,
   target: Cluster,
-  signal?: AbortSignal,
+  options: CompareOptions = {},
 ): Promise<Comparison> {
+  const { signal } = options;
   const [src, tgt] = await Promise.all([
     inventory(source, config.indices, { signal }),
     inventory(target, config.indices, { signal }),
   ]);
-  const items = plan(src, tgt).filter((i) => config.prepare.templates || !TEMPLATE_KINDS.has(i.kind));
-  return { source: src, items };
+  const result = plan(src, tgt, { prune: options.prune ?? config.prepare.prune });
+  const items = result.items.filter((i) => config.prepare.templates || !TEMPLATE_KINDS.has(i.kind));
+  return { ...result, items, inventory: src };
+}
+
+/** Include patterns that match no index and no data stream on the source: almost always a typo. */
+export function unmatchedPatterns(selection: IndexSelection, source: Inventory): string[] {
+  const names = [...Object.keys(source.indices), ...Object.keys(source.dataStreams)];
+  return selection.include.filter((pattern) => {
+    const re = globToRegExp(pattern);
+    return !names.some((name) => re.test(name));
+  });
+}
+
+export function noMatchError(patterns: readonly string[]): BluegreenError {
+  const list = patterns.map((p) => `"${p}"`).join(", ");
+  return new BluegreenError(
+    "BG_PREPARE_NO_MATCH",
+    `The index pattern(s) ${list} match no index or data stream on the source.`,
+    {
+      fix: "Check indices.include in the migration file (GET _cat/indices on the source lists the names); hidden indices also need indices.includeHidden: true.",
+      details: { patterns },
+    },
+  );
 }
 
 function describe(item: PlanItem): PlanAction {
-  const detail = item.diff === undefined ? "" : ` (${item.diff})`;
-  return { description: `${item.action} ${item.kind.replace("_", " ")} ${item.name}${detail}` };
+  const detail = item.diff ?? item.reason;
+  return {
+    description: `${item.action} ${item.kind.replace("_", " ")} ${item.name}${detail === undefined ? "" : ` (${detail})`}`,
+  };
 }
 
 export function conflictError(conflicts: readonly PlanItem[]): BluegreenError {
@@ -63,29 +93,57 @@ export function conflictError(conflicts: readonly PlanItem[]): BluegreenError {
   );
 }
 
+export function blockedError(blockers: readonly Blocker[]): BluegreenError {
+  const lines = blockers.map((b) => `- ${b.message}\n  fix: ${b.fix}`);
+  return new BluegreenError(
+    "BG_PREPARE_BLOCKED",
+    `Prepare found ${blockers.length} blocker(s); nothing was applied:\n${lines.join("\n")}`,
+    { fix: "Resolve each blocker (see the fix under it), then plan again.", details: { blockers } },
+  );
+}
+
+/** Blockers and conflicts stop the whole apply: a half-aligned target is harder to reason about than none. */
+export function assertApplicable(comparison: Plan): void {
+  if (comparison.blockers.length > 0) throw blockedError(comparison.blockers);
+  const { conflicts } = pending(comparison.items);
+  if (conflicts.length > 0) throw conflictError(conflicts);
+}
+
+/** Items that keep the target from matching the source (extra and unsupported ones do not). */
+export function outstanding(items: readonly PlanItem[]): PlanItem[] {
+  return items.filter((i) => ["create", "update", "delete", "conflict"].includes(i.action));
+}
+
 export function prepareStep(config: MigrationConfig, logger?: Logger): Step {
   return {
     id: "prepare",
-    title: "Prepare: copy templates, pipelines, scripts, index settings, mappings and aliases to the target",
+    title:
+      "Prepare: copy templates, pipelines, scripts, indices, aliases, data streams, ISM and security to the target",
     async plan(ctx) {
-      const { items } = await withClusters(config, logger, (s, t) => compare(config, s, t, ctx.signal));
-      const { changes, conflicts } = pending(items);
-      if (changes.length === 0 && conflicts.length === 0) {
-        return { kind: "skip", reason: `The target already matches the source (${items.length} object(s))` };
+      const comparison = await withClusters(config, logger, (s, t) => compare(config, s, t, ctx));
+      const off = outstanding(comparison.items);
+      if (off.length === 0 && comparison.blockers.length === 0) {
+        return {
+          kind: "skip",
+          reason: `The target already matches the source (${comparison.items.length} object(s))`,
+        };
       }
+      const { changes, conflicts } = pending(comparison.items);
       return {
         kind: "apply",
-        summary: `${changes.length} change(s), ${conflicts.length} conflict(s), ${items.length - changes.length - conflicts.length} identical`,
-        actions: [...changes, ...conflicts].map(describe),
+        summary: `${comparison.blockers.length} blocker(s), ${changes.length} change(s), ${conflicts.length} conflict(s)`,
+        actions: [
+          ...comparison.blockers.map((b) => ({ description: `blocker: ${b.message}` })),
+          ...off.map(describe),
+        ],
       };
     },
     async apply(ctx) {
       return withClusters(config, logger, async (source, target) => {
-        const { source: src, items } = await compare(config, source, target, ctx.signal);
-        const { changes, conflicts } = pending(items);
-        // Refuse before touching anything: a half-prepared target with a known conflict helps nobody.
-        if (conflicts.length > 0) throw conflictError(conflicts);
-        const result = await apply(target, changes, src, {
+        const comparison = await compare(config, source, target, ctx);
+        assertApplicable(comparison);
+        const { changes } = pending(comparison.items);
+        const result = await apply(target, changes, comparison.inventory, {
           signal: ctx.signal,
           onApplied: (item) =>
             ctx.event("prepare.applied", { kind: item.kind, name: item.name, action: item.action }),
@@ -93,13 +151,16 @@ export function prepareStep(config: MigrationConfig, logger?: Logger): Step {
         if (result.skipped.length > 0) throw conflictError(result.skipped);
         return {
           kind: "done",
-          summary: { applied: result.applied.length, identical: items.length - changes.length },
+          summary: {
+            applied: result.applied.length,
+            identical: comparison.items.filter((i) => i.action === "identical").length,
+          },
         };
       });
     },
     async verify(ctx) {
-      const { items } = await withClusters(config, logger, (s, t) => compare(config, s, t, ctx.signal));
-      const off = items.filter((i) => i.action !== "identical");
+      const { items } = await withClusters(config, logger, (s, t) => compare(config, s, t, ctx));
+      const off = outstanding(items);
       if (off.length === 0) return { ok: true };
       const names = off.map((i) => `${i.action} ${i.kind} ${i.name}`).join(", ");
       return { ok: false, reason: `The target still differs from the source: ${names}`, retryable: true };

@@ -31,7 +31,7 @@ async function send(cluster: Cluster, method: "PUT" | "POST" | "DELETE", path: s
 /** Plans source against target and keeps only this file's objects. */
 async function planOwn(): Promise<{ items: PlanItem[]; src: Awaited<ReturnType<typeof inventory>> }> {
   const [src, tgt] = await Promise.all([inventory(source, selection), inventory(target, selection)]);
-  return { items: plan(src, tgt).filter((i) => i.name.startsWith(P)), src };
+  return { items: plan(src, tgt).items.filter((i) => i.name.startsWith(P)), src };
 }
 
 function changed(items: readonly PlanItem[]): PlanItem[] {

@@ -117,7 +117,7 @@ describe("diffIndex", () => {
 });
 
 describe("plan", () => {
-  it("creates what is missing, updates what differs, never lists target-only objects", () => {
+  it("creates what is missing, updates what differs, reports target-only objects as extra", () => {
     const source: Inventory = {
       ...emptyInventory(),
       pipelines: { p1: { processors: [] }, p2: { processors: [{ set: { field: "a", value: 1 } }] } },
@@ -129,8 +129,22 @@ describe("plan", () => {
       indices: { i1: index({}), other: index({}) },
     };
     assert.deepEqual(
-      plan(source, target).map((i) => `${i.action} ${i.kind} ${i.name}`),
-      ["create pipeline p1", "update pipeline p2", "identical index i1", "create alias i1/a1"],
+      plan(source, target).items.map((i) => `${i.action} ${i.kind} ${i.name}`),
+      [
+        "create pipeline p1",
+        "update pipeline p2",
+        "extra pipeline only_target",
+        "identical index i1",
+        "extra index other",
+        "create alias i1/a1",
+        "unsupported ism_policy *",
+      ],
+    );
+    assert.deepEqual(
+      plan(source, target, { prune: true })
+        .items.filter((i) => i.action === "delete")
+        .map((i) => `${i.kind} ${i.name}`),
+      ["pipeline only_target", "index other"],
     );
   });
 });
