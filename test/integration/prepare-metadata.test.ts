@@ -359,4 +359,42 @@ function scenario(pair: TestPair): void {
       /index-management plugin \(opensearch-index-management\) is missing on the source and the target/,
     );
   });
+
+  test("target-only objects are extra and left alone; with prune they are deleted", async () => {
+    await send(target, "PUT", `/${P}-orphan`);
+    await send(target, "PUT", `/_ingest/pipeline/${P}-orphan-pipe`, { processors: [] });
+    await send(target, "POST", "/_aliases", {
+      actions: [{ add: { index: `${P}-products`, alias: `${P}-orphan-alias` } }],
+    });
+    const orphans = [
+      `pipeline ${P}-orphan-pipe`,
+      `index ${P}-orphan`,
+      `alias ${P}-products/${P}-orphan-alias`,
+    ];
+    const [src, tgt] = await Promise.all([inventory(source, selection), inventory(target, selection)]);
+    const only = (items: readonly PlanItem[], action: string) =>
+      items.filter((i) => i.name.startsWith(P) && i.action === action).map((i) => `${i.kind} ${i.name}`);
+    const kept = plan(src, tgt).items;
+    assert.deepEqual(only(kept, "extra"), orphans);
+    assert.deepEqual(only(kept, "delete"), []);
+    await apply(
+      target,
+      kept.filter((i) => i.name.startsWith(P)),
+      src,
+    );
+    const head = await target.request({ method: "HEAD", path: `/${P}-orphan`, allowStatus: [404] });
+    assert.equal(head.status, 200, "without prune nothing is deleted");
+
+    const pruned = plan(src, tgt, { prune: true }).items.filter((i) => i.name.startsWith(P));
+    assert.deepEqual(only(pruned, "delete"), orphans);
+    const result = await apply(target, pruned, src);
+    assert.deepEqual(
+      result.applied.filter((i) => i.action === "delete").map((i) => `${i.kind} ${i.name}`),
+      // Deletes run in reverse dependency order: aliases before indices before pipelines.
+      [...orphans].reverse(),
+    );
+    const [src2, tgt2] = await Promise.all([inventory(source, selection), inventory(target, selection)]);
+    const after = plan(src2, tgt2, { prune: true }).items;
+    assert.deepEqual([...only(after, "delete"), ...only(after, "extra")], []);
+  });
 }
