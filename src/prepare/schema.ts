@@ -61,3 +61,10 @@ export type PlanOutput = z.infer<typeof planOutputSchema>;
 export function planJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(planOutputSchema) as Record<string, unknown>;
 }
+
+/** The committed docs/prepare-plan.schema.json is exactly this text. */
+export function planJsonSchemaText(): string {
+  return `${JSON.stringify(planJsonSchema(), null, 2)}\n`;
+}
+
+if (import.meta.main) process.stdout.write(planJsonSchemaText());
