@@ -2,12 +2,14 @@
  * What it takes to bring a target index in line with its source: which differences can be applied in
  * place (new fields, dynamic settings) and which cannot (a field's type, a static setting). Pure.
  */
-import { isObject, isStaticSetting, sameJson } from "./normalize.ts";
+import { isObject, sameJson, settingChange } from "./normalize.ts";
 import type { IndexMetadata, Json, JsonObject } from "./types.ts";
 
 export interface IndexDiff {
-  /** Differences that need a new index and a reindex; prepare never applies them. */
+  /** Differences prepare cannot apply to an open index; it never applies them. */
   readonly conflicts: readonly string[];
+  /** True when every conflict is a static setting a closed index accepts (close, update, open). */
+  readonly closedFixes: boolean;
   /** Differences `PUT _mapping` / `PUT _settings` can apply in place. */
   readonly updates: readonly string[];
   /** Body for `PUT <index>/_mapping` with only what is new; undefined when nothing is. */
@@ -107,12 +109,16 @@ export function diffMappings(source: JsonObject, target: JsonObject, out: Collec
 export function diffIndex(source: IndexMetadata, target: IndexMetadata): IndexDiff {
   const out: Collect = { conflicts: [], updates: [] };
   const settingsPatch: Record<string, Json> = {};
+  let closedOnly = 0;
   for (const [key, value] of Object.entries(source.settings)) {
     const current = target.settings[key];
     if (sameJson(value, current)) continue;
     const change = `setting ${key}: ${JSON.stringify(current)} on target, ${JSON.stringify(value)} on source`;
-    if (isStaticSetting(key)) out.conflicts.push(change);
-    else {
+    const kind = settingChange(key);
+    if (kind !== "dynamic") {
+      out.conflicts.push(kind === "closed" ? `${change} (static: only on a closed index)` : change);
+      if (kind === "closed") closedOnly += 1;
+    } else {
       out.updates.push(change);
       settingsPatch[key] = value as Json;
     }
@@ -120,6 +126,7 @@ export function diffIndex(source: IndexMetadata, target: IndexMetadata): IndexDi
   const mappingPatch = diffMappings(source.mappings, target.mappings, out);
   return {
     conflicts: out.conflicts,
+    closedFixes: out.conflicts.length > 0 && closedOnly === out.conflicts.length,
     updates: out.updates,
     mappingPatch,
     settingsPatch: Object.keys(settingsPatch).length > 0 ? settingsPatch : undefined,

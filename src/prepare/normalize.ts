@@ -83,25 +83,33 @@ export function copyableSettings(settings: unknown): FlatSettings {
 }
 
 /**
- * Settings that cannot change on an open index; a difference in one of them needs a new index (reindex).
- * Everything else is treated as dynamic and updated in place with `PUT <index>/_settings`.
+ * Settings fixed at creation: a difference needs a new index (or a shrink/split for the shard count).
+ * Everything not listed here or in CLOSED_ONLY is treated as dynamic and updated with `PUT _settings`.
  */
-const STATIC_SETTINGS = [
+const FIXED_SETTINGS = [
   /^index\.number_of_shards$/,
   /^index\.number_of_routing_shards$/,
   /^index\.routing_partition_size$/,
-  /^index\.analysis\./,
-  /^index\.codec$/,
   /^index\.sort\./,
   /^index\.soft_deletes\./,
-  /^index\.store\./,
-  /^index\.similarity\./,
+  /^index\.store\.type$/,
   /^index\.replication\.type$/,
-  /^index\.mapping\.nested_objects\.limit$/,
 ];
 
-export function isStaticSetting(key: string): boolean {
-  return STATIC_SETTINGS.some((re) => re.test(key));
+/** Static settings that can change, but only while the index is closed (analysis, codec, similarity). */
+const CLOSED_ONLY_SETTINGS = [
+  /^index\.analysis\./,
+  /^index\.codec$/,
+  /^index\.similarity\./,
+  /^index\.store\./,
+];
+
+export type SettingChange = "dynamic" | "closed" | "fixed";
+
+export function settingChange(key: string): SettingChange {
+  if (FIXED_SETTINGS.some((re) => re.test(key))) return "fixed";
+  if (CLOSED_ONLY_SETTINGS.some((re) => re.test(key))) return "closed";
+  return "dynamic";
 }
 
 /** The alias attributes that define behaviour; `routing` is expanded the way clusters report it. */

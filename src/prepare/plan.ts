@@ -13,8 +13,13 @@ export interface PlanOptions {
 type Bodies = Readonly<Record<string, JsonObject>>;
 
 export const REINDEX_ADVICE =
-  "cannot be changed on an existing index: create a new index with the source definition and reindex " +
+  "these cannot change on an existing index: create a new index with the source definition and reindex " +
   "into it (or delete the target index and re-run prepare); prepare never recreates anything";
+
+export const CLOSE_ADVICE =
+  "static settings change only on a closed index: POST <index>/_close, PUT <index>/_settings with the " +
+  "source values, POST <index>/_open (the index is unavailable meanwhile), then plan again; or reindex " +
+  "into a new index; prepare never closes an index by itself";
 
 const EXTRA_REASON = "only on the target; left alone (--prune deletes it)";
 
@@ -62,7 +67,7 @@ function indexItems(source: Inventory, target: Inventory, options: PlanOptions):
         name,
         action: "conflict",
         diff: [...diff.conflicts, ...diff.updates].join("; "),
-        reason: `${diff.conflicts.join("; ")}: ${REINDEX_ADVICE}`,
+        reason: diff.closedFixes ? CLOSE_ADVICE : REINDEX_ADVICE,
         ...transforms,
       };
     }

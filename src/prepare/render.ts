@@ -32,9 +32,7 @@ function block(item: PlanItem): string {
   const tag = item.action === "create" || item.action === "update" ? "" : ` (${item.action})`;
   const lines = [`  ${SYMBOL[item.action]} ${item.kind} ${item.name}${tag}`];
   for (const part of item.diff?.split("; ") ?? []) lines.push(`      ${part}`);
-  if (item.reason !== undefined && item.action !== "conflict") lines.push(`      ${item.reason}`);
-  if (item.action === "conflict" && item.reason !== undefined)
-    lines.push(`      => ${item.reason.slice(item.reason.lastIndexOf(": ") + 2)}`);
+  if (item.reason !== undefined) lines.push(`      ${item.action === "conflict" ? "=> " : ""}${item.reason}`);
   if (item.transforms !== undefined) lines.push(`      transforms: ${item.transforms.join(", ")}`);
   return lines.join("\n");
 }

@@ -82,7 +82,10 @@ function describe(item: PlanItem): PlanAction {
 }
 
 export function conflictError(conflicts: readonly PlanItem[]): BluegreenError {
-  const lines = conflicts.map((c) => `- ${c.kind} ${c.name}: ${c.reason ?? c.diff ?? "conflict"}`);
+  const lines = conflicts.map(
+    (c) =>
+      `- ${c.kind} ${c.name}: ${c.diff ?? "conflict"}${c.reason === undefined ? "" : `\n  => ${c.reason}`}`,
+  );
   return new BluegreenError(
     "BG_STEP_FAILED",
     `Prepare found ${conflicts.length} conflict(s) it cannot apply in place:\n${lines.join("\n")}`,

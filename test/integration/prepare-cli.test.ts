@@ -133,7 +133,7 @@ const BAD_INPUT: readonly { name: string; args: () => string[]; code: number; st
     ],
     code: 1,
     stderr: new RegExp(
-      `BG_STEP_FAILED: Prepare found 1 conflict\\(s\\)[\\s\\S]*index ${P}-map: field f: type long on target, keyword on source: cannot be changed on an existing index: create a new index[\\s\\S]*reindex`,
+      `BG_STEP_FAILED: Prepare found 1 conflict\\(s\\)[\\s\\S]*index ${P}-map: field f: type long on target, keyword on source\\n  => these cannot change on an existing index: create a new index[\\s\\S]*reindex`,
     ),
   },
 ];
