@@ -8,7 +8,7 @@ export {
   inventory,
 } from "./inventory.ts";
 export { canonical, copyableSettings, isBuiltIn, sameJson } from "./normalize.ts";
-export { blockers, type PlanOptions, pending, plan } from "./plan.ts";
+export { blockers, clusterSettingsDiff, type PlanOptions, pending, plan } from "./plan.ts";
 export { renderPlan } from "./render.ts";
 export { planJsonSchema, planOutputSchema } from "./schema.ts";
 export {
@@ -37,4 +37,5 @@ export {
   type ItemKind,
   type Plan,
   type PlanItem,
+  type SettingDiff,
 } from "./types.ts";

@@ -3,6 +3,7 @@ import type { ClusterFacts, Requester } from "../cluster/index.ts";
 import { type IndexSelection, selectIndices } from "../config/index.ts";
 import { readIlmPolicies, readIsmPolicies } from "./lifecycle.ts";
 import {
+  flattenSettings,
   isBuiltIn,
   isObject,
   normalizeComponentTemplate,
@@ -185,6 +186,11 @@ export interface InventorySource extends Requester {
   facts(): Promise<ClusterFacts>;
 }
 
+async function clusterSettings(cluster: Requester, options: InventoryOptions): Promise<FlatSettings> {
+  const body = await getJson(cluster, "/_cluster/settings", options, { flat_settings: true });
+  return isObject(body) ? flattenSettings(body.persistent) : {};
+}
+
 /** Everything prepare compares and copies, from one cluster, for the indices the selection picks. */
 export async function inventory(
   cluster: InventorySource,
@@ -194,7 +200,8 @@ export async function inventory(
   const about = aboutCluster(await cluster.facts());
   const signal = options.signal;
   const streams = await dataStreams(cluster, selection, options);
-  const [ct, it, lt, pl, sc, ix, ism, ilm, security] = await Promise.all([
+  const [cs, ct, it, lt, pl, sc, ix, ism, ilm, security] = await Promise.all([
+    clusterSettings(cluster, options),
     componentTemplates(cluster, options),
     indexTemplates(cluster, options),
     legacyTemplates(cluster, options),
@@ -207,6 +214,7 @@ export async function inventory(
   ]);
   return {
     about,
+    clusterSettings: cs,
     componentTemplates: ct,
     indexTemplates: it,
     legacyTemplates: lt,
@@ -238,6 +246,7 @@ export function emptyInventory(about: Partial<ClusterAbout> = {}): Inventory {
       ilm: false,
       ...about,
     },
+    clusterSettings: {},
     componentTemplates: {},
     indexTemplates: {},
     legacyTemplates: {},

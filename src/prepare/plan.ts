@@ -3,7 +3,16 @@ import { compareVersions, formatVersion, parseVersion } from "../cluster/index.t
 import { describeDiff, diffIndex } from "./diff.ts";
 import { ismPluginItems } from "./lifecycle.ts";
 import { sameJson } from "./normalize.ts";
-import type { Blocker, ClusterAbout, Inventory, ItemKind, JsonObject, Plan, PlanItem } from "./types.ts";
+import type {
+  Blocker,
+  ClusterAbout,
+  Inventory,
+  ItemKind,
+  JsonObject,
+  Plan,
+  PlanItem,
+  SettingDiff,
+} from "./types.ts";
 
 export interface PlanOptions {
   /** Objects only on the target become `delete` items instead of `extra` ones. */
@@ -201,6 +210,19 @@ export function blockers(source: ClusterAbout, target: ClusterAbout): Blocker[] 
   return out;
 }
 
+/** Persistent cluster settings set differently on the two sides, sorted by key. */
+export function clusterSettingsDiff(source: Inventory, target: Inventory): SettingDiff[] {
+  const keys = new Set([...Object.keys(source.clusterSettings), ...Object.keys(target.clusterSettings)]);
+  return [...keys]
+    .sort()
+    .filter((key) => !sameJson(source.clusterSettings[key], target.clusterSettings[key]))
+    .map((key) => {
+      const s = source.clusterSettings[key];
+      const t = target.clusterSettings[key];
+      return { key, ...(s === undefined ? {} : { source: s }), ...(t === undefined ? {} : { target: t }) };
+    });
+}
+
 /**
  * Every source object, in dependency order, with what apply would do to the target; then what the
  * source has that cannot be copied (`unsupported`), and what only the target has (`extra`/`delete`).
@@ -223,6 +245,7 @@ export function plan(source: Inventory, target: Inventory, options: PlanOptions 
     source: source.about,
     target: target.about,
     blockers: blockers(source.about, target.about),
+    clusterSettings: clusterSettingsDiff(source, target),
     items,
   };
 }

@@ -66,6 +66,15 @@ export function renderPlan(plan: Pick<Plan, "blockers" | "items"> & Partial<Plan
   }
   const listed = [...changes, ...plan.items.filter((i) => i.action === "unsupported")];
   if (listed.length > 0) out.push("", ...listed.map(block));
+  const settings = plan.clusterSettings ?? [];
+  if (settings.length > 0) {
+    out.push(
+      "",
+      "Persistent cluster settings that differ (reported only; set them on the target if they apply):",
+    );
+    const show = (v: unknown) => (v === undefined ? "(not set)" : JSON.stringify(v));
+    for (const d of settings) out.push(`    ${d.key}: source ${show(d.source)}, target ${show(d.target)}`);
+  }
   const only = extras(plan.items.filter((i) => i.action === "extra"));
   if (only.length > 0) out.push("", ...only);
   return out.join("\n");

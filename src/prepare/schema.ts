@@ -44,11 +44,22 @@ const item = z
   })
   .describe("One object and what apply would do to it on the target.");
 
+const setting = z.union([z.string(), z.array(z.string())]);
+
 export const planOutputSchema = z
   .strictObject({
     source: cluster,
     target: cluster,
     blockers: z.array(blocker),
+    clusterSettings: z
+      .array(
+        z.strictObject({
+          key: z.string(),
+          source: setting.optional().describe("Absent: not set on the source."),
+          target: setting.optional().describe("Absent: not set on the target."),
+        }),
+      )
+      .describe("Persistent cluster settings that differ; reported only, never copied."),
     items: z.array(item),
     summary: z
       .record(z.enum(ITEM_ACTIONS), z.number().int().nonnegative())

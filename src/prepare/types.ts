@@ -43,6 +43,8 @@ export interface Untranslatable {
  */
 export interface Inventory {
   readonly about: ClusterAbout;
+  /** Persistent cluster settings, flat; compared and reported, never copied. */
+  readonly clusterSettings: FlatSettings;
   readonly componentTemplates: Readonly<Record<string, JsonObject>>;
   readonly indexTemplates: Readonly<Record<string, JsonObject>>;
   readonly legacyTemplates: Readonly<Record<string, JsonObject>>;
@@ -119,10 +121,22 @@ export interface Blocker {
   readonly fix: string;
 }
 
+/** A persistent cluster setting that differs; undefined means "not set on that side". */
+export interface SettingDiff {
+  readonly key: string;
+  readonly source?: string | readonly string[];
+  readonly target?: string | readonly string[];
+}
+
 export interface Plan {
   readonly source: ClusterAbout;
   readonly target: ClusterAbout;
   readonly blockers: readonly Blocker[];
+  /**
+   * Persistent cluster settings that differ. Reported only: they are mostly about the cluster's own
+   * hardware and topology (allocation, watermarks, remote clusters), so copying them would be wrong.
+   */
+  readonly clusterSettings: readonly SettingDiff[];
   readonly items: readonly PlanItem[];
 }
 

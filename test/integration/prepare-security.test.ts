@@ -180,3 +180,35 @@ test("a password changed on the source is one user update; a target-only role is
   const info = await alice.request({ method: "GET", path: "/_plugins/_security/authinfo" });
   assert.equal(info.status, 200);
 });
+
+test("persistent cluster settings that differ are reported, never copied (own pair: cluster-wide)", async () => {
+  const source = admin("source");
+  const target = admin("target");
+  const setting = { persistent: { "cluster.max_shards_per_node": 1234 } };
+  await source.request({ method: "PUT", path: "/_cluster/settings", body: setting });
+  try {
+    const [src, tgt] = await Promise.all([inventory(source, selection), inventory(target, selection)]);
+    const result = plan(src, tgt);
+    assert.deepEqual(
+      result.clusterSettings.filter((d) => d.key === "cluster.max_shards_per_node"),
+      [{ key: "cluster.max_shards_per_node", source: "1234" }],
+    );
+    await apply(
+      target,
+      result.items.filter((i) => i.name.startsWith(P)),
+      src,
+    );
+    const after = await target.request<{ persistent: Record<string, unknown> }>({
+      method: "GET",
+      path: "/_cluster/settings",
+      querystring: { flat_settings: true },
+    });
+    assert.equal(after.body.persistent["cluster.max_shards_per_node"], undefined);
+  } finally {
+    await source.request({
+      method: "PUT",
+      path: "/_cluster/settings",
+      body: { persistent: { "cluster.max_shards_per_node": null } },
+    });
+  }
+});

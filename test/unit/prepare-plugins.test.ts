@@ -242,6 +242,29 @@ describe("text plan and JSON schema", () => {
     );
   });
 
+  it("lists persistent cluster settings that differ, as reported-only", () => {
+    const source: Inventory = {
+      ...emptyInventory(),
+      clusterSettings: { "cluster.max_shards_per_node": "1234", "search.max_buckets": "100" },
+    };
+    const target: Inventory = {
+      ...emptyInventory(),
+      clusterSettings: {
+        "search.max_buckets": "100",
+        "cluster.routing.allocation.awareness.attributes": "zone",
+      },
+    };
+    const result = plan(source, target);
+    assert.deepEqual(result.clusterSettings, [
+      { key: "cluster.max_shards_per_node", source: "1234" },
+      { key: "cluster.routing.allocation.awareness.attributes", target: "zone" },
+    ]);
+    assert.match(
+      renderPlan(result),
+      /cluster settings that differ \(reported only[^\n]*\n {4}cluster\.max_shards_per_node: source "1234", target \(not set\)\n {4}cluster\.routing\.allocation\.awareness\.attributes: source \(not set\), target "zone"/,
+    );
+  });
+
   it("says `no changes` when nothing would be created, updated, deleted or is in conflict", () => {
     const text = renderPlan({ blockers: [], items: [{ kind: "script", name: "s", action: "identical" }] });
     assert.match(text, /^no changes: 0 create, 0 update, 0 conflict, 0 delete, 0 unsupported, 1 identical/);
