@@ -62,6 +62,8 @@ state:
 prepare:
   templates: true                   # copy index and component templates to the target
   prune: false                      # delete target indices missing on the source (destructive)
+  overrides: []                     # e.g. [{ index: "logs-*", shards: 3, replicas: 1 }]; first match wins
+  backfillTuning: false             # new indices start with refresh -1 and 0 replicas until backfill ends
 
 backfill:
   method: auto                      # auto | snapshot | reindex | stream

@@ -18,6 +18,7 @@ export {
   type BackfillSettings,
   type CutoverSettings,
   type DecommissionSettings,
+  type IndexOverride,
   type IndexSelection,
   type MigrationConfig,
   type PrepareSettings,

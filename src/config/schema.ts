@@ -81,7 +81,23 @@ export const rawConfigSchema = z.strictObject({
     })
     .prefault({}),
   state: z.strictObject({ path: text.optional() }).prefault({}),
-  prepare: z.strictObject({ templates: flag().default(true), prune: flag().default(false) }).prefault({}),
+  prepare: z
+    .strictObject({
+      templates: flag().default(true),
+      prune: flag().default(false),
+      // Per-index settings that differ on purpose on the target; the first matching entry wins.
+      overrides: z
+        .array(
+          z.strictObject({
+            index: indexPattern(),
+            shards: integer(1, 1024).optional(),
+            replicas: integer(0, 32).optional(),
+          }),
+        )
+        .default([]),
+      backfillTuning: flag().default(false),
+    })
+    .prefault({}),
   backfill: z
     .strictObject({
       method: z.enum(BACKFILL_METHODS).default("auto"),

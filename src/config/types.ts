@@ -45,6 +45,20 @@ export interface PrepareSettings {
   readonly templates: boolean;
   /** Delete target indices that match the selection but do not exist on the source. Destructive. */
   readonly prune: boolean;
+  /** Shards/replicas the target's new indices get instead of the source's; first matching entry wins. */
+  readonly overrides: readonly IndexOverride[];
+  /**
+   * New indices start with `refresh_interval: -1` and 0 replicas for a faster backfill; the real values
+   * are recorded (checkpoint `prepare.tuning`) for the step that restores them.
+   */
+  readonly backfillTuning: boolean;
+}
+
+export interface IndexOverride {
+  /** Glob over index names (`*`, `?`). */
+  readonly index: string;
+  readonly shards?: number | undefined;
+  readonly replicas?: number | undefined;
 }
 
 export const BACKFILL_METHODS = ["auto", "snapshot", "reindex", "stream"] as const;

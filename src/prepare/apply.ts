@@ -5,6 +5,7 @@ import { diffIndex } from "./diff.ts";
 import { ismApi } from "./lifecycle.ts";
 import { isObject, normalizeIndex } from "./normalize.ts";
 import { securityApi } from "./security.ts";
+import { isTuned, type TunedSettings, tunedSettings, withoutTuned } from "./tuning.ts";
 import {
   type ApplyResult,
   type Inventory,
@@ -18,6 +19,8 @@ export interface ApplyOptions {
   readonly signal?: AbortSignal;
   /** Called after each item is in place; the step uses it to record progress. */
   readonly onApplied?: (item: PlanItem) => void;
+  /** New indices start tuned for the backfill (see tuning.ts); the real values come back in the result. */
+  readonly backfillTuning?: boolean;
 }
 
 const enc = encodeURIComponent;
@@ -45,21 +48,28 @@ async function put(target: Requester, path: string, body: unknown, signal?: Abor
  * Creates the index, or, when it already exists (a previous apply crashed after creating it, or someone
  * else made it), falls back to the in-place update so the re-run converges instead of failing.
  */
-async function createIndex(target: Requester, name: string, source: Inventory, signal?: AbortSignal) {
+async function createIndex(target: Requester, name: string, source: Inventory, ctx: ItemContext) {
   const meta = need(source.indices[name], "index", name);
-  const head = await target.request({ method: "HEAD", path: `/${enc(name)}`, signal });
-  if (head.status === 200) return updateIndex(target, name, source, signal);
+  const head = await target.request({ method: "HEAD", path: `/${enc(name)}`, signal: ctx.signal });
+  if (head.status === 200) return updateIndex(target, name, source, ctx);
+  let settings = meta.settings;
+  if (ctx.backfillTuning) {
+    const tuned = tunedSettings(meta);
+    settings = tuned.settings;
+    ctx.tuned[name] = tuned.real;
+  }
   await put(
     target,
     `/${enc(name)}`,
-    { settings: meta.settings, mappings: meta.mappings, aliases: meta.aliases },
-    signal,
+    { settings, mappings: meta.mappings, aliases: meta.aliases },
+    ctx.signal,
   );
   return true;
 }
 
 /** Adds new fields and dynamic settings only; a conflict found now (target changed since plan) is skipped. */
-async function updateIndex(target: Requester, name: string, source: Inventory, signal?: AbortSignal) {
+async function updateIndex(target: Requester, name: string, source: Inventory, ctx: ItemContext) {
+  const { signal } = ctx;
   const meta = need(source.indices[name], "index", name);
   const response = await target.request({
     method: "GET",
@@ -68,7 +78,9 @@ async function updateIndex(target: Requester, name: string, source: Inventory, s
     signal,
   });
   const body = isObject(response.body) ? response.body[name] : undefined;
-  const diff = diffIndex(meta, normalizeIndex(body));
+  const current = normalizeIndex(body);
+  const desired = ctx.backfillTuning && isTuned(current.settings) ? withoutTuned(meta) : meta;
+  const diff = diffIndex(desired, current);
   if (diff.conflicts.length > 0) return false;
   if (diff.mappingPatch !== undefined) await put(target, `/${enc(name)}/_mapping`, diff.mappingPatch, signal);
   if (diff.settingsPatch !== undefined)
@@ -165,7 +177,15 @@ function deletePath(item: PlanItem, about: Inventory["about"]): string {
   }
 }
 
-async function applyItem(target: Requester, item: PlanItem, source: Inventory, signal?: AbortSignal) {
+interface ItemContext {
+  readonly signal: AbortSignal | undefined;
+  readonly backfillTuning: boolean;
+  /** Filled by createIndex: index → real values to restore after the backfill. */
+  readonly tuned: Record<string, TunedSettings>;
+}
+
+async function applyItem(target: Requester, item: PlanItem, source: Inventory, ctx: ItemContext) {
+  const { signal } = ctx;
   if (item.action === "delete") {
     // 404: already gone (a re-run after a crash); the goal state holds.
     await target.request({
@@ -184,8 +204,8 @@ async function applyItem(target: Requester, item: PlanItem, source: Inventory, s
   switch (item.kind) {
     case "index":
       return item.action === "create"
-        ? createIndex(target, item.name, source, signal)
-        : updateIndex(target, item.name, source, signal);
+        ? createIndex(target, item.name, source, ctx)
+        : updateIndex(target, item.name, source, ctx);
     case "alias":
       await putAlias(target, item, source, signal);
       return true;
@@ -221,16 +241,21 @@ export async function apply(
   const ordered = [...items].sort((a, b) => rank(a) - rank(b));
   const applied: PlanItem[] = [];
   const skipped: PlanItem[] = [];
+  const ctx: ItemContext = {
+    signal: options.signal,
+    backfillTuning: options.backfillTuning === true,
+    tuned: {},
+  };
   for (const item of ordered) {
     options.signal?.throwIfAborted();
     if (item.action === "conflict") skipped.push(item);
     if (item.action !== "create" && item.action !== "update" && item.action !== "delete") continue;
-    if (await applyItem(target, item, source, options.signal)) {
+    if (await applyItem(target, item, source, ctx)) {
       applied.push(item);
       options.onApplied?.(item);
     } else {
       skipped.push({ ...item, action: "conflict", reason: "the target changed since the plan; plan again" });
     }
   }
-  return { applied, skipped };
+  return { applied, skipped, tuned: ctx.tuned };
 }

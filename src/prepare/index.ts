@@ -21,9 +21,11 @@ export {
   noMatchError,
   outstanding,
   prepareStep,
+  TUNING_CHECKPOINT,
   unmatchedPatterns,
   withClusters,
 } from "./step.ts";
+export { applyOverrides, restoreTuning, TUNED, type TunedSettings } from "./tuning.ts";
 export {
   type ApplyResult,
   type Blocker,

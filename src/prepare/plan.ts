@@ -3,6 +3,7 @@ import { compareVersions, formatVersion, parseVersion } from "../cluster/index.t
 import { describeDiff, diffIndex } from "./diff.ts";
 import { ismPluginItems } from "./lifecycle.ts";
 import { sameJson } from "./normalize.ts";
+import { isTuned, withoutTuned } from "./tuning.ts";
 import type {
   Blocker,
   ClusterAbout,
@@ -17,6 +18,8 @@ import type {
 export interface PlanOptions {
   /** Objects only on the target become `delete` items instead of `extra` ones. */
   readonly prune?: boolean;
+  /** A target index still tuned for the backfill (refresh -1, 0 replicas) is not drift for those two. */
+  readonly backfillTuning?: boolean;
 }
 
 type Bodies = Readonly<Record<string, JsonObject>>;
@@ -69,7 +72,8 @@ function indexItems(source: Inventory, target: Inventory, options: PlanOptions):
     }
     const current = target.indices[name];
     if (current === undefined) return { kind: "index", name, action: "create", ...transforms };
-    const diff = diffIndex(meta, current);
+    const tuned = options.backfillTuning === true && isTuned(current.settings);
+    const diff = diffIndex(tuned ? withoutTuned(meta) : meta, current);
     if (diff.conflicts.length > 0) {
       return {
         kind: "index",

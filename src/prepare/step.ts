@@ -7,7 +7,11 @@ import type { PlanAction, Step } from "../workflow/index.ts";
 import { apply } from "./apply.ts";
 import { inventory } from "./inventory.ts";
 import { pending, plan } from "./plan.ts";
+import { applyOverrides } from "./tuning.ts";
 import type { Blocker, Inventory, Plan, PlanItem } from "./types.ts";
+
+/** Checkpoint of the prepare step: index → settings to restore after the backfill (see tuning.ts). */
+export const TUNING_CHECKPOINT = "prepare.tuning";
 
 const TEMPLATE_KINDS = new Set(["component_template", "index_template", "legacy_template"]);
 
@@ -48,9 +52,14 @@ export async function compare(
     inventory(source, config.indices, { signal }),
     inventory(target, config.indices, { signal }),
   ]);
-  const result = plan(src, tgt, { prune: options.prune ?? config.prepare.prune });
+  // The desired target: the source's definitions with the configured per-index overrides.
+  const desired: Inventory = { ...src, indices: applyOverrides(src.indices, config.prepare.overrides) };
+  const result = plan(desired, tgt, {
+    prune: options.prune ?? config.prepare.prune,
+    backfillTuning: config.prepare.backfillTuning,
+  });
   const items = result.items.filter((i) => config.prepare.templates || !TEMPLATE_KINDS.has(i.kind));
-  return { ...result, items, inventory: src };
+  return { ...result, items, inventory: desired };
 }
 
 /** Include patterns that match no index and no data stream on the source: almost always a typo. */
@@ -148,9 +157,15 @@ export function prepareStep(config: MigrationConfig, logger?: Logger): Step {
         const { changes } = pending(comparison.items);
         const result = await apply(target, changes, comparison.inventory, {
           signal: ctx.signal,
+          backfillTuning: config.prepare.backfillTuning,
           onApplied: (item) =>
             ctx.event("prepare.applied", { kind: item.kind, name: item.name, action: item.action }),
         });
+        if (Object.keys(result.tuned).length > 0) {
+          // Merged, not replaced: an earlier attempt may have created (and tuned) other indices.
+          const before = ctx.checkpoint.get<Record<string, unknown>>(TUNING_CHECKPOINT) ?? {};
+          ctx.checkpoint.put(TUNING_CHECKPOINT, { ...before, ...result.tuned });
+        }
         if (result.skipped.length > 0) throw conflictError(result.skipped);
         return {
           kind: "done",

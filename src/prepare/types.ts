@@ -145,4 +145,6 @@ export interface ApplyResult {
   readonly applied: readonly PlanItem[];
   /** Conflicts left alone: prepare never recreates anything on the target. */
   readonly skipped: readonly PlanItem[];
+  /** Indices created tuned for the backfill → the settings to restore afterwards (null: the default). */
+  readonly tuned: Readonly<Record<string, Readonly<Record<string, string | null>>>>;
 }

@@ -82,7 +82,7 @@ describe("valid configs", () => {
     assert.equal(config.source.requestTimeoutMs, 30_000);
     assert.deepEqual(config.indices, { include: ["*"], exclude: [], includeHidden: false });
     assert.equal(config.state.path, "/srv/migrations/.bluegreen/tiny.db");
-    assert.deepEqual(config.prepare, { templates: true, prune: false });
+    assert.deepEqual(config.prepare, { templates: true, prune: false, overrides: [], backfillTuning: false });
     assert.equal(config.backfill.method, "auto");
     assert.equal(config.sync.method, "none");
     assert.equal(config.configPath, undefined);

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  applyOverrides,
   copyableSettings,
   diffIndex,
   emptyInventory,
@@ -145,6 +146,57 @@ describe("plan", () => {
         .items.filter((i) => i.action === "delete")
         .map((i) => `${i.kind} ${i.name}`),
       ["pipeline only_target", "index other"],
+    );
+  });
+});
+
+describe("overrides and backfill tuning", () => {
+  it("the first matching override sets shards and replicas; other indices are untouched", () => {
+    const out = applyOverrides(
+      {
+        "logs-1": index({ "index.number_of_shards": "5", "index.number_of_replicas": "2" }),
+        other: index({}),
+      },
+      [
+        { index: "logs-*", shards: 2 },
+        { index: "logs-1", shards: 9, replicas: 9 },
+      ],
+    );
+    assert.deepEqual(out["logs-1"]?.settings, {
+      "index.number_of_shards": "2",
+      "index.number_of_replicas": "2",
+    });
+    assert.deepEqual(out.other?.settings, {});
+  });
+
+  it("a tuned target index is not drift for refresh and replicas, but is for anything else", () => {
+    const source: Inventory = {
+      ...emptyInventory(),
+      indices: {
+        i: index({
+          "index.refresh_interval": "5s",
+          "index.number_of_replicas": "1",
+          "index.max_result_window": "50",
+        }),
+      },
+    };
+    const target: Inventory = {
+      ...emptyInventory(),
+      indices: {
+        i: index({
+          "index.refresh_interval": "-1",
+          "index.number_of_replicas": "0",
+          "index.max_result_window": "10",
+        }),
+      },
+    };
+    const tuned = plan(source, target, { backfillTuning: true }).items.find((i) => i.kind === "index");
+    assert.equal(tuned?.action, "update");
+    assert.equal(tuned?.diff, 'setting index.max_result_window: "10" on target, "50" on source');
+    const untuned = plan(source, target).items.find((i) => i.kind === "index");
+    assert.match(
+      untuned?.diff ?? "",
+      /index\.refresh_interval.*index\.number_of_replicas|index\.number_of_replicas.*index\.refresh_interval/,
     );
   });
 });

@@ -53,11 +53,18 @@ export function registerPrepare(program: Command, io: Output = consoleOutput): v
         }
         assertApplicable(comparison);
         const { changes } = pending(comparison.items);
-        const result = await apply(target, changes, comparison.inventory);
+        const result = await apply(target, changes, comparison.inventory, {
+          backfillTuning: config.prepare.backfillTuning,
+        });
+        const tuned = Object.keys(result.tuned);
+        const tunedNote =
+          tuned.length === 0
+            ? ""
+            : `\ntuned for the backfill (refresh_interval -1, 0 replicas): ${tuned.join(", ")}; real values: ${JSON.stringify(result.tuned)}`;
         io.out(
           opts.json
             ? toJson(result)
-            : `applied ${result.applied.length} change(s)${result.applied.length === 0 ? "" : `:\n${renderPlan({ blockers: [], items: result.applied })}`}`,
+            : `applied ${result.applied.length} change(s)${result.applied.length === 0 ? "" : `:\n${renderPlan({ blockers: [], items: result.applied })}`}${tunedNote}`,
         );
       });
     });
