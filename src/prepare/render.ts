@@ -79,3 +79,8 @@ export function renderPlan(plan: Pick<Plan, "blockers" | "items"> & Partial<Plan
   if (only.length > 0) out.push("", ...only);
   return out.join("\n");
 }
+
+/** What apply did, one block per item, without the plan's summary. */
+export function renderApplied(items: readonly PlanItem[]): string {
+  return items.map(block).join("\n");
+}

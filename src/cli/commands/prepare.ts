@@ -5,14 +5,15 @@ import {
   apply,
   assertApplicable,
   compare,
+  countActions,
   noMatchError,
   pending,
   planOutputSchema,
+  renderApplied,
   renderPlan,
   unmatchedPatterns,
   withClusters,
 } from "../../prepare/index.ts";
-import { countActions } from "../../prepare/render.ts";
 import { toJson } from "../../report/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 
@@ -33,7 +34,11 @@ export function registerPrepare(program: Command, io: Output = consoleOutput): v
     .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
     .option("--plan", "show what would change (the default)", false)
     .option("--apply", "create and update on the target; deletes only with --prune", false)
-    .option("--prune", "also delete objects that exist only on the target (within the selection)", false)
+    .option(
+      "--prune",
+      "also delete what only the target has: selected indices, their aliases and data streams, and every non-built-in template, pipeline, script, ISM policy and non-reserved security entity",
+      false,
+    )
     .option("--json", "print as JSON (schema: docs/prepare-plan.schema.json)", false)
     .action(async (opts: PrepareOptions) => {
       const config = await loadConfig(opts.config);
@@ -64,7 +69,7 @@ export function registerPrepare(program: Command, io: Output = consoleOutput): v
         io.out(
           opts.json
             ? toJson(result)
-            : `applied ${result.applied.length} change(s)${result.applied.length === 0 ? "" : `:\n${renderPlan({ blockers: [], items: result.applied })}`}${tunedNote}`,
+            : `applied ${result.applied.length} change(s)${result.applied.length === 0 ? "" : `:\n${renderApplied(result.applied)}`}${tunedNote}`,
         );
       });
     });
