@@ -12,8 +12,16 @@ import {
   normalizeLegacyTemplate,
 } from "./normalize.ts";
 import { emptySecurity, securityInventory } from "./security.ts";
-import { transform } from "./transforms.ts";
-import type { ClusterAbout, FlatSettings, IndexMetadata, Inventory, JsonObject } from "./types.ts";
+import { transform, transformTemplate } from "./transforms.ts";
+import type {
+  ClusterAbout,
+  FlatSettings,
+  IndexMetadata,
+  Inventory,
+  ItemKind,
+  JsonObject,
+  Untranslatable,
+} from "./types.ts";
 
 export interface InventoryOptions {
   readonly signal?: AbortSignal;
@@ -37,6 +45,28 @@ function sortedRecord<T>(entries: Iterable<readonly [string, T]>): Record<string
   return out;
 }
 
+/** Templates of one kind after the version transforms, split into copyable and untranslatable ones. */
+interface Templates {
+  readonly bodies: Record<string, JsonObject>;
+  readonly transforms: Record<string, readonly string[]>;
+  readonly untranslatable: Untranslatable[];
+}
+
+function templates(kind: ItemKind, entries: readonly (readonly [string, JsonObject])[]): Templates {
+  const out: Templates = { bodies: {}, transforms: {}, untranslatable: [] };
+  const legacy = kind === "legacy_template";
+  for (const [name, body] of [...entries].sort(([a], [b]) => a.localeCompare(b))) {
+    const t = transformTemplate(body, legacy);
+    if (t.untranslatable.length > 0) {
+      out.untranslatable.push({ kind, name, reason: t.untranslatable.join("; ") });
+      continue;
+    }
+    out.bodies[name] = t.body;
+    if (t.transforms.length > 0) out.transforms[`${kind} ${name}`] = t.transforms;
+  }
+  return out;
+}
+
 async function componentTemplates(cluster: Requester, options: InventoryOptions) {
   const body = await getJson(cluster, "/_component_template", options);
   const list = isObject(body) && Array.isArray(body.component_templates) ? body.component_templates : [];
@@ -45,7 +75,7 @@ async function componentTemplates(cluster: Requester, options: InventoryOptions)
     if (!isObject(item) || typeof item.name !== "string" || isBuiltIn(item.name)) continue;
     entries.push([item.name, normalizeComponentTemplate(item.component_template)]);
   }
-  return sortedRecord(entries);
+  return templates("component_template", entries);
 }
 
 async function indexTemplates(cluster: Requester, options: InventoryOptions) {
@@ -56,15 +86,7 @@ async function indexTemplates(cluster: Requester, options: InventoryOptions) {
     if (!isObject(item) || typeof item.name !== "string" || isBuiltIn(item.name)) continue;
     entries.push([item.name, normalizeIndexTemplate(item.index_template)]);
   }
-  return sortedRecord(entries);
-}
-
-/** Legacy templates of ES 6 and older carry typed mappings; the same transforms as indices apply. */
-function legacyTemplate(raw: unknown): JsonObject {
-  const template = normalizeLegacyTemplate(raw);
-  if (!isObject(template.mappings)) return template;
-  const { mappings } = transform({ settings: {}, mappings: template.mappings });
-  return { ...template, mappings };
+  return templates("index_template", entries);
 }
 
 /** An index as read, with the version transforms applied and what they could not translate. */
@@ -82,11 +104,10 @@ function transformedIndex(raw: unknown): IndexMetadata {
 
 async function legacyTemplates(cluster: Requester, options: InventoryOptions) {
   const body = await getJson(cluster, "/_template", options);
-  if (!isObject(body)) return {};
-  const entries = Object.entries(body)
+  const entries = Object.entries(isObject(body) ? body : {})
     .filter(([name]) => !isBuiltIn(name))
-    .map(([name, value]) => [name, legacyTemplate(value)] as const);
-  return sortedRecord(entries);
+    .map(([name, value]) => [name, normalizeLegacyTemplate(value)] as const);
+  return templates("legacy_template", entries);
 }
 
 async function pipelines(cluster: Requester, options: InventoryOptions) {
@@ -215,9 +236,10 @@ export async function inventory(
   return {
     about,
     clusterSettings: cs,
-    componentTemplates: ct,
-    indexTemplates: it,
-    legacyTemplates: lt,
+    componentTemplates: ct.bodies,
+    indexTemplates: it.bodies,
+    legacyTemplates: lt.bodies,
+    transforms: { ...ct.transforms, ...it.transforms, ...lt.transforms },
     pipelines: pl,
     scripts: sc,
     indices: ix,
@@ -229,7 +251,13 @@ export async function inventory(
     internalUsers: security.internal_user,
     roleMappings: security.role_mapping,
     userHashes: security.userHashes,
-    untranslatable: [...ilm, ...security.untranslatable],
+    untranslatable: [
+      ...ct.untranslatable,
+      ...it.untranslatable,
+      ...lt.untranslatable,
+      ...ilm,
+      ...security.untranslatable,
+    ],
   };
 }
 
@@ -250,6 +278,7 @@ export function emptyInventory(about: Partial<ClusterAbout> = {}): Inventory {
     componentTemplates: {},
     indexTemplates: {},
     legacyTemplates: {},
+    transforms: {},
     pipelines: {},
     scripts: {},
     indices: {},

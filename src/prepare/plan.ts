@@ -47,13 +47,21 @@ function targetOnly(source: Bodies | Readonly<Record<string, unknown>>, target: 
   return Object.keys(target).filter((name) => !(name in source));
 }
 
-function compareBodies(kind: ItemKind, source: Bodies, target: Bodies, options: PlanOptions): PlanItem[] {
+function compareBodies(
+  kind: ItemKind,
+  source: Bodies,
+  target: Bodies,
+  options: PlanOptions,
+  transforms: Inventory["transforms"] = {},
+): PlanItem[] {
   const items = Object.entries(source).map(([name, body]): PlanItem => {
+    const applied = transforms[`${kind} ${name}`];
+    const t = applied === undefined ? {} : { transforms: applied };
     const current = target[name];
-    if (current === undefined) return { kind, name, action: "create" };
-    if (sameJson(body, current)) return { kind, name, action: "identical" };
+    if (current === undefined) return { kind, name, action: "create", ...t };
+    if (sameJson(body, current)) return { kind, name, action: "identical", ...t };
     // Templates, pipelines, scripts and security entities are replaced whole by a PUT: any difference is an update.
-    return { kind, name, action: "update", diff: describeDiff(body, current) };
+    return { kind, name, action: "update", diff: describeDiff(body, current), ...t };
   });
   return [...items, ...extras(kind, targetOnly(source, target), options)];
 }
@@ -233,9 +241,27 @@ export function clusterSettingsDiff(source: Inventory, target: Inventory): Setti
  */
 export function plan(source: Inventory, target: Inventory, options: PlanOptions = {}): Plan {
   const items: PlanItem[] = [
-    ...compareBodies("component_template", source.componentTemplates, target.componentTemplates, options),
-    ...compareBodies("index_template", source.indexTemplates, target.indexTemplates, options),
-    ...compareBodies("legacy_template", source.legacyTemplates, target.legacyTemplates, options),
+    ...compareBodies(
+      "component_template",
+      source.componentTemplates,
+      target.componentTemplates,
+      options,
+      source.transforms,
+    ),
+    ...compareBodies(
+      "index_template",
+      source.indexTemplates,
+      target.indexTemplates,
+      options,
+      source.transforms,
+    ),
+    ...compareBodies(
+      "legacy_template",
+      source.legacyTemplates,
+      target.legacyTemplates,
+      options,
+      source.transforms,
+    ),
     ...compareBodies("pipeline", source.pipelines, target.pipelines, options),
     ...compareBodies("script", source.scripts, target.scripts, options),
     ...indexItems(source, target, options),

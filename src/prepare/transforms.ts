@@ -228,3 +228,32 @@ export function transform(definition: Definition, rules: readonly TransformRule[
   }
   return { ...current, transforms, untranslatable };
 }
+
+export interface TransformedTemplate {
+  readonly body: JsonObject;
+  readonly transforms: readonly string[];
+  readonly untranslatable: readonly string[];
+}
+
+/**
+ * The same rules for a normalized template: legacy templates carry settings and mappings at the top
+ * level, component and composable ones under `template`.
+ */
+export function transformTemplate(body: JsonObject, legacy: boolean): TransformedTemplate {
+  const block = legacy ? body : isObject(body.template) ? body.template : undefined;
+  if (block === undefined) return { body, transforms: [], untranslatable: [] };
+  const settings = isObject(block.settings) ? (block.settings as Definition["settings"]) : {};
+  const mappings = isObject(block.mappings) ? block.mappings : {};
+  const t = transform({ settings, mappings });
+  if (t.transforms.length === 0) return { body, transforms: [], untranslatable: t.untranslatable };
+  const rewritten: JsonObject = { ...block };
+  if (Object.keys(t.settings).length > 0) rewritten.settings = t.settings as JsonObject;
+  else delete rewritten.settings;
+  if (Object.keys(t.mappings).length > 0) rewritten.mappings = t.mappings;
+  else delete rewritten.mappings;
+  return {
+    body: legacy ? rewritten : { ...body, template: rewritten },
+    transforms: t.transforms,
+    untranslatable: t.untranslatable,
+  };
+}

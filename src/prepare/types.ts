@@ -48,6 +48,8 @@ export interface Inventory {
   readonly componentTemplates: Readonly<Record<string, JsonObject>>;
   readonly indexTemplates: Readonly<Record<string, JsonObject>>;
   readonly legacyTemplates: Readonly<Record<string, JsonObject>>;
+  /** `<kind> <name>` → version transforms applied to that template (indices carry their own). */
+  readonly transforms: Readonly<Record<string, readonly string[]>>;
   readonly pipelines: Readonly<Record<string, JsonObject>>;
   readonly scripts: Readonly<Record<string, JsonObject>>;
   readonly indices: Readonly<Record<string, IndexMetadata>>;

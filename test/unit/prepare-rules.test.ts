@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { blockers, type ClusterAbout, diffIndex, emptyInventory, plan } from "../../src/prepare/index.ts";
 import { CLOSE_ADVICE, REINDEX_ADVICE } from "../../src/prepare/plan.ts";
-import { type Definition, RULES, transform } from "../../src/prepare/transforms.ts";
+import { type Definition, RULES, transform, transformTemplate } from "../../src/prepare/transforms.ts";
 
 const kw = { type: "keyword" };
 
@@ -148,6 +148,57 @@ describe("version transforms", () => {
     assert.deepEqual(items, [
       { kind: "index", name: "old", action: "unsupported", reason: "field x: type flattened" },
       { kind: "index", name: "typed", action: "create", transforms: ["mapping-types-removed"] },
+    ]);
+  });
+});
+
+describe("version transforms on templates", () => {
+  it("an ES 6 legacy template loses its type and the removed settings; the rules are named", () => {
+    const t = transformTemplate(
+      {
+        index_patterns: ["logs-*"],
+        order: 1,
+        settings: { "index.mapper.dynamic": "false", "index.number_of_shards": "1" },
+        mappings: { _doc: { properties: { msg: { type: "string" } } } },
+      },
+      true,
+    );
+    assert.deepEqual(t.body, {
+      index_patterns: ["logs-*"],
+      order: 1,
+      settings: { "index.number_of_shards": "1" },
+      mappings: { properties: { msg: { type: "text" } } },
+    });
+    assert.deepEqual(t.transforms, [
+      "mapping-types-removed",
+      "string-to-text-keyword",
+      "removed-index-settings",
+    ]);
+  });
+
+  it("a composable template with an Elasticsearch-only field type is untranslatable; OpenSearch ones pass", () => {
+    const bad = transformTemplate(
+      { index_patterns: ["m-*"], template: { mappings: { properties: { tags: { type: "flattened" } } } } },
+      false,
+    );
+    assert.match(bad.untranslatable.join(), /field tags: type flattened is Elasticsearch-only/);
+    const good = { index_patterns: ["m-*"], template: { mappings: { properties: { tags: kw } } } };
+    assert.deepEqual(transformTemplate(good, false), { body: good, transforms: [], untranslatable: [] });
+  });
+
+  it("the plan names a template's transforms and reports an untranslatable one as unsupported", () => {
+    const source = {
+      ...emptyInventory(),
+      legacyTemplates: { logs: { index_patterns: ["logs-*"] } },
+      transforms: { "legacy_template logs": ["mapping-types-removed"] },
+      untranslatable: [
+        { kind: "index_template" as const, name: "metrics", reason: "field x: type flattened" },
+      ],
+    };
+    const items = plan(source, emptyInventory()).items.filter((i) => i.kind.endsWith("template"));
+    assert.deepEqual(items, [
+      { kind: "legacy_template", name: "logs", action: "create", transforms: ["mapping-types-removed"] },
+      { kind: "index_template", name: "metrics", action: "unsupported", reason: "field x: type flattened" },
     ]);
   });
 });
