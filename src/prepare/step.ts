@@ -7,7 +7,7 @@ import type { PlanAction, Step } from "../workflow/index.ts";
 import { apply } from "./apply.ts";
 import { inventory } from "./inventory.ts";
 import { pending, plan } from "./plan.ts";
-import { applyOverrides } from "./tuning.ts";
+import { applyOverrides, isTuned, type TunedSettings, tunedSettings } from "./tuning.ts";
 import type { Blocker, Inventory, Plan, PlanItem } from "./types.ts";
 
 /** Checkpoint of the prepare step: index → settings to restore after the backfill (see tuning.ts). */
@@ -16,7 +16,9 @@ export const TUNING_CHECKPOINT = "prepare.tuning";
 const TEMPLATE_KINDS = new Set(["component_template", "index_template", "legacy_template"]);
 
 export interface Comparison extends Plan {
+  /** The desired target: the source's inventory with the configured overrides. */
   readonly inventory: Inventory;
+  readonly targetInventory: Inventory;
 }
 
 export interface CompareOptions {
@@ -59,7 +61,7 @@ export async function compare(
     backfillTuning: config.prepare.backfillTuning,
   });
   const items = result.items.filter((i) => config.prepare.templates || !TEMPLATE_KINDS.has(i.kind));
-  return { ...result, items, inventory: desired };
+  return { ...result, items, inventory: desired, targetInventory: tgt };
 }
 
 /** Include patterns that match no index and no data stream on the source: almost always a typo. */
@@ -126,6 +128,16 @@ export function outstanding(items: readonly PlanItem[]): PlanItem[] {
   return items.filter((i) => ["create", "update", "delete", "conflict"].includes(i.action));
 }
 
+/** Target indices still in their backfill state → the real values, which are the desired ones. */
+function stillTuned(comparison: Comparison): Record<string, TunedSettings> {
+  const out: Record<string, TunedSettings> = {};
+  for (const [name, meta] of Object.entries(comparison.inventory.indices)) {
+    const current = comparison.targetInventory.indices[name];
+    if (current !== undefined && isTuned(current.settings)) out[name] = tunedSettings(meta).real;
+  }
+  return out;
+}
+
 export function prepareStep(config: MigrationConfig, logger?: Logger): Step {
   return {
     id: "prepare",
@@ -161,10 +173,11 @@ export function prepareStep(config: MigrationConfig, logger?: Logger): Step {
           onApplied: (item) =>
             ctx.event("prepare.applied", { kind: item.kind, name: item.name, action: item.action }),
         });
-        if (Object.keys(result.tuned).length > 0) {
-          // Merged, not replaced: an earlier attempt may have created (and tuned) other indices.
-          const before = ctx.checkpoint.get<Record<string, unknown>>(TUNING_CHECKPOINT) ?? {};
-          ctx.checkpoint.put(TUNING_CHECKPOINT, { ...before, ...result.tuned });
+        if (config.prepare.backfillTuning) {
+          // Rebuilt from the target each time, so a forced re-run (which clears checkpoints) or a crash
+          // between creating an index and recording it never loses the values to restore.
+          const tuned = { ...stillTuned(comparison), ...result.tuned };
+          if (Object.keys(tuned).length > 0) ctx.checkpoint.put(TUNING_CHECKPOINT, tuned);
         }
         if (result.skipped.length > 0) throw conflictError(result.skipped);
         return {

@@ -6,14 +6,26 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Cluster, createCluster } from "../../src/cluster/index.ts";
 import type { ClusterConfig } from "../../src/config/cluster-config.ts";
-import { type IndexSelection, Secret } from "../../src/config/index.ts";
-import { apply, type Inventory, inventory, type PlanItem, plan } from "../../src/prepare/index.ts";
+import { type IndexSelection, parseConfig, Secret } from "../../src/config/index.ts";
+import { createLogger } from "../../src/log/index.ts";
+import {
+  apply,
+  type Inventory,
+  inventory,
+  type PlanItem,
+  plan,
+  prepareStep,
+  TUNING_CHECKPOINT,
+} from "../../src/prepare/index.ts";
 import { type SandboxStatus, sandboxDown, sandboxUp } from "../../src/sandbox/index.ts";
+import { openState } from "../../src/state/index.ts";
+import { runWorkflow } from "../../src/workflow/index.ts";
 
 const NAME = "pp-secure";
 const P = `pp-${randomBytes(3).toString("hex")}`;
@@ -211,4 +223,56 @@ test("persistent cluster settings that differ are reported, never copied (own pa
       body: { persistent: { "cluster.max_shards_per_node": null } },
     });
   }
+});
+
+test("the workflow step on this pair: a tuned, overridden index; the values to restore survive a forced re-run", async () => {
+  const source = admin("source");
+  const target = admin("target");
+  await source.request({
+    method: "PUT",
+    path: `/${P}-orders`,
+    body: { settings: { number_of_shards: 2, number_of_replicas: 0, refresh_interval: "5s" } },
+  });
+  const creds = status.credentials;
+  assert.ok(creds !== undefined);
+  const dir = dirname(creds.ca);
+  const tls = `{ ca: '${creds.ca}', cert: '${join(dir, "admin.pem")}', key: '${join(dir, "admin-key.pem")}' }`;
+  const auth = "{ type: basic, username: admin, passwordEnv: PP_PW }";
+  const yaml = [
+    "version: 1",
+    `name: ${P}`,
+    `source: { url: '${status.source.url}', auth: ${auth}, tls: ${tls} }`,
+    `target: { url: '${status.target.url}', auth: ${auth}, tls: ${tls} }`,
+    `indices: { include: ['${P}-*'] }`,
+    `prepare: { backfillTuning: true, overrides: [{ index: '${P}-orders', shards: 1 }] }`,
+  ].join("\n");
+  const config = parseConfig(yaml, { baseDir: "/tmp", env: { PP_PW: creds.password } });
+  const state = openState(join(mkdtempSync(join(tmpdir(), "pp-step-")), "state.db"), {
+    migrationName: P,
+    fingerprint: "f",
+  });
+  const logger = createLogger({ level: "silent" });
+  const outcome = await runWorkflow([prepareStep(config)], { state, logger });
+  assert.equal(outcome.steps[0]?.outcome, "done", JSON.stringify(outcome.steps[0]));
+  assert.deepEqual(state.getCheckpoint("prepare", TUNING_CHECKPOINT), {
+    [`${P}-orders`]: { "index.refresh_interval": "5s", "index.number_of_replicas": "0" },
+  });
+  const settings = await target.request<Record<string, { settings: Record<string, string> }>>({
+    method: "GET",
+    path: `/${P}-orders/_settings`,
+    querystring: { flat_settings: true },
+  });
+  const copied = settings.body[`${P}-orders`]?.settings ?? {};
+  assert.equal(copied["index.number_of_shards"], "1");
+  assert.equal(copied["index.refresh_interval"], "-1");
+  // A forced re-run clears the step's checkpoints: nothing to apply, and the values to restore survive.
+  const again = await runWorkflow([prepareStep(config)], { state, logger, from: "prepare" });
+  assert.equal(again.steps[0]?.outcome, "done", JSON.stringify(again.steps[0]));
+  assert.deepEqual((again.steps[0]?.summary as { applied: number }).applied, 0);
+  assert.deepEqual(state.getCheckpoint("prepare", TUNING_CHECKPOINT), {
+    [`${P}-orders`]: { "index.refresh_interval": "5s", "index.number_of_replicas": "0" },
+  });
+  await Promise.all(
+    [source, target].map((c) => c.request({ method: "DELETE", path: `/${P}-orders`, allowStatus: [404] })),
+  );
 });
