@@ -60,6 +60,8 @@ const NOT_COPIED = [
   /^index\.version\./,
   /^index\.provided_name$/,
   /^index\.routing\.allocation\.initial_recovery\./,
+  // Filters naming source nodes would leave the target's shards unassigned; custom attributes stay.
+  /^index\.routing\.allocation\.(include|exclude|require)\._(name|id|ip|host|publish_ip)$/,
   /^index\.resize\./,
   /^index\.shrink\./,
   /^index\.history\.uuid$/,

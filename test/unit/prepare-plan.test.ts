@@ -33,6 +33,9 @@ describe("copyableSettings", () => {
       "index.history.uuid": "h",
       "index.routing.allocation.initial_recovery._id": "n1",
       "index.resize.source.name": "old",
+      "index.routing.allocation.require._name": "source-0",
+      "index.routing.allocation.exclude._ip": "10.0.0.1",
+      "index.routing.allocation.require.box_type": "hot",
       "index.blocks.write": "true",
       "index.number_of_shards": "3",
       "index.number_of_replicas": "1",
@@ -42,6 +45,7 @@ describe("copyableSettings", () => {
       "index.analysis.analyzer.a.filter": ["lowercase"],
       "index.number_of_replicas": "1",
       "index.number_of_shards": "3",
+      "index.routing.allocation.require.box_type": "hot",
     });
   });
 
