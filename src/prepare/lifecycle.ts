@@ -42,7 +42,9 @@ export function ismPolicies(body: unknown): Record<string, JsonObject> {
   const out: Record<string, JsonObject> = {};
   for (const item of list) {
     if (!isObject(item) || typeof item._id !== "string") continue;
-    out[item._id] = normalizeIsmPolicy(item.policy);
+    // Write responses wrap the policy once more (`policy.policy`); accept both shapes.
+    const policy = isObject(item.policy) && isObject(item.policy.policy) ? item.policy.policy : item.policy;
+    out[item._id] = normalizeIsmPolicy(policy);
   }
   return out;
 }
