@@ -49,7 +49,8 @@ export function registerPrepare(program: Command, io: Output = consoleOutput): v
         });
         const unmatched = unmatchedPatterns(config.indices, comparison.inventory);
         if (unmatched.length > 0) throw noMatchError(unmatched);
-        const { inventory: _i, ...plan } = comparison;
+        const { source: about, target: targetAbout, blockers, clusterSettings, items } = comparison;
+        const plan = { source: about, target: targetAbout, blockers, clusterSettings, items };
         if (!opts.apply) {
           // Parsing what we print keeps the documented schema honest.
           const output = planOutputSchema.parse({ ...plan, summary: countActions(plan.items) });
