@@ -1,5 +1,5 @@
 /** The plan as people read it: terraform-plan style, one symbol per action, details indented below. */
-import type { ItemAction, Plan, PlanItem } from "./types.ts";
+import type { ClusterAbout, ItemAction, Plan, PlanItem } from "./types.ts";
 
 const SYMBOL: Readonly<Record<ItemAction, string>> = {
   create: "+",
@@ -56,9 +56,9 @@ export function renderPlan(plan: Pick<Plan, "blockers" | "items"> & Partial<Plan
     changes.length === 0 && plan.blockers.length === 0 ? `no changes: ${summary}` : `plan: ${summary}`,
   );
   if (plan.source !== undefined && plan.target !== undefined) {
-    out.push(
-      `source ${plan.source.distribution} ${plan.source.version} -> target ${plan.target.distribution} ${plan.target.version}`,
-    );
+    const side = (a: ClusterAbout) =>
+      `${a.distribution} ${a.version} (${a.nodes} node(s), ${a.dataNodes} data; plugins: ${a.plugins.length === 0 ? "none" : a.plugins.join(", ")})`;
+    out.push(`source ${side(plan.source)} -> target ${side(plan.target)}`);
   }
   if (plan.blockers.length > 0) {
     out.push("", "Blockers (apply refuses until they are resolved):");

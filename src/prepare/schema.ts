@@ -10,6 +10,8 @@ const cluster = z
     distribution: z.enum(["opensearch", "elasticsearch"]),
     version: z.string().describe('The version the cluster reports, e.g. "2.19.4".'),
     plugins: z.array(z.string()).describe("Plugins installed on every node."),
+    nodes: z.number().int().nonnegative(),
+    dataNodes: z.number().int().nonnegative(),
     security: z.boolean().describe("The security plugin is installed."),
     ism: z.boolean().describe("The index-management (ISM) plugin is installed."),
     ilm: z.boolean().describe("Elasticsearch index lifecycle management (x-pack) is present."),

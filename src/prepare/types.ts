@@ -25,6 +25,8 @@ export interface ClusterAbout {
   readonly version: string;
   /** Plugins installed on every node. */
   readonly plugins: readonly string[];
+  readonly nodes: number;
+  readonly dataNodes: number;
   readonly security: boolean;
   readonly ism: boolean;
   readonly ilm: boolean;

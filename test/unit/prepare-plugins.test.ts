@@ -219,7 +219,7 @@ describe("text plan and JSON schema", () => {
       text,
       [
         "plan: 1 create, 1 update, 1 conflict, 0 delete, 1 unsupported, 1 identical, 2 only on target",
-        "source opensearch 2.19.4 -> target opensearch 2.19.4",
+        "source opensearch 2.19.4 (1 node(s), 1 data; plugins: none) -> target opensearch 2.19.4 (1 node(s), 1 data; plugins: none)",
         "",
         "Blockers (apply refuses until they are resolved):",
         "  ! plugin_missing: Plugin x is missing.",

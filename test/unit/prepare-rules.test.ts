@@ -269,6 +269,8 @@ describe("blockers", () => {
     distribution: "opensearch",
     version,
     plugins,
+    nodes: 1,
+    dataNodes: 1,
     security: false,
     ism: false,
     ilm: false,
