@@ -116,7 +116,7 @@ after(async () => {
     }
   }
   await Promise.all(open.map((c) => c.close()));
-  if (process.env.BLUEGREEN_TEST_KEEP !== "1") await sandboxDown({ name: NAME, purge: true });
+  await sandboxDown({ name: NAME, purge: true });
 });
 
 test("without the admin certificate, users are unsupported with advice; the rest is planned", async () => {
