@@ -50,6 +50,11 @@ export const CATALOGUE = {
   BG_STATE_MISMATCH: entry(EXIT.usage, false, "The state file belongs to another migration."),
   BG_STEP_FAILED: entry(EXIT.failure, false, "A workflow step failed."),
   BG_PREFLIGHT_BLOCKED: entry(EXIT.failure, false, "Preflight found blockers."),
+  // backfill: snapshot/restore, remote reindex and the auto planner (wip/snaprx)
+  BG_BACKFILL_PLAN: entry(EXIT.failure, false, "No backfill method can copy an index as configured."),
+  BG_SNAPSHOT_FAILED: entry(EXIT.failure, false, "A snapshot or restore did not complete."),
+  BG_REINDEX_ALLOWLIST: entry(EXIT.failure, false, "The target's remote-reindex allowlist lacks the source."),
+  BG_REINDEX_FAILED: entry(EXIT.failure, false, "A remote reindex failed or copied a different count."),
   BG_INTERNAL: entry(EXIT.failure, false, "An unexpected internal error (a bug: please report it)."),
 } as const satisfies Record<string, CatalogueEntry>;
 

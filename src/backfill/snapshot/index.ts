@@ -1,0 +1,3 @@
+export { pathRepos, sharedPathRepo } from "./repository.ts";
+export { exactNamePattern } from "./restore.ts";
+export { runSnapshotBatch, type SnapshotCheckpoint, type SnapshotPhase, snapshotRunner } from "./runner.ts";
