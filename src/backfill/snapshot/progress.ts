@@ -1,5 +1,5 @@
 import type { IndexTask, ProgressEvent } from "../types.ts";
-import { num, obj } from "./json.ts";
+import { num, obj } from "./util.ts";
 
 /**
  * Fraction done from a snapshot-status `stats` block. A snapshot only copies files the repository

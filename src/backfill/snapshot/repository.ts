@@ -6,7 +6,7 @@ import type { Cluster } from "../../cluster/index.ts";
 import { SNAPSHOT_DEFAULTS } from "../../config/index.ts";
 import { BluegreenError } from "../../errors/index.ts";
 import type { BackfillContext } from "../types.ts";
-import { obj, str } from "./json.ts";
+import { obj, str } from "./util.ts";
 
 export interface RepositoryPlan {
   readonly name: string;

@@ -1,11 +1,10 @@
 /** Restoring one index from a batch snapshot onto the target, then giving it its replicas back. */
-import { setTimeout as sleep } from "node:timers/promises";
 import { SNAPSHOT_DEFAULTS } from "../../config/index.ts";
 import { BluegreenError } from "../../errors/index.ts";
 import type { BackfillContext, IndexTask } from "../types.ts";
-import { num, obj, str } from "./json.ts";
 import { progressEvent, progressFromRecovery } from "./progress.ts";
 import { POLL_MS } from "./snapshot.ts";
+import { num, obj, pause, str } from "./util.ts";
 
 const enc = encodeURIComponent;
 
@@ -161,7 +160,7 @@ export async function waitRestored(ctx: BackfillContext, task: IndexTask): Promi
         },
       );
     }
-    await sleep(POLL_MS, undefined, { signal: ctx.signal });
+    await pause(POLL_MS, ctx.signal);
   }
 }
 

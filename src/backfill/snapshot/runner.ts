@@ -11,11 +11,11 @@ import type {
   IndexTask,
   ProgressEvent,
 } from "../types.ts";
-import { BACKFILL_STEP } from "./json.ts";
 import { progressEvent } from "./progress.ts";
 import { deleteRepository, type RepositoryPlan, sourceRepository, targetRepository } from "./repository.ts";
 import { countDocs, restoreReplicas, startRestore, waitRestored } from "./restore.ts";
 import { ensureSnapshot, removeSnapshot } from "./snapshot.ts";
+import { BACKFILL_STEP } from "./util.ts";
 
 export type SnapshotPhase = "snapshotting" | "snapshotted" | "restoring" | "done";
 

@@ -1,9 +1,8 @@
 /** Taking one snapshot of a batch of indices on the source, with progress from the status API. */
-import { setTimeout as sleep } from "node:timers/promises";
 import { BluegreenError } from "../../errors/index.ts";
 import type { BackfillContext, IndexTask } from "../types.ts";
-import { obj, str } from "./json.ts";
 import { progressEvent, progressFromStats } from "./progress.ts";
+import { obj, pause, str } from "./util.ts";
 
 const enc = encodeURIComponent;
 export const POLL_MS = 500;
@@ -109,7 +108,7 @@ export async function ensureSnapshot(
         },
       );
     }
-    await sleep(POLL_MS, undefined, { signal: ctx.signal });
+    await pause(POLL_MS, ctx.signal);
   }
 }
 
