@@ -6,7 +6,7 @@ import { allowlistKey, checkAllowlist, parseAllowlists, remoteHost } from "./all
 import type { RemoteSource } from "./tasks.ts";
 
 /** The source URL the target's nodes use: configured, else the first source URL. */
-export function sourceUrlFor(ctx: BackfillContext): string {
+export function sourceUrlFor(ctx: Pick<BackfillContext, "config">): string {
   const configured = (ctx.config.backfill.reindex ?? REINDEX_DEFAULTS).sourceUrl;
   return configured ?? (ctx.config.source.urls[0] as string);
 }
