@@ -3,6 +3,7 @@
  * index by index on the target. Every phase is checkpointed per index (`snapshot:<index>`), so a
  * re-run after a crash picks up the same snapshot and the restore it already started.
  */
+import { randomBytes } from "node:crypto";
 import { SNAPSHOT_DEFAULTS } from "../../config/index.ts";
 import type {
   BackfillContext,
@@ -176,7 +177,7 @@ export async function runSnapshotBatch(
     }
   }
   // A new batch gets a new name, so a kept snapshot of an earlier run is never mistaken for this one.
-  if (fresh.length > 0) groups.set(`b${Date.now().toString(36)}`, fresh);
+  if (fresh.length > 0) groups.set(`b${Date.now().toString(36)}${randomBytes(2).toString("hex")}`, fresh);
   for (const [batch, group] of groups) {
     for (const result of await runGroup(ctx, batch, group)) results.set(result.index, result);
   }

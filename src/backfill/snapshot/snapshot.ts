@@ -53,10 +53,13 @@ async function reportStatus(ctx: BackfillContext, repository: string, snapshot: 
     allowStatus: [404],
     signal: ctx.signal,
   });
-  const indices = obj(obj((obj(response.body).snapshots as unknown[] | undefined)?.[0]).indices);
+  const status = obj((obj(response.body).snapshots as unknown[] | undefined)?.[0]);
+  const indices = obj(status.indices);
   for (const task of tasks) {
+    // A finished snapshot's status drops the `processed` figures, so its state says "all of it".
+    const done = status.state === "SUCCESS";
     // The snapshot is the first half of the copy; the restore reports the second.
-    const fraction = progressFromStats(obj(obj(indices[task.index]).stats)) / 2;
+    const fraction = (done ? 1 : progressFromStats(obj(obj(indices[task.index]).stats))) / 2;
     ctx.onProgress(progressEvent(task, "copying", fraction));
   }
 }
