@@ -7,7 +7,7 @@
 import type { Cluster } from "../../cluster/index.ts";
 import { REINDEX_DEFAULTS } from "../../config/index.ts";
 import { BluegreenError } from "../../errors/index.ts";
-import { BACKFILL_STEP, num, obj, pause } from "../snapshot/index.ts";
+import { BACKFILL_STEP, num, obj, pause, pollDelay } from "../snapshot/index.ts";
 import type {
   BackfillContext,
   BackfillMethodRunner,
@@ -41,7 +41,6 @@ export interface RangeCheckpoint {
   readonly counts?: TaskCounts;
 }
 
-export const POLL_MS = 500;
 const planKey = (index: string) => `reindex:${index}`;
 // "#" cannot occur in index names, so these keys never collide with another index's plan key.
 const rangeKey = (index: string, id: number) => `reindex:${index}#${id}`;
@@ -115,7 +114,7 @@ async function runRange(job: RangeJob): Promise<void> {
   const id = await adoptOrStart(job);
   if (id === undefined) return;
   try {
-    for (;;) {
+    for (let round = 0; ; round++) {
       const state = await readTask(job.ctx.target, id, job.signal);
       if (state === undefined) throw rangeFailed(job, `cancelled (task ${id} vanished from the target)`);
       job.onCopied(state.counts.created + state.counts.updated);
@@ -125,7 +124,7 @@ async function runRange(job: RangeJob): Promise<void> {
         job.ctx.state.putCheckpoint(BACKFILL_STEP, rangeKey(job.task.index, job.range.id), value);
         return;
       }
-      await pause(POLL_MS, job.signal);
+      await pause(pollDelay(round), job.signal);
     }
   } catch (error) {
     // Aborted (by the caller or because a sibling range failed): stop the server-side work too.

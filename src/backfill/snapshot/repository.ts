@@ -67,6 +67,16 @@ async function getRepository(cluster: Cluster, name: string, signal?: AbortSigna
   return { type: str(body.type) ?? "fs", settings: obj(body.settings) };
 }
 
+/** Settings as the cluster echoes them back: every value a string. */
+function asStrings(settings: Readonly<Record<string, unknown>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, String(v)]));
+}
+
+/**
+ * Registers the repository unless it is already registered exactly so. Re-registering is not a
+ * no-op: the cluster refuses it while a snapshot or restore uses the repository, which is just when
+ * a resumed run comes back to it.
+ */
 export async function putRepository(
   cluster: Cluster,
   name: string,
@@ -74,6 +84,13 @@ export async function putRepository(
   settings: Readonly<Record<string, unknown>>,
   signal?: AbortSignal,
 ): Promise<void> {
+  const existing = await getRepository(cluster, name, signal);
+  const wanted = asStrings(settings);
+  const same =
+    existing?.type === type &&
+    Object.keys(wanted).length === Object.keys(existing.settings).length &&
+    Object.entries(wanted).every(([k, v]) => String(existing.settings[k]) === v);
+  if (same) return;
   await cluster.request({ method: "PUT", path: `/_snapshot/${enc(name)}`, body: { type, settings }, signal });
 }
 

@@ -3,8 +3,7 @@ import { SNAPSHOT_DEFAULTS } from "../../config/index.ts";
 import { BluegreenError } from "../../errors/index.ts";
 import type { BackfillContext, IndexTask } from "../types.ts";
 import { progressEvent, progressFromRecovery } from "./progress.ts";
-import { POLL_MS } from "./snapshot.ts";
-import { num, obj, pause, str } from "./util.ts";
+import { num, obj, pause, pollDelay, str } from "./util.ts";
 
 const enc = encodeURIComponent;
 
@@ -139,7 +138,7 @@ async function failedShards(ctx: BackfillContext, name: string): Promise<string[
 
 /** Polls recovery until every primary is active (green: replicas are still 0 here). */
 export async function waitRestored(ctx: BackfillContext, task: IndexTask): Promise<void> {
-  for (;;) {
+  for (let round = 0; ; round++) {
     const recovery = await ctx.target.request({
       method: "GET",
       path: `/${enc(task.targetIndex)}/_recovery`,
@@ -160,7 +159,7 @@ export async function waitRestored(ctx: BackfillContext, task: IndexTask): Promi
         },
       );
     }
-    await pause(POLL_MS, ctx.signal);
+    await pause(pollDelay(round), ctx.signal);
   }
 }
 

@@ -2,10 +2,9 @@
 import { BluegreenError } from "../../errors/index.ts";
 import type { BackfillContext, IndexTask } from "../types.ts";
 import { progressEvent, progressFromStats } from "./progress.ts";
-import { obj, pause, str } from "./util.ts";
+import { obj, pause, pollDelay, str } from "./util.ts";
 
 const enc = encodeURIComponent;
-export const POLL_MS = 500;
 
 type SnapshotState = "IN_PROGRESS" | "SUCCESS" | "FAILED" | "PARTIAL" | "INCOMPATIBLE" | "MISSING";
 
@@ -95,7 +94,7 @@ export async function ensureSnapshot(
       signal: ctx.signal,
     });
   }
-  for (;;) {
+  for (let round = 0; ; round++) {
     await reportStatus(ctx, repository, snapshot, tasks);
     info = await snapshotInfo(ctx, repository, snapshot);
     if (info.state === "SUCCESS") return;
@@ -111,7 +110,7 @@ export async function ensureSnapshot(
         },
       );
     }
-    await pause(POLL_MS, ctx.signal);
+    await pause(pollDelay(round), ctx.signal);
   }
 }
 

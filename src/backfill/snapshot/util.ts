@@ -37,3 +37,11 @@ export function pause(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/**
+ * How long to wait before poll number `round` (0-based): short at first, so small copies finish
+ * without idling, then at most a second, so long ones do not flood the cluster with status calls.
+ */
+export function pollDelay(round: number): number {
+  return Math.min(1000, 50 * 2 ** Math.min(round, 10));
+}
