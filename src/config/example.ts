@@ -72,6 +72,7 @@ backfill:
   #   location: /mnt/repo/bluegreen # fs folder in both clusters' path.repo, when no repository is named
   #   repositoryType: s3            # register \`repository\` with this type/settings if neither cluster has it
   #   repositorySettings: { bucket: my-bucket }
+  #   indexSettings: { index.refresh_interval: 30s }   # index_settings applied by the restore
   #   replicas: 1                   # replicas after restore (default: the source index's)
   #   keepSnapshot: false           # keep the snapshots bluegreen took
   # reindex:                        # remote reindex (all optional)

@@ -99,6 +99,7 @@ export const rawConfigSchema = z.strictObject({
           location: text.optional(),
           repositoryType: text.optional(),
           repositorySettings: z.record(z.string(), z.unknown()).optional(),
+          indexSettings: z.record(z.string(), z.unknown()).optional(),
           replicas: integer(0, 100).optional(),
           keepSnapshot: flag().default(SNAPSHOT_DEFAULTS.keepSnapshot),
         })

@@ -83,6 +83,8 @@ export interface SnapshotSettings {
   /** Type and settings to register `repository` with when neither cluster has it (e.g. `s3`). */
   readonly repositoryType?: string;
   readonly repositorySettings?: Readonly<Record<string, unknown>>;
+  /** Extra `index_settings` for the restore, e.g. `{ "index.refresh_interval": "30s" }`. */
+  readonly indexSettings?: Readonly<Record<string, unknown>>;
   /** Replicas set after the restore is green; absent means the source index's own count. */
   readonly replicas?: number;
   /** Keep the snapshots bluegreen took once restored (default: delete them). */

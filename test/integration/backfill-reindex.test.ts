@@ -108,6 +108,29 @@ function suite(label: string, pair: TestPair): void {
       await assertSameContent(h.source, `${P}-r`, h.target, `${P}-r-resumed`);
     });
 
+    test("a target index whose mapping conflicts is refused before any task starts", async () => {
+      await h.target.request({
+        method: "PUT",
+        path: `/${P}-r-clash`,
+        body: { settings: { number_of_replicas: 0 }, mappings: { properties: { n: { type: "keyword" } } } },
+      });
+      const task = await taskFor(h.source, `${P}-r`, "reindex", `${P}-r-clash`);
+      await assert.rejects(reindexRunner(h.context(), task), (error) => {
+        assert.ok(isBluegreenError(error, "BG_REINDEX_FAILED"), String(error));
+        assert.match(
+          error.message,
+          new RegExp(`Target index ${P}-r-clash cannot take documents from ${P}-r: .*field n`),
+        );
+        assert.match(error.fix ?? "", /reindex|delete/);
+        return true;
+      });
+      const count = await h.target.request<{ count: number }>({
+        method: "GET",
+        path: `/${P}-r-clash/_count`,
+      });
+      assert.equal(count.body.count, 0);
+    });
+
     test("a source address outside the target's allowlist: a clear error with the line to add", async () => {
       const port = new URL(pair.source.url).port;
       // 127.0.0.2 reaches the same loopback node, but the sandbox allowlists only 127.0.0.1 and localhost.

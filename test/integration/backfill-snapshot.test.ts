@@ -31,7 +31,7 @@ function suite(label: string, pair: TestPair): void {
     let h: Harness;
 
     before(async () => {
-      h = harness(pair, P);
+      h = harness(pair, P, "  snapshot: { indexSettings: { index.refresh_interval: 7s } }\n");
       await seedIndex(h.source, `${P}-a`, 600);
       await seedIndex(h.source, `${P}-b`, 250, { shards: 1 });
     });
@@ -70,6 +70,13 @@ function suite(label: string, pair: TestPair): void {
         querystring: { flat_settings: true },
       });
       assert.equal(settings.body[`${P}-a`]?.settings["index.number_of_replicas"], "0");
+      // backfill.snapshot.indexSettings went into the restore.
+      const refresh = await h.target.request<Record<string, { settings: Record<string, string> }>>({
+        method: "GET",
+        path: `/${P}-a/_settings/index.refresh_interval`,
+        querystring: { flat_settings: true },
+      });
+      assert.equal(refresh.body[`${P}-a`]?.settings["index.refresh_interval"], "7s");
 
       // A re-run finds every index done in its checkpoints and touches nothing.
       const again = await runSnapshotBatch(h.context(), tasks);

@@ -105,7 +105,10 @@ export async function startRestore(
         ? { rename_pattern: exactNamePattern(task.index), rename_replacement: task.targetIndex }
         : {}),
       // No replicas while restoring: every byte is then read from the repository once.
-      index_settings: { "index.number_of_replicas": 0 },
+      index_settings: {
+        ...(ctx.config.backfill.snapshot?.indexSettings ?? {}),
+        "index.number_of_replicas": 0,
+      },
     },
     signal: ctx.signal,
   });
