@@ -146,6 +146,14 @@ export function targetIndexName(index: string, rename: RenameSettings | undefine
   return rename === undefined ? index : index.replace(new RegExp(rename.pattern), rename.replacement);
 }
 
+/** Target names that several source indices would share, as `target ← a, b`. */
+function renameCollisions(tasks: readonly IndexTask[]): string[] {
+  const sources = new Map<string, string[]>();
+  for (const task of tasks)
+    sources.set(task.targetIndex, [...(sources.get(task.targetIndex) ?? []), task.index]);
+  return [...sources].filter(([, from]) => from.length > 1).map(([to, from]) => `${to} ← ${from.join(", ")}`);
+}
+
 /**
  * One task per index. `auto` takes the first method in `order` that can copy the index and says why
  * the earlier ones could not; a forced method that cannot copy some index is an error naming them all.
@@ -178,6 +186,17 @@ export function planBackfill(facts: BackfillFacts): IndexTask[] {
       docs: index.docs,
       bytes: index.bytes,
     });
+  }
+  const collisions = renameCollisions(tasks);
+  if (collisions.length > 0) {
+    throw new BluegreenError(
+      "BG_BACKFILL_PLAN",
+      `backfill.rename maps several indices to one target name: ${collisions.join("; ")}.`,
+      {
+        fix: "Make the replacement keep what tells the indices apart (e.g. a $1 group), or narrow the selection.",
+        details: { collisions },
+      },
+    );
   }
   if (impossible.length > 0) {
     throw new BluegreenError(

@@ -178,6 +178,15 @@ describe("planBackfill", () => {
 
   const errors: { name: string; facts: Partial<BackfillFacts>; message: RegExp; fix: RegExp }[] = [
     {
+      name: "a rename that maps two indices to one name",
+      facts: {
+        rename: { pattern: "^logs-.*$", replacement: "logs" },
+        indices: [index("logs-a"), index("logs-b"), index("other")],
+      },
+      message: /^backfill\.rename maps several indices to one target name: logs ← logs-a, logs-b\.$/,
+      fix: /\$1 group/,
+    },
+    {
       name: "forced snapshot of an index the target cannot restore names the index and why",
       facts: {
         method: "snapshot",
