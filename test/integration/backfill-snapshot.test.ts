@@ -129,16 +129,19 @@ function suite(label: string, pair: TestPair): void {
       assert.deepEqual(await repositoriesWithPrefix(h.source, P), []);
     });
 
-    test("a target index that already holds documents is never overwritten", async () => {
+    test("a target index that already holds documents is never overwritten; the rest of the batch is", async () => {
       h.resetState();
-      await h.target.request({
-        method: "PUT",
-        path: `/${P}-a-busy/_doc/1`,
-        querystring: { refresh: "true" },
-        body: { keep: "me" },
-      });
-      const task = await taskFor(h.source, `${P}-a`, "snapshot", `${P}-a-busy`);
-      await assert.rejects(snapshotRunner(h.context(), task), (error) => {
+      const busy = async (name: string) =>
+        h.target.request({
+          method: "PUT",
+          path: `/${name}/_doc/1`,
+          querystring: { refresh: "true" },
+          body: { keep: "me" },
+        });
+      await busy(`${P}-a-busy`);
+      const blocked = await taskFor(h.source, `${P}-a`, "snapshot", `${P}-a-busy`);
+      const fine = await taskFor(h.source, `${P}-b`, "snapshot", `${P}-b-fine`);
+      await assert.rejects(runSnapshotBatch(h.context(), [blocked, fine]), (error) => {
         assert.ok(isBluegreenError(error, "BG_SNAPSHOT_FAILED"), String(error));
         assert.match(error.message, new RegExp(`${P}-a-busy.*already exists and holds 1 documents`));
         assert.match(error.fix ?? "", /reindex or stream/);
@@ -146,6 +149,19 @@ function suite(label: string, pair: TestPair): void {
       });
       const count = await h.target.request<{ count: number }>({ method: "GET", path: `/${P}-a-busy/_count` });
       assert.equal(count.body.count, 1);
+      // Per index: the other index of the batch was restored all the same.
+      await assertSameContent(h.source, `${P}-b`, h.target, `${P}-b-fine`);
+
+      // Two refusals in one batch: one error that names both.
+      h.resetState();
+      await busy(`${P}-b-busy`);
+      const both = [blocked, await taskFor(h.source, `${P}-b`, "snapshot", `${P}-b-busy`)];
+      await assert.rejects(runSnapshotBatch(h.context(), both), (error) => {
+        assert.ok(isBluegreenError(error, "BG_SNAPSHOT_FAILED"), String(error));
+        assert.match(error.message, /^Restoring 2 of 2 indices failed: /);
+        assert.deepEqual(error.details.indices, [`${P}-a`, `${P}-b`]);
+        return true;
+      });
     });
   });
 }

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { SNAPSHOT_DEFAULTS } from "../../config/index.ts";
+import { BluegreenError } from "../../errors/index.ts";
 import type {
   BackfillContext,
   BackfillMethodRunner,
@@ -143,14 +144,41 @@ async function runGroup(ctx: BackfillContext, batch: string, tasks: IndexTask[])
   ctx.state.putCheckpoint(BACKFILL_STEP, batchKey(batch), batchState);
 
   const shapes = await sourceShape(ctx, tasks);
-  const results: IndexResult[] = [];
-  // One restore at a time: old releases refuse a second restore while one runs.
-  for (const task of tasks) {
-    const shape = shapes.get(task.index) ?? { primaries: 1, replicas: 0 };
-    results.push(await restoreOne(ctx, task, saved.get(task.index) as SnapshotCheckpoint, shape, startedAt));
-  }
+  // Restores of different indices run side by side; each index succeeds or fails on its own.
+  const settled = await Promise.allSettled(
+    tasks.map((task) => {
+      const shape = shapes.get(task.index) ?? { primaries: 1, replicas: 0 };
+      return restoreOne(ctx, task, saved.get(task.index) as SnapshotCheckpoint, shape, startedAt);
+    }),
+  );
+  const results = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+  if (results.length < tasks.length) throw batchFailure(tasks, settled);
   await cleanup(ctx, batchState, snapshot);
   return results;
+}
+
+/** One failure as it is (an abort stays an abort); several as one error naming each index. */
+function batchFailure(tasks: readonly IndexTask[], settled: PromiseSettledResult<IndexResult>[]): unknown {
+  const failures = settled.flatMap((r, i) =>
+    r.status === "rejected" ? [[tasks[i]?.index, r.reason] as const] : [],
+  );
+  const [first] = failures;
+  if (failures.length === 1 || first === undefined || isAbortReason(first[1], failures)) return first?.[1];
+  const text = (reason: unknown) => (reason instanceof Error ? reason.message : String(reason));
+  return new BluegreenError(
+    "BG_SNAPSHOT_FAILED",
+    `Restoring ${failures.length} of ${tasks.length} indices failed: ${failures.map(([index, reason]) => `${index}: ${text(reason)}`).join("; ")}`,
+    {
+      fix: "Fix each cause named above and re-run; the indices that were restored are kept.",
+      details: { indices: failures.map(([index]) => index) },
+      retryable: failures.every(([, reason]) => reason instanceof BluegreenError && reason.retryable),
+    },
+  );
+}
+
+/** Every restore stopped for the same reason (the caller's abort): pass that reason on unchanged. */
+function isAbortReason(reason: unknown, failures: readonly (readonly [unknown, unknown])[]): boolean {
+  return failures.every(([, other]) => other === reason);
 }
 
 /**
