@@ -2,7 +2,7 @@
  * Shared set-up for the snapshot and reindex backfill tests: a BackfillContext over a real sandbox
  * pair with its own state file, and seeded source indices whose documents carry custom routing.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BackfillContext, IndexTask, ProgressEvent } from "../../src/backfill/index.ts";
@@ -157,4 +157,20 @@ export async function cleanupPrefix(cluster: Cluster, prefix: string): Promise<v
 export async function repositoriesWithPrefix(cluster: Cluster, prefix: string): Promise<string[]> {
   const repos = await cluster.request<Record<string, unknown>>({ method: "GET", path: "/_snapshot" });
   return Object.keys(repos.body).filter((n) => n.startsWith(prefix));
+}
+
+/**
+ * Deletes the repository folders this test's runs left in the pair's shared path.repo: unregistering a
+ * repository leaves its folder behind, and the dev sandboxes live on between runs.
+ */
+export function removeRepositoryFolders(pair: TestPair, prefix: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(pair.snapshotRepoPath);
+  } catch {
+    return;
+  }
+  for (const entry of entries.filter((e) => e.startsWith(`${prefix}-`))) {
+    rmSync(join(pair.snapshotRepoPath, entry), { recursive: true, force: true });
+  }
 }

@@ -9,7 +9,13 @@ import { gatherBackfillFacts, planBackfill, planBackfillFromClusters } from "../
 import { snapshotRunner } from "../../src/backfill/snapshot/index.ts";
 import { assertSameContent } from "../support/digest.ts";
 import { type TestPair, testSandbox } from "../support/sandbox.ts";
-import { cleanupPrefix, type Harness, harness, seedIndex } from "./backfill-fixtures-sr.ts";
+import {
+  cleanupPrefix,
+  type Harness,
+  harness,
+  removeRepositoryFolders,
+  seedIndex,
+} from "./backfill-fixtures-sr.ts";
 
 const sandbox = testSandbox();
 
@@ -25,6 +31,7 @@ function suite(label: string, pair: TestPair, created: string): void {
 
     after(async () => {
       await Promise.all([cleanupPrefix(h.source, P), cleanupPrefix(h.target, P)]);
+      removeRepositoryFolders(pair, P);
       await h.close();
     });
 

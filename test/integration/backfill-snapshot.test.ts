@@ -18,6 +18,7 @@ import {
   cleanupPrefix,
   type Harness,
   harness,
+  removeRepositoryFolders,
   repositoriesWithPrefix,
   seedIndex,
   taskFor,
@@ -38,6 +39,7 @@ function suite(label: string, pair: TestPair): void {
 
     after(async () => {
       await Promise.all([cleanupPrefix(h.source, P), cleanupPrefix(h.target, P)]);
+      removeRepositoryFolders(pair, P);
       await h.close();
     });
 
