@@ -131,6 +131,40 @@ function suite(label: string, pair: TestPair): void {
       assert.deepEqual(await repositoriesWithPrefix(h.source, P), []);
     });
 
+    test("a crash while snapshotting: the re-run takes no second snapshot and ends equal", async () => {
+      h.resetState();
+      const task = await taskFor(h.source, `${P}-b`, "snapshot", `${P}-b-early`);
+      const crash = new AbortController();
+      const crashed = await snapshotRunner(
+        h.context({
+          signal: crash.signal,
+          onProgress: (e) => {
+            if (e.phase === "copying") crash.abort(new Error("simulated crash"));
+          },
+        }),
+        task,
+      ).catch((e: unknown) => e);
+      assert.ok(crashed instanceof Error && crashed.message === "simulated crash", String(crashed));
+      const saved = h.context().state.getCheckpoint<SnapshotCheckpoint>("backfill", `snapshot:${P}-b`);
+      assert.equal(saved?.phase, "snapshotting");
+      const taken = await h.source.request<{ snapshots: { snapshot: string }[] }>({
+        method: "GET",
+        path: `/_snapshot/${saved?.repository}/_all`,
+      });
+      assert.deepEqual(
+        taken.body.snapshots.map((x) => x.snapshot),
+        [saved?.snapshot],
+      );
+
+      const result = await snapshotRunner(h.context(), task);
+      assert.equal(result.docs, 250);
+      assert.equal(
+        h.context().state.getCheckpoint<SnapshotCheckpoint>("backfill", `snapshot:${P}-b`)?.snapshot,
+        saved?.snapshot,
+      );
+      await assertSameContent(h.source, `${P}-b`, h.target, `${P}-b-early`);
+    });
+
     test("a target index that already holds documents is never overwritten; the rest of the batch is", async () => {
       h.resetState();
       const busy = async (name: string) =>
