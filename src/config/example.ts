@@ -70,6 +70,21 @@ backfill:
   batchSize: 1000                   # documents per batch
   concurrency: 2                    # indices copied in parallel
   # repository: migration-repo      # snapshot repository on both clusters (required by snapshot)
+  # snapshot:                       # snapshot/restore (all optional)
+  #   location: /mnt/repo/bluegreen # fs folder in both clusters' path.repo, when no repository is named
+  #   repositoryType: s3            # register \`repository\` with this type/settings if neither cluster has it
+  #   repositorySettings: { bucket: my-bucket }
+  #   indexSettings: { index.refresh_interval: 30s }   # index_settings applied by the restore
+  #   replicas: 1                   # replicas after restore (default: the source index's)
+  #   keepSnapshot: false           # keep the snapshots bluegreen took
+  # reindex:                        # remote reindex (all optional)
+  #   sourceUrl: http://old:9200    # the source as the target's nodes reach it (default: source url)
+  #   rangeDocs: 1000000            # split larger indices into query ranges, one task each
+  #   rangeField: "@timestamp"      # numeric/date field to split on (default: first in the mapping)
+  #   maxTasks: 4                   # _reindex tasks at once per index
+  #   requestsPerSecond: -1         # throttle per task; -1 = unthrottled
+  # rename: { pattern: "^(.*)$", replacement: "$1-v2" }   # target index names
+  # autoOrder: [snapshot, reindex, stream]                # methods auto tries, in order
 
 sync:
   method: none                      # gateway | ccr | none (none: writes stop at cutover)

@@ -143,12 +143,13 @@ export const retryDelaysOrdered: Rule = perCluster((cluster, side) =>
 
 export function snapshotNeedsRepository({ config }: RuleInput): Problem[] {
   const { method, repository } = config.backfill;
-  if (method === "snapshot" && repository === undefined) {
+  if (method === "snapshot" && repository === undefined && config.backfill.snapshot?.location === undefined) {
     return [
       problem(
         ["backfill", "repository"],
         "is required for method snapshot",
-        "name a snapshot repository registered on both clusters, or use method: auto",
+        "name a snapshot repository registered on both clusters, set backfill.snapshot.location to a " +
+          "folder in both clusters' path.repo, or use method: auto",
       ),
     ];
   }
@@ -164,6 +165,25 @@ export function snapshotNeedsRepository({ config }: RuleInput): Problem[] {
   return [];
 }
 
+/** A rename pattern that is not a regex would only fail later, in the middle of a backfill. */
+export function renamePatternCompiles({ config }: RuleInput): Problem[] {
+  const pattern = config.backfill.rename?.pattern;
+  if (pattern === undefined) return [];
+  try {
+    new RegExp(pattern);
+    return [];
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return [
+      problem(
+        ["backfill", "rename", "pattern"],
+        `is not a regular expression (${why})`,
+        'write e.g. "^(.*)$"',
+      ),
+    ];
+  }
+}
+
 export const RULES: readonly (readonly [string, Rule])[] = [
   ["sourceAndTargetDiffer", sourceAndTargetDiffer],
   ["clusterNamesDiffer", clusterNamesDiffer],
@@ -175,6 +195,7 @@ export const RULES: readonly (readonly [string, Rule])[] = [
   ["clientCertNeedsKey", clientCertNeedsKey],
   ["retryDelaysOrdered", retryDelaysOrdered],
   ["snapshotNeedsRepository", snapshotNeedsRepository],
+  ["renamePatternCompiles", renamePatternCompiles],
 ];
 
 export function applyRules(input: RuleInput): Problem[] {

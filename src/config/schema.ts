@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { duration, flag, fraction, httpUrl, indexPattern, integer, slug } from "./scalars.ts";
-import { BACKFILL_METHODS, SYNC_METHODS } from "./types.ts";
+import {
+  BACKFILL_METHODS,
+  CONCRETE_METHODS,
+  REINDEX_DEFAULTS,
+  SNAPSHOT_DEFAULTS,
+  SYNC_METHODS,
+} from "./types.ts";
 
 /**
  * The raw shape of `bluegreen.yaml` after env substitution. Every object is strict, so a misspelt key is
@@ -104,6 +110,29 @@ export const rawConfigSchema = z.strictObject({
       batchSize: integer(1, 10_000).default(1_000),
       concurrency: integer(1, 32).default(2),
       repository: text.optional(),
+      snapshot: z
+        .strictObject({
+          location: text.optional(),
+          repositoryType: text.optional(),
+          repositorySettings: z.record(z.string(), z.unknown()).optional(),
+          indexSettings: z.record(z.string(), z.unknown()).optional(),
+          replicas: integer(0, 100).optional(),
+          keepSnapshot: flag().default(SNAPSHOT_DEFAULTS.keepSnapshot),
+        })
+        .optional(),
+      reindex: z
+        .strictObject({
+          sourceUrl: httpUrl().optional(),
+          rangeDocs: integer(1, 1_000_000_000).default(REINDEX_DEFAULTS.rangeDocs),
+          rangeField: text.optional(),
+          maxTasks: integer(1, 64).default(REINDEX_DEFAULTS.maxTasks),
+          requestsPerSecond: z
+            .union([z.literal(-1), z.number().positive()])
+            .default(REINDEX_DEFAULTS.requestsPerSecond),
+        })
+        .optional(),
+      rename: z.strictObject({ pattern: text, replacement: z.string() }).optional(),
+      autoOrder: z.array(z.enum(CONCRETE_METHODS)).min(1).optional(),
     })
     .prefault({}),
   sync: z

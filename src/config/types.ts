@@ -73,7 +73,58 @@ export interface BackfillSettings {
   readonly concurrency: number;
   /** Snapshot repository registered on both clusters; required by `method: snapshot`. */
   readonly repository: string | undefined;
+  /** Snapshot/restore tuning (`backfill.snapshot`); absent means SNAPSHOT_DEFAULTS. */
+  readonly snapshot?: SnapshotSettings;
+  /** Remote-reindex tuning (`backfill.reindex`); absent means REINDEX_DEFAULTS. */
+  readonly reindex?: ReindexSettings;
+  /** Target index names: `pattern` (a regex over the source name) → `replacement` (`$1` refs). */
+  readonly rename?: RenameSettings;
+  /** The order `auto` tries methods in, per index; absent means AUTO_ORDER_DEFAULT. */
+  readonly autoOrder?: readonly ConcreteMethod[];
 }
+
+export const CONCRETE_METHODS = ["snapshot", "reindex", "stream"] as const;
+export type ConcreteMethod = (typeof CONCRETE_METHODS)[number];
+/** Snapshot first (segments copied, nothing re-indexed), then server-to-server reindex, then streaming. */
+export const AUTO_ORDER_DEFAULT: readonly ConcreteMethod[] = ["snapshot", "reindex", "stream"];
+
+export interface SnapshotSettings {
+  /**
+   * fs location of the repository bluegreen registers when `repository` names none: a folder inside
+   * `path.repo` on both clusters (a shared mount). Default: a folder in a `path.repo` both clusters list.
+   */
+  readonly location?: string;
+  /** Type and settings to register `repository` with when neither cluster has it (e.g. `s3`). */
+  readonly repositoryType?: string;
+  readonly repositorySettings?: Readonly<Record<string, unknown>>;
+  /** Extra `index_settings` for the restore, e.g. `{ "index.refresh_interval": "30s" }`. */
+  readonly indexSettings?: Readonly<Record<string, unknown>>;
+  /** Replicas set after the restore is green; absent means the source index's own count. */
+  readonly replicas?: number;
+  /** Keep the snapshots bluegreen took once restored (default: delete them). */
+  readonly keepSnapshot: boolean;
+}
+
+export interface ReindexSettings {
+  /** The source as the target's nodes reach it (default: the first source URL). */
+  readonly sourceUrl?: string;
+  /** Indices with more documents than this are split into query ranges, one `_reindex` task each. */
+  readonly rangeDocs: number;
+  /** Numeric or date field to split ranges on; absent means the first such field in the mapping. */
+  readonly rangeField?: string;
+  /** `_reindex` tasks running at once per index. */
+  readonly maxTasks: number;
+  /** Throttle per task (`requests_per_second`); -1 means unthrottled. */
+  readonly requestsPerSecond: number;
+}
+
+export interface RenameSettings {
+  readonly pattern: string;
+  readonly replacement: string;
+}
+
+export const SNAPSHOT_DEFAULTS: SnapshotSettings = { keepSnapshot: false };
+export const REINDEX_DEFAULTS: ReindexSettings = { rangeDocs: 1_000_000, maxTasks: 4, requestsPerSecond: -1 };
 
 export const SYNC_METHODS = ["gateway", "ccr", "none"] as const;
 export type SyncMethod = (typeof SYNC_METHODS)[number];

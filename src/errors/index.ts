@@ -53,6 +53,11 @@ export const CATALOGUE = {
   // prepare (step 1)
   BG_PREPARE_BLOCKED: entry(EXIT.failure, false, "The target cannot take the source's metadata as it is."),
   BG_PREPARE_NO_MATCH: entry(EXIT.usage, false, "An index pattern matches nothing on the source."),
+  // backfill: snapshot/restore, remote reindex and the auto planner
+  BG_BACKFILL_PLAN: entry(EXIT.failure, false, "No backfill method can copy an index as configured."),
+  BG_SNAPSHOT_FAILED: entry(EXIT.failure, false, "A snapshot or restore did not complete."),
+  BG_REINDEX_ALLOWLIST: entry(EXIT.failure, false, "The target's remote-reindex allowlist lacks the source."),
+  BG_REINDEX_FAILED: entry(EXIT.failure, false, "A remote reindex failed or copied a different count."),
   BG_INTERNAL: entry(EXIT.failure, false, "An unexpected internal error (a bug: please report it)."),
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -1,0 +1,317 @@
+/**
+ * The `auto` planner: per index, the first method in `backfill.autoOrder` that can copy it, with the
+ * reason in words. `planBackfill` is pure over `BackfillFacts`; `gatherBackfillFacts` reads them from
+ * the clusters.
+ *
+ * Snapshot compatibility follows the index's *creation* version, not the cluster's: a cluster reads
+ * indices created by its own major and the one before. OpenSearch continues Elasticsearch's numbering
+ * for this (OpenSearch 1.x is the 7.x line, 2.x the "8", 3.x the "9"), so OpenSearch 2.x restores
+ * Elasticsearch 7.x and OpenSearch 1.x indices, and OpenSearch 3.x only 2.x ones.
+ */
+import {
+  type Cluster,
+  compareVersions,
+  type Distribution,
+  formatVersion,
+  type Version,
+} from "../cluster/index.ts";
+import {
+  AUTO_ORDER_DEFAULT,
+  type BackfillMethod,
+  type ConcreteMethod,
+  type MigrationConfig,
+  type RenameSettings,
+  selectIndices,
+} from "../config/index.ts";
+import { BluegreenError } from "../errors/index.ts";
+import { allowlistKey, checkAllowlist, parseAllowlists, sourceUrlFor } from "./reindex/index.ts";
+import { obj, sharedPathRepo, str } from "./snapshot/index.ts";
+import type { IndexTask } from "./types.ts";
+
+export interface ClusterVersion {
+  readonly distribution: Distribution;
+  readonly version: Version;
+}
+
+export interface IndexFacts {
+  readonly index: string;
+  readonly docs: number;
+  readonly bytes: number;
+  /** From `index.version.created`; undefined when the setting is missing or unreadable. */
+  readonly created: ClusterVersion | undefined;
+  /** `_source` disabled in the mapping: only a snapshot can copy the index. */
+  readonly sourceEnabled: boolean;
+}
+
+export interface BackfillFacts {
+  readonly method: BackfillMethod;
+  readonly order: readonly ConcreteMethod[];
+  readonly target: ClusterVersion;
+  readonly targetHasReindexModule: boolean;
+  /** Why the target's allowlist refuses the source; undefined when it admits it. */
+  readonly allowlistProblem: string | undefined;
+  readonly sourceAuth: "none" | "basic" | "sigv4";
+  /** Where a snapshot would go, in words; undefined when there is nowhere. */
+  readonly repository: string | undefined;
+  readonly rename: RenameSettings | undefined;
+  readonly indices: readonly IndexFacts[];
+}
+
+/** OpenSearch version ids carry bit 27 to tell them from Elasticsearch's; the rest is MMmmrrbb. */
+const OPENSEARCH_MASK = 0x08000000;
+
+export function decodeVersionId(id: number): ClusterVersion | undefined {
+  if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+  const opensearch = (id & OPENSEARCH_MASK) !== 0;
+  const plain = opensearch ? id ^ OPENSEARCH_MASK : id;
+  const version = {
+    major: Math.floor(plain / 1_000_000) % 100,
+    minor: Math.floor(plain / 10_000) % 100,
+    patch: Math.floor(plain / 100) % 100,
+  };
+  return { distribution: opensearch ? "opensearch" : "elasticsearch", version };
+}
+
+/** The Elasticsearch-numbered major a release belongs to, for index compatibility. */
+export function lineageMajor(v: ClusterVersion): number {
+  return v.distribution === "opensearch" ? v.version.major + 6 : v.version.major;
+}
+
+export function describeVersion(v: ClusterVersion): string {
+  return `${v.distribution === "opensearch" ? "OpenSearch" : "Elasticsearch"} ${formatVersion(v.version)}`;
+}
+
+/** Undefined when a snapshot of an index created by `created` restores on `target`; else why not. */
+export function snapshotBlocker(
+  created: ClusterVersion | undefined,
+  target: ClusterVersion,
+): string | undefined {
+  if (created === undefined) return "the index's creation version (index.version.created) is unknown";
+  const made = `the index was created by ${describeVersion(created)}`;
+  if (created.distribution === "opensearch" && target.distribution === "elasticsearch") {
+    return `${made}, which Elasticsearch cannot read`;
+  }
+  if (
+    created.distribution === "elasticsearch" &&
+    target.distribution === "opensearch" &&
+    compareVersions(created.version, { major: 7, minor: 10, patch: 2 }) > 0
+  ) {
+    return `${made}, newer than Elasticsearch 7.10.2, whose index format OpenSearch cannot read`;
+  }
+  const [from, to] = [lineageMajor(created), lineageMajor(target)];
+  const sameLine = created.distribution === target.distribution;
+  if (from > to || (sameLine && compareVersions(created.version, target.version) > 0)) {
+    return `${made}, newer than the target's ${describeVersion(target)}`;
+  }
+  if (from < to - 1) {
+    return `${made}; ${describeVersion(target)} restores only indices created by the previous major or later`;
+  }
+  return undefined;
+}
+
+function reindexBlocker(facts: BackfillFacts, index: IndexFacts): string | undefined {
+  if (!index.sourceEnabled) return "_source is disabled, so there are no documents to read";
+  if (!facts.targetHasReindexModule) return "the target has no reindex module";
+  if (facts.sourceAuth === "sigv4") return "remote reindex cannot sign SigV4 requests to the source";
+  return facts.allowlistProblem;
+}
+
+function blocker(facts: BackfillFacts, index: IndexFacts, method: ConcreteMethod): string | undefined {
+  switch (method) {
+    case "snapshot":
+      if (facts.repository === undefined) return "no snapshot repository is configured or shared";
+      return snapshotBlocker(index.created, facts.target);
+    case "reindex":
+      return reindexBlocker(facts, index);
+    case "stream":
+      return index.sourceEnabled ? undefined : "_source is disabled, so there are no documents to read";
+  }
+}
+
+function why(facts: BackfillFacts, index: IndexFacts, method: ConcreteMethod): string {
+  switch (method) {
+    case "snapshot": {
+      const made = index.created === undefined ? "" : `created by ${describeVersion(index.created)}, `;
+      return `${made}restorable on ${describeVersion(facts.target)}; ${facts.repository}`;
+    }
+    case "reindex":
+      return "the target pulls from the source itself (reindex module present, allowlist admits the source)";
+    case "stream":
+      return "bluegreen copies the documents itself";
+  }
+}
+
+/** The target name: the rename pattern applied to the source name (unchanged when it does not match). */
+export function targetIndexName(index: string, rename: RenameSettings | undefined): string {
+  return rename === undefined ? index : index.replace(new RegExp(rename.pattern), rename.replacement);
+}
+
+/** Target names that several source indices would share, as `target ← a, b`. */
+function renameCollisions(tasks: readonly IndexTask[]): string[] {
+  const sources = new Map<string, string[]>();
+  for (const task of tasks)
+    sources.set(task.targetIndex, [...(sources.get(task.targetIndex) ?? []), task.index]);
+  return [...sources].filter(([, from]) => from.length > 1).map(([to, from]) => `${to} ← ${from.join(", ")}`);
+}
+
+/**
+ * One task per index. `auto` takes the first method in `order` that can copy the index and says why
+ * the earlier ones could not; a forced method that cannot copy some index is an error naming them all.
+ */
+export function planBackfill(facts: BackfillFacts): IndexTask[] {
+  const impossible: string[] = [];
+  const tasks: IndexTask[] = [];
+  for (const index of facts.indices) {
+    const candidates = facts.method === "auto" ? facts.order : [facts.method];
+    const skipped: string[] = [];
+    let chosen: ConcreteMethod | undefined;
+    for (const method of candidates) {
+      const reason = blocker(facts, index, method);
+      if (reason === undefined) {
+        chosen = method;
+        break;
+      }
+      skipped.push(`not ${method}: ${reason}`);
+    }
+    if (chosen === undefined) {
+      impossible.push(`${index.index} (${skipped.join("; ")})`);
+      continue;
+    }
+    const lead = facts.method === "auto" ? chosen : `${chosen} (backfill.method)`;
+    tasks.push({
+      index: index.index,
+      targetIndex: targetIndexName(index.index, facts.rename),
+      method: chosen,
+      reason: [`${lead}: ${why(facts, index, chosen)}`, ...skipped].join("; "),
+      docs: index.docs,
+      bytes: index.bytes,
+    });
+  }
+  const collisions = renameCollisions(tasks);
+  if (collisions.length > 0) {
+    throw new BluegreenError(
+      "BG_BACKFILL_PLAN",
+      `backfill.rename maps several indices to one target name: ${collisions.join("; ")}.`,
+      {
+        fix: "Make the replacement keep what tells the indices apart (e.g. a $1 group), or narrow the selection.",
+        details: { collisions },
+      },
+    );
+  }
+  if (impossible.length > 0) {
+    throw new BluegreenError(
+      "BG_BACKFILL_PLAN",
+      `No backfill method (${facts.method === "auto" ? facts.order.join(", ") : facts.method}) can copy ${impossible.join(", ")}.`,
+      {
+        fix:
+          facts.method === "auto"
+            ? "Add the missing method to backfill.autoOrder, or fix what blocks one of them (see each reason)."
+            : "Use method: auto, or fix what blocks the method for these indices (see each reason).",
+        details: { indices: impossible },
+      },
+    );
+  }
+  return tasks;
+}
+
+export interface GatherInput {
+  readonly config: MigrationConfig;
+  readonly source: Cluster;
+  readonly target: Cluster;
+  readonly signal?: AbortSignal;
+}
+
+const enc = encodeURIComponent;
+
+async function indexFacts(input: GatherInput): Promise<IndexFacts[]> {
+  const { source, signal } = input;
+  const settings = await source.request({
+    method: "GET",
+    path: "/_all/_settings/index.version.created,index.hidden,index.uuid",
+    querystring: { expand_wildcards: "all", flat_settings: true },
+    signal,
+  });
+  const candidates = Object.entries(obj(settings.body)).map(([name, value]) => {
+    const flat = obj(obj(value).settings);
+    return { name, hidden: flat["index.hidden"] === "true", created: str(flat["index.version.created"]) };
+  });
+  const selected = selectIndices(candidates, input.config.indices);
+  const facts: IndexFacts[] = [];
+  // Chunked so a large selection never makes a URL the cluster rejects as too long.
+  for (let i = 0; i < selected.length; i += 50) {
+    const chunk = selected.slice(i, i + 50);
+    const [rows, mappings] = await Promise.all([
+      source.indices(chunk.map((c) => c.name)),
+      source.request({
+        method: "GET",
+        path: `/${chunk.map((c) => enc(c.name)).join(",")}/_mapping`,
+        querystring: { expand_wildcards: "all" },
+        signal,
+      }),
+    ]);
+    for (const candidate of chunk) {
+      const row = rows.find((r) => r.name === candidate.name);
+      const meta = obj(obj(obj(obj(mappings.body)[candidate.name]).mappings)._source);
+      facts.push({
+        index: candidate.name,
+        docs: row?.docsCount ?? 0,
+        bytes: row?.primaryStoreSizeBytes ?? 0,
+        created: decodeVersionId(Number(candidate.created)),
+        sourceEnabled: meta.enabled !== false,
+      });
+    }
+  }
+  return facts;
+}
+
+async function allowlistProblem(input: GatherInput, target: ClusterVersion): Promise<string | undefined> {
+  const nodes = await input.target.request({
+    method: "GET",
+    path: "/_nodes/settings",
+    querystring: { filter_path: "nodes.*.name,nodes.*.settings.reindex.remote" },
+    signal: input.signal,
+  });
+  const lists = parseAllowlists(nodes.body, allowlistKey(target.distribution, target.version));
+  try {
+    checkAllowlist(lists, sourceUrlFor(input), input.target.name);
+    return undefined;
+  } catch (error) {
+    return error instanceof BluegreenError ? `${error.message} ${error.fix ?? ""}`.trim() : String(error);
+  }
+}
+
+async function repositoryFacts(input: GatherInput): Promise<string | undefined> {
+  const { backfill } = input.config;
+  if (backfill.repository !== undefined) return `repository "${backfill.repository}"`;
+  if (backfill.snapshot?.location !== undefined) return `fs repository at ${backfill.snapshot.location}`;
+  const shared = await sharedPathRepo(input.source, input.target, input.signal);
+  return shared === undefined ? undefined : `fs repository in the shared path.repo ${shared}`;
+}
+
+/** Reads everything `planBackfill` looks at; read-only on both clusters. */
+export async function gatherBackfillFacts(input: GatherInput): Promise<BackfillFacts> {
+  const targetFacts = await input.target.facts();
+  const target = { distribution: targetFacts.distribution, version: targetFacts.version };
+  const [indices, allowlist, repository] = await Promise.all([
+    indexFacts(input),
+    allowlistProblem(input, target),
+    repositoryFacts(input),
+  ]);
+  const { backfill } = input.config;
+  return {
+    method: backfill.method,
+    order: backfill.autoOrder ?? AUTO_ORDER_DEFAULT,
+    target,
+    targetHasReindexModule: targetFacts.capabilities.remoteReindex,
+    allowlistProblem: allowlist,
+    sourceAuth: input.config.source.auth.type,
+    repository,
+    rename: backfill.rename,
+    indices,
+  };
+}
+
+/** The plan for the configured method and selection, straight from the clusters. */
+export async function planBackfillFromClusters(input: GatherInput): Promise<IndexTask[]> {
+  return planBackfill(await gatherBackfillFacts(input));
+}
