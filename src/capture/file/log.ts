@@ -1,6 +1,7 @@
 import { type FileHandle, mkdir, open, unlink } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";
 import { BluegreenError } from "../../errors/index.ts";
+import { GroupCommit } from "../group-commit.ts";
 import type { CaptureLog, LogPosition, LogRecord, StoredRecord } from "../types.ts";
 import { encodeFrames, FRAME_HEADER, frameSize, readFrames } from "./format.ts";
 import { type DirectoryLock, lockDirectory } from "./lock.ts";
@@ -14,12 +15,6 @@ import {
   scanSegment,
   syncDirectory,
 } from "./segments.ts";
-
-interface Pending {
-  readonly records: readonly LogRecord[];
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
 
 /**
  * Opens (creating if needed) the file capture log in `options.dir`, recovering a torn tail left by a
@@ -88,8 +83,7 @@ export class FileCaptureLog implements CaptureLog {
   private file: FileHandle;
   /** One past the last durable record; readers and end() never go beyond it. */
   private durableEnd: number;
-  private queue: Pending[] = [];
-  private flushing: Promise<void> | undefined;
+  private readonly commits = new GroupCommit<readonly LogRecord[]>((group) => this.commit(group));
   private broken: BluegreenError | undefined;
   private closed = false;
   private readonly waiters = new Set<() => void>();
@@ -139,11 +133,7 @@ export class FileCaptureLog implements CaptureLog {
         );
     }
     if (records.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ records, resolve, reject });
-      if (this.flushing === undefined)
-        this.flushing = this.drain().finally(() => (this.flushing = undefined));
-    });
+    return this.commits.submit(records);
   }
 
   async read(from: LogPosition, max: number, waitMs = 0): Promise<readonly StoredRecord[]> {
@@ -209,7 +199,7 @@ export class FileCaptureLog implements CaptureLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.flushing;
+    await this.commits.idle();
     for (const wake of [...this.waiters]) wake();
     await this.file.close();
     this.lock.release();
@@ -220,16 +210,8 @@ export class FileCaptureLog implements CaptureLog {
     return { ...this.counters };
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const group = this.queue;
-      this.queue = [];
-      await this.commit(group);
-    }
-  }
-
-  private async commit(group: readonly Pending[]): Promise<void> {
-    const records = group.flatMap((p) => p.records);
+  private async commit(group: readonly (readonly LogRecord[])[]): Promise<void> {
+    const records = group.flat();
     let active = this.segments.at(-1) as Segment;
     const first = this.durableEnd;
     const bytes = encodeFrames(records, first);
@@ -274,8 +256,7 @@ export class FileCaptureLog implements CaptureLog {
         },
       );
       await this.file.truncate(at).catch(() => undefined);
-      for (const p of group) p.reject(this.broken);
-      return;
+      throw this.broken;
     }
     let offset = first;
     for (let position = at; position < at + bytes.length; offset++) {
@@ -288,7 +269,6 @@ export class FileCaptureLog implements CaptureLog {
     this.counters.appendedRecords += records.length;
     this.counters.appendedBytes += bytes.length;
     this.counters.endOffset = offset;
-    for (const p of group) p.resolve();
     for (const wake of [...this.waiters]) wake();
   }
 
