@@ -30,8 +30,9 @@ describe("group commit", () => {
     const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => commits.submit(i)));
     assert.ok(groups.length < 40 && groups.every((g) => g.length <= 8), JSON.stringify(groups));
     const failedGroup = groups.find((g) => g.includes(13)) ?? [];
-    results.forEach((r, i) =>
-      assert.equal(r.status, failedGroup.includes(i) ? "rejected" : "fulfilled", `item ${i}`),
+    assert.deepEqual(
+      results.map((r) => r.status),
+      results.map((_, i) => (failedGroup.includes(i) ? "rejected" : "fulfilled")),
     );
     await commits.idle();
   });
