@@ -1,7 +1,10 @@
+import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { after, before } from "node:test";
+import { after, before, describe, it } from "node:test";
+import { type KafkaLogOptions, openCaptureLog, openKafkaLog } from "../../src/capture/index.ts";
+import { isBluegreenError } from "../../src/errors/index.ts";
 import { type KafkaBroker, kafkaDown, kafkaUp } from "../../src/sandbox/index.ts";
-import { captureLogConformance } from "../conformance/capture-log.ts";
+import { captureLogConformance, readAll, record } from "../conformance/capture-log.ts";
 
 /**
  * The capture-log conformance suite against a real single-node Kafka (KRaft) built from Maven Central
@@ -30,3 +33,70 @@ captureLogConformance(
   }),
   { crash: true },
 );
+
+describe("kafka capture log: specifics", () => {
+  const topic = (): string => `cl-${randomBytes(4).toString("hex")}`;
+
+  it("puts every record of one key in one partition", async () => {
+    const log = await openKafkaLog({ brokers: broker?.brokers ?? [], topic: topic(), partitions: 3 });
+    try {
+      await log.append(Array.from({ length: 60 }, (_, i) => record(`doc/${i % 6}`, { seq: i })));
+      const { records } = await readAll(log, {});
+      const partitionsOf = new Map<string, Set<number>>();
+      for (const r of records)
+        partitionsOf.set(r.key, (partitionsOf.get(r.key) ?? new Set()).add(r.partition));
+      for (const [key, partitions] of partitionsOf) assert.equal(partitions.size, 1, key);
+      assert.ok(new Set(records.map((r) => r.partition)).size > 1, "keys spread over partitions");
+    } finally {
+      await log.close();
+    }
+  });
+
+  it("refuses a position that release() deleted", async () => {
+    const log = await openKafkaLog({ brokers: broker?.brokers ?? [], topic: topic() });
+    try {
+      await log.append(Array.from({ length: 20 }, (_, i) => record("k", { seq: i })));
+      await log.release({ "0": 10 });
+      await assert.rejects(
+        log.read({ "0": 3 }, 10),
+        (e) =>
+          isBluegreenError(e, "BG_CAPTURE_POSITION") && /partition 0 does not hold offset 3/.test(e.message),
+      );
+      assert.equal(
+        (await log.read({}, 100, 1000))[0]?.offset,
+        10,
+        "a missing partition reads from its start",
+      );
+    } finally {
+      await log.close();
+    }
+  });
+
+  it("names the brokers and topic when it cannot connect, or the topic is missing", async () => {
+    await assert.rejects(
+      openKafkaLog({ brokers: ["127.0.0.1:35299"], topic: "cl-nowhere", connectionTimeoutMs: 200 }),
+      (e) => isBluegreenError(e, "BG_CAPTURE_KAFKA") && e.message.includes("127.0.0.1:35299") && e.retryable,
+    );
+    await assert.rejects(
+      openKafkaLog({ brokers: broker?.brokers ?? [], topic: topic(), createTopic: false }),
+      (e) => isBluegreenError(e, "BG_CAPTURE_KAFKA") && /topic cl-/.test(e.message),
+    );
+  });
+
+  const invalid: { options: unknown; message: RegExp }[] = [
+    { options: { brokers: [], topic: "t" }, message: /brokers is \[\]: a non-empty list/ },
+    { options: { brokers: ["localhost"], topic: "t" }, message: /brokers is "localhost"/ },
+    { options: { brokers: ["h:1"], topic: "a b" }, message: /topic is "a b"/ },
+    {
+      options: { brokers: ["h:1"], topic: "t", partitions: 0 },
+      message: /partitions is 0: an integer from 1/,
+    },
+  ];
+  for (const { options, message } of invalid)
+    it(`refuses options ${JSON.stringify(options)}`, async () => {
+      await assert.rejects(
+        openCaptureLog({ kind: "kafka", ...(options as KafkaLogOptions) }),
+        (e) => isBluegreenError(e, "BG_CAPTURE_OPTIONS") && message.test(e.message),
+      );
+    });
+});

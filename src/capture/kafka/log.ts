@@ -263,7 +263,7 @@ export class KafkaCaptureLog implements CaptureLog {
 function kafkaError(o: NormalizedKafkaOptions, what: string, error: unknown): BluegreenError {
   if (isBluegreenError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
-  const retriable = (error as { retriable?: boolean }).retriable;
+  const retriable = isTransient(error);
   return new BluegreenError(
     "BG_CAPTURE_KAFKA",
     `Kafka capture log could not ${what} on topic ${o.topic} (brokers ${o.brokers.join(", ")}): ${message}.`,
@@ -271,9 +271,26 @@ function kafkaError(o: NormalizedKafkaOptions, what: string, error: unknown): Bl
       cause: error,
       fix: "Check that the brokers are reachable and healthy and that the topic exists (or createTopic is on).",
       details: { topic: o.topic, brokers: o.brokers },
-      ...(retriable === undefined ? {} : { retryable: retriable }),
+      retryable: retriable,
     },
   );
+}
+
+/**
+ * kafkajs wraps whatever it gave up on in a NonRetriableError once its own retries are spent; a broker
+ * that was unreachable or slow can still answer later, so those count as retryable for our callers.
+ */
+function isTransient(error: unknown): boolean {
+  let retriable: boolean | undefined;
+  for (
+    let e = error as { name?: string; retriable?: boolean; cause?: unknown } | undefined;
+    e;
+    e = e.cause as typeof e
+  ) {
+    if (e.name === "KafkaJSConnectionError" || e.name === "KafkaJSRequestTimeoutError") return true;
+    retriable = e.retriable ?? retriable;
+  }
+  return retriable ?? true;
 }
 
 function closedError(topic: string): BluegreenError {
