@@ -217,6 +217,27 @@ describe("file capture log: positions, retention, limits, group commit", () => {
     }
   });
 
+  it("refuses every later append after a failed write, and a reopen recovers", async () => {
+    const dir = await logWith(3);
+    const log = await openFileLog({ dir });
+    // White-box: pull the segment's descriptor away so the next write fails the way a dying disk would.
+    await (log as unknown as { file: { close(): Promise<void> } }).file.close();
+    await assert.rejects(
+      log.append([record("k/3", {})]),
+      (e) => isBluegreenError(e, "BG_CAPTURE_WRITE") && e.message.includes(dir) && e.retryable,
+    );
+    await assert.rejects(log.append([record("k/4", {})]), (e) => isBluegreenError(e, "BG_CAPTURE_WRITE"));
+    assert.deepEqual(await log.end(), { "0": 3 }, "nothing of the failed appends is visible");
+    await log.close().catch(() => undefined);
+    const reopened = await openFileLog({ dir });
+    try {
+      await reopened.append([record("k/3", { seq: 3 })]);
+      assert.deepEqual(await reopened.end(), { "0": 4 });
+    } finally {
+      await reopened.close();
+    }
+  });
+
   const invalid: { options: unknown; message: RegExp }[] = [
     { options: { kind: "file", dir: "" }, message: /option dir is : a directory path/ },
     {

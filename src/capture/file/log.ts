@@ -1,5 +1,5 @@
 import { type FileHandle, mkdir, open, unlink } from "node:fs/promises";
-import { resolve as resolvePath } from "node:path";
+import { dirname, resolve as resolvePath } from "node:path";
 import { BluegreenError } from "../../errors/index.ts";
 import { GroupCommit } from "../group-commit.ts";
 import type { CaptureLog, LogPosition, LogRecord, StoredRecord } from "../types.ts";
@@ -23,7 +23,9 @@ import {
 export async function openFileLog(options: FileLogOptions): Promise<FileCaptureLog> {
   const normalized = normalizeFileOptions(options);
   const dir = resolvePath(normalized.dir);
-  await mkdir(dir, { recursive: true });
+  const created = await mkdir(dir, { recursive: true });
+  // A new directory's own name must be durable too, or a power cut could take the whole log with it.
+  if (created !== undefined) await syncDirectory(dirname(created));
   const lock = lockDirectory(dir);
   let file: FileHandle | undefined;
   try {
@@ -201,8 +203,11 @@ export class FileCaptureLog implements CaptureLog {
     this.closed = true;
     await this.commits.idle();
     for (const wake of [...this.waiters]) wake();
-    await this.file.close();
-    this.lock.release();
+    try {
+      await this.file.close();
+    } finally {
+      this.lock.release();
+    }
   }
 
   /** Counters for metrics (additive to the CaptureLog contract). */
