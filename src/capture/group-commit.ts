@@ -1,3 +1,15 @@
+/** What one group commit did; for the gateway's metrics (log bytes, commit and fsync latency). */
+export interface CommitTiming {
+  /** Records written by this commit, from `appends` concurrent append calls. */
+  readonly records: number;
+  readonly appends: number;
+  readonly bytes: number;
+  /** From the start of the commit until it was durable (file: write + fsync; kafka: the produce round trip). */
+  readonly seconds: number;
+  /** The fsync alone (file log with fsync on); 0 otherwise. */
+  readonly fsyncSeconds: number;
+}
+
 /**
  * Group commit, shared by every backend: while one commit (a write+fsync, a produce request) is in
  * flight, new submissions queue; the next commit takes the queue (or as much of it as `take` allows) at

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { type KafkaLogOptions, openCaptureLog, openKafkaLog } from "../../src/capture/index.ts";
+import {
+  type CommitTiming,
+  type KafkaLogOptions,
+  openCaptureLog,
+  openKafkaLog,
+} from "../../src/capture/index.ts";
 import { isBluegreenError } from "../../src/errors/index.ts";
 import { type KafkaBroker, kafkaDown, kafkaUp } from "../../src/sandbox/index.ts";
 import { captureLogConformance, readAll, record } from "../conformance/capture-log.ts";
@@ -37,10 +42,19 @@ captureLogConformance(
 describe("kafka capture log: specifics", () => {
   const topic = (): string => `cl-${randomBytes(4).toString("hex")}`;
 
-  it("puts every record of one key in one partition", async () => {
-    const log = await openKafkaLog({ brokers: broker?.brokers ?? [], topic: topic(), partitions: 3 });
+  it("puts every record of one key in one partition, and reports each commit", async () => {
+    const commits: CommitTiming[] = [];
+    const log = await openKafkaLog({
+      brokers: broker?.brokers ?? [],
+      topic: topic(),
+      partitions: 3,
+      onCommit: (c) => commits.push(c),
+    });
     try {
       await log.append(Array.from({ length: 60 }, (_, i) => record(`doc/${i % 6}`, { seq: i })));
+      assert.equal(commits.length, 1);
+      assert.equal(commits[0]?.records, 60);
+      assert.ok((commits[0]?.seconds ?? 0) > 0);
       const { records } = await readAll(log, {});
       const partitionsOf = new Map<string, Set<number>>();
       for (const r of records)

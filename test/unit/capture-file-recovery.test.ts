@@ -201,7 +201,13 @@ describe("file capture log: positions, retention, limits, group commit", () => {
 
   it("shares one fsync between concurrent appends, and each append still resolves after it", async () => {
     const commits: number[] = [];
-    const log = await openFileLog({ dir: freshDir(), onCommit: (c) => commits.push(c.appends) });
+    const log = await openFileLog({
+      dir: freshDir(),
+      onCommit: (c) => {
+        assert.ok(c.seconds >= c.fsyncSeconds && c.fsyncSeconds > 0);
+        commits.push(c.appends);
+      },
+    });
     try {
       await Promise.all(Array.from({ length: 200 }, (_, i) => log.append([record(`g/${i}`, { seq: i })])));
       const stats = log.stats();

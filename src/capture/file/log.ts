@@ -221,6 +221,7 @@ export class FileCaptureLog implements CaptureLog {
     const first = this.durableEnd;
     const bytes = encodeFrames(records, first);
     let at = active.size;
+    const commitStarted = process.hrtime.bigint();
     try {
       if (this.broken !== undefined) throw this.broken;
       if (active.size >= this.options.segmentBytes && first > active.base) {
@@ -246,6 +247,7 @@ export class FileCaptureLog implements CaptureLog {
         records: records.length,
         bytes: bytes.length,
         appends: group.length,
+        seconds: Number(process.hrtime.bigint() - commitStarted) / 1e9,
         fsyncSeconds,
       });
     } catch (error) {

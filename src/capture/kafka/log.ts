@@ -209,6 +209,13 @@ export class KafkaCaptureLog implements CaptureLog {
   }
 
   private async produce(group: readonly Pending[]): Promise<void> {
+    const started = process.hrtime.bigint();
+    let records = 0;
+    let bytes = 0;
+    for (const p of group) {
+      records += p.records.length;
+      bytes += p.bytes;
+    }
     try {
       await this.producer.send({
         topic: this.topic,
@@ -225,6 +232,8 @@ export class KafkaCaptureLog implements CaptureLog {
     } catch (error) {
       throw kafkaError(this.o, "append", error);
     }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.o.onCommit?.({ records, appends: group.length, bytes, seconds, fsyncSeconds: 0 });
   }
 
   private async startOffsets(from: LogPosition): Promise<Map<number, number>> {

@@ -1,4 +1,5 @@
 import { BluegreenError } from "../../errors/index.ts";
+import type { CommitTiming } from "../group-commit.ts";
 
 export interface KafkaLogOptions {
   /** Bootstrap brokers, `host:port`. */
@@ -20,6 +21,8 @@ export interface KafkaLogOptions {
   readonly deleteOnRelease?: boolean;
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /** Called after every acknowledged produce request (one group commit), e.g. to feed a histogram. */
+  readonly onCommit?: (commit: CommitTiming) => void;
 }
 
 const MiB = 1024 * 1024;
@@ -64,6 +67,7 @@ export function normalizeKafkaOptions(options: KafkaLogOptions) {
     deleteOnRelease: options.deleteOnRelease ?? true,
     connectionTimeoutMs: integer("connectionTimeoutMs", options.connectionTimeoutMs, 3_000, 1, 600_000),
     requestTimeoutMs: integer("requestTimeoutMs", options.requestTimeoutMs, 30_000, 1, 600_000),
+    onCommit: options.onCommit,
   };
 }
 
