@@ -67,7 +67,8 @@ describe("kafka capture log: specifics", () => {
   });
 
   it("refuses a position that release() deleted", async () => {
-    const log = await openKafkaLog({ brokers: broker?.brokers ?? [], topic: topic() });
+    const name = topic();
+    const log = await openKafkaLog({ brokers: broker?.brokers ?? [], topic: name });
     try {
       await log.append(Array.from({ length: 20 }, (_, i) => record("k", { seq: i })));
       await log.release({ "0": 10 });
@@ -81,6 +82,11 @@ describe("kafka capture log: specifics", () => {
         10,
         "a missing partition reads from its start",
       );
+      // Deleted by someone else (another process, broker retention): the cached start is stale.
+      const other = await openKafkaLog({ brokers: broker?.brokers ?? [], topic: name });
+      await other.release({ "0": 15 });
+      await other.close();
+      assert.equal((await log.read({}, 100, 1000))[0]?.offset, 15, "the start is looked up again");
     } finally {
       await log.close();
     }

@@ -98,6 +98,8 @@ export class KafkaCaptureLog implements CaptureLog {
   private readonly producer: Producer;
   private readonly cluster: Cluster;
   private readonly partitions: readonly number[];
+  /** Each partition's first offset, for positions that do not name it; refreshed when found stale. */
+  private lows: Map<number, number> | undefined;
 
   constructor(
     options: NormalizedKafkaOptions,
@@ -142,6 +144,15 @@ export class KafkaCaptureLog implements CaptureLog {
     if (this.closed) throw closedError(this.topic);
     if (!Number.isSafeInteger(max) || max < 1)
       throw new BluegreenError("BG_CAPTURE_OPTIONS", `read(max) must be a positive integer, got ${max}.`);
+    return this.readFrom(from, max, waitMs, true);
+  }
+
+  private async readFrom(
+    from: LogPosition,
+    max: number,
+    waitMs: number,
+    mayRetry: boolean,
+  ): Promise<readonly StoredRecord[]> {
     const offsets = await this.startOffsets(from);
     const deadline = Date.now() + Math.max(0, waitMs);
     try {
@@ -160,6 +171,11 @@ export class KafkaCaptureLog implements CaptureLog {
       if (this.closed) return [];
       if ((error as { name?: string }).name === "KafkaJSOffsetOutOfRange") {
         const partition = (error as { partition?: number }).partition;
+        // A start this log filled in from its cache may have been deleted by broker retention since.
+        if (mayRetry && from[String(partition)] === undefined) {
+          this.lows = undefined;
+          return this.readFrom(from, max, waitMs, false);
+        }
         throw new BluegreenError(
           "BG_CAPTURE_POSITION",
           `Kafka topic ${this.topic} partition ${partition} does not hold offset ${offsets.get(partition ?? -1)}: it was deleted (retention or release) or never written.`,
@@ -191,6 +207,7 @@ export class KafkaCaptureLog implements CaptureLog {
     if (partitions.length === 0) return;
     try {
       await this.admin.deleteTopicRecords({ topic: this.topic, partitions });
+      for (const { partition, offset } of partitions) this.lows?.set(partition, Number(offset));
     } catch (error) {
       throw kafkaError(this.o, "delete released records", error);
     }
@@ -238,7 +255,6 @@ export class KafkaCaptureLog implements CaptureLog {
 
   private async startOffsets(from: LogPosition): Promise<Map<number, number>> {
     const offsets = new Map<number, number>();
-    let lows: Map<number, number> | undefined;
     for (const partition of this.partitions) {
       const stored = from[String(partition)];
       if (stored !== undefined && (!Number.isSafeInteger(stored) || stored < 0))
@@ -249,9 +265,9 @@ export class KafkaCaptureLog implements CaptureLog {
             fix: "Positions map a partition to a non-negative integer offset, as end() and advance() produce them.",
           },
         );
-      if (stored === undefined)
-        lows ??= new Map((await this.offsets()).map(({ partition, low }) => [partition, low] as const));
-      offsets.set(partition, stored ?? lows?.get(partition) ?? 0);
+      if (stored === undefined && this.lows === undefined)
+        this.lows = new Map((await this.offsets()).map(({ partition, low }) => [partition, low] as const));
+      offsets.set(partition, stored ?? this.lows?.get(partition) ?? 0);
     }
     return offsets;
   }
