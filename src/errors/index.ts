@@ -58,6 +58,15 @@ export const CATALOGUE = {
   BG_SNAPSHOT_FAILED: entry(EXIT.failure, false, "A snapshot or restore did not complete."),
   BG_REINDEX_ALLOWLIST: entry(EXIT.failure, false, "The target's remote-reindex allowlist lacks the source."),
   BG_REINDEX_FAILED: entry(EXIT.failure, false, "A remote reindex failed or copied a different count."),
+  // capture log (src/capture): file and Kafka backends of the durable log
+  BG_CAPTURE_OPTIONS: entry(EXIT.usage, false, "The capture log options are invalid."),
+  BG_CAPTURE_LOCKED: entry(EXIT.failure, false, "Another process has the capture log open for writing."),
+  BG_CAPTURE_WRITE: entry(EXIT.failure, true, "A capture log append could not be made durable."),
+  BG_CAPTURE_CORRUPT: entry(EXIT.failure, false, "The capture log holds a record that fails its checksum."),
+  BG_CAPTURE_POSITION: entry(EXIT.failure, false, "A capture log position is outside the stored records."),
+  BG_CAPTURE_RECORD: entry(EXIT.failure, false, "A record is too large for the capture log."),
+  BG_CAPTURE_CLOSED: entry(EXIT.failure, false, "The capture log was used after it was closed."),
+  BG_CAPTURE_KAFKA: entry(EXIT.failure, true, "The Kafka cluster behind the capture log failed a request."),
   BG_INTERNAL: entry(EXIT.failure, false, "An unexpected internal error (a bug: please report it)."),
 } as const satisfies Record<string, CatalogueEntry>;
 
