@@ -54,9 +54,43 @@ export function normalize(raw: RawConfig, ctx: ResolveContext, configPath: strin
       deleteSourceIndices: raw.decommission.deleteSourceIndices,
       minAgeAfterCutoverMs: raw.decommission.minAgeAfterCutover,
     },
+    gateway: normalizeGateway(raw.gateway, ctx, problems),
+    replay: {
+      indexRename: raw.replay.indexRename,
+      batchSize: raw.replay.batchSize,
+      maxAttempts: raw.replay.maxAttempts,
+      outcomeWaitMs: raw.replay.outcomeWait,
+      deadLetterPath: resolve(
+        ctx.baseDir,
+        raw.replay.deadLetterPath ?? `.bluegreen/${raw.name}-dead-letters.ndjson`,
+      ),
+    },
     configPath,
   };
   return { draft, urlOrigins: { source: source.origins, target: target.origins }, problems };
+}
+
+function normalizeGateway(
+  raw: RawConfig["gateway"],
+  ctx: ResolveContext,
+  problems: Problem[],
+): MigrationConfig["gateway"] {
+  const path: ConfigPath = ["gateway", "tls"];
+  const cert =
+    raw.tls === undefined ? undefined : readPem(raw.tls.cert, [...path, "cert"], ctx, problems, "invalid");
+  const key =
+    raw.tls === undefined ? undefined : readPem(raw.tls.key, [...path, "key"], ctx, problems, "secret");
+  return {
+    listen: raw.listen,
+    adminToken: raw.adminToken === undefined ? undefined : new Secret(raw.adminToken),
+    maxBodyBytes: raw.maxBodySize,
+    assignIds: raw.assignIds,
+    requestTimeoutMs: raw.requestTimeout,
+    fenceHoldMs: raw.fenceHold,
+    retryAfterMs: raw.retryAfter,
+    captureInTargetMode: raw.captureInTargetMode,
+    tls: cert === undefined || key === undefined ? undefined : { cert, key: new Secret(key) },
+  };
 }
 
 function normalizeCluster(

@@ -1,0 +1,23 @@
+export { classify, type DocOp, type RequestClass } from "./classify.ts";
+export { Gateway, type GatewayOptions, type SwitchResult } from "./gateway.ts";
+export { GatewayMetrics } from "./metrics.ts";
+export {
+  GATEWAY_MODES,
+  type GatewayMode,
+  isGatewayMode,
+  type ModeStore,
+  parseMode,
+  stateModeStore,
+} from "./mode.ts";
+export {
+  type CaptureRecord,
+  type DocRef,
+  decodeRecord,
+  encodeRecord,
+  isSuccess,
+  type OpRecord,
+  type OutcomeRecord,
+  type RequestRecord,
+  type Side,
+} from "./records.ts";
+export { newDocumentId, renamePath } from "./write.ts";

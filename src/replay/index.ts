@@ -1,0 +1,10 @@
+export { type Action, type ApplyResult, TargetWriter } from "./apply.ts";
+export { type DeadLetter, writeDeadLetters } from "./dead-letter.ts";
+export { ReplayMetrics } from "./metrics.ts";
+export {
+  markBackfillStart,
+  type ReplayOptions,
+  type ReplayReport,
+  replay,
+  replayPosition,
+} from "./replayer.ts";
