@@ -50,6 +50,15 @@ export const CATALOGUE = {
   BG_STATE_MISMATCH: entry(EXIT.usage, false, "The state file belongs to another migration."),
   BG_STEP_FAILED: entry(EXIT.failure, false, "A workflow step failed."),
   BG_PREFLIGHT_BLOCKED: entry(EXIT.failure, false, "Preflight found blockers."),
+  // capture log (src/capture): file and Kafka backends of the durable log
+  BG_CAPTURE_OPTIONS: entry(EXIT.usage, false, "The capture log options are invalid."),
+  BG_CAPTURE_LOCKED: entry(EXIT.failure, false, "Another process has the capture log open for writing."),
+  BG_CAPTURE_WRITE: entry(EXIT.failure, true, "A capture log append could not be made durable."),
+  BG_CAPTURE_CORRUPT: entry(EXIT.failure, false, "The capture log holds a record that fails its checksum."),
+  BG_CAPTURE_POSITION: entry(EXIT.failure, false, "A capture log position is outside the stored records."),
+  BG_CAPTURE_RECORD: entry(EXIT.failure, false, "A record is too large for the capture log."),
+  BG_CAPTURE_CLOSED: entry(EXIT.failure, false, "The capture log was used after it was closed."),
+  BG_CAPTURE_KAFKA: entry(EXIT.failure, true, "The Kafka cluster behind the capture log failed a request."),
   // gateway and replay (issue 5)
   BG_GATEWAY_MODE: entry(EXIT.usage, false, "The gateway has no such mode."),
   BG_GATEWAY_LISTEN: entry(EXIT.failure, false, "The gateway could not listen on its address."),

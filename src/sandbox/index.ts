@@ -5,6 +5,7 @@ export {
   type DistributionSpec,
   findDistribution,
 } from "./distributions.ts";
+export { KAFKA_VERSION, type KafkaBroker, type KafkaUpOptions, kafkaDown, kafkaUp } from "./kafka.ts";
 export { sandboxHome } from "./paths.ts";
 export {
   type Credentials,

@@ -1,0 +1,383 @@
+import { type FileHandle, mkdir, open, unlink } from "node:fs/promises";
+import { resolve as resolvePath } from "node:path";
+import { BluegreenError } from "../../errors/index.ts";
+import type { CaptureLog, LogPosition, LogRecord, StoredRecord } from "../types.ts";
+import { encodeFrames, FRAME_HEADER, frameSize, readFrames } from "./format.ts";
+import { type DirectoryLock, lockDirectory } from "./lock.ts";
+import { type FileLogOptions, type FileLogStats, normalizeFileOptions } from "./options.ts";
+import {
+  corrupt,
+  createSegment,
+  INDEX_EVERY,
+  listSegments,
+  type Segment,
+  scanSegment,
+  syncDirectory,
+} from "./segments.ts";
+
+interface Pending {
+  readonly records: readonly LogRecord[];
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Opens (creating if needed) the file capture log in `options.dir`, recovering a torn tail left by a
+ * crash, and takes the directory's single-writer lock (BG_CAPTURE_LOCKED if another log holds it).
+ */
+export async function openFileLog(options: FileLogOptions): Promise<FileCaptureLog> {
+  const normalized = normalizeFileOptions(options);
+  const dir = resolvePath(normalized.dir);
+  await mkdir(dir, { recursive: true });
+  const lock = lockDirectory(dir);
+  let file: FileHandle | undefined;
+  try {
+    const segments = await listSegments(dir);
+    let recoveredBytes = 0;
+    let last = segments.at(-1);
+    let count = 0;
+    if (last === undefined) {
+      const created = await createSegment(dir, 0);
+      segments.push(created.segment);
+      last = created.segment;
+      file = created.file;
+    } else {
+      file = await open(last.path, "r+");
+      const scan = await scanSegment(last, file, true);
+      count = scan.count;
+      if (scan.goodBytes === -1) {
+        // Torn while being created: rewrite the header as createSegment would have.
+        await file.close();
+        file = undefined;
+        await unlink(last.path);
+        segments.pop();
+        recoveredBytes = last.size;
+        const created = await createSegment(dir, last.base);
+        segments.push(created.segment);
+        last = created.segment;
+        file = created.file;
+      } else if (scan.goodBytes < last.size) {
+        recoveredBytes = last.size - scan.goodBytes;
+        await file.truncate(scan.goodBytes);
+        last.size = scan.goodBytes;
+      }
+      // Whatever survived the crash is made durable before a reader may see it.
+      await file.sync();
+    }
+    return new FileCaptureLog(dir, normalized, lock, segments, file, last.base + count, recoveredBytes);
+  } catch (error) {
+    await file?.close();
+    lock.release();
+    throw error;
+  }
+}
+
+/**
+ * The embedded capture log: append-only segment files in one directory, one partition (0).
+ *
+ * Appends are group-committed: while one write+fsync is in flight, new appends queue up, and the next
+ * commit writes all of them with a single write and a single fsync. An append resolves only after the
+ * fsync that covers it; readers never see a record before that either.
+ */
+export class FileCaptureLog implements CaptureLog {
+  readonly kind = "file" as const;
+  readonly dir: string;
+  private readonly options: ReturnType<typeof normalizeFileOptions>;
+  private readonly lock: DirectoryLock;
+  private readonly segments: Segment[];
+  private file: FileHandle;
+  /** One past the last durable record; readers and end() never go beyond it. */
+  private durableEnd: number;
+  private queue: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+  private broken: BluegreenError | undefined;
+  private closed = false;
+  private readonly waiters = new Set<() => void>();
+  private readonly counters: { -readonly [K in keyof FileLogStats]: FileLogStats[K] };
+
+  constructor(
+    dir: string,
+    options: ReturnType<typeof normalizeFileOptions>,
+    lock: DirectoryLock,
+    segments: Segment[],
+    file: FileHandle,
+    end: number,
+    recoveredBytes: number,
+  ) {
+    this.dir = dir;
+    this.options = options;
+    this.lock = lock;
+    this.segments = segments;
+    this.file = file;
+    this.durableEnd = end;
+    this.counters = {
+      appendedRecords: 0,
+      appendedBytes: 0,
+      commits: 0,
+      fsyncs: 0,
+      fsyncSecondsTotal: 0,
+      fsyncSecondsMax: 0,
+      recoveredBytes,
+      segments: segments.length,
+      startOffset: segments[0]?.base ?? 0,
+      endOffset: end,
+    };
+  }
+
+  append(records: readonly LogRecord[]): Promise<void> {
+    if (this.closed) return Promise.reject(closedError(this.dir));
+    if (this.broken !== undefined) return Promise.reject(this.broken);
+    for (const record of records) {
+      const size = frameSize(record);
+      if (size > this.options.maxRecordBytes)
+        return Promise.reject(
+          new BluegreenError(
+            "BG_CAPTURE_RECORD",
+            `A capture log record for key ${record.key} is ${size} bytes, over the ${this.options.maxRecordBytes}-byte limit.`,
+            { fix: "Raise maxRecordBytes of the file log, or limit request bodies at the gateway." },
+          ),
+        );
+    }
+    if (records.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ records, resolve, reject });
+      if (this.flushing === undefined)
+        this.flushing = this.drain().finally(() => (this.flushing = undefined));
+    });
+  }
+
+  async read(from: LogPosition, max: number, waitMs = 0): Promise<readonly StoredRecord[]> {
+    if (this.closed) throw closedError(this.dir);
+    if (!Number.isSafeInteger(max) || max < 1)
+      throw new BluegreenError("BG_CAPTURE_OPTIONS", `read(max) must be a positive integer, got ${max}.`);
+    let next = this.startFor(from);
+    if (next >= this.durableEnd && waitMs > 0) {
+      await this.waitForCommit(waitMs);
+      if (this.closed) return [];
+      next = this.startFor(from);
+    }
+    const limit = Math.min(this.durableEnd, next + max);
+    const out: StoredRecord[] = [];
+    // Sizes and the end are snapshotted together: a commit landing during the read cannot tear it.
+    const view = this.segments.map((s) => ({ segment: s, size: s.size }));
+    for (let i = findSegment(view, next); next < limit && i < view.length; i++) {
+      const { segment, size } = view[i] as (typeof view)[number];
+      await this.ensureIndexed(segment, view[i + 1]?.segment.base);
+      const slot = Math.floor((next - segment.base) / INDEX_EVERY);
+      const start = segment.index?.[slot];
+      if (start === undefined) throw corrupt(segment, `no index entry for offset ${next}`);
+      const file = await this.openForRead(segment);
+      try {
+        for await (const frame of readFrames(file, start, size, segment.base + slot * INDEX_EVERY)) {
+          if (!frame.ok) throw corrupt(segment, `${frame.reason} at byte ${frame.position}`);
+          if (frame.record.offset >= limit) break;
+          if (frame.record.offset < next) continue;
+          out.push(frame.record);
+          next = frame.record.offset + 1;
+        }
+      } finally {
+        await file.close();
+      }
+    }
+    return out;
+  }
+
+  async end(): Promise<LogPosition> {
+    if (this.closed) throw closedError(this.dir);
+    return { "0": this.durableEnd };
+  }
+
+  async release(position: LogPosition): Promise<void> {
+    if (this.closed) throw closedError(this.dir);
+    const upTo = Math.min(checkOffset(position["0"], this.dir) ?? 0, this.durableEnd);
+    // Whole segments only, and never the active one: segment i goes when segment i+1 starts at or before upTo.
+    let drop = 0;
+    while (drop + 1 < this.segments.length && (this.segments[drop + 1] as Segment).base <= upTo) drop++;
+    let kept = 0;
+    while (drop > 0 && kept < this.options.retention.releasedBytes) {
+      kept += (this.segments[drop - 1] as Segment).size;
+      drop--;
+    }
+    if (drop === 0) return;
+    const gone = this.segments.splice(0, drop);
+    this.counters.segments = this.segments.length;
+    this.counters.startOffset = (this.segments[0] as Segment).base;
+    for (const segment of gone) await unlink(segment.path);
+    await syncDirectory(this.dir);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.flushing;
+    for (const wake of [...this.waiters]) wake();
+    await this.file.close();
+    this.lock.release();
+  }
+
+  /** Counters for metrics (additive to the CaptureLog contract). */
+  stats(): FileLogStats {
+    return { ...this.counters };
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const group = this.queue;
+      this.queue = [];
+      await this.commit(group);
+    }
+  }
+
+  private async commit(group: readonly Pending[]): Promise<void> {
+    const records = group.flatMap((p) => p.records);
+    let active = this.segments.at(-1) as Segment;
+    const first = this.durableEnd;
+    const bytes = encodeFrames(records, first);
+    let at = active.size;
+    try {
+      if (this.broken !== undefined) throw this.broken;
+      if (active.size >= this.options.segmentBytes && first > active.base) {
+        const created = await createSegment(this.dir, first);
+        await this.file.close();
+        this.file = created.file;
+        this.segments.push(created.segment);
+        this.counters.segments = this.segments.length;
+        active = created.segment;
+        at = active.size;
+      }
+      await writeAll(this.file, bytes, at);
+      let fsyncSeconds = 0;
+      if (this.options.fsync) {
+        const started = process.hrtime.bigint();
+        await this.file.datasync();
+        fsyncSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+        this.counters.fsyncs += 1;
+        this.counters.fsyncSecondsTotal += fsyncSeconds;
+        this.counters.fsyncSecondsMax = Math.max(this.counters.fsyncSecondsMax, fsyncSeconds);
+      }
+      this.options.onCommit?.({
+        records: records.length,
+        bytes: bytes.length,
+        appends: group.length,
+        fsyncSeconds,
+      });
+    } catch (error) {
+      // After a failed write or fsync the kernel may have dropped the dirty pages and cleared the error
+      // (the "fsyncgate" lesson): retrying cannot prove durability. Refuse further appends until reopened.
+      this.broken ??= new BluegreenError(
+        "BG_CAPTURE_WRITE",
+        `Capture log ${this.dir} could not write or fsync: ${error instanceof Error ? error.message : String(error)}.`,
+        {
+          cause: error,
+          fix: "Check the disk (space, permissions, I/O errors), then restart the gateway; the log recovers on open.",
+          details: { dir: this.dir },
+        },
+      );
+      await this.file.truncate(at).catch(() => undefined);
+      for (const p of group) p.reject(this.broken);
+      return;
+    }
+    let offset = first;
+    for (let position = at; position < at + bytes.length; offset++) {
+      if ((offset - active.base) % INDEX_EVERY === 0) active.index?.push(position);
+      position += FRAME_HEADER + bytes.readUInt32BE(position - at);
+    }
+    active.size = at + bytes.length;
+    this.durableEnd = offset;
+    this.counters.commits += 1;
+    this.counters.appendedRecords += records.length;
+    this.counters.appendedBytes += bytes.length;
+    this.counters.endOffset = offset;
+    for (const p of group) p.resolve();
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  private startFor(from: LogPosition): number {
+    const start = (this.segments[0] as Segment).base;
+    const next = checkOffset(from["0"], this.dir);
+    if (next === undefined) return start;
+    if (next < start || next > this.durableEnd)
+      throw new BluegreenError(
+        "BG_CAPTURE_POSITION",
+        next < start
+          ? `Capture log ${this.dir} no longer holds offset ${next}: records before ${start} were released.`
+          : `Capture log ${this.dir} ends at offset ${this.durableEnd}; position ${next} is past it.`,
+        {
+          fix: "The stored position does not belong to this log (or was released early). Backfill again and start replay from the log's end.",
+          details: { position: next, start, end: this.durableEnd },
+        },
+      );
+    return next;
+  }
+
+  private waitForCommit(waitMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, waitMs);
+      this.waiters.add(done);
+    });
+  }
+
+  private async ensureIndexed(segment: Segment, nextBase: number | undefined): Promise<void> {
+    if (segment.index !== undefined) return;
+    const file = await this.openForRead(segment);
+    try {
+      const { count } = await scanSegment(segment, file, false);
+      if (nextBase !== undefined && segment.base + count !== nextBase)
+        throw corrupt(segment, `it holds ${count} records but the next segment starts at ${nextBase}`);
+    } finally {
+      await file.close();
+    }
+  }
+
+  private async openForRead(segment: Segment): Promise<FileHandle> {
+    try {
+      return await open(segment.path, "r");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      throw new BluegreenError(
+        "BG_CAPTURE_POSITION",
+        `Capture log segment ${segment.path} was released while being read.`,
+        { fix: "Release only positions every consumer has passed.", cause: error },
+      );
+    }
+  }
+}
+
+function findSegment(view: readonly { segment: Segment }[], offset: number): number {
+  let lo = 0;
+  let hi = view.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((view[mid] as { segment: Segment }).segment.base <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function checkOffset(value: number | undefined, dir: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new BluegreenError("BG_CAPTURE_POSITION", `Capture log ${dir}: ${value} is not a valid offset.`, {
+      fix: "Positions map a partition to a non-negative integer offset, as end() and advance() produce them.",
+    });
+  return value;
+}
+
+async function writeAll(file: FileHandle, bytes: Buffer, position: number): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) {
+    const { bytesWritten } = await file.write(bytes, written, bytes.length - written, position + written);
+    written += bytesWritten;
+  }
+}
+
+function closedError(dir: string): BluegreenError {
+  return new BluegreenError("BG_CAPTURE_CLOSED", `Capture log ${dir} is closed.`, {
+    fix: "This is a bug in the caller: open the log again before using it.",
+  });
+}

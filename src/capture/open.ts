@@ -1,0 +1,26 @@
+import { BluegreenError } from "../errors/index.ts";
+import { type FileCaptureLog, openFileLog } from "./file/log.ts";
+import type { FileLogOptions } from "./file/options.ts";
+import type { CaptureLog } from "./types.ts";
+
+/** Options of one backend, told apart by `kind` (the same word as `CaptureLog.kind`). */
+export type CaptureLogOptions = { readonly kind: "file" } & FileLogOptions;
+
+export function openCaptureLog(
+  options: CaptureLogOptions & { readonly kind: "file" },
+): Promise<FileCaptureLog>;
+export function openCaptureLog(options: CaptureLogOptions): Promise<CaptureLog>;
+export function openCaptureLog(options: CaptureLogOptions): Promise<CaptureLog> {
+  switch (options.kind) {
+    case "file":
+      return openFileLog(options);
+    default:
+      return Promise.reject(
+        new BluegreenError(
+          "BG_CAPTURE_OPTIONS",
+          `Unknown capture log kind ${JSON.stringify((options as { kind: unknown }).kind)}.`,
+          { fix: 'Use kind "file" or "kafka".' },
+        ),
+      );
+  }
+}
