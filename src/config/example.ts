@@ -100,6 +100,9 @@ gateway:
   fenceHold: 10s                    # fenced mode: hold a write this long, then answer 503
   retryAfter: 5s                    # ...with this Retry-After
   captureInTargetMode: false        # target mode: also log writes for a reverse sync
+  log:
+    # dir: .bluegreen/my-upgrade-log # the durable capture log (segment files)
+    fsync: true                     # an append is acknowledged only once on disk
   # tls: { cert: ./gateway.pem, key: ./gateway-key.pem }   # serve clients over HTTPS
 
 replay:

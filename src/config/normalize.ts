@@ -54,7 +54,7 @@ export function normalize(raw: RawConfig, ctx: ResolveContext, configPath: strin
       deleteSourceIndices: raw.decommission.deleteSourceIndices,
       minAgeAfterCutoverMs: raw.decommission.minAgeAfterCutover,
     },
-    gateway: normalizeGateway(raw.gateway, ctx, problems),
+    gateway: normalizeGateway(raw.gateway, raw.name, ctx, problems),
     replay: {
       indexRename: raw.replay.indexRename,
       batchSize: raw.replay.batchSize,
@@ -72,6 +72,7 @@ export function normalize(raw: RawConfig, ctx: ResolveContext, configPath: strin
 
 function normalizeGateway(
   raw: RawConfig["gateway"],
+  name: string,
   ctx: ResolveContext,
   problems: Problem[],
 ): MigrationConfig["gateway"] {
@@ -89,6 +90,7 @@ function normalizeGateway(
     fenceHoldMs: raw.fenceHold,
     retryAfterMs: raw.retryAfter,
     captureInTargetMode: raw.captureInTargetMode,
+    log: { dir: resolve(ctx.baseDir, raw.log.dir ?? `.bluegreen/${name}-log`), fsync: raw.log.fsync },
     tls: cert === undefined || key === undefined ? undefined : { cert, key: new Secret(key) },
   };
 }

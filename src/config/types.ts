@@ -119,6 +119,8 @@ export interface GatewaySettings {
   readonly retryAfterMs: number;
   /** In `target` mode, also capture writes (for a reverse sync back to the source). */
   readonly captureInTargetMode: boolean;
+  /** The durable capture log (file backend): its directory (absolute) and whether appends fsync. */
+  readonly log: { readonly dir: string; readonly fsync: boolean };
   /** Serve clients over HTTPS with this certificate and key (PEM, already read). */
   readonly tls: { readonly cert: string; readonly key: Secret } | undefined;
 }

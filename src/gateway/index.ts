@@ -20,4 +20,12 @@ export {
   type RequestRecord,
   type Side,
 } from "./records.ts";
+export {
+  type Listen,
+  openConfiguredLog,
+  openMigrationState,
+  parseListen,
+  type RunningGateway,
+  serveGateway,
+} from "./serve.ts";
 export { newDocumentId, renamePath } from "./write.ts";

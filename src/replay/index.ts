@@ -1,6 +1,6 @@
 export { type Action, type ApplyResult, TargetWriter } from "./apply.ts";
 export { type DeadLetter, writeDeadLetters } from "./dead-letter.ts";
-export { ReplayMetrics } from "./metrics.ts";
+export { ReplayMetrics, serveMetrics } from "./metrics.ts";
 export {
   markBackfillStart,
   type ReplayOptions,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import type { CaptureLog } from "../../src/capture/index.ts";
+import { type CaptureLog, openCaptureLog } from "../../src/capture/index.ts";
 import { type Cluster, createCluster } from "../../src/cluster/index.ts";
 import { type MigrationConfig, parseConfig } from "../../src/config/index.ts";
 import { Gateway, stateModeStore } from "../../src/gateway/index.ts";
@@ -19,6 +19,7 @@ import { testSandbox } from "./sandbox.ts";
 export type LogFactory = (dir: string) => Promise<CaptureLog>;
 export const LOG_FACTORIES: Readonly<Record<string, LogFactory>> = {
   memory: async () => new MemoryLog(),
+  file: (dir) => openCaptureLog({ kind: "file", dir: join(dir, "log") }),
 };
 
 export const ADMIN_TOKEN = "gw-test-admin-token";

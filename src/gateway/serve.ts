@@ -1,0 +1,83 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { type CaptureLog, openCaptureLog } from "../capture/index.ts";
+import type { MigrationConfig } from "../config/index.ts";
+import { BluegreenError } from "../errors/index.ts";
+import type { Logger } from "../log/index.ts";
+import { openState, type StateStore } from "../state/index.ts";
+import { Gateway } from "./gateway.ts";
+import { stateModeStore } from "./mode.ts";
+
+export interface Listen {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** `HOST:PORT`, `[v6]:PORT` or `:PORT` (loopback). */
+export function parseListen(text: string): Listen {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text.trim());
+  const port = Number(match?.[3]);
+  if (match === null || !Number.isInteger(port) || port > 65_535) {
+    throw new BluegreenError("BG_USAGE", `"${text}" is not a listen address.`, {
+      fix: "Write HOST:PORT, e.g. 127.0.0.1:9400 (or [::1]:9400; port 0 picks a free one).",
+    });
+  }
+  return { host: match[1] ?? (match[2] === "" ? "127.0.0.1" : (match[2] ?? "127.0.0.1")), port };
+}
+
+export function openMigrationState(config: MigrationConfig): StateStore {
+  mkdirSync(dirname(config.state.path), { recursive: true });
+  return openState(config.state.path, { migrationName: config.name, fingerprint: config.fingerprint });
+}
+
+/** The capture log the migration file configures (the file backend for now). */
+export function openConfiguredLog(config: MigrationConfig): Promise<CaptureLog> {
+  return openCaptureLog({ kind: "file", dir: config.gateway.log.dir, fsync: config.gateway.log.fsync });
+}
+
+export interface RunningGateway {
+  readonly gateway: Gateway;
+  readonly url: string;
+  readonly log: CaptureLog;
+  readonly state: StateStore;
+  close(): Promise<void>;
+}
+
+/** Opens state and log, starts the gateway on `listen`; `close` releases all three. */
+export async function serveGateway(
+  config: MigrationConfig,
+  listen: Listen,
+  logger: Logger,
+): Promise<RunningGateway> {
+  const state = openMigrationState(config);
+  let log: CaptureLog | undefined;
+  try {
+    log = await openConfiguredLog(config);
+    const gateway = new Gateway({
+      source: config.source,
+      target: config.target,
+      settings: config.gateway,
+      rename: config.replay.indexRename,
+      log,
+      modes: stateModeStore(state),
+      logger,
+    });
+    const { url } = await gateway.listen(listen.host, listen.port);
+    const opened = log;
+    return {
+      gateway,
+      url,
+      log: opened,
+      state,
+      async close() {
+        await gateway.close();
+        await opened.close();
+        state.close();
+      },
+    };
+  } catch (error) {
+    await log?.close();
+    state.close();
+    throw error;
+  }
+}
