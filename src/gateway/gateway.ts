@@ -19,7 +19,7 @@ import type { GatewayMode, ModeStore } from "./mode.ts";
 import { encodeRecord, isSuccess, type Side } from "./records.ts";
 import { readBody, sendAnswer, sendError } from "./respond.ts";
 import { forwardHeaders, Upstream, UpstreamFailure } from "./upstream.ts";
-import { BadWrite, type PreparedWrite, prepareWrite } from "./write.ts";
+import { BadWrite, byQueryIndex, type PreparedWrite, prepareWrite } from "./write.ts";
 
 export interface GatewayOptions {
   readonly source: ClusterConfig;
@@ -374,10 +374,12 @@ export class Gateway {
     }
     // Source first, then target: the target never gets a write the source did not see.
     const renamed = prepared.renamed(this.#options.rename);
+    const refresh = byQueryIndex(renamed.path);
     const sourceItems = prepared.outcomes(source.status, source.body);
     let targetStatus = new Map<number, number>();
     let targetError: string | undefined;
     try {
+      if (refresh !== undefined) await this.#target.send("POST", `/${refresh}/_refresh`, headers, undefined);
       const target = await this.#target.send(prepared.method, renamed.path, headers, renamed.body);
       targetStatus = new Map(prepared.outcomes(target.status, target.body).map((o) => [o.n, o.status]));
     } catch (error) {

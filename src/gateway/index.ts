@@ -28,4 +28,4 @@ export {
   type RunningGateway,
   serveGateway,
 } from "./serve.ts";
-export { newDocumentId, renamePath } from "./write.ts";
+export { byQueryIndex, newDocumentId, renamePath } from "./write.ts";

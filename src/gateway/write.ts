@@ -43,6 +43,15 @@ export function renamePath(path: string, rename: Readonly<Record<string, string>
   return `/${names.join(",")}${match[2] ?? ""}`;
 }
 
+/**
+ * The index part of a by-query path, or undefined for other paths. A by-query replayed on the target
+ * must first refresh it there, so the query sees every write applied before it, as on the source.
+ */
+export function byQueryIndex(path: string): string | undefined {
+  const match = /^\/([^/?]+)\/_(?:delete|update)_by_query(?:[/?]|$)/.exec(path);
+  return match?.[1];
+}
+
 interface Target {
   readonly method: string;
   readonly pathname: string;

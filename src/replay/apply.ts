@@ -1,6 +1,6 @@
 import type { Requester } from "../cluster/index.ts";
 import { BluegreenError, isBluegreenError } from "../errors/index.ts";
-import { renamePath } from "../gateway/index.ts";
+import { byQueryIndex, renamePath } from "../gateway/index.ts";
 import type { Logger } from "../log/index.ts";
 import { type DeadLetter, writeDeadLetters } from "./dead-letter.ts";
 import type { ReplayMetrics } from "./metrics.ts";
@@ -220,11 +220,9 @@ export class TargetWriter {
 
   async #applyRequest(action: Extract<Action, { kind: "request" }>, result: ApplyResult): Promise<void> {
     const path = renamePath(action.path, this.#o.rename);
-    if (/\/_(delete|update)_by_query/.test(path)) {
-      // The query must see every document replayed before it, as it saw them on the source.
-      const index = path.split("/")[1] ?? "_all";
-      await this.#o.target.request({ method: "POST", path: `/${index}/_refresh`, allowStatus: [404] });
-    }
+    const refresh = byQueryIndex(path);
+    if (refresh !== undefined)
+      await this.#o.target.request({ method: "POST", path: `/${refresh}/_refresh`, allowStatus: [404] });
     for (let attempt = 1; ; attempt++) {
       let status: number;
       let reason = "";
