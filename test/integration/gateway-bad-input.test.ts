@@ -182,7 +182,7 @@ const CASES: readonly Case[] = [
 describe("bad input", () => {
   let rig: GatewayRig;
   before(async () => {
-    rig = await startGateway(P, async () => new MemoryLog(), ", maxBodySize: 65536");
+    rig = await startGateway(P, async () => new MemoryLog(), { gateway: "maxBodySize: 65536" });
   });
   after(async () => {
     await dropIndices([rig.source, rig.target], P);

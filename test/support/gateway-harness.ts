@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -19,6 +19,7 @@ import { testSandbox } from "./sandbox.ts";
 export type LogFactory = (dir: string) => Promise<CaptureLog>;
 export const LOG_FACTORIES: Readonly<Record<string, LogFactory>> = {
   memory: async () => new MemoryLog(),
+  // The same directory gatewayConfig gives gateway.log.dir, so a CLI child finds the same log.
   file: (dir) => openCaptureLog({ kind: "file", dir: join(dir, "log") }),
 };
 
@@ -36,26 +37,46 @@ export interface GatewayRig {
   /** Everything the gateway and replayer logged (JSON lines), for redaction checks. */
   readonly logLines: string[];
   replay(options?: { untilCaughtUp?: boolean }): Promise<ReplayReport>;
+  /** Stops the gateway and closes the log (releasing its lock) but keeps state, clusters and files. */
+  stopGateway(): Promise<void>;
   close(): Promise<void>;
 }
 
-export function gatewayConfig(name: string, dir: string, extra = ""): MigrationConfig {
+export interface ConfigExtras {
+  /** Extra `gateway:` keys, flow style, e.g. `maxBodySize: 65536`. */
+  readonly gateway?: string;
+  /** Extra `replay:` keys. */
+  readonly replay?: string;
+  readonly listen?: string;
+}
+
+/**
+ * The migration file the gateway tests use (state, log and dead letters inside `dir`). Also written to
+ * `dir/bluegreen.yaml`, so a CLI child process can run on the same state and log.
+ */
+export function gatewayConfig(name: string, dir: string, extras: ConfigExtras = {}): MigrationConfig {
   const sandbox = testSandbox();
+  const more = (text: string | undefined) => (text === undefined ? "" : `, ${text}`);
   const yaml = `version: 1
 name: ${name}
 source: { url: '${sandbox.source.url}' }
 target: { url: '${sandbox.target.url}' }
 state: { path: '${join(dir, "state.db")}' }
-gateway: { adminToken: '${ADMIN_TOKEN}', fenceHold: 500ms, retryAfter: 2s${extra} }
-replay: { outcomeWait: 2s, deadLetterPath: '${join(dir, "dead.ndjson")}' }
+gateway: { adminToken: '${ADMIN_TOKEN}', fenceHold: 500ms, retryAfter: 1s, log: { dir: '${join(dir, "log")}' }${extras.listen === undefined ? "" : `, listen: '${extras.listen}'`}${more(extras.gateway)} }
+replay: { outcomeWait: 1s, deadLetterPath: '${join(dir, "dead.ndjson")}'${more(extras.replay)} }
 `;
+  writeFileSync(join(dir, "bluegreen.yaml"), yaml);
   return parseConfig(yaml, { baseDir: dir, env: {} });
 }
 
 /** A gateway in this process on a free port of 127.0.0.1, with its own state file and log. */
-export async function startGateway(name: string, factory: LogFactory, extra = ""): Promise<GatewayRig> {
+export async function startGateway(
+  name: string,
+  factory: LogFactory,
+  extras: ConfigExtras = {},
+): Promise<GatewayRig> {
   const dir = mkdtempSync(join(tmpdir(), "gw-"));
-  const config = gatewayConfig(name, dir, extra);
+  const config = gatewayConfig(name, dir, extras);
   const state = openState(config.state.path, { migrationName: config.name, fingerprint: config.fingerprint });
   const log = await factory(dir);
   const logLines: string[] = [];
@@ -78,6 +99,13 @@ export async function startGateway(name: string, factory: LogFactory, extra = ""
   const { url } = await gateway.listen("127.0.0.1", 0);
   const source = createCluster(config.source);
   const target = createCluster(config.target);
+  let stopped = false;
+  const stopGateway = async () => {
+    if (stopped) return;
+    stopped = true;
+    await gateway.close();
+    await log.close();
+  };
   return {
     config,
     dir,
@@ -99,9 +127,9 @@ export async function startGateway(name: string, factory: LogFactory, extra = ""
         untilCaughtUp: options.untilCaughtUp ?? true,
         pollMs: 50,
       }),
+    stopGateway,
     async close() {
-      await gateway.close();
-      await log.close();
+      await stopGateway();
       await Promise.all([source.close(), target.close()]);
       state.close();
       rmSync(dir, { recursive: true, force: true });
