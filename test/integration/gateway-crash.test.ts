@@ -169,16 +169,16 @@ describe("kill -9 of the replayer", () => {
 
       const config = join(rig.dir, "bluegreen.yaml");
       const first = bluegreen(["replay", "-c", config]);
-      let position: LogPosition | undefined;
+      const stored = () => rig.state.getCheckpoint<LogPosition>("replay", "position")?.["0"] ?? 0;
       const deadline = Date.now() + 60_000;
-      while (((position = rig.state.getCheckpoint<LogPosition>("replay", "position"))?.["0"] ?? 0) === 0) {
+      while (stored() === 0) {
         if (first.child.exitCode !== null || Date.now() > deadline)
           throw new Error(`replay did not progress:\n${first.output()}`);
         await sleep(10);
       }
       first.child.kill("SIGKILL");
       await exitOf(first);
-      const at = rig.state.getCheckpoint<LogPosition>("replay", "position")?.["0"] ?? 0;
+      const at = stored();
       assert.ok(at > 0 && at < end, `killed at ${at} of ${end}: not mid-way`);
 
       const second = bluegreen(["replay", "-c", config, "--until-caught-up", "--json"]);
