@@ -30,6 +30,8 @@ export interface GatewayOptions {
   readonly log: CaptureLog;
   readonly modes: ModeStore;
   readonly logger: Logger;
+  /** Metrics created ahead (so the log's commit hook can feed them); a fresh set otherwise. */
+  readonly metrics?: GatewayMetrics;
 }
 
 export interface SwitchResult {
@@ -47,7 +49,7 @@ const WRITE_DROP = ["content-length", "content-encoding", "accept-encoding"] as 
  * `maxBodySize`), parsed, given ids, logged and forwarded according to the mode.
  */
 export class Gateway {
-  readonly metrics = new GatewayMetrics();
+  readonly metrics: GatewayMetrics;
   readonly #options: GatewayOptions;
   readonly #source: Upstream;
   readonly #target: Upstream;
@@ -62,6 +64,7 @@ export class Gateway {
 
   constructor(options: GatewayOptions) {
     this.#options = options;
+    this.metrics = options.metrics ?? new GatewayMetrics();
     this.#logger = options.logger.child({ component: "gateway" });
     this.#source = new Upstream(options.source, options.settings.requestTimeoutMs);
     this.#target = new Upstream(options.target, options.settings.requestTimeoutMs);

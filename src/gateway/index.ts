@@ -28,4 +28,11 @@ export {
   type RunningGateway,
   serveGateway,
 } from "./serve.ts";
-export { byQueryIndex, newDocumentId, renamePath } from "./write.ts";
+export {
+  BadWrite,
+  byQueryIndex,
+  newDocumentId,
+  type PreparedWrite,
+  prepareWrite,
+  renamePath,
+} from "./write.ts";

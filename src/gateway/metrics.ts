@@ -27,6 +27,12 @@ export class GatewayMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
+  readonly fsyncLatency = new Histogram({
+    name: "bluegreen_gateway_log_fsync_duration_seconds",
+    help: "fsync time of each group commit of the file capture log (one commit covers many appends).",
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
   readonly appendedBytes = new Counter({
     name: "bluegreen_gateway_log_appended_bytes_total",
     help: "Bytes of records appended to the capture log.",

@@ -6,6 +6,7 @@ import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
 import { openState, type StateStore } from "../state/index.ts";
 import { Gateway } from "./gateway.ts";
+import { GatewayMetrics } from "./metrics.ts";
 import { stateModeStore } from "./mode.ts";
 
 export interface Listen {
@@ -31,8 +32,15 @@ export function openMigrationState(config: MigrationConfig): StateStore {
 }
 
 /** The capture log the migration file configures (the file backend for now). */
-export function openConfiguredLog(config: MigrationConfig): Promise<CaptureLog> {
-  return openCaptureLog({ kind: "file", dir: config.gateway.log.dir, fsync: config.gateway.log.fsync });
+export function openConfiguredLog(config: MigrationConfig, metrics?: GatewayMetrics): Promise<CaptureLog> {
+  return openCaptureLog({
+    kind: "file",
+    dir: config.gateway.log.dir,
+    fsync: config.gateway.log.fsync,
+    ...(metrics === undefined
+      ? {}
+      : { onCommit: (c) => c.fsyncSeconds > 0 && metrics.fsyncLatency.observe(c.fsyncSeconds) }),
+  });
 }
 
 export interface RunningGateway {
@@ -51,8 +59,9 @@ export async function serveGateway(
 ): Promise<RunningGateway> {
   const state = openMigrationState(config);
   let log: CaptureLog | undefined;
+  const metrics = new GatewayMetrics();
   try {
-    log = await openConfiguredLog(config);
+    log = await openConfiguredLog(config, metrics);
     const gateway = new Gateway({
       source: config.source,
       target: config.target,
@@ -61,6 +70,7 @@ export async function serveGateway(
       log,
       modes: stateModeStore(state),
       logger,
+      metrics,
     });
     const { url } = await gateway.listen(listen.host, listen.port);
     const opened = log;

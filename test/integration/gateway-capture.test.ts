@@ -60,6 +60,22 @@ for (const [backend, factory] of Object.entries(LOG_FACTORIES)) {
       assert.deepEqual(outcomes, intents);
     });
 
+    test("/_bluegreen/metrics counts requests by mode and outcome and times the log appends", async () => {
+      assert.ok(rig !== undefined);
+      const text = await (await fetch(`${rig.url}/_bluegreen/metrics`)).text();
+      assert.match(
+        text,
+        /bluegreen_gateway_requests_total\{mode="capture",kind="write",outcome="2xx"\} [1-9]/,
+      );
+      assert.match(
+        text,
+        /bluegreen_gateway_requests_total\{mode="capture",kind="read",outcome="2xx"\} [1-9]/,
+      );
+      assert.match(text, /bluegreen_gateway_log_append_duration_seconds_count\{phase="intent"\} [1-9]/);
+      assert.match(text, /bluegreen_gateway_log_appended_bytes_total [1-9]/);
+      assert.match(text, /bluegreen_gateway_mode\{mode="capture"\} 1/);
+    });
+
     test("replay resumes from its stored position and is idempotent", async () => {
       assert.ok(rig !== undefined);
       const again = await rig.replay();
