@@ -28,7 +28,7 @@ export async function handleAdmin(
   token: Secret | undefined,
 ): Promise<void> {
   if (pathname === "/_bluegreen/metrics" && req.method === "GET") {
-    const text = await gateway.metrics.registry.metrics();
+    const text = await gateway.metrics.text();
     res.writeHead(200, { "content-type": gateway.metrics.registry.contentType });
     res.end(text);
     return;

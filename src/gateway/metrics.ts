@@ -7,6 +7,8 @@ const LATENCY_BUCKETS = [0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05
 /** The gateway's Prometheus metrics, on their own registry so two gateways in one process never mix. */
 export class GatewayMetrics {
   readonly registry = new Registry();
+  /** Registries served alongside (the replayer's, when it runs inside the gateway process). */
+  readonly attached: Registry[] = [];
   readonly requests = new Counter({
     name: "bluegreen_gateway_requests_total",
     help: "Requests by mode, kind (read/write) and outcome (2xx, 4xx, 5xx, rejected, failed).",
@@ -55,6 +57,12 @@ export class GatewayMetrics {
     labelNames: ["mode"] as const,
     registers: [this.registry],
   });
+
+  /** Prometheus text of this registry and the attached ones. */
+  async text(): Promise<string> {
+    const parts = await Promise.all([this.registry, ...this.attached].map((r) => r.metrics()));
+    return parts.join("\n");
+  }
 
   setMode(current: GatewayMode): void {
     for (const mode of GATEWAY_MODES) this.mode.set({ mode }, mode === current ? 1 : 0);

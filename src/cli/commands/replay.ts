@@ -81,6 +81,8 @@ export async function replayInBackground(
 ): Promise<void> {
   const source = createCluster(config.source, { logger });
   const target = createCluster(config.target, { logger });
+  const metrics = new ReplayMetrics();
+  running.gateway.metrics.attached.push(metrics.registry);
   try {
     await replay({
       log: running.log,
@@ -89,7 +91,7 @@ export async function replayInBackground(
       target,
       settings: config.replay,
       logger,
-      metrics: new ReplayMetrics(),
+      metrics,
       signal,
     });
   } finally {
