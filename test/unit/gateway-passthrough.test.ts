@@ -4,10 +4,15 @@
  * Authorization through and never add the credentials the migration file holds for bluegreen itself.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { Agent, fetch as undiciFetch } from "undici";
 import { parseConfig } from "../../src/config/index.ts";
 import { Gateway, type GatewayMode } from "../../src/gateway/index.ts";
 import { createLogger } from "../../src/log/index.ts";
@@ -111,4 +116,62 @@ test("large read answers stream through whole; the target's base path is kept in
   await (await fetch(`${url}/i/_count`)).arrayBuffer();
   assert.equal(seen[0]?.url, "/t/i/_count");
   await gateway.setMode("capture");
+});
+
+test("gateway.tls serves clients over HTTPS", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gw-tls-"));
+  try {
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        join(dir, "key.pem"),
+        "-out",
+        join(dir, "cert.pem"),
+      ],
+      { stdio: "ignore" },
+    );
+    const port = (probe.address() as AddressInfo).port;
+    const config = parseConfig(
+      `version: 1\nname: gw-tls\nsource: { url: 'http://127.0.0.1:${port}' }\ntarget: { url: 'http://127.0.0.1:${port}/t' }\ngateway: { tls: { cert: cert.pem, key: key.pem } }\n`,
+      { baseDir: dir, env: {} },
+    );
+    const secure = new Gateway({
+      source: config.source,
+      target: config.target,
+      settings: config.gateway,
+      rename: {},
+      log: new MemoryLog(),
+      modes: { load: () => undefined, save: () => {} },
+      logger: createLogger({ level: "silent" }),
+    });
+    const { url: httpsUrl } = await secure.listen("127.0.0.1", 0);
+    const agent = new Agent({ connect: { ca: readFileSync(join(dir, "cert.pem"), "utf8") } });
+    try {
+      assert.match(httpsUrl, /^https:/);
+      const res = await undiciFetch(`${httpsUrl}/i/_doc/9`, {
+        method: "PUT",
+        body: "{}",
+        headers: { "content-type": "application/json" },
+        dispatcher: agent,
+      });
+      assert.equal(res.status, 201);
+    } finally {
+      await agent.close();
+      await secure.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
