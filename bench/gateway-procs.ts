@@ -33,7 +33,8 @@ function start(command: string, args: readonly string[], env: NodeJS.ProcessEnv 
   };
 }
 
-export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
+/** Waits until `url` answers; fails with the process's output if it exits or takes too long. */
+export async function waitForHttp(url: string, proc: Proc, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -41,7 +42,8 @@ export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void
       await res.arrayBuffer();
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${url} did not answer: ${(error as Error).message}`);
+      if (proc.child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`${url} did not answer (${(error as Error).message}):\n${proc.output()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -6,7 +6,8 @@
  * Uses the `bench-gw` sandbox (source on BENCH_PORT_BASE, default 29500, target on the next port;
  * started if needed) and ports 34250-34252. Knobs: BENCH_DURATION (seconds per run, default 10),
  * BENCH_RATE (writes/s for the lag run, default 50), BENCH_LAG_DURATION (seconds, default 20),
- * BENCH_WARMUP (seconds per mix straight to the cluster before measuring, default 10).
+ * BENCH_WARMUP (seconds per mix straight to the cluster before measuring, default 10), BENCH_PHASES
+ * (default "compare,lag").
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -136,8 +137,8 @@ async function compare(source: string, target: string, dir: string): Promise<str
   const procs: Proc[] = [nginx, gateway];
   const lines: string[] = [];
   try {
-    await waitForHttp(`http://127.0.0.1:${NGINX_PORT}/`);
-    await waitForHttp(`http://127.0.0.1:${GATEWAY_PORT}/`);
+    await waitForHttp(`http://127.0.0.1:${NGINX_PORT}/`, nginx);
+    await waitForHttp(`http://127.0.0.1:${GATEWAY_PORT}/`, gateway);
     const ways = [
       ["direct", source],
       ["nginx", `http://127.0.0.1:${NGINX_PORT}`],
@@ -185,6 +186,15 @@ async function compare(source: string, target: string, dir: string): Promise<str
         `- ${mix.name}: gateway added p50 ${fmt(gwAdded)} ms (nginx ${fmt(nginxAdded)} ms; ratio ${nginxAdded > 0 ? fmt(gwAdded / nginxAdded) : "n/a (nginx added ≤ 0)"}); gateway throughput ${fmt(g.rps / d.rps)}× direct (nginx ${fmt(n.rps / d.rps)}×)`,
       );
     }
+    const metrics = await (await fetch(`http://127.0.0.1:${GATEWAY_PORT}/_bluegreen/metrics`)).text();
+    const mean = (name: string, labels: string) => {
+      const sum = gauge(metrics, `${name}_sum${labels}`);
+      const count = gauge(metrics, `${name}_count${labels}`);
+      return `${fmt((sum / count) * 1000)} ms (${count} appends)`;
+    };
+    ratios.push(
+      `- where the gateway's write time goes (means over all runs): intent append ${mean("bluegreen_gateway_log_append_duration_seconds", '{phase="intent"}')}, outcome append ${mean("bluegreen_gateway_log_append_duration_seconds", '{phase="outcome"}')}, fsync per group commit ${mean("bluegreen_gateway_log_fsync_duration_seconds", "")}`,
+    );
     lines.push("", ...ratios);
     await fetch(`${source}/${index}`, { method: "DELETE" });
     return lines;
@@ -194,7 +204,8 @@ async function compare(source: string, target: string, dir: string): Promise<str
 }
 
 function gauge(text: string, name: string): number {
-  const match = new RegExp(`^${name} ([0-9.e+-]+)$`, "m").exec(text);
+  const escaped = name.replace(/[{}"]/g, (c) => `\\${c}`);
+  const match = new RegExp(`^${escaped} ([0-9.e+-]+)$`, "m").exec(text);
   return match === null ? Number.NaN : Number(match[1]);
 }
 
@@ -203,7 +214,7 @@ async function replayLag(source: string, target: string, dir: string): Promise<s
   const gateway = startGateway(config(dir, "bench-lag", source, target), `127.0.0.1:${LAG_PORT}`, true);
   const base = `http://127.0.0.1:${LAG_PORT}`;
   try {
-    await waitForHttp(`${base}/`);
+    await waitForHttp(`${base}/`, gateway);
     await fetch(`${base}/${index}`, {
       method: "PUT",
       headers: { "content-type": "application/json" },
@@ -278,8 +289,11 @@ async function main(): Promise<void> {
       `source ${sandbox.source.version} at ${sandbox.source.url}; per path two ${DURATION} s runs (orders direct→nginx→gateway and back, averaged), each after a 2 s warm-up; autocannon in this process; nginx 1 worker, keepalive 64; gateway as its own process, capture mode, file log with fsync`,
       "",
     ];
-    const table = await compare(sandbox.source.url, sandbox.target.url, dir);
-    const lag = await replayLag(sandbox.source.url, sandbox.target.url, dir);
+    const phases = (process.env.BENCH_PHASES ?? "compare,lag").split(",");
+    const table = phases.includes("compare")
+      ? await compare(sandbox.source.url, sandbox.target.url, dir)
+      : [];
+    const lag = phases.includes("lag") ? await replayLag(sandbox.source.url, sandbox.target.url, dir) : [];
     process.stdout.write(`${[...head, ...table, "", "replay lag:", ...lag].join("\n")}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
