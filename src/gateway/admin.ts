@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { LogPosition } from "../capture/index.ts";
 import type { Secret } from "../config/index.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import { GATEWAY_MODES, type GatewayMode, isGatewayMode } from "./mode.ts";
@@ -11,6 +12,8 @@ export interface AdminSubject {
   readonly inflightWrites: number;
   readonly metrics: GatewayMetrics;
   setMode(mode: GatewayMode): Promise<unknown>;
+  /** The capture log's end position (what a backfill marks as "replay from here"). */
+  logEnd(): Promise<LogPosition>;
 }
 
 /**
@@ -18,7 +21,9 @@ export interface AdminSubject {
  * shadows a cluster API). These requests are answered by the gateway and never forwarded.
  *
  * - `GET /_bluegreen/metrics`: Prometheus text, unauthenticated (no document data in it);
- * - `GET /_bluegreen/mode`, `PUT /_bluegreen/mode {"mode": "fenced"}`: bearer `gateway.adminToken`.
+ * - `GET /_bluegreen/mode`, `PUT /_bluegreen/mode {"mode": "fenced"}`: bearer `gateway.adminToken`;
+ * - `GET /_bluegreen/log-end`: the log's end position, for a backfill in another process (the file
+ *   log has a single owner, the gateway): bearer token.
  */
 export async function handleAdmin(
   gateway: AdminSubject,
@@ -33,11 +38,11 @@ export async function handleAdmin(
     res.end(text);
     return;
   }
-  if (pathname !== "/_bluegreen/mode") {
+  if (pathname !== "/_bluegreen/mode" && pathname !== "/_bluegreen/log-end") {
     sendError(
       res,
       404,
-      `no gateway endpoint ${req.method} ${pathname} (there are /_bluegreen/mode and /_bluegreen/metrics)`,
+      `no gateway endpoint ${req.method} ${pathname} (there are /_bluegreen/mode, /_bluegreen/log-end and /_bluegreen/metrics)`,
     );
     return;
   }
@@ -49,6 +54,10 @@ export async function handleAdmin(
     sendError(res, 401, "missing or wrong admin token (send Authorization: Bearer <gateway.adminToken>)", {
       "www-authenticate": 'Bearer realm="bluegreen-gateway"',
     });
+    return;
+  }
+  if (pathname === "/_bluegreen/log-end") {
+    sendJson(res, 200, { end: await gateway.logEnd() });
     return;
   }
   if (req.method === "GET") {

@@ -8,7 +8,7 @@ import {
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import type { CaptureLog, LogRecord } from "../capture/index.ts";
+import type { CaptureLog, LogPosition, LogRecord } from "../capture/index.ts";
 import type { ClusterConfig, GatewaySettings } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -76,6 +76,10 @@ export class Gateway {
 
   get mode(): GatewayMode {
     return this.#mode;
+  }
+
+  logEnd(): Promise<LogPosition> {
+    return this.#options.log.end();
   }
 
   get inflightWrites(): number {

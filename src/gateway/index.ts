@@ -21,6 +21,7 @@ export {
   type Side,
 } from "./records.ts";
 export {
+  gatewayLogEnd,
   type Listen,
   openConfiguredLog,
   openMigrationState,

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { type CaptureLog, openCaptureLog } from "../capture/index.ts";
-import type { MigrationConfig } from "../config/index.ts";
+import { type CaptureLog, type LogPosition, openCaptureLog } from "../capture/index.ts";
+import type { MigrationConfig, Secret } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
 import { openState, type StateStore } from "../state/index.ts";
@@ -90,4 +90,41 @@ export async function serveGateway(
     state.close();
     throw error;
   }
+}
+
+/** The log end a running gateway reports (`GET /_bluegreen/log-end`), for `markBackfillStart`. */
+export function gatewayLogEnd(url: string, token: Secret): Pick<CaptureLog, "end"> {
+  return {
+    async end() {
+      let response: Response;
+      try {
+        response = await fetch(`${url.replace(/\/+$/, "")}/_bluegreen/log-end`, {
+          headers: { authorization: `Bearer ${token.reveal()}` },
+        });
+      } catch (error) {
+        throw new BluegreenError(
+          "BG_GATEWAY_ADMIN",
+          `The gateway at ${url} cannot be reached: ${(error as Error).message}.`,
+          {
+            fix: "Start the gateway (bluegreen gateway) before the backfill, so no write falls between the two.",
+            retryable: true,
+          },
+        );
+      }
+      const body = (await response.json().catch(() => ({}))) as {
+        end?: LogPosition;
+        error?: { reason?: string };
+      };
+      if (!response.ok || body.end === undefined) {
+        throw new BluegreenError(
+          "BG_GATEWAY_ADMIN",
+          `The gateway refused the log-end call (${response.status}): ${body.error?.reason ?? response.statusText}.`,
+          {
+            fix: "Use the same gateway.adminToken as the running gateway.",
+          },
+        );
+      }
+      return body.end;
+    },
+  };
 }

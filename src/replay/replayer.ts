@@ -54,8 +54,13 @@ export function replayPosition(state: StateStore): LogPosition | undefined {
  * as of now, so every write after this point is replayed and every write before it is in the backfill.
  * A position already stored (replay ran before) is kept. Outcomes of writes in flight across the mark
  * carry their document, so those are resolved from the source too.
+ *
+ * `log` is the open log, or, while a gateway owns the file log, `gatewayLogEnd(url, token)`.
  */
-export async function markBackfillStart(log: CaptureLog, state: StateStore): Promise<LogPosition> {
+export async function markBackfillStart(
+  log: Pick<CaptureLog, "end">,
+  state: StateStore,
+): Promise<LogPosition> {
   const existing = replayPosition(state);
   if (existing !== undefined) return existing;
   const end = await log.end();

@@ -6,10 +6,20 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, describe, test } from "node:test";
-import { decodeRecord } from "../../src/gateway/index.ts";
+import { Secret } from "../../src/config/index.ts";
+import { decodeRecord, gatewayLogEnd } from "../../src/gateway/index.ts";
+import { markBackfillStart } from "../../src/replay/index.ts";
 import { assertSameContent } from "../support/digest.ts";
-import { dropIndices, type GatewayRig, LOG_FACTORIES, startGateway } from "../support/gateway-harness.ts";
+import {
+  ADMIN_TOKEN,
+  dropIndices,
+  type GatewayRig,
+  LOG_FACTORIES,
+  startGateway,
+} from "../support/gateway-harness.ts";
 import { mixedWorkload } from "../support/gateway-workload.ts";
+
+const json = { "content-type": "application/json" };
 
 for (const [backend, factory] of Object.entries(LOG_FACTORIES)) {
   describe(`capture mode with the ${backend} log`, () => {
@@ -92,3 +102,38 @@ for (const [backend, factory] of Object.entries(LOG_FACTORIES)) {
     });
   });
 }
+
+describe("backfill mark", () => {
+  const P = `gw-mark-${randomBytes(4).toString("hex")}`;
+
+  test("markBackfillStart through a running gateway: replay applies exactly the writes after the mark", async () => {
+    const rig = await startGateway(P, LOG_FACTORIES.file as NonNullable<(typeof LOG_FACTORIES)["file"]>);
+    try {
+      const put = (id: string) =>
+        fetch(`${rig.url}/${P}/_doc/${id}`, { method: "PUT", headers: json, body: JSON.stringify({ id }) });
+      for (const id of ["a", "b", "c"]) assert.equal((await put(id)).status, 201);
+      // The gateway owns the file log, so the mark asks it for the end position.
+      const mark = await markBackfillStart(gatewayLogEnd(rig.url, new Secret(ADMIN_TOKEN)), rig.state);
+      assert.deepEqual(mark, await rig.log.end());
+      // The "backfill": copy what the source holds now (index and documents) straight to the target.
+      await rig.source.request({ method: "POST", path: `/${P}/_refresh` });
+      const found = await rig.source.request<{ hits: { hits: { _id: string; _source: unknown }[] } }>({
+        method: "GET",
+        path: `/${P}/_search?size=100`,
+      });
+      await rig.target.request({
+        method: "POST",
+        path: "/_bulk",
+        bulkBody: found.body.hits.hits.flatMap((h) => [{ index: { _index: P, _id: h._id } }, h._source]),
+      });
+      for (const id of ["d", "e"]) assert.equal((await put(id)).status, 201);
+      assert.equal((await fetch(`${rig.url}/${P}/_doc/a`, { method: "DELETE" })).status, 200);
+      const report = await rig.replay();
+      assert.equal(report.applied, 3);
+      await assertSameContent(rig.source, P, rig.target);
+    } finally {
+      await dropIndices([rig.source, rig.target], P);
+      await rig.close();
+    }
+  });
+});
