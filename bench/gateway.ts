@@ -25,6 +25,7 @@ const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? "29500");
 const NGINX_PORT = 34250;
 const GATEWAY_PORT = 34251;
 const LAG_PORT = 34252;
+const ASYNC_PORT = 34253;
 const TOKEN = randomBytes(12).toString("hex");
 
 interface Mix {
@@ -109,11 +110,11 @@ async function load(base: string, mix: Mix, seconds: number, overallRate?: numbe
   };
 }
 
-function config(dir: string, name: string, source: string, target: string): string {
+function config(dir: string, name: string, source: string, target: string, awaitOutcome = true): string {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
     file,
-    `version: 1\nname: ${name}\nsource: { url: '${source}' }\ntarget: { url: '${target}' }\nstate: { path: '${join(dir, `${name}.db`)}' }\ngateway: { adminToken: '${TOKEN}', log: { dir: '${join(dir, `${name}-log`)}', fsync: true } }\nreplay: { batchSize: 500 }\n`,
+    `version: 1\nname: ${name}\nsource: { url: '${source}' }\ntarget: { url: '${target}' }\nstate: { path: '${join(dir, `${name}.db`)}' }\ngateway: { adminToken: '${TOKEN}', log: { dir: '${join(dir, `${name}-log`)}', fsync: true, awaitOutcome: ${awaitOutcome} } }\nreplay: { batchSize: 500 }\n`,
   );
   return file;
 }
@@ -134,15 +135,23 @@ async function compare(source: string, target: string, dir: string): Promise<str
     `127.0.0.1:${GATEWAY_PORT}`,
     false,
   );
-  const procs: Proc[] = [nginx, gateway];
+  // Same, but answering once the intent is durable (the outcome append runs behind the answer).
+  const early = startGateway(
+    config(dir, "bench-early", source, target, false),
+    `127.0.0.1:${ASYNC_PORT}`,
+    false,
+  );
+  const procs: Proc[] = [nginx, gateway, early];
   const lines: string[] = [];
   try {
     await waitForHttp(`http://127.0.0.1:${NGINX_PORT}/`, nginx);
     await waitForHttp(`http://127.0.0.1:${GATEWAY_PORT}/`, gateway);
+    await waitForHttp(`http://127.0.0.1:${ASYNC_PORT}/`, early);
     const ways = [
       ["direct", source],
       ["nginx", `http://127.0.0.1:${NGINX_PORT}`],
       ["gateway", `http://127.0.0.1:${GATEWAY_PORT}`],
+      ["gateway-early", `http://127.0.0.1:${ASYNC_PORT}`],
     ] as const;
     lines.push(`| mix | path | p50 ms | p99 ms | req/s | non-2xx |`, `|---|---|---:|---:|---:|---:|`);
     const ratios: string[] = [];
@@ -150,7 +159,7 @@ async function compare(source: string, target: string, dir: string): Promise<str
     for (const mix of mixes(index)) await load(source, mix, WARMUP);
     for (const mix of mixes(index)) {
       // Two rounds in opposite orders, averaged, so neither path always runs on a warmer cluster.
-      const rounds: Record<string, Run[]> = { direct: [], nginx: [], gateway: [] };
+      const rounds: Record<string, Run[]> = { direct: [], nginx: [], gateway: [], "gateway-early": [] };
       for (const order of [ways, [...ways].reverse()]) {
         for (const [way, base] of order) {
           await load(base, mix, 2); // warm-up: connections, caches
@@ -180,10 +189,11 @@ async function compare(source: string, target: string, dir: string): Promise<str
       const d = runs.direct as Run;
       const n = runs.nginx as Run;
       const g = runs.gateway as Run;
+      const e = runs["gateway-early"] as Run;
       const gwAdded = g.p50 - d.p50;
       const nginxAdded = n.p50 - d.p50;
       ratios.push(
-        `- ${mix.name}: gateway added p50 ${fmt(gwAdded)} ms (nginx ${fmt(nginxAdded)} ms; ratio ${nginxAdded > 0 ? fmt(gwAdded / nginxAdded) : "n/a (nginx added ≤ 0)"}); gateway throughput ${fmt(g.rps / d.rps)}× direct (nginx ${fmt(n.rps / d.rps)}×)`,
+        `- ${mix.name}: gateway added p50 ${fmt(gwAdded)} ms (nginx ${fmt(nginxAdded)} ms; ratio ${nginxAdded > 0 ? fmt(gwAdded / nginxAdded) : "n/a (nginx added ≤ 0)"}); gateway throughput ${fmt(g.rps / d.rps)}× direct (nginx ${fmt(n.rps / d.rps)}×); gateway-early added p50 ${fmt(e.p50 - d.p50)} ms, throughput ${fmt(e.rps / d.rps)}× direct`,
       );
     }
     const metrics = await (await fetch(`http://127.0.0.1:${GATEWAY_PORT}/_bluegreen/metrics`)).text();
@@ -286,7 +296,7 @@ async function main(): Promise<void> {
     const head = [
       `# gateway benchmark (${new Date().toISOString()})`,
       "",
-      `source ${sandbox.source.version} at ${sandbox.source.url}; per path two ${DURATION} s runs (orders direct→nginx→gateway and back, averaged), each after a 2 s warm-up; autocannon in this process; nginx 1 worker, keepalive 64; gateway as its own process, capture mode, file log with fsync`,
+      `source ${sandbox.source.version} at ${sandbox.source.url}; per path two ${DURATION} s runs (orders direct→nginx→gateway and back, averaged), each after a 2 s warm-up; autocannon in this process; nginx 1 worker, keepalive 64; gateway as its own process, capture mode, file log with fsync (gateway: answer after intent and outcome are durable; gateway-early: gateway.log.awaitOutcome false, answer once the intent is durable)`,
       "",
     ];
     const phases = (process.env.BENCH_PHASES ?? "compare,lag").split(",");

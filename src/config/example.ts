@@ -103,6 +103,8 @@ gateway:
   log:
     # dir: .bluegreen/my-upgrade-log # the durable capture log (segment files)
     fsync: true                     # an append is acknowledged only once on disk
+    awaitOutcome: true              # answer only once the outcome (status) is logged too; false saves
+                                    # one append per write (a lost outcome is re-read from the source)
   # tls: { cert: ./gateway.pem, key: ./gateway-key.pem }   # serve clients over HTTPS
 
 replay:

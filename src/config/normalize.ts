@@ -90,7 +90,11 @@ function normalizeGateway(
     fenceHoldMs: raw.fenceHold,
     retryAfterMs: raw.retryAfter,
     captureInTargetMode: raw.captureInTargetMode,
-    log: { dir: resolve(ctx.baseDir, raw.log.dir ?? `.bluegreen/${name}-log`), fsync: raw.log.fsync },
+    log: {
+      dir: resolve(ctx.baseDir, raw.log.dir ?? `.bluegreen/${name}-log`),
+      fsync: raw.log.fsync,
+      awaitOutcome: raw.log.awaitOutcome,
+    },
     tls: cert === undefined || key === undefined ? undefined : { cert, key: new Secret(key) },
   };
 }

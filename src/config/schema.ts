@@ -123,7 +123,13 @@ export const rawConfigSchema = z.strictObject({
       retryAfter: duration({ min: 1_000 }).default(5_000),
       captureInTargetMode: flag().default(false),
       tls: z.strictObject({ cert: text, key: text }).optional(),
-      log: z.strictObject({ dir: text.optional(), fsync: flag().default(true) }).prefault({}),
+      log: z
+        .strictObject({
+          dir: text.optional(),
+          fsync: flag().default(true),
+          awaitOutcome: flag().default(true),
+        })
+        .prefault({}),
     })
     .prefault({}),
   replay: z

@@ -119,8 +119,12 @@ export interface GatewaySettings {
   readonly retryAfterMs: number;
   /** In `target` mode, also capture writes (for a reverse sync back to the source). */
   readonly captureInTargetMode: boolean;
-  /** The durable capture log (file backend): its directory (absolute) and whether appends fsync. */
-  readonly log: { readonly dir: string; readonly fsync: boolean };
+  /**
+   * The durable capture log (file backend): its directory (absolute), whether appends fsync, and
+   * whether the client's answer waits for the outcome record too (the intent is always durable before
+   * forwarding; without the outcome, replay re-reads the document from the source).
+   */
+  readonly log: { readonly dir: string; readonly fsync: boolean; readonly awaitOutcome: boolean };
   /** Serve clients over HTTPS with this certificate and key (PEM, already read). */
   readonly tls: { readonly cert: string; readonly key: Secret } | undefined;
 }

@@ -325,7 +325,9 @@ export class Gateway {
       sendError(res, 502, error.message);
       return 502;
     }
-    await this.#appendOutcome(prepared.outcomes(answer.status, answer.body));
+    const outcome = this.#appendOutcome(prepared.outcomes(answer.status, answer.body));
+    // Not awaiting is safe: the intent is durable, and a lost outcome is resolved from the source.
+    if (this.#options.settings.log.awaitOutcome) await outcome;
     sendAnswer(res, answer.status, answer.headers, answer.body);
     return answer.status;
   }
