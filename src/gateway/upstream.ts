@@ -1,5 +1,4 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
-import { pipeline } from "node:stream/promises";
 import { Pool } from "undici";
 import type { ClusterConfig } from "../config/index.ts";
 
@@ -109,23 +108,34 @@ export class Upstream {
     });
   }
 
-  /** Streams a request through in both directions, with backpressure (reads: nothing is buffered). */
+  /**
+   * Streams a request through in both directions (reads: nothing is buffered). undici writes the
+   * answer straight into the client's response and pauses when it is full (backpressure).
+   */
   async stream(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const hasBody =
       req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined;
-    let answer: Awaited<ReturnType<Pool["request"]>>;
     try {
-      answer = await this.#pool.request({
-        method: req.method as "GET",
-        path: this.#basePath + path,
-        headers: forwardHeaders(req.headers),
-        body: hasBody ? req : null,
-      });
+      await this.#pool.stream(
+        {
+          method: req.method as "GET",
+          path: this.#basePath + path,
+          headers: forwardHeaders(req.headers),
+          body: hasBody ? req : null,
+        },
+        ({ statusCode, headers }) => {
+          res.writeHead(statusCode, responseHeaders(headers));
+          return res;
+        },
+      );
     } catch (error) {
+      // After the head went out the client sees a cut answer; before it, the caller answers 502.
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
       throw failure(this.name, error);
     }
-    res.writeHead(answer.statusCode, responseHeaders(answer.headers));
-    await pipeline(answer.body, res);
   }
 
   /** Sends a buffered write and buffers the answer (the gateway needs its status and body). */

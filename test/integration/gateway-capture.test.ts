@@ -137,3 +137,24 @@ describe("backfill mark", () => {
     }
   });
 });
+
+describe("index renames", () => {
+  const P = `gw-ren-${randomBytes(4).toString("hex")}`;
+
+  test("replay.indexRename: the mixed workload lands under the new name, digest equal", async () => {
+    const rig = await startGateway(P, LOG_FACTORIES.file as NonNullable<(typeof LOG_FACTORIES)["file"]>, {
+      replay: `indexRename: { '${P}-a': '${P}-renamed' }`,
+    });
+    try {
+      await mixedWorkload(rig.url, `${P}-a`);
+      const report = await rig.replay();
+      assert.equal(report.deadLettered, 0);
+      const missing = await rig.target.request({ method: "HEAD", path: `/${P}-a` });
+      assert.equal(missing.status, 404);
+      await assertSameContent(rig.source, `${P}-a`, rig.target, `${P}-renamed`);
+    } finally {
+      await dropIndices([rig.source, rig.target], P);
+      await rig.close();
+    }
+  });
+});
