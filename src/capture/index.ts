@@ -1,5 +1,8 @@
 export { FileCaptureLog, openFileLog } from "./file/log.ts";
-export type { CommitTiming, FileLogOptions, FileLogStats } from "./file/options.ts";
+export type { FileLogOptions, FileLogStats } from "./file/options.ts";
+export type { CommitTiming } from "./group-commit.ts";
+export { KafkaCaptureLog, openKafkaLog } from "./kafka/log.ts";
+export type { KafkaLogOptions } from "./kafka/options.ts";
 export { type CaptureLogOptions, openCaptureLog } from "./open.ts";
 export {
   advance,

@@ -161,6 +161,41 @@ export function captureLogConformance(
       });
     });
 
+    it("a tailing reader sees every record exactly once while writers append", async () => {
+      await withLog(fresh, async (log) => {
+        const writers = 6;
+        const perWriter = 60;
+        const total = writers * perWriter;
+        const seen: StoredRecord[] = [];
+        const tail = (async () => {
+          let position: LogPosition = await log.end();
+          const deadline = Date.now() + 60_000;
+          while (seen.length < total && Date.now() < deadline) {
+            const batch = await log.read(position, 37, 500);
+            seen.push(...batch);
+            position = advance(position, batch);
+          }
+        })();
+        await Promise.all(
+          Array.from({ length: writers }, async (_, w) => {
+            for (let seq = 0; seq < perWriter; seq++) {
+              await log.append([record(`t/${w}`, { w, seq })]);
+              if (seq % 7 === 0) await sleep(1);
+            }
+          }),
+        );
+        await tail;
+        assert.equal(seen.length, total, "every record once");
+        for (let w = 0; w < writers; w++)
+          assert.deepEqual(
+            seen.filter((r) => r.key === `t/${w}`).map((r) => decode(r).seq),
+            Array.from({ length: perWriter }, (_, i) => i),
+            `writer ${w} in order`,
+          );
+        assertOffsetsIncrease(seen);
+      });
+    });
+
     it("release() keeps everything at or after the position readable", async () => {
       await withLog(fresh, async (log) => {
         const total = 400;

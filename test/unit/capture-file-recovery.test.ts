@@ -201,7 +201,13 @@ describe("file capture log: positions, retention, limits, group commit", () => {
 
   it("shares one fsync between concurrent appends, and each append still resolves after it", async () => {
     const commits: number[] = [];
-    const log = await openFileLog({ dir: freshDir(), onCommit: (c) => commits.push(c.appends) });
+    const log = await openFileLog({
+      dir: freshDir(),
+      onCommit: (c) => {
+        assert.ok(c.seconds >= c.fsyncSeconds && c.fsyncSeconds > 0);
+        commits.push(c.appends);
+      },
+    });
     try {
       await Promise.all(Array.from({ length: 200 }, (_, i) => log.append([record(`g/${i}`, { seq: i })])));
       const stats = log.stats();
@@ -214,6 +220,27 @@ describe("file capture log: positions, retention, limits, group commit", () => {
       );
     } finally {
       await log.close();
+    }
+  });
+
+  it("refuses every later append after a failed write, and a reopen recovers", async () => {
+    const dir = await logWith(3);
+    const log = await openFileLog({ dir });
+    // White-box: pull the segment's descriptor away so the next write fails the way a dying disk would.
+    await (log as unknown as { file: { close(): Promise<void> } }).file.close();
+    await assert.rejects(
+      log.append([record("k/3", {})]),
+      (e) => isBluegreenError(e, "BG_CAPTURE_WRITE") && e.message.includes(dir) && e.retryable,
+    );
+    await assert.rejects(log.append([record("k/4", {})]), (e) => isBluegreenError(e, "BG_CAPTURE_WRITE"));
+    assert.deepEqual(await log.end(), { "0": 3 }, "nothing of the failed appends is visible");
+    await log.close().catch(() => undefined);
+    const reopened = await openFileLog({ dir });
+    try {
+      await reopened.append([record("k/3", { seq: 3 })]);
+      assert.deepEqual(await reopened.end(), { "0": 4 });
+    } finally {
+      await reopened.close();
     }
   });
 

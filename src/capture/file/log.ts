@@ -1,6 +1,7 @@
 import { type FileHandle, mkdir, open, unlink } from "node:fs/promises";
-import { resolve as resolvePath } from "node:path";
+import { dirname, resolve as resolvePath } from "node:path";
 import { BluegreenError } from "../../errors/index.ts";
+import { GroupCommit } from "../group-commit.ts";
 import type { CaptureLog, LogPosition, LogRecord, StoredRecord } from "../types.ts";
 import { encodeFrames, FRAME_HEADER, frameSize, readFrames } from "./format.ts";
 import { type DirectoryLock, lockDirectory } from "./lock.ts";
@@ -15,12 +16,6 @@ import {
   syncDirectory,
 } from "./segments.ts";
 
-interface Pending {
-  readonly records: readonly LogRecord[];
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
-
 /**
  * Opens (creating if needed) the file capture log in `options.dir`, recovering a torn tail left by a
  * crash, and takes the directory's single-writer lock (BG_CAPTURE_LOCKED if another log holds it).
@@ -28,7 +23,9 @@ interface Pending {
 export async function openFileLog(options: FileLogOptions): Promise<FileCaptureLog> {
   const normalized = normalizeFileOptions(options);
   const dir = resolvePath(normalized.dir);
-  await mkdir(dir, { recursive: true });
+  const created = await mkdir(dir, { recursive: true });
+  // A new directory's own name must be durable too, or a power cut could take the whole log with it.
+  if (created !== undefined) await syncDirectory(dirname(created));
   const lock = lockDirectory(dir);
   let file: FileHandle | undefined;
   try {
@@ -88,8 +85,7 @@ export class FileCaptureLog implements CaptureLog {
   private file: FileHandle;
   /** One past the last durable record; readers and end() never go beyond it. */
   private durableEnd: number;
-  private queue: Pending[] = [];
-  private flushing: Promise<void> | undefined;
+  private readonly commits = new GroupCommit<readonly LogRecord[]>((group) => this.commit(group));
   private broken: BluegreenError | undefined;
   private closed = false;
   private readonly waiters = new Set<() => void>();
@@ -139,11 +135,7 @@ export class FileCaptureLog implements CaptureLog {
         );
     }
     if (records.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ records, resolve, reject });
-      if (this.flushing === undefined)
-        this.flushing = this.drain().finally(() => (this.flushing = undefined));
-    });
+    return this.commits.submit(records);
   }
 
   async read(from: LogPosition, max: number, waitMs = 0): Promise<readonly StoredRecord[]> {
@@ -209,10 +201,13 @@ export class FileCaptureLog implements CaptureLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.flushing;
+    await this.commits.idle();
     for (const wake of [...this.waiters]) wake();
-    await this.file.close();
-    this.lock.release();
+    try {
+      await this.file.close();
+    } finally {
+      this.lock.release();
+    }
   }
 
   /** Counters for metrics (additive to the CaptureLog contract). */
@@ -220,20 +215,13 @@ export class FileCaptureLog implements CaptureLog {
     return { ...this.counters };
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const group = this.queue;
-      this.queue = [];
-      await this.commit(group);
-    }
-  }
-
-  private async commit(group: readonly Pending[]): Promise<void> {
-    const records = group.flatMap((p) => p.records);
+  private async commit(group: readonly (readonly LogRecord[])[]): Promise<void> {
+    const records = group.flat();
     let active = this.segments.at(-1) as Segment;
     const first = this.durableEnd;
     const bytes = encodeFrames(records, first);
     let at = active.size;
+    const commitStarted = process.hrtime.bigint();
     try {
       if (this.broken !== undefined) throw this.broken;
       if (active.size >= this.options.segmentBytes && first > active.base) {
@@ -259,6 +247,7 @@ export class FileCaptureLog implements CaptureLog {
         records: records.length,
         bytes: bytes.length,
         appends: group.length,
+        seconds: Number(process.hrtime.bigint() - commitStarted) / 1e9,
         fsyncSeconds,
       });
     } catch (error) {
@@ -274,8 +263,7 @@ export class FileCaptureLog implements CaptureLog {
         },
       );
       await this.file.truncate(at).catch(() => undefined);
-      for (const p of group) p.reject(this.broken);
-      return;
+      throw this.broken;
     }
     let offset = first;
     for (let position = at; position < at + bytes.length; offset++) {
@@ -288,7 +276,6 @@ export class FileCaptureLog implements CaptureLog {
     this.counters.appendedRecords += records.length;
     this.counters.appendedBytes += bytes.length;
     this.counters.endOffset = offset;
-    for (const p of group) p.resolve();
     for (const wake of [...this.waiters]) wake();
   }
 

@@ -1,14 +1,5 @@
 import { BluegreenError } from "../../errors/index.ts";
-
-/** What one group commit did; for a latency histogram in the gateway's metrics. */
-export interface CommitTiming {
-  /** Records written by this commit (from `appends` concurrent append calls). */
-  readonly records: number;
-  readonly appends: number;
-  readonly bytes: number;
-  /** 0 when fsync is off. */
-  readonly fsyncSeconds: number;
-}
+import type { CommitTiming } from "../group-commit.ts";
 
 export interface FileLogOptions {
   readonly dir: string;

@@ -1,0 +1,63 @@
+/** What one group commit did; for the gateway's metrics (log bytes, commit and fsync latency). */
+export interface CommitTiming {
+  /** Records written by this commit, from `appends` concurrent append calls. */
+  readonly records: number;
+  readonly appends: number;
+  readonly bytes: number;
+  /** From the start of the commit until it was durable (file: write + fsync; kafka: the produce round trip). */
+  readonly seconds: number;
+  /** The fsync alone (file log with fsync on); 0 otherwise. */
+  readonly fsyncSeconds: number;
+}
+
+/**
+ * Group commit, shared by every backend: while one commit (a write+fsync, a produce request) is in
+ * flight, new submissions queue; the next commit takes the queue (or as much of it as `take` allows) at
+ * once. Each submission settles with the outcome of the commit that carried it.
+ */
+export class GroupCommit<T> {
+  private queue: { item: T; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private running: Promise<void> | undefined;
+  private readonly commit: (group: readonly T[]) => Promise<void>;
+  private readonly take: (queued: readonly T[]) => number;
+
+  /** `take` says how many queued items the next commit carries (at least 1); default all of them. */
+  constructor(commit: (group: readonly T[]) => Promise<void>, take?: (queued: readonly T[]) => number) {
+    this.commit = commit;
+    this.take = take ?? ((queued) => queued.length);
+  }
+
+  submit(item: T): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Resolves once everything submitted so far has been committed (or refused). */
+  async idle(): Promise<void> {
+    while (this.running !== undefined) await this.running;
+  }
+
+  private kick(): void {
+    if (this.running !== undefined) return;
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      // A submission can land between the drain's last look at the queue and this callback.
+      if (this.queue.length > 0) this.kick();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const count = Math.max(1, this.take(this.queue.map((q) => q.item)));
+      const group = this.queue.splice(0, count);
+      try {
+        await this.commit(group.map((q) => q.item));
+        for (const q of group) q.resolve();
+      } catch (error) {
+        for (const q of group) q.reject(error);
+      }
+    }
+  }
+}
