@@ -16,10 +16,13 @@ import {
   type GatewayRig,
   LOG_FACTORIES,
   startGateway,
+  stopLogBackends,
 } from "../support/gateway-harness.ts";
 import { mixedWorkload } from "../support/gateway-workload.ts";
 
 const json = { "content-type": "application/json" };
+
+after(stopLogBackends);
 
 for (const [backend, factory] of Object.entries(LOG_FACTORIES)) {
   describe(`capture mode with the ${backend} log`, () => {

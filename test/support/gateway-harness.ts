@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +9,7 @@ import { type MigrationConfig, parseConfig } from "../../src/config/index.ts";
 import { Gateway, stateModeStore } from "../../src/gateway/index.ts";
 import { createLogger } from "../../src/log/index.ts";
 import { type ReplayReport, replay } from "../../src/replay/index.ts";
+import { type KafkaBroker, kafkaDown, kafkaUp } from "../../src/sandbox/index.ts";
 import { openState, type StateStore } from "../../src/state/index.ts";
 import { MemoryLog } from "./gateway-memory-log.ts";
 import { testSandbox } from "./sandbox.ts";
@@ -17,11 +19,33 @@ import { testSandbox } from "./sandbox.ts";
  * here; every test that takes a `LogFactory` then runs against it too.
  */
 export type LogFactory = (dir: string) => Promise<CaptureLog>;
+
+/** A real single-node Kafka (KRaft) in the gateway's port range, started on first use. */
+const KAFKA = { name: "gw-kafka", port: 34290 } as const;
+let kafka: Promise<KafkaBroker> | undefined;
+
 export const LOG_FACTORIES: Readonly<Record<string, LogFactory>> = {
   memory: async () => new MemoryLog(),
   // The same directory gatewayConfig gives gateway.log.dir, so a CLI child finds the same log.
   file: (dir) => openCaptureLog({ kind: "file", dir: join(dir, "log") }),
+  // One partition (the default): by-query and admin records stay ordered with the document writes.
+  kafka: async () => {
+    kafka ??= kafkaUp(KAFKA);
+    const broker = await kafka;
+    return openCaptureLog({
+      kind: "kafka",
+      brokers: broker.brokers,
+      topic: `gw-${randomBytes(4).toString("hex")}`,
+    });
+  },
 };
+
+/** Stops what the log factories started (the Kafka broker), unless BLUEGREEN_TEST_KAFKA_KEEP=1. */
+export async function stopLogBackends(): Promise<void> {
+  if (kafka === undefined || process.env.BLUEGREEN_TEST_KAFKA_KEEP === "1") return;
+  kafka = undefined;
+  await kafkaDown({ name: KAFKA.name });
+}
 
 export const ADMIN_TOKEN = "gw-test-admin-token";
 
