@@ -101,7 +101,10 @@ gateway:
   retryAfter: 5s                    # ...with this Retry-After
   captureInTargetMode: false        # target mode: also log writes for a reverse sync
   log:
-    # dir: .bluegreen/my-upgrade-log # the durable capture log (segment files)
+    kind: file                      # file | kafka
+    # dir: .bluegreen/my-upgrade-log # file: the segment files
+    # brokers: [kafka1:9092]        # kafka: bootstrap brokers (acks=all, idempotent producer)
+    # topic: bluegreen-my-upgrade   # kafka: the topic (one partition keeps one total order)
     fsync: true                     # an append is acknowledged only once on disk
     awaitOutcome: true              # answer only once the outcome (status) is logged too; false saves
                                     # one append per write (a lost outcome is re-read from the source)

@@ -16,6 +16,7 @@ export {
   BACKFILL_METHODS,
   type BackfillMethod,
   type BackfillSettings,
+  type CaptureLogSettings,
   type CutoverSettings,
   type DecommissionSettings,
   type GatewaySettings,

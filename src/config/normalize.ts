@@ -77,6 +77,15 @@ function normalizeGateway(
   problems: Problem[],
 ): MigrationConfig["gateway"] {
   const path: ConfigPath = ["gateway", "tls"];
+  if (raw.log.kind === "kafka" && (raw.log.brokers ?? []).length === 0) {
+    problems.push(
+      problem(
+        ["gateway", "log", "brokers"],
+        "is required for kind kafka",
+        "list the bootstrap brokers: brokers: [kafka1:9092]",
+      ),
+    );
+  }
   const cert =
     raw.tls === undefined ? undefined : readPem(raw.tls.cert, [...path, "cert"], ctx, problems, "invalid");
   const key =
@@ -91,9 +100,12 @@ function normalizeGateway(
     retryAfterMs: raw.retryAfter,
     captureInTargetMode: raw.captureInTargetMode,
     log: {
+      kind: raw.log.kind,
       dir: resolve(ctx.baseDir, raw.log.dir ?? `.bluegreen/${name}-log`),
       fsync: raw.log.fsync,
       awaitOutcome: raw.log.awaitOutcome,
+      brokers: raw.log.brokers ?? [],
+      topic: raw.log.topic ?? `bluegreen-${name}`,
     },
     tls: cert === undefined || key === undefined ? undefined : { cert, key: new Secret(key) },
   };

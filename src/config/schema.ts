@@ -125,9 +125,12 @@ export const rawConfigSchema = z.strictObject({
       tls: z.strictObject({ cert: text, key: text }).optional(),
       log: z
         .strictObject({
+          kind: z.enum(["file", "kafka"]).default("file"),
           dir: text.optional(),
           fsync: flag().default(true),
           awaitOutcome: flag().default(true),
+          brokers: z.array(text).optional(),
+          topic: text.optional(),
         })
         .prefault({}),
     })

@@ -124,9 +124,19 @@ export interface GatewaySettings {
    * whether the client's answer waits for the outcome record too (the intent is always durable before
    * forwarding; without the outcome, replay re-reads the document from the source).
    */
-  readonly log: { readonly dir: string; readonly fsync: boolean; readonly awaitOutcome: boolean };
+  readonly log: CaptureLogSettings;
   /** Serve clients over HTTPS with this certificate and key (PEM, already read). */
   readonly tls: { readonly cert: string; readonly key: Secret } | undefined;
+}
+
+/** Where the gateway logs writes: `file` (segment files in `dir`) or `kafka` (`topic` on `brokers`). */
+export interface CaptureLogSettings {
+  readonly kind: "file" | "kafka";
+  readonly dir: string;
+  readonly fsync: boolean;
+  readonly awaitOutcome: boolean;
+  readonly brokers: readonly string[];
+  readonly topic: string;
 }
 
 export interface ReplaySettings {

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { type CaptureLog, type LogPosition, openCaptureLog } from "../capture/index.ts";
+import { type CaptureLog, type CommitTiming, type LogPosition, openCaptureLog } from "../capture/index.ts";
 import type { MigrationConfig, Secret } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -31,16 +31,15 @@ export function openMigrationState(config: MigrationConfig): StateStore {
   return openState(config.state.path, { migrationName: config.name, fingerprint: config.fingerprint });
 }
 
-/** The capture log the migration file configures (the file backend for now). */
+/** The capture log the migration file configures; `metrics` gets the fsync time of each commit. */
 export function openConfiguredLog(config: MigrationConfig, metrics?: GatewayMetrics): Promise<CaptureLog> {
-  return openCaptureLog({
-    kind: "file",
-    dir: config.gateway.log.dir,
-    fsync: config.gateway.log.fsync,
-    ...(metrics === undefined
-      ? {}
-      : { onCommit: (c) => c.fsyncSeconds > 0 && metrics.fsyncLatency.observe(c.fsyncSeconds) }),
-  });
+  const settings = config.gateway.log;
+  const onCommit = (c: CommitTiming) => {
+    if (c.fsyncSeconds > 0) metrics?.fsyncLatency.observe(c.fsyncSeconds);
+  };
+  return settings.kind === "kafka"
+    ? openCaptureLog({ kind: "kafka", brokers: settings.brokers, topic: settings.topic, onCommit })
+    : openCaptureLog({ kind: "file", dir: settings.dir, fsync: settings.fsync, onCommit });
 }
 
 export interface RunningGateway {

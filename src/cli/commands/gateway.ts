@@ -33,9 +33,9 @@ export function registerGateway(program: Command, io: Output = consoleOutput): v
       }
       const logger = createLogger({ level: process.env.BLUEGREEN_LOG_LEVEL ?? "info" });
       const running = await serveGateway(config, parseListen(text), logger);
-      io.out(
-        `gateway listening on ${running.url} (mode ${running.gateway.mode}, log ${config.gateway.log.dir})`,
-      );
+      const log = config.gateway.log;
+      const where = log.kind === "kafka" ? `kafka topic ${log.topic}` : `log ${log.dir}`;
+      io.out(`gateway listening on ${running.url} (mode ${running.gateway.mode}, ${where})`);
       const stop = new AbortController();
       const background = opts.replay ? replayInBackground(config, running, logger, stop.signal) : undefined;
       const stopped: Promise<unknown>[] = [once(process, "SIGINT"), once(process, "SIGTERM")];
