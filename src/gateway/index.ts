@@ -1,3 +1,4 @@
+export { callAdmin } from "./admin-client.ts";
 export { classify, type DocOp, type RequestClass } from "./classify.ts";
 export { Gateway, type GatewayOptions, type SwitchResult } from "./gateway.ts";
 export { GatewayMetrics } from "./metrics.ts";

@@ -5,6 +5,7 @@ import type { MigrationConfig, Secret } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
 import { openState, type StateStore } from "../state/index.ts";
+import { callAdmin } from "./admin-client.ts";
 import { Gateway } from "./gateway.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { stateModeStore } from "./mode.ts";
@@ -95,35 +96,7 @@ export async function serveGateway(
 export function gatewayLogEnd(url: string, token: Secret): Pick<CaptureLog, "end"> {
   return {
     async end() {
-      let response: Response;
-      try {
-        response = await fetch(`${url.replace(/\/+$/, "")}/_bluegreen/log-end`, {
-          headers: { authorization: `Bearer ${token.reveal()}` },
-        });
-      } catch (error) {
-        throw new BluegreenError(
-          "BG_GATEWAY_ADMIN",
-          `The gateway at ${url} cannot be reached: ${(error as Error).message}.`,
-          {
-            fix: "Start the gateway (bluegreen gateway) before the backfill, so no write falls between the two.",
-            retryable: true,
-          },
-        );
-      }
-      const body = (await response.json().catch(() => ({}))) as {
-        end?: LogPosition;
-        error?: { reason?: string };
-      };
-      if (!response.ok || body.end === undefined) {
-        throw new BluegreenError(
-          "BG_GATEWAY_ADMIN",
-          `The gateway refused the log-end call (${response.status}): ${body.error?.reason ?? response.statusText}.`,
-          {
-            fix: "Use the same gateway.adminToken as the running gateway.",
-          },
-        );
-      }
-      return body.end;
+      return (await callAdmin(url, token, "/_bluegreen/log-end")).end as LogPosition;
     },
   };
 }

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import type { Command } from "commander";
 import { DEFAULT_CONFIG_FILE, loadConfig, type MigrationConfig } from "../../config/index.ts";
 import { BluegreenError } from "../../errors/index.ts";
-import { parseListen, parseMode, serveGateway } from "../../gateway/index.ts";
+import { callAdmin, parseListen, parseMode, serveGateway } from "../../gateway/index.ts";
 import { createLogger } from "../../log/index.ts";
 import { toJson } from "../../report/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
@@ -83,35 +83,5 @@ async function adminCall(
       fix: "Set gateway.adminToken (e.g. from an environment variable) for both the gateway and this command.",
     });
   }
-  const endpoint = `${base.replace(/\/+$/, "")}/_bluegreen/mode`;
-  let response: Response;
-  try {
-    response = await fetch(endpoint, {
-      method: mode === undefined ? "GET" : "PUT",
-      headers: { authorization: `Bearer ${token.reveal()}`, "content-type": "application/json" },
-      ...(mode === undefined ? {} : { body: JSON.stringify({ mode }) }),
-    });
-  } catch (error) {
-    throw new BluegreenError(
-      "BG_GATEWAY_ADMIN",
-      `The gateway at ${base} cannot be reached: ${(error as Error).message}.`,
-      {
-        fix: "Check the gateway runs and --url (or gateway.listen) points at it.",
-        retryable: true,
-      },
-    );
-  }
-  const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok) {
-    const reason = (body.error as { reason?: string } | undefined)?.reason ?? response.statusText;
-    throw new BluegreenError(
-      "BG_GATEWAY_ADMIN",
-      `The gateway refused the call (${response.status}): ${reason}.`,
-      {
-        fix: "Use the same gateway.adminToken as the running gateway.",
-        details: { status: response.status },
-      },
-    );
-  }
-  return body;
+  return callAdmin(base, token, "/_bluegreen/mode", mode === undefined ? undefined : { mode });
 }
