@@ -33,101 +33,103 @@ async function readAll(log: CaptureLog) {
   }
 }
 
-describe("kill -9 of the gateway under load", () => {
-  const P = `gw-kill-${randomBytes(4).toString("hex")}`;
-  const dir = mkdtempSync(join(tmpdir(), "gw-kill-"));
-  const config = gatewayConfig(P, dir, { listen: "127.0.0.1:34201" });
-  const source: Cluster = createCluster(config.source);
-  const target: Cluster = createCluster(config.target);
-  after(async () => {
-    await dropIndices([source, target], P);
-    await Promise.all([source.close(), target.close()]);
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  test("every write answered 2xx is in the log; replay then makes source ≡ target", async () => {
-    const run = bluegreen(["gateway", "-c", join(dir, "bluegreen.yaml")]);
-    await waitForOutput(run, /gateway listening on/);
-    const url = "http://127.0.0.1:34201";
-    const created = await fetch(`${url}/${P}`, {
-      method: "PUT",
-      headers: json,
-      body: JSON.stringify({ settings: { number_of_shards: 1, number_of_replicas: 0 } }),
+// awaitOutcome false answers once the intent is durable: the outcome may be missing, never the intent.
+for (const awaitOutcome of [true, false])
+  describe(`kill -9 of the gateway under load (awaitOutcome ${awaitOutcome})`, () => {
+    const P = `gw-kill-${randomBytes(4).toString("hex")}`;
+    const dir = mkdtempSync(join(tmpdir(), "gw-kill-"));
+    const config = gatewayConfig(P, dir, { listen: "127.0.0.1:34201", log: `awaitOutcome: ${awaitOutcome}` });
+    const source: Cluster = createCluster(config.source);
+    const target: Cluster = createCluster(config.target);
+    after(async () => {
+      await dropIndices([source, target], P);
+      await Promise.all([source.close(), target.close()]);
+      rmSync(dir, { recursive: true, force: true });
     });
-    assert.equal(created.status, 200);
-    const acked = new Set<string>();
-    let stop = false;
-    const worker = async (k: number) => {
-      for (let i = 0; !stop; i++) {
-        try {
-          if (i % 5 === 4) {
-            const lines = Array.from(
-              { length: 10 },
-              (_, j) => `{"index":{}}\n{"w":${k},"i":${i},"j":${j}}\n`,
-            );
-            const res = await fetch(`${url}/${P}/_bulk`, {
-              method: "POST",
-              headers: { "content-type": "application/x-ndjson" },
-              body: lines.join(""),
-            });
-            const body = (await res.json()) as { items: { index: { _id: string; status: number } }[] };
-            for (const item of body.items) if (item.index.status < 300) acked.add(item.index._id);
-          } else {
-            const id = `w${k}-${i}`;
-            const res = await fetch(`${url}/${P}/_doc/${id}`, {
-              method: "PUT",
-              headers: json,
-              body: JSON.stringify({ w: k, i }),
-            });
-            await res.arrayBuffer();
-            if (res.status >= 200 && res.status < 300) acked.add(id);
-          }
-        } catch {
-          return; // the gateway died under this request: no 2xx, no claim
-        }
-      }
-    };
-    const workers = Promise.all([0, 1, 2, 3, 4, 5].map(worker));
-    await sleep(1_500);
-    run.child.kill("SIGKILL");
-    await exitOf(run);
-    stop = true;
-    await workers;
-    assert.ok(acked.size > 50, `only ${acked.size} writes acknowledged before the kill`);
 
-    const log = await openCaptureLog({ kind: "file", dir: config.gateway.log.dir });
-    try {
-      const records = (await readAll(log)).map((r) => decodeRecord(r.value));
-      const intents = new Set(records.flatMap((r) => (r?.t === "op" && r.id !== undefined ? [r.id] : [])));
-      const okOutcomes = new Set(
-        records.flatMap((r) =>
-          r?.t === "out" && r.status < 300 && r.doc?.id !== undefined ? [r.doc.id] : [],
-        ),
-      );
-      const missing = [...acked].filter((id) => !intents.has(id) || !okOutcomes.has(id));
-      assert.deepEqual(missing, [], "acknowledged writes missing from the log");
-      const state = openMigrationState(config);
+    test("every write answered 2xx is in the log; replay then makes source ≡ target", async () => {
+      const run = bluegreen(["gateway", "-c", join(dir, "bluegreen.yaml")]);
+      await waitForOutput(run, /gateway listening on/);
+      const url = "http://127.0.0.1:34201";
+      const created = await fetch(`${url}/${P}`, {
+        method: "PUT",
+        headers: json,
+        body: JSON.stringify({ settings: { number_of_shards: 1, number_of_replicas: 0 } }),
+      });
+      assert.equal(created.status, 200);
+      const acked = new Set<string>();
+      let stop = false;
+      const worker = async (k: number) => {
+        for (let i = 0; !stop; i++) {
+          try {
+            if (i % 5 === 4) {
+              const lines = Array.from(
+                { length: 10 },
+                (_, j) => `{"index":{}}\n{"w":${k},"i":${i},"j":${j}}\n`,
+              );
+              const res = await fetch(`${url}/${P}/_bulk`, {
+                method: "POST",
+                headers: { "content-type": "application/x-ndjson" },
+                body: lines.join(""),
+              });
+              const body = (await res.json()) as { items: { index: { _id: string; status: number } }[] };
+              for (const item of body.items) if (item.index.status < 300) acked.add(item.index._id);
+            } else {
+              const id = `w${k}-${i}`;
+              const res = await fetch(`${url}/${P}/_doc/${id}`, {
+                method: "PUT",
+                headers: json,
+                body: JSON.stringify({ w: k, i }),
+              });
+              await res.arrayBuffer();
+              if (res.status >= 200 && res.status < 300) acked.add(id);
+            }
+          } catch {
+            return; // the gateway died under this request: no 2xx, no claim
+          }
+        }
+      };
+      const workers = Promise.all([0, 1, 2, 3, 4, 5].map(worker));
+      await sleep(1_500);
+      run.child.kill("SIGKILL");
+      await exitOf(run);
+      stop = true;
+      await workers;
+      assert.ok(acked.size > 50, `only ${acked.size} writes acknowledged before the kill`);
+
+      const log = await openCaptureLog({ kind: "file", dir: config.gateway.log.dir });
       try {
-        const report = await replay({
-          log,
-          state,
-          source,
-          target,
-          settings: config.replay,
-          logger: createLogger({ level: "silent" }),
-          untilCaughtUp: true,
-          pollMs: 50,
-        });
-        assert.equal(report.deadLettered, 0);
+        const records = (await readAll(log)).map((r) => decodeRecord(r.value));
+        const intents = new Set(records.flatMap((r) => (r?.t === "op" && r.id !== undefined ? [r.id] : [])));
+        const okOutcomes = new Set(
+          records.flatMap((r) =>
+            r?.t === "out" && r.status < 300 && r.doc?.id !== undefined ? [r.doc.id] : [],
+          ),
+        );
+        const missing = [...acked].filter((id) => !intents.has(id) || (awaitOutcome && !okOutcomes.has(id)));
+        assert.deepEqual(missing, [], "acknowledged writes missing from the log");
+        const state = openMigrationState(config);
+        try {
+          const report = await replay({
+            log,
+            state,
+            source,
+            target,
+            settings: config.replay,
+            logger: createLogger({ level: "silent" }),
+            untilCaughtUp: true,
+            pollMs: 50,
+          });
+          assert.equal(report.deadLettered, 0);
+        } finally {
+          state.close();
+        }
       } finally {
-        state.close();
+        await log.close();
       }
-    } finally {
-      await log.close();
-    }
-    await assertSameContent(source, P, target);
+      await assertSameContent(source, P, target);
+    });
   });
-});
 
 describe("kill -9 of the replayer", () => {
   const P = `gw-rkill-${randomBytes(4).toString("hex")}`;

@@ -69,6 +69,8 @@ export interface GatewayRig {
 export interface ConfigExtras {
   /** Extra `gateway:` keys, flow style, e.g. `maxBodySize: 65536`. */
   readonly gateway?: string;
+  /** Extra `gateway.log:` keys. */
+  readonly log?: string;
   /** Extra `replay:` keys. */
   readonly replay?: string;
   readonly listen?: string;
@@ -86,7 +88,7 @@ name: ${name}
 source: { url: '${sandbox.source.url}' }
 target: { url: '${sandbox.target.url}' }
 state: { path: '${join(dir, "state.db")}' }
-gateway: { adminToken: '${ADMIN_TOKEN}', fenceHold: 500ms, retryAfter: 1s, log: { dir: '${join(dir, "log")}' }${extras.listen === undefined ? "" : `, listen: '${extras.listen}'`}${more(extras.gateway)} }
+gateway: { adminToken: '${ADMIN_TOKEN}', fenceHold: 500ms, retryAfter: 1s, log: { dir: '${join(dir, "log")}'${more(extras.log)} }${extras.listen === undefined ? "" : `, listen: '${extras.listen}'`}${more(extras.gateway)} }
 replay: { outcomeWait: 1s, deadLetterPath: '${join(dir, "dead.ndjson")}'${more(extras.replay)} }
 `;
   writeFileSync(join(dir, "bluegreen.yaml"), yaml);
