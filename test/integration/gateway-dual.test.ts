@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, describe, test } from "node:test";
+import { decodeRecord } from "../../src/gateway/index.ts";
 import { assertSameContent } from "../support/digest.ts";
 import {
   ADMIN_TOKEN,
@@ -68,5 +69,38 @@ describe("dual mode", () => {
     assert.equal(res.status, 201);
     assert.equal(await divergences(rig), 1);
     assert.ok(rig.logLines.some((l) => l.includes("dual write diverged") && l.includes(`${P}-strict`)));
+  });
+});
+
+describe("target mode", () => {
+  const P = `gw-tgt-${randomBytes(4).toString("hex")}`;
+
+  test("reads and writes go to the target; captureInTargetMode logs the writes as side target", async () => {
+    const rig = await startGateway(P, LOG_FACTORIES.memory as NonNullable<(typeof LOG_FACTORIES)["memory"]>, {
+      gateway: "captureInTargetMode: true",
+    });
+    try {
+      await rig.gateway.setMode("target");
+      const write = await fetch(`${rig.url}/${P}/_doc/1`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ side: "green" }),
+      });
+      assert.equal(write.status, 201);
+      const onSource = await rig.source.request({ method: "HEAD", path: `/${P}` });
+      assert.equal(onSource.status, 404);
+      const read = (await (await fetch(`${rig.url}/${P}/_doc/1`)).json()) as { _source: unknown };
+      assert.deepEqual(read._source, { side: "green" });
+      const records = (await rig.log.read({}, 10)).map((r) => decodeRecord(r.value));
+      assert.deepEqual(
+        records.map((r) =>
+          r?.t === "op" ? `op:${r.side}:${r.id}` : `${r?.t}:${r?.t === "out" ? r.status : ""}`,
+        ),
+        ["op:target:1", "out:201"],
+      );
+    } finally {
+      await dropIndices([rig.source, rig.target], P);
+      await rig.close();
+    }
   });
 });
