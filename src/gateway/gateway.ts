@@ -321,23 +321,23 @@ export class Gateway {
       if (!(error instanceof UpstreamFailure)) throw error;
       // Not sent: record that it was never applied. Sent without an answer: leave the outcome unknown
       // on purpose, so the replayer re-reads the document from the source.
-      if (!error.sent) await this.#appendOutcome(prepared.outcomes(0, Buffer.alloc(0)));
+      if (!error.sent) await this.#appendOutcome(prepared.outcomes(0, Buffer.alloc(0)), side);
       sendError(res, 502, error.message);
       return 502;
     }
-    const outcome = this.#appendOutcome(prepared.outcomes(answer.status, answer.body));
+    const outcome = this.#appendOutcome(prepared.outcomes(answer.status, answer.body), side);
     // Not awaiting is safe: the intent is durable, and a lost outcome is resolved from the source.
     if (this.#options.settings.log.awaitOutcome) await outcome;
     sendAnswer(res, answer.status, answer.headers, answer.body);
     return answer.status;
   }
 
-  async #appendOutcome(outcomes: ReturnType<PreparedWrite["outcomes"]>): Promise<void> {
+  async #appendOutcome(outcomes: ReturnType<PreparedWrite["outcomes"]>, side: Side): Promise<void> {
     if (outcomes.length === 0) return;
     const now = Date.now();
     try {
       await this.#append(
-        outcomes.map((o) => encodeRecord(o, now)),
+        outcomes.map((o) => encodeRecord({ ...o, side }, now)),
         "outcome",
       );
     } catch (error) {

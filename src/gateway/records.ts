@@ -57,6 +57,8 @@ export interface OutcomeRecord {
   /** HTTP status of the request, or of the `_bulk` item; 0 = never reached the cluster. */
   readonly status: number;
   readonly doc?: DocRef | undefined;
+  /** As on the intent; absent in records of older gateways, which only captured the source side. */
+  readonly side?: Side | undefined;
   readonly req?: Omit<RequestRecord, "t" | "rid" | "side"> | undefined;
 }
 

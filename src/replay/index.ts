@@ -3,6 +3,7 @@ export { type DeadLetter, writeDeadLetters } from "./dead-letter.ts";
 export { ReplayMetrics, serveMetrics } from "./metrics.ts";
 export {
   markBackfillStart,
+  type ReplayDirection,
   type ReplayOptions,
   type ReplayReport,
   replay,

@@ -17,13 +17,27 @@ import { ReplayMetrics } from "./metrics.ts";
 
 const STEP = "replay";
 const POSITION = "position";
+const REVERSE_POSITION = "reverse-position";
+
+/**
+ * `forward` applies what the source accepted (`side: source` records) to the target; `reverse` applies
+ * what the target accepted after cutover (`side: target`, logged with `captureInTargetMode`) back to
+ * the source, for a lossless rollback. Each direction keeps its own position.
+ */
+export type ReplayDirection = "forward" | "reverse";
 
 export interface ReplayOptions {
   readonly log: CaptureLog;
   readonly state: StateStore;
-  /** Where writes with an unknown outcome, and updates, are read back from. */
+  /**
+   * The cluster whose accepted writes are replayed; writes with an unknown outcome, and updates, are
+   * read back from it. For `reverse`, pass the target cluster here and the source as `target`.
+   */
   readonly source: Requester;
+  /** The cluster writes are applied to. */
   readonly target: Requester;
+  /** Default `forward`. For `reverse`, also pass `settings.indexRename` inverted. */
+  readonly direction?: ReplayDirection;
   readonly settings: ReplaySettings;
   readonly logger: Logger;
   readonly metrics?: ReplayMetrics;
@@ -45,8 +59,11 @@ export interface ReplayReport {
 }
 
 /** The stored position replay resumes from; undefined before the first run or backfill mark. */
-export function replayPosition(state: StateStore): LogPosition | undefined {
-  return state.getCheckpoint<LogPosition>(STEP, POSITION);
+export function replayPosition(
+  state: StateStore,
+  direction: ReplayDirection = "forward",
+): LogPosition | undefined {
+  return state.getCheckpoint<LogPosition>(STEP, direction === "forward" ? POSITION : REVERSE_POSITION);
 }
 
 /**
@@ -97,7 +114,10 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     logger,
     metrics,
   });
-  let readPos: LogPosition = replayPosition(state) ?? {};
+  const direction = options.direction ?? "forward";
+  const side = direction === "forward" ? "source" : "target";
+  const positionKey = direction === "forward" ? POSITION : REVERSE_POSITION;
+  let readPos: LogPosition = replayPosition(state, direction) ?? {};
   let committed = readPos;
   const queue: Entry[] = [];
   const byRequest = new Map<string, Entry>();
@@ -134,7 +154,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     }
     if (ready.length > 0) {
       const started = performance.now();
-      const { actions, skipped, dead } = plan(ready);
+      const { actions, skipped, dead } = plan(ready.filter((e) => sideOf(e) === side));
       writeDeadLetters(settings.deadLetterPath, dead);
       const result = await writer.apply(actions);
       metrics.batchLatency.observe((performance.now() - started) / 1000);
@@ -154,7 +174,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       position[p] = Math.min(position[p] ?? Number.POSITIVE_INFINITY, entry.record.offset);
     }
     if (JSON.stringify(position) !== JSON.stringify(committed)) {
-      state.putCheckpoint(STEP, POSITION, position);
+      state.putCheckpoint(STEP, positionKey, position);
       committed = position;
     }
     lagRecords = lag(committed, await log.end());
@@ -166,6 +186,11 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     if (options.untilCaughtUp === true && records.length === 0 && queue.length === 0) break;
   }
   return { ...totals, position: committed, lagRecords, lagSeconds };
+}
+
+/** Records without a side come from gateways that only captured the source. */
+function sideOf(entry: Entry): "source" | "target" {
+  return entry.intent?.side ?? entry.outcome?.side ?? "source";
 }
 
 /** Turns ready entries into target actions; refused writes are skipped, unresolvable ones dead-lettered. */

@@ -75,7 +75,7 @@ describe("dual mode", () => {
 describe("target mode", () => {
   const P = `gw-tgt-${randomBytes(4).toString("hex")}`;
 
-  test("reads and writes go to the target; captureInTargetMode logs the writes as side target", async () => {
+  test("reads and writes go to the target; captureInTargetMode logs them; reverse replay syncs them back", async () => {
     const rig = await startGateway(P, LOG_FACTORIES.memory as NonNullable<(typeof LOG_FACTORIES)["memory"]>, {
       gateway: "captureInTargetMode: true",
     });
@@ -98,6 +98,11 @@ describe("target mode", () => {
         ),
         ["op:target:1", "out:201"],
       );
+      // Forward replay leaves target-side writes alone; reverse replay carries them to the source.
+      assert.equal((await rig.replay()).applied, 0);
+      const back = await rig.replay({ reverse: true });
+      assert.equal(back.applied, 1);
+      await assertSameContent(rig.source, P, rig.target);
     } finally {
       await dropIndices([rig.source, rig.target], P);
       await rig.close();

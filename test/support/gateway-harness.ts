@@ -60,7 +60,8 @@ export interface GatewayRig {
   readonly target: Cluster;
   /** Everything the gateway and replayer logged (JSON lines), for redaction checks. */
   readonly logLines: string[];
-  replay(options?: { untilCaughtUp?: boolean }): Promise<ReplayReport>;
+  /** Replays the log; `reverse` applies the target's logged writes to the source. */
+  replay(options?: { untilCaughtUp?: boolean; reverse?: boolean }): Promise<ReplayReport>;
   /** Stops the gateway and closes the log (releasing its lock) but keeps state, clusters and files. */
   stopGateway(): Promise<void>;
   close(): Promise<void>;
@@ -146,8 +147,9 @@ export async function startGateway(
       replay({
         log,
         state,
-        source,
-        target,
+        source: options.reverse === true ? target : source,
+        target: options.reverse === true ? source : target,
+        direction: options.reverse === true ? "reverse" : "forward",
         settings: config.replay,
         logger,
         untilCaughtUp: options.untilCaughtUp ?? true,
