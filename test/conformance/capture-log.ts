@@ -167,8 +167,9 @@ export function captureLogConformance(
         const perWriter = 60;
         const total = writers * perWriter;
         const seen: StoredRecord[] = [];
+        const start = await log.end();
         const tail = (async () => {
-          let position: LogPosition = await log.end();
+          let position = start;
           const deadline = Date.now() + 60_000;
           while (seen.length < total && Date.now() < deadline) {
             const batch = await log.read(position, 37, 500);
