@@ -1,19 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter, once } from "node:events";
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from "node:http";
-import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { CaptureLog, LogPosition, LogRecord } from "../capture/index.ts";
 import type { ClusterConfig, GatewaySettings } from "../config/index.ts";
-import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
 import { handleAdmin } from "./admin.ts";
 import { classify } from "./classify.ts";
+import { openListener } from "./listener.ts";
 import { GatewayMetrics, outcomeLabel } from "./metrics.ts";
 import type { GatewayMode, ModeStore } from "./mode.ts";
 import { encodeRecord, isSuccess, type Side } from "./records.ts";
@@ -115,39 +108,15 @@ export class Gateway {
   }
 
   async listen(host: string, port: number): Promise<{ host: string; port: number; url: string }> {
-    const tls = this.#options.settings.tls;
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.#handle(req, res).catch((error: unknown) => {
         this.#logger.error({ err: error instanceof Error ? error.message : String(error) }, "request failed");
         sendError(res, 500, "the gateway failed unexpectedly; see its log");
       });
     };
-    const server =
-      tls === undefined
-        ? createHttpServer({ keepAliveTimeout: 65_000 }, handler)
-        : createHttpsServer({ cert: tls.cert, key: tls.key.reveal(), keepAliveTimeout: 65_000 }, handler);
-    server.listen(port, host);
-    try {
-      await Promise.race([once(server, "listening"), once(server, "error").then(([e]) => Promise.reject(e))]);
-    } catch (error) {
-      throw new BluegreenError(
-        "BG_GATEWAY_LISTEN",
-        `The gateway cannot listen on ${host}:${port}: ${(error as Error).message}.`,
-        {
-          fix: "Pick a free port (or stop the process holding it) and check the host is an address of this machine.",
-          details: { host, port },
-          cause: error,
-        },
-      );
-    }
+    const { server, ...where } = await openListener(handler, host, port, this.#options.settings.tls);
     this.#server = server;
-    const address = server.address() as AddressInfo;
-    const scheme = tls === undefined ? "http" : "https";
-    return {
-      host,
-      port: address.port,
-      url: `${scheme}://${host.includes(":") ? `[${host}]` : host}:${address.port}`,
-    };
+    return where;
   }
 
   async close(): Promise<void> {
