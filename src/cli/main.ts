@@ -2,8 +2,10 @@ import { Command, CommanderError } from "commander";
 import { EXIT, toBluegreenError } from "../errors/index.ts";
 import { renderError } from "../report/index.ts";
 import { registerClusters } from "./commands/clusters.ts";
+import { registerGateway } from "./commands/gateway.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerPrepare } from "./commands/prepare.ts";
+import { registerReplay } from "./commands/replay.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerSandbox } from "./commands/sandbox.ts";
 
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerClusters(program);
   registerPrepare(program);
   registerRun(program);
+  registerGateway(program);
+  registerReplay(program);
   return program;
 }
 

@@ -105,4 +105,32 @@ rollback:
 decommission:
   deleteSourceIndices: false        # delete the migrated indices from the source (destructive)
   minAgeAfterCutover: 24h           # refuse to decommission until cutover has been stable this long
+
+# The gateway clients talk to during the migration (sync.method: gateway): it forwards to the source and
+# logs every write durably before answering; \`bluegreen replay\` applies the log to the target.
+gateway:
+  # listen: 127.0.0.1:9400          # default for --listen
+  # adminToken: \${BLUEGREEN_GATEWAY_TOKEN}   # bearer token for /_bluegreen/ admin calls (mode switch)
+  maxBodySize: 104857600            # bytes; larger write bodies are answered 413
+  assignIds: true                   # give id-less index requests and _bulk actions an id first
+  requestTimeout: 60s               # wait for a cluster's answer
+  fenceHold: 10s                    # fenced mode: hold a write this long, then answer 503
+  retryAfter: 5s                    # ...with this Retry-After
+  captureInTargetMode: false        # target mode: also log writes for a reverse sync
+  log:
+    kind: file                      # file | kafka
+    # dir: .bluegreen/my-upgrade-log # file: the segment files
+    # brokers: [kafka1:9092]        # kafka: bootstrap brokers (acks=all, idempotent producer)
+    # topic: bluegreen-my-upgrade   # kafka: the topic (one partition keeps one total order)
+    fsync: true                     # an append is acknowledged only once on disk
+    awaitOutcome: true              # answer only once the outcome (status) is logged too; false saves
+                                    # one append per write (a lost outcome is re-read from the source)
+  # tls: { cert: ./gateway.pem, key: ./gateway-key.pem }   # serve clients over HTTPS
+
+replay:
+  indexRename: {}                   # source index → target index, e.g. { orders: orders-v2 }
+  batchSize: 500                    # documents per _bulk to the target
+  maxAttempts: 8                    # attempts for transient target failures before replay stops
+  outcomeWait: 30s                  # then a write with no logged outcome is re-read from the source
+  # deadLetterPath: .bluegreen/my-upgrade-dead-letters.ndjson
 `;

@@ -54,9 +54,61 @@ export function normalize(raw: RawConfig, ctx: ResolveContext, configPath: strin
       deleteSourceIndices: raw.decommission.deleteSourceIndices,
       minAgeAfterCutoverMs: raw.decommission.minAgeAfterCutover,
     },
+    gateway: normalizeGateway(raw.gateway, raw.name, ctx, problems),
+    replay: {
+      indexRename: raw.replay.indexRename,
+      batchSize: raw.replay.batchSize,
+      maxAttempts: raw.replay.maxAttempts,
+      outcomeWaitMs: raw.replay.outcomeWait,
+      deadLetterPath: resolve(
+        ctx.baseDir,
+        raw.replay.deadLetterPath ?? `.bluegreen/${raw.name}-dead-letters.ndjson`,
+      ),
+    },
     configPath,
   };
   return { draft, urlOrigins: { source: source.origins, target: target.origins }, problems };
+}
+
+function normalizeGateway(
+  raw: RawConfig["gateway"],
+  name: string,
+  ctx: ResolveContext,
+  problems: Problem[],
+): MigrationConfig["gateway"] {
+  const path: ConfigPath = ["gateway", "tls"];
+  if (raw.log.kind === "kafka" && (raw.log.brokers ?? []).length === 0) {
+    problems.push(
+      problem(
+        ["gateway", "log", "brokers"],
+        "is required for kind kafka",
+        "list the bootstrap brokers: brokers: [kafka1:9092]",
+      ),
+    );
+  }
+  const cert =
+    raw.tls === undefined ? undefined : readPem(raw.tls.cert, [...path, "cert"], ctx, problems, "invalid");
+  const key =
+    raw.tls === undefined ? undefined : readPem(raw.tls.key, [...path, "key"], ctx, problems, "secret");
+  return {
+    listen: raw.listen,
+    adminToken: raw.adminToken === undefined ? undefined : new Secret(raw.adminToken),
+    maxBodyBytes: raw.maxBodySize,
+    assignIds: raw.assignIds,
+    requestTimeoutMs: raw.requestTimeout,
+    fenceHoldMs: raw.fenceHold,
+    retryAfterMs: raw.retryAfter,
+    captureInTargetMode: raw.captureInTargetMode,
+    log: {
+      kind: raw.log.kind,
+      dir: resolve(ctx.baseDir, raw.log.dir ?? `.bluegreen/${name}-log`),
+      fsync: raw.log.fsync,
+      awaitOutcome: raw.log.awaitOutcome,
+      brokers: raw.log.brokers ?? [],
+      topic: raw.log.topic ?? `bluegreen-${name}`,
+    },
+    tls: cert === undefined || key === undefined ? undefined : { cert, key: new Secret(key) },
+  };
 }
 
 function normalizeCluster(

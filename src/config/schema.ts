@@ -156,6 +156,39 @@ export const rawConfigSchema = z.strictObject({
       minAgeAfterCutover: duration().default(86_400_000),
     })
     .prefault({}),
+  // gateway/replay: the capturing proxy clients use during the migration, and the log's consumer.
+  gateway: z
+    .strictObject({
+      listen: text.optional(),
+      adminToken: text.optional(),
+      maxBodySize: integer(1_024, 2_147_483_647).default(104_857_600),
+      assignIds: flag().default(true),
+      requestTimeout: duration({ min: 1 }).default(60_000),
+      fenceHold: duration().default(10_000),
+      retryAfter: duration({ min: 1_000 }).default(5_000),
+      captureInTargetMode: flag().default(false),
+      tls: z.strictObject({ cert: text, key: text }).optional(),
+      log: z
+        .strictObject({
+          kind: z.enum(["file", "kafka"]).default("file"),
+          dir: text.optional(),
+          fsync: flag().default(true),
+          awaitOutcome: flag().default(true),
+          brokers: z.array(text).optional(),
+          topic: text.optional(),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  replay: z
+    .strictObject({
+      indexRename: z.record(z.string().min(1), z.string().min(1)).default({}),
+      batchSize: integer(1, 10_000).default(500),
+      maxAttempts: integer(1, 100).default(8),
+      outcomeWait: duration().default(30_000),
+      deadLetterPath: text.optional(),
+    })
+    .prefault({}),
 });
 export type RawConfig = z.infer<typeof rawConfigSchema>;
 

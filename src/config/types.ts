@@ -1,4 +1,5 @@
 import type { ClusterConfig } from "./cluster-config.ts";
+import type { Secret } from "./secret.ts";
 
 /**
  * The normalized migration file: what every command after the config edge works with. Durations are
@@ -20,6 +21,8 @@ export interface MigrationConfig {
   readonly cutover: CutoverSettings;
   readonly rollback: RollbackSettings;
   readonly decommission: DecommissionSettings;
+  readonly gateway: GatewaySettings;
+  readonly replay: ReplaySettings;
   /** Absolute path of the file this came from; undefined when parsed from a string. */
   readonly configPath: string | undefined;
   /** sha256 (hex) of the normalized config without secrets; see `canonicalConfig`. */
@@ -162,4 +165,57 @@ export interface DecommissionSettings {
   readonly deleteSourceIndices: boolean;
   /** Decommission refuses to run until cutover has been stable this long. */
   readonly minAgeAfterCutoverMs: number;
+}
+
+export interface GatewaySettings {
+  /** Default `HOST:PORT` for `bluegreen gateway` when --listen is not given. */
+  readonly listen: string | undefined;
+  /** Bearer token for the `/_bluegreen/` admin endpoints; without it they refuse every call. */
+  readonly adminToken: Secret | undefined;
+  /** Largest request body the gateway buffers for a write; larger ones are answered 413. */
+  readonly maxBodyBytes: number;
+  /** Give index requests and `_bulk` index/create actions without `_id` an id before forwarding. */
+  readonly assignIds: boolean;
+  /** How long the gateway waits for a cluster's answer. */
+  readonly requestTimeoutMs: number;
+  /** How long a write is held in `fenced` mode before it is answered 503. */
+  readonly fenceHoldMs: number;
+  /** The `Retry-After` given with that 503. */
+  readonly retryAfterMs: number;
+  /** In `target` mode, also capture writes (for a reverse sync back to the source). */
+  readonly captureInTargetMode: boolean;
+  /**
+   * The durable capture log (file backend): its directory (absolute), whether appends fsync, and
+   * whether the client's answer waits for the outcome record too (the intent is always durable before
+   * forwarding; without the outcome, replay re-reads the document from the source).
+   */
+  readonly log: CaptureLogSettings;
+  /** Serve clients over HTTPS with this certificate and key (PEM, already read). */
+  readonly tls: { readonly cert: string; readonly key: Secret } | undefined;
+}
+
+/** Where the gateway logs writes: `file` (segment files in `dir`) or `kafka` (`topic` on `brokers`). */
+export interface CaptureLogSettings {
+  readonly kind: "file" | "kafka";
+  readonly dir: string;
+  readonly fsync: boolean;
+  readonly awaitOutcome: boolean;
+  readonly brokers: readonly string[];
+  readonly topic: string;
+}
+
+export interface ReplaySettings {
+  /** Source index name → target index name, applied to every replayed write. */
+  readonly indexRename: Readonly<Record<string, string>>;
+  /** Documents per `_bulk` request to the target. */
+  readonly batchSize: number;
+  /** Attempts for a batch the target rejects transiently (429, 5xx, unreachable) before replay stops. */
+  readonly maxAttempts: number;
+  /**
+   * How long a logged write may wait for its outcome record before the replayer decides the gateway
+   * stopped mid-request and resolves it by reading the document from the source.
+   */
+  readonly outcomeWaitMs: number;
+  /** Absolute path of the NDJSON file permanent failures are written to. */
+  readonly deadLetterPath: string;
 }

@@ -67,6 +67,13 @@ export const CATALOGUE = {
   BG_CAPTURE_RECORD: entry(EXIT.failure, false, "A record is too large for the capture log."),
   BG_CAPTURE_CLOSED: entry(EXIT.failure, false, "The capture log was used after it was closed."),
   BG_CAPTURE_KAFKA: entry(EXIT.failure, true, "The Kafka cluster behind the capture log failed a request."),
+  // gateway and replay (issue 5)
+  BG_GATEWAY_MODE: entry(EXIT.usage, false, "The gateway has no such mode."),
+  BG_GATEWAY_LISTEN: entry(EXIT.failure, false, "The gateway could not listen on its address."),
+  BG_GATEWAY_ADMIN: entry(EXIT.failure, false, "The gateway's admin endpoint refused or failed the call."),
+  BG_REPLAY_TARGET: entry(EXIT.failure, true, "The target kept failing replayed writes transiently."),
+  BG_REPLAY_RECORD: entry(EXIT.failure, false, "A capture-log record cannot be decoded."),
+  BG_REPLAY_DEAD_LETTER: entry(EXIT.failure, false, "The dead-letter file cannot be written."),
   BG_INTERNAL: entry(EXIT.failure, false, "An unexpected internal error (a bug: please report it)."),
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -1,0 +1,313 @@
+/**
+ * `npm run bench:gateway`: the same load (index, bulk and search mixes, autocannon) straight to the
+ * source, through nginx as a plain keep-alive reverse proxy, and through `bluegreen gateway` in
+ * capture mode with fsync on; then replay lag under a sustained write rate with `gateway --replay`.
+ *
+ * Uses the `bench-gw` sandbox (source on BENCH_PORT_BASE, default 29500, target on the next port;
+ * started if needed) and ports 34250-34252. Knobs: BENCH_DURATION (seconds per run, default 10),
+ * BENCH_RATE (writes/s for the lag run, default 50), BENCH_LAG_DURATION (seconds, default 20),
+ * BENCH_WARMUP (seconds per mix straight to the cluster before measuring, default 10), BENCH_PHASES
+ * (default "compare,lag").
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { sandboxUp } from "../src/sandbox/index.ts";
+import { type Proc, startGateway, startNginx, waitForHttp } from "./gateway-procs.ts";
+
+const DURATION = Number(process.env.BENCH_DURATION ?? "10");
+const RATE = Number(process.env.BENCH_RATE ?? "50");
+const WARMUP = Number(process.env.BENCH_WARMUP ?? "10");
+const LAG_DURATION = Number(process.env.BENCH_LAG_DURATION ?? "20");
+const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? "29500");
+const NGINX_PORT = 34250;
+const GATEWAY_PORT = 34251;
+const LAG_PORT = 34252;
+const ASYNC_PORT = 34253;
+const TOKEN = randomBytes(12).toString("hex");
+
+interface Mix {
+  readonly name: string;
+  readonly method: "POST";
+  readonly path: string;
+  readonly body: string;
+  readonly contentType: string;
+  readonly connections: number;
+}
+
+interface Run {
+  readonly p50: number;
+  readonly p99: number;
+  readonly rps: number;
+  readonly non2xx: number;
+  readonly errors: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+function mixes(index: string): Mix[] {
+  const bulkLines = Array.from(
+    { length: 50 },
+    (_, i) =>
+      `{"index":{"_index":"${index}"}}\n{"msg":"bulk document ${i} hello world","n":${i},"tags":["a","b"]}\n`,
+  );
+  return [
+    {
+      name: "index",
+      method: "POST",
+      path: `/${index}/_doc`,
+      body: '{"msg":"hello world","n":42,"tags":["a","b"]}',
+      contentType: "application/json",
+      connections: 16,
+    },
+    {
+      name: "bulk(50)",
+      method: "POST",
+      path: "/_bulk",
+      body: bulkLines.join(""),
+      contentType: "application/x-ndjson",
+      connections: 4,
+    },
+    {
+      name: "search",
+      method: "POST",
+      path: `/${index}/_search`,
+      body: '{"size":10,"query":{"match":{"msg":"hello"}}}',
+      contentType: "application/json",
+      connections: 16,
+    },
+  ];
+}
+
+/** One autocannon run; latencies are taken per response (ms, fractional), not from its 1 ms histogram. */
+async function load(base: string, mix: Mix, seconds: number, overallRate?: number): Promise<Run> {
+  const latencies: number[] = [];
+  const instance = autocannon({
+    url: `${base}${mix.path}`,
+    method: mix.method,
+    body: mix.body,
+    headers: { "content-type": mix.contentType },
+    connections: mix.connections,
+    duration: seconds,
+    ...(overallRate === undefined ? {} : { overallRate }),
+  });
+  instance.on("response", (_client: unknown, status: number, _bytes: number, ms: number) => {
+    if (status >= 200 && status < 300) latencies.push(ms);
+  });
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  return {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    rps: result.requests.average,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+function config(dir: string, name: string, source: string, target: string, awaitOutcome = true): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(
+    file,
+    `version: 1\nname: ${name}\nsource: { url: '${source}' }\ntarget: { url: '${target}' }\nstate: { path: '${join(dir, `${name}.db`)}' }\ngateway: { adminToken: '${TOKEN}', log: { dir: '${join(dir, `${name}-log`)}', fsync: true, awaitOutcome: ${awaitOutcome} } }\nreplay: { batchSize: 500 }\n`,
+  );
+  return file;
+}
+
+const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+
+async function compare(source: string, target: string, dir: string): Promise<string[]> {
+  const index = `bench-gw-${randomBytes(3).toString("hex")}`;
+  const create = await fetch(`${source}/${index}`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ settings: { number_of_shards: 1, number_of_replicas: 0 } }),
+  });
+  if (!create.ok) throw new Error(`cannot create ${index}: ${await create.text()}`);
+  const nginx = startNginx(join(dir, "nginx"), NGINX_PORT, source);
+  const gateway = startGateway(
+    config(dir, "bench-capture", source, target),
+    `127.0.0.1:${GATEWAY_PORT}`,
+    false,
+  );
+  // Same, but answering once the intent is durable (the outcome append runs behind the answer).
+  const early = startGateway(
+    config(dir, "bench-early", source, target, false),
+    `127.0.0.1:${ASYNC_PORT}`,
+    false,
+  );
+  const procs: Proc[] = [nginx, gateway, early];
+  const lines: string[] = [];
+  try {
+    await waitForHttp(`http://127.0.0.1:${NGINX_PORT}/`, nginx);
+    await waitForHttp(`http://127.0.0.1:${GATEWAY_PORT}/`, gateway);
+    await waitForHttp(`http://127.0.0.1:${ASYNC_PORT}/`, early);
+    const ways = [
+      ["direct", source],
+      ["nginx", `http://127.0.0.1:${NGINX_PORT}`],
+      ["gateway", `http://127.0.0.1:${GATEWAY_PORT}`],
+      ["gateway-early", `http://127.0.0.1:${ASYNC_PORT}`],
+    ] as const;
+    lines.push(`| mix | path | p50 ms | p99 ms | req/s | non-2xx |`, `|---|---|---:|---:|---:|---:|`);
+    const ratios: string[] = [];
+    // The JVM of a freshly started sandbox is still compiling: warm it up before anything is measured.
+    for (const mix of mixes(index)) await load(source, mix, WARMUP);
+    for (const mix of mixes(index)) {
+      // Two rounds in opposite orders, averaged, so neither path always runs on a warmer cluster.
+      const rounds: Record<string, Run[]> = { direct: [], nginx: [], gateway: [], "gateway-early": [] };
+      for (const order of [ways, [...ways].reverse()]) {
+        for (const [way, base] of order) {
+          await load(base, mix, 2); // warm-up: connections, caches
+          const run = await load(base, mix, DURATION);
+          rounds[way]?.push(run);
+          process.stderr.write(
+            `${mix.name} ${way}: p50 ${fmt(run.p50)} ms, p99 ${fmt(run.p99)} ms, ${fmt(run.rps, 0)} req/s\n`,
+          );
+        }
+      }
+      const runs: Record<string, Run> = {};
+      for (const [way] of ways) {
+        const r = rounds[way] ?? [];
+        const avg = (f: (x: Run) => number) => r.reduce((sum, x) => sum + f(x), 0) / r.length;
+        runs[way] = {
+          p50: avg((x) => x.p50),
+          p99: avg((x) => x.p99),
+          rps: avg((x) => x.rps),
+          non2xx: avg((x) => x.non2xx),
+          errors: avg((x) => x.errors),
+        };
+        const run = runs[way] as Run;
+        lines.push(
+          `| ${mix.name} | ${way} | ${fmt(run.p50)} | ${fmt(run.p99)} | ${fmt(run.rps, 0)} | ${run.non2xx + run.errors} |`,
+        );
+      }
+      const d = runs.direct as Run;
+      const n = runs.nginx as Run;
+      const g = runs.gateway as Run;
+      const e = runs["gateway-early"] as Run;
+      const gwAdded = g.p50 - d.p50;
+      const nginxAdded = n.p50 - d.p50;
+      ratios.push(
+        `- ${mix.name}: gateway added p50 ${fmt(gwAdded)} ms (nginx ${fmt(nginxAdded)} ms; ratio ${nginxAdded > 0 ? fmt(gwAdded / nginxAdded) : "n/a (nginx added ≤ 0)"}); gateway throughput ${fmt(g.rps / d.rps)}× direct (nginx ${fmt(n.rps / d.rps)}×); gateway-early added p50 ${fmt(e.p50 - d.p50)} ms, throughput ${fmt(e.rps / d.rps)}× direct`,
+      );
+    }
+    const metrics = await (await fetch(`http://127.0.0.1:${GATEWAY_PORT}/_bluegreen/metrics`)).text();
+    const mean = (name: string, labels: string) => {
+      const sum = gauge(metrics, `${name}_sum${labels}`);
+      const count = gauge(metrics, `${name}_count${labels}`);
+      return `${fmt((sum / count) * 1000)} ms (${count} appends)`;
+    };
+    ratios.push(
+      `- where the gateway's write time goes (means over all runs): intent append ${mean("bluegreen_gateway_log_append_duration_seconds", '{phase="intent"}')}, outcome append ${mean("bluegreen_gateway_log_append_duration_seconds", '{phase="outcome"}')}, fsync per group commit ${mean("bluegreen_gateway_log_fsync_duration_seconds", "")}`,
+    );
+    lines.push("", ...ratios);
+    await fetch(`${source}/${index}`, { method: "DELETE" });
+    return lines;
+  } finally {
+    for (const p of procs) await p.stop();
+  }
+}
+
+function gauge(text: string, name: string): number {
+  const escaped = name.replace(/[{}"]/g, (c) => `\\${c}`);
+  const match = new RegExp(`^${escaped} ([0-9.e+-]+)$`, "m").exec(text);
+  return match === null ? Number.NaN : Number(match[1]);
+}
+
+async function replayLag(source: string, target: string, dir: string): Promise<string[]> {
+  const index = `bench-gw-lag-${randomBytes(3).toString("hex")}`;
+  const gateway = startGateway(config(dir, "bench-lag", source, target), `127.0.0.1:${LAG_PORT}`, true);
+  const base = `http://127.0.0.1:${LAG_PORT}`;
+  try {
+    await waitForHttp(`${base}/`, gateway);
+    await fetch(`${base}/${index}`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ settings: { number_of_shards: 1, number_of_replicas: 0 } }),
+    });
+    const samples: { seconds: number; records: number }[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const text = await (await fetch(`${base}/_bluegreen/metrics`)).text();
+        samples.push({
+          seconds: gauge(text, "bluegreen_replay_lag_seconds"),
+          records: gauge(text, "bluegreen_replay_lag_records"),
+        });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    const mix: Mix = {
+      name: "index",
+      method: "POST",
+      path: `/${index}/_doc`,
+      body: '{"msg":"hello world","n":42}',
+      contentType: "application/json",
+      connections: 8,
+    };
+    const run = await load(base, mix, LAG_DURATION, RATE);
+    const stopped = Date.now();
+    let caughtUpMs = Number.NaN;
+    while (Date.now() - stopped < 60_000) {
+      const text = await (await fetch(`${base}/_bluegreen/metrics`)).text();
+      if (gauge(text, "bluegreen_replay_lag_records") === 0) {
+        caughtUpMs = Date.now() - stopped;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    sampling = false;
+    await sampler;
+    const seconds = samples
+      .map((s) => s.seconds)
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
+    const records = samples
+      .map((s) => s.records)
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
+    const [src, tgt] = await Promise.all(
+      [source, target].map(async (url) => {
+        await fetch(`${url}/${index}/_refresh`, { method: "POST" });
+        return ((await (await fetch(`${url}/${index}/_count`)).json()) as { count: number }).count;
+      }),
+    );
+    await Promise.all([source, target].map((url) => fetch(`${url}/${index}`, { method: "DELETE" })));
+    return [
+      `- sustained index writes through \`gateway --replay\` (capture, fsync on): asked ${RATE}/s, got ${fmt(run.rps, 0)}/s for ${LAG_DURATION} s (write p50 ${fmt(run.p50)} ms, p99 ${fmt(run.p99)} ms)`,
+      `- replay lag sampled every 100 ms (${seconds.length} samples): p50 ${fmt(percentile(seconds, 50), 3)} s, p99 ${fmt(percentile(seconds, 99), 3)} s, max ${fmt(seconds.at(-1) ?? Number.NaN, 3)} s; in records p50 ${fmt(percentile(records, 50), 0)}, p99 ${fmt(percentile(records, 99), 0)}`,
+      `- caught up ${fmt(caughtUpMs, 0)} ms after the load stopped; documents source ${src}, target ${tgt}`,
+    ];
+  } finally {
+    await gateway.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const say = (m: string) => process.stderr.write(`[bench-gw] ${m}\n`);
+  const sandbox = await sandboxUp({ name: "bench-gw", portBase: PORT_BASE, onProgress: say });
+  const dir = mkdtempSync(join(tmpdir(), "bench-gw-"));
+  try {
+    const head = [
+      `# gateway benchmark (${new Date().toISOString()})`,
+      "",
+      `source ${sandbox.source.version} at ${sandbox.source.url}; per path two ${DURATION} s runs (orders direct→nginx→gateway and back, averaged), each after a 2 s warm-up; autocannon in this process; nginx 1 worker, keepalive 64; gateway as its own process, capture mode, file log with fsync (gateway: answer after intent and outcome are durable; gateway-early: gateway.log.awaitOutcome false, answer once the intent is durable)`,
+      "",
+    ];
+    const phases = (process.env.BENCH_PHASES ?? "compare,lag").split(",");
+    const table = phases.includes("compare")
+      ? await compare(sandbox.source.url, sandbox.target.url, dir)
+      : [];
+    const lag = phases.includes("lag") ? await replayLag(sandbox.source.url, sandbox.target.url, dir) : [];
+    process.stdout.write(`${[...head, ...table, "", "replay lag:", ...lag].join("\n")}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

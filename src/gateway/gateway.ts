@@ -1,0 +1,386 @@
+import { randomBytes } from "node:crypto";
+import { EventEmitter, once } from "node:events";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { CaptureLog, LogPosition, LogRecord } from "../capture/index.ts";
+import type { ClusterConfig, GatewaySettings } from "../config/index.ts";
+import type { Logger } from "../log/index.ts";
+import { handleAdmin } from "./admin.ts";
+import { classify } from "./classify.ts";
+import { openListener } from "./listener.ts";
+import { GatewayMetrics, outcomeLabel } from "./metrics.ts";
+import type { GatewayMode, ModeStore } from "./mode.ts";
+import { encodeRecord, isSuccess, type Side } from "./records.ts";
+import { readBody, sendAnswer, sendError } from "./respond.ts";
+import { forwardHeaders, Upstream, UpstreamFailure } from "./upstream.ts";
+import { BadWrite, byQueryIndex, type PreparedWrite, prepareWrite } from "./write.ts";
+
+export interface GatewayOptions {
+  readonly source: ClusterConfig;
+  readonly target: ClusterConfig;
+  readonly settings: GatewaySettings;
+  /** Index renames applied to the target's copy of a write in dual mode (the replayer's rename map). */
+  readonly rename: Readonly<Record<string, string>>;
+  readonly log: CaptureLog;
+  readonly modes: ModeStore;
+  readonly logger: Logger;
+  /** Metrics created ahead (so the log's commit hook can feed them); a fresh set otherwise. */
+  readonly metrics?: GatewayMetrics;
+}
+
+export interface SwitchResult {
+  readonly mode: GatewayMode;
+  readonly previous: GatewayMode;
+  /** Whether every write started under an earlier mode had finished when the call returned. */
+  readonly drained: boolean;
+}
+
+/** Headers the gateway never forwards on a write: it recomputes the length and needs a plain answer. */
+const WRITE_DROP = ["content-length", "content-encoding", "accept-encoding"] as const;
+
+/**
+ * The capturing reverse proxy. Reads stream through untouched; writes are buffered (bounded by
+ * `maxBodySize`), parsed, given ids, logged and forwarded according to the mode.
+ */
+export class Gateway {
+  readonly metrics: GatewayMetrics;
+  readonly #options: GatewayOptions;
+  readonly #source: Upstream;
+  readonly #target: Upstream;
+  readonly #logger: Logger;
+  readonly #changes = new EventEmitter();
+  /** Writes in progress, by the mode they are being handled under. */
+  readonly #inflight = new Map<GatewayMode, number>();
+  readonly #boot = randomBytes(6).toString("base64url");
+  #mode: GatewayMode;
+  #counter = 0;
+  #server: Server | undefined;
+
+  constructor(options: GatewayOptions) {
+    this.#options = options;
+    this.metrics = options.metrics ?? new GatewayMetrics();
+    this.#logger = options.logger.child({ component: "gateway" });
+    this.#source = new Upstream(options.source, options.settings.requestTimeoutMs);
+    this.#target = new Upstream(options.target, options.settings.requestTimeoutMs);
+    // A first start captures: nothing reaches the source unlogged from the moment clients move over.
+    this.#mode = options.modes.load() ?? "capture";
+    this.metrics.setMode(this.#mode);
+    this.#changes.setMaxListeners(0);
+  }
+
+  get mode(): GatewayMode {
+    return this.#mode;
+  }
+
+  logEnd(): Promise<LogPosition> {
+    return this.#options.log.end();
+  }
+
+  get inflightWrites(): number {
+    let total = 0;
+    for (const n of this.#inflight.values()) total += n;
+    return total;
+  }
+
+  /**
+   * Persists and applies a mode, then waits (up to the request timeout) for writes still running under
+   * the previous modes to finish, so that "fenced" returning means no write is on its way to the source.
+   */
+  async setMode(mode: GatewayMode): Promise<SwitchResult> {
+    const previous = this.#mode;
+    if (mode !== previous) {
+      this.#options.modes.save(mode, previous);
+      this.#mode = mode;
+      this.metrics.setMode(mode);
+      this.#logger.info({ from: previous, to: mode }, "mode switched");
+      this.#changes.emit("mode", mode);
+    }
+    const deadline = Date.now() + this.#options.settings.requestTimeoutMs;
+    while (this.#othersInflight(mode) > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return { mode, previous, drained: this.#othersInflight(mode) === 0 };
+  }
+
+  #othersInflight(mode: GatewayMode): number {
+    let total = 0;
+    for (const [m, n] of this.#inflight) if (m !== mode) total += n;
+    return total;
+  }
+
+  async listen(host: string, port: number): Promise<{ host: string; port: number; url: string }> {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      this.#handle(req, res).catch((error: unknown) => {
+        this.#logger.error({ err: error instanceof Error ? error.message : String(error) }, "request failed");
+        sendError(res, 500, "the gateway failed unexpectedly; see its log");
+      });
+    };
+    const { server, ...where } = await openListener(handler, host, port, this.#options.settings.tls);
+    this.#server = server;
+    return where;
+  }
+
+  async close(): Promise<void> {
+    const server = this.#server;
+    if (server !== undefined) {
+      server.closeIdleConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    }
+    await Promise.all([this.#source.close(), this.#target.close()]);
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const pathname = q === -1 ? url : url.slice(0, q);
+    if (pathname.startsWith("/_bluegreen/") || pathname === "/_bluegreen") {
+      await handleAdmin(this, req, res, pathname, this.#options.settings.adminToken);
+      return;
+    }
+    const method = req.method ?? "GET";
+    const cls = classify(method, pathname);
+    const started = performance.now();
+    const mode = this.#mode;
+    if (cls.kind === "read") {
+      const upstream = mode === "target" ? this.#target : this.#source;
+      try {
+        await upstream.stream(req, res, url);
+        this.#observe(mode, "read", outcomeLabel(res.statusCode), started);
+      } catch (error) {
+        this.#observe(mode, "read", "failed", started);
+        if (!(error instanceof UpstreamFailure)) throw error;
+        sendError(res, 502, error.message);
+      }
+      return;
+    }
+    const rid = `${this.#boot}.${(this.#counter++).toString(36)}`;
+    let prepared: PreparedWrite;
+    try {
+      const body = await readBody(req, this.#options.settings.maxBodyBytes);
+      prepared = prepareWrite(cls, {
+        method,
+        pathname,
+        query: new URLSearchParams(q === -1 ? "" : url.slice(q + 1)),
+        body,
+        rid,
+        assignIds:
+          this.#options.settings.assignIds && (mode === "capture" || mode === "dual" || mode === "fenced"),
+      });
+    } catch (error) {
+      if (!(error instanceof BadWrite)) throw error;
+      this.#observe(mode, "write", "rejected", started);
+      this.#logger.info(
+        { rid, method, path: pathname, status: error.status, reason: error.message },
+        "write refused",
+      );
+      // A 413 leaves the rest of the body unread: close the connection rather than read it.
+      sendError(res, error.status, error.message, error.status === 413 ? { connection: "close" } : {});
+      return;
+    }
+    const headers = forwardHeaders(req.headers, WRITE_DROP);
+    const status = await this.#write(mode, prepared, headers, res, rid);
+    this.#observe(mode, "write", status === 0 ? "failed" : outcomeLabel(status), started);
+    this.#logger.debug(
+      { rid, mode, method, path: pathname, status, ms: performance.now() - started },
+      "write",
+    );
+  }
+
+  #observe(mode: GatewayMode, kind: "read" | "write", outcome: string, started: number): void {
+    this.metrics.requests.inc({ mode, kind, outcome });
+    this.metrics.latency.observe({ mode, kind }, (performance.now() - started) / 1000);
+  }
+
+  /** Handles a write under `mode`; resolves with the status sent to the client (0 = no answer). */
+  async #write(
+    mode: GatewayMode,
+    prepared: PreparedWrite,
+    headers: Record<string, string | string[]>,
+    res: ServerResponse,
+    rid: string,
+  ): Promise<number> {
+    this.#inflight.set(mode, (this.#inflight.get(mode) ?? 0) + 1);
+    try {
+      switch (mode) {
+        case "capture":
+          return await this.#captured(prepared, this.#source, "source", headers, res);
+        case "dual":
+          return await this.#dual(prepared, headers, res, rid);
+        case "target":
+          if (this.#options.settings.captureInTargetMode)
+            return await this.#captured(prepared, this.#target, "target", headers, res);
+          return await this.#plain(prepared, this.#target, headers, res);
+        case "fenced":
+          return await this.#fenced(prepared, headers, res, rid);
+        default:
+          return mode satisfies never;
+      }
+    } finally {
+      this.#inflight.set(mode, (this.#inflight.get(mode) ?? 1) - 1);
+    }
+  }
+
+  async #fenced(
+    prepared: PreparedWrite,
+    headers: Record<string, string | string[]>,
+    res: ServerResponse,
+    rid: string,
+  ): Promise<number> {
+    const hold = this.#options.settings.fenceHoldMs;
+    if (this.#mode === "fenced" && hold > 0) {
+      const ac = new AbortController();
+      const timer = setTimeout(() => ac.abort(), hold);
+      try {
+        await once(this.#changes, "mode", { signal: ac.signal });
+      } catch {
+        // The hold ran out while still fenced.
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    if (this.#mode !== "fenced") return this.#write(this.#mode, prepared, headers, res, rid);
+    const seconds = Math.ceil(this.#options.settings.retryAfterMs / 1000);
+    sendError(res, 503, `writes are fenced while a cutover drains; retry after ${seconds}s`, {
+      "retry-after": String(seconds),
+    });
+    return 503;
+  }
+
+  async #append(records: readonly LogRecord[], phase: "intent" | "outcome"): Promise<void> {
+    const started = performance.now();
+    await this.#options.log.append(records);
+    this.metrics.appendLatency.observe({ phase }, (performance.now() - started) / 1000);
+    let bytes = 0;
+    for (const r of records) bytes += r.value.byteLength;
+    this.metrics.appendedBytes.inc(bytes);
+  }
+
+  /** Intent durable → forward → outcome durable → answer. See records.ts for why two appends. */
+  async #captured(
+    prepared: PreparedWrite,
+    upstream: Upstream,
+    side: Side,
+    headers: Record<string, string | string[]>,
+    res: ServerResponse,
+  ): Promise<number> {
+    const now = Date.now();
+    try {
+      await this.#append(
+        prepared.intents.map((i) => encodeRecord({ ...i, side }, now)),
+        "intent",
+      );
+    } catch (error) {
+      // Fail closed: a write that cannot be logged is not forwarded.
+      this.metrics.appendFailures.inc({ phase: "intent" });
+      this.#logger.error({ err: (error as Error).message }, "capture log append failed; write refused");
+      sendError(
+        res,
+        503,
+        `the capture log is unavailable, so the write was not forwarded: ${(error as Error).message}`,
+        {
+          "retry-after": "1",
+        },
+      );
+      return 503;
+    }
+    let answer: Awaited<ReturnType<Upstream["send"]>>;
+    try {
+      answer = await upstream.send(prepared.method, prepared.path, headers, prepared.body);
+    } catch (error) {
+      if (!(error instanceof UpstreamFailure)) throw error;
+      // Not sent: record that it was never applied. Sent without an answer: leave the outcome unknown
+      // on purpose, so the replayer re-reads the document from the source.
+      if (!error.sent) await this.#appendOutcome(prepared.outcomes(0, Buffer.alloc(0)), side);
+      sendError(res, 502, error.message);
+      return 502;
+    }
+    const outcome = this.#appendOutcome(prepared.outcomes(answer.status, answer.body), side);
+    // Not awaiting is safe: the intent is durable, and a lost outcome is resolved from the source.
+    if (this.#options.settings.log.awaitOutcome) await outcome;
+    sendAnswer(res, answer.status, answer.headers, answer.body);
+    return answer.status;
+  }
+
+  async #appendOutcome(outcomes: ReturnType<PreparedWrite["outcomes"]>, side: Side): Promise<void> {
+    if (outcomes.length === 0) return;
+    const now = Date.now();
+    try {
+      await this.#append(
+        outcomes.map((o) => encodeRecord({ ...o, side }, now)),
+        "outcome",
+      );
+    } catch (error) {
+      // The intent is durable, so the write is covered: the replayer resolves it from the source.
+      this.metrics.appendFailures.inc({ phase: "outcome" });
+      this.#logger.warn(
+        { err: (error as Error).message },
+        "outcome append failed; the replayer will re-read the source",
+      );
+    }
+  }
+
+  async #plain(
+    prepared: PreparedWrite,
+    upstream: Upstream,
+    headers: Record<string, string | string[]>,
+    res: ServerResponse,
+  ): Promise<number> {
+    try {
+      const answer = await upstream.send(prepared.method, prepared.path, headers, prepared.body);
+      sendAnswer(res, answer.status, answer.headers, answer.body);
+      return answer.status;
+    } catch (error) {
+      if (!(error instanceof UpstreamFailure)) throw error;
+      sendError(res, 502, error.message);
+      return 502;
+    }
+  }
+
+  async #dual(
+    prepared: PreparedWrite,
+    headers: Record<string, string | string[]>,
+    res: ServerResponse,
+    rid: string,
+  ): Promise<number> {
+    let source: Awaited<ReturnType<Upstream["send"]>>;
+    try {
+      source = await this.#source.send(prepared.method, prepared.path, headers, prepared.body);
+    } catch (error) {
+      if (!(error instanceof UpstreamFailure)) throw error;
+      sendError(res, 502, error.message);
+      return 502;
+    }
+    // Source first, then target: the target never gets a write the source did not see.
+    const renamed = prepared.renamed(this.#options.rename);
+    const refresh = byQueryIndex(renamed.path);
+    const sourceItems = prepared.outcomes(source.status, source.body);
+    let targetStatus = new Map<number, number>();
+    let targetError: string | undefined;
+    try {
+      if (refresh !== undefined) await this.#target.send("POST", `/${refresh}/_refresh`, headers, undefined);
+      const target = await this.#target.send(prepared.method, renamed.path, headers, renamed.body);
+      targetStatus = new Map(prepared.outcomes(target.status, target.body).map((o) => [o.n, o.status]));
+    } catch (error) {
+      if (!(error instanceof UpstreamFailure)) throw error;
+      targetError = error.message;
+    }
+    const divergent = sourceItems
+      .filter((o) => isSuccess(o.status) !== isSuccess(targetStatus.get(o.n) ?? 0))
+      .map((o) => ({ n: o.n, source: o.status, target: targetStatus.get(o.n) ?? 0, doc: o.doc }));
+    if (divergent.length > 0) {
+      this.metrics.divergences.inc(divergent.length);
+      this.#logger.warn(
+        {
+          rid,
+          method: prepared.method,
+          path: prepared.path.split("?")[0],
+          divergent: divergent.slice(0, 20),
+          targetError,
+        },
+        "dual write diverged",
+      );
+    }
+    sendAnswer(res, source.status, source.headers, source.body);
+    return source.status;
+  }
+}

@@ -1,0 +1,40 @@
+export { callAdmin } from "./admin-client.ts";
+export { classify, type DocOp, type RequestClass } from "./classify.ts";
+export { Gateway, type GatewayOptions, type SwitchResult } from "./gateway.ts";
+export { GatewayMetrics } from "./metrics.ts";
+export {
+  GATEWAY_MODES,
+  type GatewayMode,
+  isGatewayMode,
+  type ModeStore,
+  parseMode,
+  stateModeStore,
+} from "./mode.ts";
+export {
+  type CaptureRecord,
+  type DocRef,
+  decodeRecord,
+  encodeRecord,
+  isSuccess,
+  type OpRecord,
+  type OutcomeRecord,
+  type RequestRecord,
+  type Side,
+} from "./records.ts";
+export {
+  gatewayLogEnd,
+  type Listen,
+  openConfiguredLog,
+  openMigrationState,
+  parseListen,
+  type RunningGateway,
+  serveGateway,
+} from "./serve.ts";
+export {
+  BadWrite,
+  byQueryIndex,
+  newDocumentId,
+  type PreparedWrite,
+  prepareWrite,
+  renamePath,
+} from "./write.ts";

@@ -1,0 +1,76 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { GATEWAY_MODES, type GatewayMode } from "./mode.ts";
+
+/** Seconds, from 0.25 ms (an in-memory pass-through) to 10 s (a held write in fenced mode). */
+const LATENCY_BUCKETS = [0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+
+/** The gateway's Prometheus metrics, on their own registry so two gateways in one process never mix. */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  /** Registries served alongside (the replayer's, when it runs inside the gateway process). */
+  readonly attached: Registry[] = [];
+  readonly requests = new Counter({
+    name: "bluegreen_gateway_requests_total",
+    help: "Requests by mode, kind (read/write) and outcome (2xx, 4xx, 5xx, rejected, failed).",
+    labelNames: ["mode", "kind", "outcome"] as const,
+    registers: [this.registry],
+  });
+  readonly latency = new Histogram({
+    name: "bluegreen_gateway_request_duration_seconds",
+    help: "Time from the request's arrival to the end of the answer, by mode and kind.",
+    labelNames: ["mode", "kind"] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly appendLatency = new Histogram({
+    name: "bluegreen_gateway_log_append_duration_seconds",
+    help: "Time until an append to the capture log was durable (fsync / acks=all), by record phase.",
+    labelNames: ["phase"] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly fsyncLatency = new Histogram({
+    name: "bluegreen_gateway_log_fsync_duration_seconds",
+    help: "fsync time of each group commit of the file capture log (one commit covers many appends).",
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly appendedBytes = new Counter({
+    name: "bluegreen_gateway_log_appended_bytes_total",
+    help: "Bytes of records appended to the capture log.",
+    registers: [this.registry],
+  });
+  readonly appendFailures = new Counter({
+    name: "bluegreen_gateway_log_append_failures_total",
+    help: "Appends to the capture log that failed, by phase (intent: write refused; outcome: left to the replayer).",
+    labelNames: ["phase"] as const,
+    registers: [this.registry],
+  });
+  readonly divergences = new Counter({
+    name: "bluegreen_gateway_dual_divergences_total",
+    help: "Dual-mode writes (or _bulk items) where source and target disagreed on success.",
+    registers: [this.registry],
+  });
+  readonly mode = new Gauge({
+    name: "bluegreen_gateway_mode",
+    help: "1 for the gateway's current mode, 0 for the others.",
+    labelNames: ["mode"] as const,
+    registers: [this.registry],
+  });
+
+  /** Prometheus text of this registry and the attached ones. */
+  async text(): Promise<string> {
+    const parts = await Promise.all([this.registry, ...this.attached].map((r) => r.metrics()));
+    return parts.join("\n");
+  }
+
+  setMode(current: GatewayMode): void {
+    for (const mode of GATEWAY_MODES) this.mode.set({ mode }, mode === current ? 1 : 0);
+  }
+}
+
+export function outcomeLabel(status: number): string {
+  if (status >= 500) return "5xx";
+  if (status >= 400) return "4xx";
+  return "2xx";
+}

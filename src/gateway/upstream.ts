@@ -1,0 +1,171 @@
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { Pool } from "undici";
+import type { ClusterConfig } from "../config/index.ts";
+
+/**
+ * One cluster as the gateway forwards to it: a keep-alive undici Pool to its first URL. It never adds
+ * credentials: the client's own Authorization header is passed through, so the gateway can never do
+ * more than the client could do directly (the cluster config's `auth` is for bluegreen's own calls).
+ */
+export interface Answer {
+  readonly status: number;
+  readonly headers: OutgoingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** Why a forward failed without an answer; `sent` says whether the cluster may have applied it. */
+export class UpstreamFailure extends Error {
+  readonly cluster: string;
+  readonly sent: boolean;
+
+  constructor(cluster: string, message: string, sent: boolean, cause: unknown) {
+    super(message, { cause });
+    this.name = "UpstreamFailure";
+    this.cluster = cluster;
+    this.sent = sent;
+  }
+}
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) and the ones the gateway recomputes. */
+const DROP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authorization",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "host",
+]);
+
+export function forwardHeaders(
+  headers: IncomingHttpHeaders,
+  drop: readonly string[] = [],
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || DROP.has(name) || drop.includes(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+function responseHeaders(headers: Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || DROP.has(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+/** Connect errors mean the request never left: safe to report as not applied. */
+const NOT_SENT = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "EHOSTUNREACH",
+]);
+
+function failure(cluster: string, error: unknown): UpstreamFailure {
+  const code = (error as { code?: unknown }).code;
+  const sent = !(typeof code === "string" && NOT_SENT.has(code));
+  const reason = error instanceof Error ? error.message : String(error);
+  return new UpstreamFailure(
+    cluster,
+    `cluster "${cluster}" ${sent ? "failed" : "is unreachable"}: ${reason}`,
+    sent,
+    error,
+  );
+}
+
+export class Upstream {
+  readonly name: string;
+  readonly #pool: Pool;
+  readonly #basePath: string;
+  readonly #timeoutMs: number;
+
+  constructor(config: ClusterConfig, timeoutMs: number) {
+    const url = new URL(config.urls[0] ?? "http://127.0.0.1:9200");
+    this.name = config.name;
+    this.#basePath = url.pathname.replace(/\/+$/, "");
+    this.#timeoutMs = timeoutMs;
+    const tls = config.tls;
+    this.#pool = new Pool(url.origin, {
+      connections: 128,
+      keepAliveTimeout: 30_000,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      connect: {
+        rejectUnauthorized: tls.insecure !== true,
+        ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+        ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+        ...(tls.key === undefined ? {} : { key: tls.key.reveal() }),
+        ...(tls.servername === undefined ? {} : { servername: tls.servername }),
+      },
+    });
+  }
+
+  /**
+   * Streams a request through in both directions (reads: nothing is buffered). undici writes the
+   * answer straight into the client's response and pauses when it is full (backpressure).
+   */
+  async stream(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const hasBody =
+      req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined;
+    try {
+      await this.#pool.stream(
+        {
+          method: req.method as "GET",
+          path: this.#basePath + path,
+          headers: forwardHeaders(req.headers),
+          body: hasBody ? req : null,
+        },
+        ({ statusCode, headers }) => {
+          res.writeHead(statusCode, responseHeaders(headers));
+          return res;
+        },
+      );
+    } catch (error) {
+      // After the head went out the client sees a cut answer; before it, the caller answers 502.
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      throw failure(this.name, error);
+    }
+  }
+
+  /** Sends a buffered write and buffers the answer (the gateway needs its status and body). */
+  async send(
+    method: string,
+    path: string,
+    headers: Record<string, string | string[]>,
+    body: Buffer | undefined,
+  ): Promise<Answer> {
+    try {
+      const answer = await this.#pool.request({
+        method: method as "POST",
+        path: this.#basePath + path,
+        headers: body === undefined ? headers : { ...headers, "content-length": String(body.length) },
+        body: body ?? null,
+        headersTimeout: this.#timeoutMs,
+      });
+      const chunks: Buffer[] = [];
+      for await (const chunk of answer.body) chunks.push(chunk as Buffer);
+      return {
+        status: answer.statusCode,
+        headers: responseHeaders(answer.headers),
+        body: Buffer.concat(chunks),
+      };
+    } catch (error) {
+      throw failure(this.name, error);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+}

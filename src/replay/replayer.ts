@@ -1,0 +1,251 @@
+import { advance, type CaptureLog, type LogPosition, lag, type StoredRecord } from "../capture/index.ts";
+import type { Requester } from "../cluster/index.ts";
+import type { ReplaySettings } from "../config/index.ts";
+import { BluegreenError } from "../errors/index.ts";
+import {
+  decodeRecord,
+  isSuccess,
+  type OpRecord,
+  type OutcomeRecord,
+  type RequestRecord,
+} from "../gateway/index.ts";
+import type { Logger } from "../log/index.ts";
+import type { StateStore } from "../state/index.ts";
+import { type Action, type deadLetter, TargetWriter } from "./apply.ts";
+import { writeDeadLetters } from "./dead-letter.ts";
+import { ReplayMetrics } from "./metrics.ts";
+
+const STEP = "replay";
+const POSITION = "position";
+const REVERSE_POSITION = "reverse-position";
+
+/**
+ * `forward` applies what the source accepted (`side: source` records) to the target; `reverse` applies
+ * what the target accepted after cutover (`side: target`, logged with `captureInTargetMode`) back to
+ * the source, for a lossless rollback. Each direction keeps its own position.
+ */
+export type ReplayDirection = "forward" | "reverse";
+
+export interface ReplayOptions {
+  readonly log: CaptureLog;
+  readonly state: StateStore;
+  /**
+   * The cluster whose accepted writes are replayed; writes with an unknown outcome, and updates, are
+   * read back from it. For `reverse`, pass the target cluster here and the source as `target`.
+   */
+  readonly source: Requester;
+  /** The cluster writes are applied to. */
+  readonly target: Requester;
+  /** Default `forward`. For `reverse`, also pass `settings.indexRename` inverted. */
+  readonly direction?: ReplayDirection;
+  readonly settings: ReplaySettings;
+  readonly logger: Logger;
+  readonly metrics?: ReplayMetrics;
+  /** Stop once everything logged so far is applied (instead of following the log forever). */
+  readonly untilCaughtUp?: boolean;
+  readonly signal?: AbortSignal;
+  /** How long one read waits for new records. */
+  readonly pollMs?: number;
+}
+
+export interface ReplayReport {
+  readonly applied: number;
+  readonly skipped: number;
+  readonly resolved: number;
+  readonly deadLettered: number;
+  readonly position: LogPosition;
+  readonly lagRecords: number;
+  readonly lagSeconds: number;
+}
+
+/** The stored position replay resumes from; undefined before the first run or backfill mark. */
+export function replayPosition(
+  state: StateStore,
+  direction: ReplayDirection = "forward",
+): LogPosition | undefined {
+  return state.getCheckpoint<LogPosition>(STEP, direction === "forward" ? POSITION : REVERSE_POSITION);
+}
+
+/**
+ * For the backfill: call this BEFORE it starts reading the source. Replay then starts at the log's end
+ * as of now, so every write after this point is replayed and every write before it is in the backfill.
+ * A position already stored (replay ran before) is kept. Outcomes of writes in flight across the mark
+ * carry their document, so those are resolved from the source too.
+ *
+ * `log` is the open log, or, while a gateway owns the file log, `gatewayLogEnd(url, token)`.
+ */
+export async function markBackfillStart(
+  log: Pick<CaptureLog, "end">,
+  state: StateStore,
+): Promise<LogPosition> {
+  const existing = replayPosition(state);
+  if (existing !== undefined) return existing;
+  const end = await log.end();
+  state.transaction(() => {
+    state.putCheckpoint(STEP, POSITION, end);
+    state.appendEvent({ step: STEP, type: "replay.backfill-mark", data: { position: end } });
+  });
+  return end;
+}
+
+/** A logged write waiting for its outcome, or an outcome whose intent was before our start. */
+interface Entry {
+  readonly record: StoredRecord;
+  readonly intent: OpRecord | RequestRecord | undefined;
+  outcome: OutcomeRecord | undefined;
+}
+
+/**
+ * Reads the log from the stored position and applies it to the target, storing the position only
+ * after the target acknowledged. Writes are applied in log order; a write whose outcome is not logged
+ * yet holds back everything after it for up to `outcomeWait`, after which it is resolved by reading
+ * the document from the source (the gateway stopped between forwarding and logging the outcome).
+ */
+export async function replay(options: ReplayOptions): Promise<ReplayReport> {
+  const { log, state, settings, logger } = options;
+  const metrics = options.metrics ?? new ReplayMetrics();
+  const writer = new TargetWriter({
+    source: options.source,
+    target: options.target,
+    rename: settings.indexRename,
+    batchSize: settings.batchSize,
+    maxAttempts: settings.maxAttempts,
+    deadLetterPath: settings.deadLetterPath,
+    logger,
+    metrics,
+  });
+  const direction = options.direction ?? "forward";
+  const side = direction === "forward" ? "source" : "target";
+  const positionKey = direction === "forward" ? POSITION : REVERSE_POSITION;
+  let readPos: LogPosition = replayPosition(state, direction) ?? {};
+  let committed = readPos;
+  const queue: Entry[] = [];
+  const byRequest = new Map<string, Entry>();
+  const totals = { applied: 0, skipped: 0, resolved: 0, deadLettered: 0 };
+  let lagRecords = 0;
+  let lagSeconds = 0;
+  const readMax = Math.max(100, settings.batchSize * 2);
+  while (options.signal?.aborted !== true) {
+    const records = await log.read(readPos, readMax, options.pollMs ?? 200);
+    readPos = advance(readPos, records);
+    for (const record of records) {
+      const decoded = decodeRecord(record.value);
+      if (decoded === undefined) throw badRecord(record);
+      if (decoded.t === "out") {
+        const entry = byRequest.get(`${decoded.rid}#${decoded.n}`);
+        if (entry !== undefined) entry.outcome = decoded;
+        else queue.push({ record, intent: undefined, outcome: decoded });
+        continue;
+      }
+      const entry: Entry = { record, intent: decoded, outcome: undefined };
+      queue.push(entry);
+      byRequest.set(`${decoded.rid}#${decoded.t === "op" ? decoded.n : 0}`, entry);
+    }
+    const now = Date.now();
+    const ready: Entry[] = [];
+    while (queue.length > 0) {
+      const head = queue[0] as Entry;
+      const stale = now - head.record.timestampMs > settings.outcomeWaitMs;
+      if (head.outcome === undefined && !stale) break;
+      ready.push(head);
+      queue.shift();
+      if (head.intent !== undefined)
+        byRequest.delete(`${head.intent.rid}#${head.intent.t === "op" ? head.intent.n : 0}`);
+    }
+    if (ready.length > 0) {
+      const started = performance.now();
+      const { actions, skipped, dead } = plan(ready.filter((e) => sideOf(e) === side));
+      writeDeadLetters(settings.deadLetterPath, dead);
+      const result = await writer.apply(actions);
+      metrics.batchLatency.observe((performance.now() - started) / 1000);
+      totals.applied += result.applied;
+      totals.resolved += result.resolved;
+      totals.skipped += skipped;
+      totals.deadLettered += result.deadLettered + dead.length;
+      metrics.records.inc({ result: "applied" }, result.applied);
+      metrics.records.inc({ result: "resolved" }, result.resolved);
+      metrics.records.inc({ result: "skipped" }, skipped);
+      metrics.records.inc({ result: "dead_letter" }, result.deadLettered + dead.length);
+    }
+    // Resume point: the first entry still waiting, per partition; else everything read so far.
+    const position: Record<string, number> = { ...readPos };
+    for (const entry of queue) {
+      const p = String(entry.record.partition);
+      position[p] = Math.min(position[p] ?? Number.POSITIVE_INFINITY, entry.record.offset);
+    }
+    if (JSON.stringify(position) !== JSON.stringify(committed)) {
+      state.putCheckpoint(STEP, positionKey, position);
+      committed = position;
+    }
+    lagRecords = lag(committed, await log.end());
+    const oldest = queue[0]?.record.timestampMs ?? records.at(-1)?.timestampMs;
+    lagSeconds = lagRecords === 0 || oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000);
+    metrics.lagRecords.set(lagRecords);
+    metrics.lagSeconds.set(lagSeconds);
+    if (ready.length > 0) logger.debug({ applied: totals.applied, lagRecords }, "replayed");
+    if (options.untilCaughtUp === true && records.length === 0 && queue.length === 0) break;
+  }
+  return { ...totals, position: committed, lagRecords, lagSeconds };
+}
+
+/** Records without a side come from gateways that only captured the source. */
+function sideOf(entry: Entry): "source" | "target" {
+  return entry.intent?.side ?? entry.outcome?.side ?? "source";
+}
+
+/** Turns ready entries into target actions; refused writes are skipped, unresolvable ones dead-lettered. */
+function plan(entries: readonly Entry[]) {
+  const actions: Action[] = [];
+  const dead: ReturnType<typeof deadLetter>[] = [];
+  let skipped = 0;
+  for (const { record, intent, outcome } of entries) {
+    const origin = { partition: record.partition, offset: record.offset, timestampMs: record.timestampMs };
+    if (outcome !== undefined && !isSuccess(outcome.status)) {
+      skipped++;
+      continue;
+    }
+    if (intent?.t === "req" || (intent === undefined && outcome?.req !== undefined)) {
+      const req = intent?.t === "req" ? intent : outcome?.req;
+      if (req === undefined) continue;
+      if (outcome === undefined) {
+        dead.push({
+          reason: "outcome unknown: the gateway stopped before the source answered; check and apply by hand",
+          request: { method: req.method, path: req.path },
+          logOffset: origin,
+        });
+        continue;
+      }
+      actions.push({ ...origin, kind: "request", method: req.method, path: req.path, body: req.body });
+      continue;
+    }
+    const doc = intent?.t === "op" ? intent : outcome?.doc;
+    const id = doc?.id ?? outcome?.doc?.id;
+    if (doc === undefined) continue;
+    if (id === undefined) {
+      dead.push({
+        reason: "outcome unknown and the document has no id (gateway.assignIds is off)",
+        index: doc.index,
+        logOffset: origin,
+      });
+      continue;
+    }
+    const base = { ...origin, index: doc.index, id, routing: doc.routing };
+    // Updates, and writes whose outcome never reached the log, are copied from the source as it is now.
+    const op = intent?.t === "op" && outcome !== undefined ? intent.op : "copy";
+    if (op === "delete") actions.push({ ...base, kind: "delete" });
+    else if (op === "update" || op === "copy" || intent?.t !== "op") actions.push({ ...base, kind: "copy" });
+    else actions.push({ ...base, kind: "index", pipeline: intent.pipeline, doc: intent.doc });
+  }
+  return { actions, skipped, dead };
+}
+
+function badRecord(record: StoredRecord): BluegreenError {
+  return new BluegreenError(
+    "BG_REPLAY_RECORD",
+    `Capture-log record at partition ${record.partition} offset ${record.offset} is not a record this bluegreen understands.`,
+    {
+      fix: "Replay with the bluegreen release that runs the gateway (a newer gateway writes newer records).",
+      details: { partition: record.partition, offset: record.offset },
+    },
+  );
+}

@@ -1,0 +1,269 @@
+/**
+ * Bad input against a gateway in front of the real clusters: every case gets a clear answer, and
+ * nothing enters the log half-written (refused requests add no record at all; a write the source never
+ * received is logged with its "not applied" outcome, which replay skips).
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import { gzipSync } from "node:zlib";
+import { decodeRecord, Gateway, stateModeStore } from "../../src/gateway/index.ts";
+import { createLogger } from "../../src/log/index.ts";
+import { ADMIN_TOKEN, dropIndices, type GatewayRig, startGateway } from "../support/gateway-harness.ts";
+import { MemoryLog } from "../support/gateway-memory-log.ts";
+
+const P = `gw-bad-${randomBytes(4).toString("hex")}`;
+const json = { "content-type": "application/json" };
+const ndjson = { "content-type": "application/x-ndjson" };
+
+interface Case {
+  readonly name: string;
+  readonly method: string;
+  readonly path: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string | Buffer;
+  readonly status: number;
+  readonly reason: RegExp;
+}
+
+const CASES: readonly Case[] = [
+  {
+    name: "malformed JSON document",
+    method: "PUT",
+    path: `/${P}/_doc/1`,
+    headers: json,
+    body: '{"a":',
+    status: 400,
+    reason: /the document is not valid JSON/,
+  },
+  {
+    name: "document that is not an object",
+    method: "POST",
+    path: `/${P}/_doc`,
+    headers: json,
+    body: "[1,2]",
+    status: 400,
+    reason: /the document must be a JSON object/,
+  },
+  {
+    name: "malformed update body",
+    method: "POST",
+    path: `/${P}/_update/1`,
+    headers: json,
+    body: "nope",
+    status: 400,
+    reason: /the update body is not valid JSON/,
+  },
+  {
+    name: "malformed _bulk action line",
+    method: "POST",
+    path: "/_bulk",
+    headers: ndjson,
+    body: `{"index":{"_index":"${P}"}}\n{"a":1}\n{oops\n`,
+    status: 400,
+    reason: /_bulk line 3 is not valid JSON/,
+  },
+  {
+    name: "_bulk action without its document",
+    method: "POST",
+    path: "/_bulk",
+    headers: ndjson,
+    body: `{"index":{"_index":"${P}"}}\n`,
+    status: 400,
+    reason: /_bulk line 1: the index action has no document line/,
+  },
+  {
+    name: "_bulk delete without _id",
+    method: "POST",
+    path: `/${P}/_bulk`,
+    headers: ndjson,
+    body: '{"delete":{}}\n',
+    status: 400,
+    reason: /a delete action needs an _id/,
+  },
+  {
+    name: "_bulk with an unknown action",
+    method: "POST",
+    path: `/${P}/_bulk`,
+    headers: ndjson,
+    body: '{"upsert":{}}\n{}\n',
+    status: 400,
+    reason: /must be one action: index, create, update or delete/,
+  },
+  {
+    name: "_bulk naming no index",
+    method: "POST",
+    path: "/_bulk",
+    headers: ndjson,
+    body: '{"index":{}}\n{"a":1}\n',
+    status: 400,
+    reason: /names no _index and the URL names no index/,
+  },
+  {
+    name: "empty _bulk",
+    method: "POST",
+    path: "/_bulk",
+    headers: ndjson,
+    body: "\n",
+    status: 400,
+    reason: /the _bulk body is empty/,
+  },
+  {
+    name: "malformed delete-by-query",
+    method: "POST",
+    path: `/${P}/_delete_by_query`,
+    headers: json,
+    body: "{",
+    status: 400,
+    reason: /the request body is not valid JSON/,
+  },
+  {
+    name: "oversized body",
+    method: "POST",
+    path: "/_bulk",
+    headers: ndjson,
+    body: Buffer.alloc(70_000, 0x20),
+    status: 413,
+    reason: /exceeds gateway.maxBodySize \(65536 bytes\)/,
+  },
+  {
+    name: "oversized once decompressed",
+    method: "PUT",
+    path: `/${P}/_doc/1`,
+    headers: { ...json, "content-encoding": "gzip" },
+    body: gzipSync(`{"a":"${"x".repeat(80_000)}"}`),
+    status: 413,
+    reason: /exceeds gateway.maxBodySize/,
+  },
+  {
+    name: "unsupported content-encoding",
+    method: "PUT",
+    path: `/${P}/_doc/1`,
+    headers: { ...json, "content-encoding": "br" },
+    body: "{}",
+    status: 400,
+    reason: /content-encoding br is not supported/,
+  },
+  {
+    name: "unknown mode",
+    method: "PUT",
+    path: "/_bluegreen/mode",
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: '{"mode":"turbo"}',
+    status: 400,
+    reason: /"turbo" is not a gateway mode; use one of: capture, dual, fenced, target/,
+  },
+  {
+    name: "mode switch without the token",
+    method: "PUT",
+    path: "/_bluegreen/mode",
+    body: '{"mode":"target"}',
+    status: 401,
+    reason: /missing or wrong admin token/,
+  },
+  {
+    name: "mode switch with a wrong token",
+    method: "PUT",
+    path: "/_bluegreen/mode",
+    headers: { authorization: "Bearer guess" },
+    body: '{"mode":"target"}',
+    status: 401,
+    reason: /missing or wrong admin token/,
+  },
+  {
+    name: "unknown admin endpoint",
+    method: "GET",
+    path: "/_bluegreen/secrets",
+    status: 404,
+    reason: /no gateway endpoint GET \/_bluegreen\/secrets/,
+  },
+];
+
+describe("bad input", () => {
+  let rig: GatewayRig;
+  before(async () => {
+    rig = await startGateway(P, async () => new MemoryLog(), { gateway: "maxBodySize: 65536" });
+  });
+  after(async () => {
+    await dropIndices([rig.source, rig.target], P);
+    await rig.close();
+  });
+
+  for (const c of CASES) {
+    test(`${c.name} → ${c.status}`, async () => {
+      const before = (await rig.log.end())["0"];
+      const res = await fetch(`${rig.url}${c.path}`, {
+        method: c.method,
+        headers: c.headers ?? {},
+        ...(c.body === undefined ? {} : { body: c.body }),
+      });
+      assert.equal(res.status, c.status);
+      const body = (await res.json()) as { error: { type: string; reason: string } };
+      assert.equal(body.error.type, "bluegreen_gateway_exception");
+      assert.match(body.error.reason, c.reason);
+      assert.equal((await rig.log.end())["0"], before, "nothing may be logged for a refused request");
+      assert.equal(rig.gateway.mode, "capture");
+    });
+  }
+
+  test("the capture log failing → 503 and the write never reaches the source", async () => {
+    (rig.log as MemoryLog).failAppends = new Error("disk full");
+    try {
+      const res = await fetch(`${rig.url}/${P}-nolog/_doc/1`, {
+        method: "PUT",
+        headers: json,
+        body: '{"a":1}',
+      });
+      assert.equal(res.status, 503);
+      assert.match(
+        ((await res.json()) as { error: { reason: string } }).error.reason,
+        /capture log is unavailable.*disk full/,
+      );
+      assert.equal(res.headers.get("retry-after"), "1");
+    } finally {
+      (rig.log as MemoryLog).failAppends = undefined;
+    }
+    const exists = await rig.source.request({ method: "HEAD", path: `/${P}-nolog` });
+    assert.equal(exists.status, 404);
+  });
+});
+
+describe("a cluster that is down", () => {
+  test("→ 502 naming the cluster; logged only as 'not applied', which replay skips", async () => {
+    const rig = await startGateway(`${P}-down`, async () => new MemoryLog());
+    // A second gateway on the rig's log and state, whose source is a closed port.
+    const down = new Gateway({
+      source: { ...rig.config.source, urls: ["http://127.0.0.1:34299"] },
+      target: rig.config.target,
+      settings: rig.config.gateway,
+      rename: {},
+      log: rig.log,
+      modes: stateModeStore(rig.state),
+      logger: createLogger({ level: "silent" }),
+    });
+    const { url } = await down.listen("127.0.0.1", 0);
+    try {
+      const write = await fetch(`${url}/${P}-down/_doc/1`, { method: "PUT", headers: json, body: '{"a":1}' });
+      assert.equal(write.status, 502);
+      assert.match(
+        ((await write.json()) as { error: { reason: string } }).error.reason,
+        /cluster "source" is unreachable/,
+      );
+      const read = await fetch(`${url}/${P}-down/_search`);
+      assert.equal(read.status, 502);
+      const records = (await rig.log.read({}, 100)).map((r) => decodeRecord(r.value));
+      assert.deepEqual(
+        records.map((r) => (r?.t === "out" ? `out:${r.status}` : r?.t)),
+        ["op", "out:0"],
+      );
+      const report = await rig.replay();
+      assert.equal(report.skipped, 1);
+      assert.equal(report.applied, 0);
+      const onTarget = await rig.target.request({ method: "HEAD", path: `/${P}-down` });
+      assert.equal(onTarget.status, 404);
+    } finally {
+      await down.close();
+      await rig.close();
+    }
+  });
+});

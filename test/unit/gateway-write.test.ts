@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { isBluegreenError } from "../../src/errors/index.ts";
+import {
+  byQueryIndex,
+  classify,
+  decodeRecord,
+  encodeRecord,
+  parseListen,
+  prepareWrite,
+  renamePath,
+} from "../../src/gateway/index.ts";
+
+describe("classify", () => {
+  const table: [string, string, string][] = [
+    ["GET", "/idx/_doc/1", "read"],
+    ["POST", "/idx/_search", "read"],
+    ["POST", "/_msearch", "read"],
+    ["POST", "/idx/_refresh", "read"],
+    ["DELETE", "/_search/scroll", "read"],
+    ["POST", "/_ingest/pipeline/p/_simulate", "read"],
+    ["PUT", "/_cluster/settings", "read"],
+    ["POST", "/idx/_doc", "doc:index:-"],
+    ["PUT", "/idx/_doc/1", "doc:index:1"],
+    ["POST", "/idx/_doc/a%2Fb", "doc:index:a/b"],
+    ["DELETE", "/idx/_doc/1", "doc:delete:1"],
+    ["PUT", "/idx/_create/1", "doc:create:1"],
+    ["POST", "/idx/_update/1", "doc:update:1"],
+    ["POST", "/_bulk", "bulk"],
+    ["PUT", "/idx/_bulk", "bulk"],
+    ["POST", "/idx/_delete_by_query", "request"],
+    ["POST", "/idx/_update_by_query", "request"],
+    ["PUT", "/idx", "request"],
+    ["DELETE", "/idx", "request"],
+    ["PUT", "/idx/_mapping", "request"],
+    ["PUT", "/_index_template/t", "request"],
+    ["DELETE", "/_component_template/t", "request"],
+    ["PUT", "/_ingest/pipeline/p", "request"],
+    ["POST", "/_aliases", "request"],
+    ["POST", "/_reindex", "request"],
+  ];
+  for (const [method, path, expected] of table) {
+    test(`${method} ${path} → ${expected}`, () => {
+      const c = classify(method, path);
+      const shown = c.kind === "doc" ? `doc:${c.op}:${c.id ?? "-"}` : c.kind;
+      assert.equal(shown, expected);
+    });
+  }
+});
+
+const base = { query: new URLSearchParams(), rid: "r.1", assignIds: true };
+
+describe("prepareWrite", () => {
+  test("POST /idx/_doc gets an id and becomes PUT …?op_type=create", () => {
+    const w = prepareWrite(
+      { kind: "doc", op: "index", index: "idx", id: undefined },
+      { ...base, method: "POST", pathname: "/idx/_doc", body: Buffer.from('{"a":1}') },
+    );
+    const intent = w.intents[0];
+    assert.equal(w.method, "PUT");
+    assert.ok(intent?.t === "op" && intent.id !== undefined && intent.id.length === 20);
+    assert.equal(w.path, `/idx/_doc/${intent.id}?op_type=create`);
+    assert.deepEqual(intent.doc, { a: 1 });
+  });
+
+  test("_bulk: id-less index/create actions get ids; others keep theirs; rename rewrites _index", () => {
+    const body = [
+      '{"index":{"_index":"a"}}',
+      '{"x":1}',
+      '{"create":{"_index":"a","_id":"keep"}}',
+      '{"x":2}',
+      '{"delete":{"_index":"b","_id":"gone"}}',
+      '{"update":{"_id":"u"}}',
+      '{"doc":{"y":1}}',
+    ].join("\n");
+    const w = prepareWrite(
+      { kind: "bulk", index: "c" },
+      { ...base, method: "POST", pathname: "/c/_bulk", body: Buffer.from(body) },
+    );
+    const ids = w.intents.map((i) =>
+      i.t === "op" ? `${i.op}:${i.index}:${i.id?.length === 20 ? "new" : i.id}` : "",
+    );
+    assert.deepEqual(ids, ["index:a:new", "create:a:keep", "delete:b:gone", "update:c:u"]);
+    const sent = (w.body as Buffer).toString().split("\n");
+    assert.match(sent[0] as string, /^\{"index":\{"_index":"a","_id":"[\w-]{20}"\}\}$/);
+    assert.equal(sent[2], '{"create":{"_index":"a","_id":"keep"}}');
+    const renamed = w.renamed({ a: "a2", c: "c2" });
+    assert.equal(renamed.path, "/c2/_bulk");
+    assert.match((renamed.body as Buffer).toString(), /"_index":"a2"/);
+    const outcomes = w.outcomes(
+      200,
+      Buffer.from(
+        JSON.stringify({
+          items: [
+            { index: { status: 201 } },
+            { create: { status: 409 } },
+            { delete: { status: 404 } },
+            { update: { status: 200 } },
+          ],
+        }),
+      ),
+    );
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      [201, 409, 404, 200],
+    );
+  });
+
+  test("assignIds off: the id comes back from the source's answer into the outcome", () => {
+    const w = prepareWrite(
+      { kind: "doc", op: "index", index: "idx", id: undefined },
+      { ...base, assignIds: false, method: "POST", pathname: "/idx/_doc", body: Buffer.from("{}") },
+    );
+    assert.equal(w.path, "/idx/_doc");
+    assert.equal(w.outcomes(201, Buffer.from('{"_id":"srv"}'))[0]?.doc?.id, "srv");
+  });
+});
+
+test("records round-trip and are keyed per document", () => {
+  const record = {
+    t: "op",
+    rid: "r",
+    n: 0,
+    op: "index",
+    index: "i",
+    id: "7",
+    side: "source",
+    doc: { a: 1 },
+  } as const;
+  const encoded = encodeRecord(record, 5);
+  assert.equal(encoded.key, "i/7");
+  assert.deepEqual(decodeRecord(encoded.value), record);
+  assert.equal(decodeRecord(Buffer.from('{"v":99,"t":"op"}')), undefined);
+  assert.equal(decodeRecord(Buffer.from("not json")), undefined);
+});
+
+test("renamePath and byQueryIndex", () => {
+  assert.equal(
+    renamePath("/a,b/_delete_by_query?refresh=true", { a: "x" }),
+    "/x,b/_delete_by_query?refresh=true",
+  );
+  assert.equal(renamePath("/_aliases", { _aliases: "x" }), "/_aliases");
+  assert.equal(byQueryIndex("/a/_update_by_query?conflicts=proceed"), "a");
+  assert.equal(byQueryIndex("/a/_doc/1"), undefined);
+});
+
+test("parseListen", () => {
+  assert.deepEqual(parseListen("0.0.0.0:9400"), { host: "0.0.0.0", port: 9400 });
+  assert.deepEqual(parseListen("[::1]:9400"), { host: "::1", port: 9400 });
+  assert.deepEqual(parseListen(":0"), { host: "127.0.0.1", port: 0 });
+  for (const bad of ["9400", "host:", "h:99999"]) {
+    assert.throws(
+      () => parseListen(bad),
+      (e) => isBluegreenError(e, "BG_USAGE") && /is not a listen address/.test(e.message),
+    );
+  }
+});
