@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { EXIT, toBluegreenError } from "../errors/index.ts";
 import { renderError } from "../report/index.ts";
+import { registerBackfill } from "./commands/backfill.ts";
 import { registerClusters } from "./commands/clusters.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerPrepare } from "./commands/prepare.ts";
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerSandbox(program);
   registerClusters(program);
   registerPrepare(program);
+  registerBackfill(program);
   registerRun(program);
   return program;
 }

@@ -68,6 +68,14 @@ backfill:
   batchSize: 1000                   # documents per batch
   concurrency: 2                    # indices copied in parallel
   # repository: migration-repo      # snapshot repository on both clusters (required by snapshot)
+  stream:                           # the streaming copier (method stream)
+    readers: 4                      # slices read in parallel per process
+    bulkBytes: 4194304              # starting _bulk size in bytes (adapted while copying)
+    bulkConcurrency: 4              # most _bulk requests in flight (adapted while copying)
+    # docsPerSecond: 5000           # throttle; or mbPerSecond: 20
+    # transform: ./transform.mjs    # default export (doc) => doc | null, per document
+    tuneTarget: true                # refresh_interval -1 and replicas 0 while copying, then restored
+    leaseIndex: bluegreen-backfill-leases  # slice leases on the target for --workers N
 
 sync:
   method: none                      # gateway | ccr | none (none: writes stop at cutover)

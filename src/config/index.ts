@@ -23,6 +23,7 @@ export {
   type PrepareSettings,
   type RollbackSettings,
   type StateSettings,
+  type StreamSettings,
   SYNC_METHODS,
   type SyncMethod,
   type SyncSettings,

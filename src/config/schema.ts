@@ -88,6 +88,24 @@ export const rawConfigSchema = z.strictObject({
       batchSize: integer(1, 10_000).default(1_000),
       concurrency: integer(1, 32).default(2),
       repository: text.optional(),
+      stream: z
+        .strictObject({
+          slices: integer(1, 1024).optional(),
+          readers: integer(1, 64).default(4),
+          bulkBytes: integer(64 * 1024, 100 * 1024 * 1024).default(4 * 1024 * 1024),
+          bulkConcurrency: integer(1, 64).default(4),
+          maxInFlightBytes: integer(1024 * 1024, 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+          docsPerSecond: integer(1, 10_000_000).optional(),
+          mbPerSecond: integer(1, 100_000).optional(),
+          transform: text.optional(),
+          externalVersions: flag().default(false),
+          tuneTarget: flag().default(true),
+          failedDocsDir: text.optional(),
+          keepAlive: duration({ min: 1000 }).default(600_000),
+          leaseIndex: text.default("bluegreen-backfill-leases"),
+          leaseTtl: duration({ min: 1000 }).default(60_000),
+        })
+        .prefault({}),
     })
     .prefault({}),
   sync: z

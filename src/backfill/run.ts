@@ -1,0 +1,160 @@
+/**
+ * Backfill orchestration shared by the CLI command and the workflow step: which indices, which method
+ * each, creating missing target indices through prepare, and running the method runners in parallel.
+ */
+import type { BackfillMethod } from "../config/index.ts";
+import { selectIndices } from "../config/index.ts";
+import { BluegreenError } from "../errors/index.ts";
+import { apply, inventory, plan } from "../prepare/index.ts";
+import { closeStream, streamRunner } from "./stream/runner.ts";
+import type {
+  BackfillContext,
+  BackfillMethodRunner,
+  ConcreteBackfillMethod,
+  IndexResult,
+  IndexTask,
+} from "./types.ts";
+
+/** The methods this build can run. Merge point: add `snapshot: snapshotRunner, reindex: reindexRunner`. */
+export const RUNNERS: Partial<Record<ConcreteBackfillMethod, BackfillMethodRunner>> = {
+  stream: streamRunner,
+};
+
+/** An index the selection picked on the source, before a method is chosen. */
+export type IndexCandidate = Omit<IndexTask, "method" | "reason">;
+
+/** Chooses a method per index for `auto`. Merge point: replace with the snapshot/reindex planner. */
+export type AutoPlanner = (
+  ctx: BackfillContext,
+  candidates: readonly IndexCandidate[],
+) => Promise<IndexTask[]>;
+
+export const planAuto: AutoPlanner = async (_ctx, candidates) =>
+  candidates.map((c) => ({
+    ...c,
+    method: "stream",
+    reason: "auto: the streaming copier works for every source version",
+  }));
+
+export interface BackfillOptions {
+  readonly method: BackfillMethod;
+  /** Only these source indices (of the selection); all selected ones by default. */
+  readonly indices?: readonly string[];
+  readonly planner?: AutoPlanner;
+}
+
+export interface BackfillSummary {
+  readonly results: readonly IndexResult[];
+  readonly docs: number;
+  readonly bytes: number;
+  readonly durationMs: number;
+}
+
+/** The open source indices the migration selects, with exact document counts (`_count`, no nested docs). */
+export async function listCandidates(
+  ctx: BackfillContext,
+  only?: readonly string[],
+): Promise<IndexCandidate[]> {
+  const all = await ctx.source.indices();
+  const selected = selectIndices(all, ctx.config.indices).filter(
+    (i) => i.status === "open" && (only === undefined || only.includes(i.name)),
+  );
+  return Promise.all(
+    selected.map(async (i) => {
+      const res = await ctx.source.request<{ count: number }>({
+        method: "GET",
+        path: `/${encodeURIComponent(i.name)}/_count`,
+        signal: ctx.signal,
+      });
+      return {
+        index: i.name,
+        targetIndex: i.name,
+        docs: res.body.count,
+        bytes: i.primaryStoreSizeBytes ?? 0,
+      };
+    }),
+  );
+}
+
+export async function planTasks(ctx: BackfillContext, options: BackfillOptions): Promise<IndexTask[]> {
+  const candidates = await listCandidates(ctx, options.indices);
+  if (options.method === "auto") return (options.planner ?? planAuto)(ctx, candidates);
+  const method = options.method;
+  return candidates.map((c) => ({ ...c, method, reason: `method ${method} was asked for` }));
+}
+
+/** Creates the target indices that do not exist yet, with the source's settings, mappings and aliases. */
+export async function ensureTargetIndices(
+  ctx: BackfillContext,
+  tasks: readonly IndexTask[],
+): Promise<string[]> {
+  const existing = new Set((await ctx.target.indices()).map((i) => i.name));
+  const missing = tasks.filter((t) => !existing.has(t.targetIndex) && t.method === "stream");
+  if (missing.length === 0) return [];
+  const names = new Set(missing.map((t) => t.index));
+  const selection = { include: [...names], exclude: [], includeHidden: true };
+  const [src, tgt] = await Promise.all([
+    inventory(ctx.source, selection, { signal: ctx.signal }),
+    inventory(ctx.target, selection, { signal: ctx.signal }),
+  ]);
+  const items = plan(src, tgt).filter(
+    (i) =>
+      (i.kind === "index" || i.kind === "alias") &&
+      i.action === "create" &&
+      names.has(i.name.split("/")[0] as string),
+  );
+  await apply(ctx.target, items, src, { signal: ctx.signal });
+  return [...names];
+}
+
+export function runnerFor(method: ConcreteBackfillMethod): BackfillMethodRunner {
+  const runner = RUNNERS[method];
+  if (runner === undefined) {
+    throw new BluegreenError(
+      "BG_BACKFILL_METHOD",
+      `Backfill method ${method} is not available in this build.`,
+      {
+        fix: `Use --method ${Object.keys(RUNNERS).join(" or ")} (or auto).`,
+        details: { method, available: Object.keys(RUNNERS) },
+      },
+    );
+  }
+  return runner;
+}
+
+/** Runs every task, `backfill.concurrency` indices at a time; the first failure stops the rest. */
+export async function runBackfill(
+  ctx: BackfillContext,
+  tasks: readonly IndexTask[],
+): Promise<BackfillSummary> {
+  for (const t of tasks) runnerFor(t.method);
+  const started = performance.now();
+  await ensureTargetIndices(ctx, tasks);
+  const results: IndexResult[] = [];
+  const queue = [...tasks];
+  const worker = async () => {
+    for (let task = queue.shift(); task !== undefined; task = queue.shift()) {
+      try {
+        results.push(await runnerFor(task.method)(ctx, task));
+      } catch (error) {
+        queue.length = 0;
+        throw error;
+      }
+    }
+  };
+  try {
+    const workers = Array.from({ length: Math.min(ctx.config.backfill.concurrency, tasks.length) }, worker);
+    const outcomes = await Promise.allSettled(workers);
+    const failed = outcomes.find((o) => o.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
+  } finally {
+    closeStream(ctx);
+  }
+  results.sort((a, b) => a.index.localeCompare(b.index));
+  return {
+    results,
+    docs: results.reduce((s, r) => s + r.docs, 0),
+    bytes: results.reduce((s, r) => s + r.bytes, 0),
+    durationMs: Math.round(performance.now() - started),
+  };
+}
