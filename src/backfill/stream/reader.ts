@@ -124,7 +124,8 @@ export class SliceReader {
     return {
       size,
       sort: ["_doc"],
-      track_total_hits: false,
+      // Counting hits costs time on every page; scroll refuses the switch, so only PIT pages skip it.
+      ...(this.#o.mode === "pit" ? { track_total_hits: false } : {}),
       ...(this.#o.versions ? { version: true } : {}),
       ...(this.#o.slices > 1 ? { slice: { id: this.#o.slice, max: this.#o.slices } } : {}),
     };
