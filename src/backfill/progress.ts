@@ -121,8 +121,9 @@ function jsonSink(options: RendererOptions, tracker: ProgressTracker): ProgressS
       const p = tracker.update(event);
       const prev = last.get(event.index);
       const now = performance.now();
-      if (prev !== undefined && prev.phase === event.phase && now - prev.at < interval) return;
-      last.set(event.index, { at: now, phase: event.phase });
+      const phase = `${event.phase}:${event.detail ?? ""}`;
+      if (prev !== undefined && prev.phase === phase && now - prev.at < interval) return;
+      last.set(event.index, { at: now, phase });
       options.out(JSON.stringify(progressEvent(p)));
     },
     stop() {},

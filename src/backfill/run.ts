@@ -103,7 +103,13 @@ export async function ensureTargetIndices(
       i.action === "create" &&
       names.has(i.name.split("/")[0] as string),
   );
-  await apply(ctx.target, items, src, { signal: ctx.signal });
+  try {
+    await apply(ctx.target, items, src, { signal: ctx.signal });
+  } catch (error) {
+    // Another worker may have created them a moment earlier; that is the outcome we wanted.
+    const now = new Set((await ctx.target.indices()).map((i) => i.name));
+    if (!missing.every((t) => now.has(t.targetIndex))) throw error;
+  }
   return [...names];
 }
 

@@ -136,7 +136,8 @@ export class LeaseSliceStore implements SliceStore {
         wait = true;
         continue;
       }
-      return this.#hold(key, slice, current.state, seq);
+      const claim = this.#hold(key, slice, current.state, seq);
+      return current.owner === this.#o.workerId ? claim : { ...claim, takenFrom: current.owner };
     }
     return wait ? "wait" : undefined;
   }

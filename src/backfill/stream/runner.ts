@@ -181,6 +181,12 @@ class IndexCopy {
         await sleep(pause, this.#signal);
         continue;
       }
+      if (claim.takenFrom !== undefined) {
+        this.#emit(
+          "copying",
+          `took over slice ${claim.slice} from ${claim.takenFrom} at ${claim.state.docs} docs`,
+        );
+      }
       try {
         await this.#copySlice(plan, claim);
       } catch (error) {

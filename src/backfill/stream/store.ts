@@ -33,6 +33,8 @@ export const EMPTY_SLICE: SliceState = { done: false, docs: 0, bytes: 0 };
 export interface Claim {
   readonly slice: number;
   readonly state: SliceState;
+  /** The worker whose expired lease this claim took over, with its checkpoint. */
+  readonly takenFrom?: string;
 }
 
 export interface SliceStore {
