@@ -124,3 +124,22 @@ test("a transform module that does not load is a clear error", async () => {
   );
   assert.match(run.stderr, /fix: /);
 });
+
+test("the workflow runs backfill after prepare, and a second run finds it done", async () => {
+  const index = `${P}-workflow`;
+  await seed(main.source, index, 400, { shards: 2, routeEvery: 3 });
+  const { dir, file } = migrationFile(`${P}-wf`, sandbox, index, "backfill: { method: stream }\n");
+  const run = bluegreen(["run", "-c", file, "--json"], dir);
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  const outcome = JSON.parse(run.stdout);
+  assert.equal(outcome.status, "completed");
+  const step = outcome.steps.find((s: { id: string }) => s.id === "backfill");
+  assert.equal(step.outcome, "done");
+  assert.equal(step.summary.docs, 400);
+  await assertSameContent(main.source, index, main.target, index);
+
+  const again = bluegreen(["run", "-c", file, "--json"], dir);
+  assert.equal(again.code, 0, again.stderr);
+  const second = JSON.parse(again.stdout);
+  assert.equal(second.steps.find((s: { id: string }) => s.id === "backfill").outcome, "already-done");
+});
