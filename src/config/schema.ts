@@ -94,7 +94,7 @@ export const rawConfigSchema = z.strictObject({
           readers: integer(1, 64).default(4),
           bulkBytes: integer(64 * 1024, 100 * 1024 * 1024).default(4 * 1024 * 1024),
           bulkConcurrency: integer(1, 64).default(4),
-          maxInFlightBytes: integer(1024 * 1024, 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+          maxInFlightBytes: integer(1024 * 1024, 1024 * 1024 * 1024).default(32 * 1024 * 1024),
           docsPerSecond: integer(1, 10_000_000).optional(),
           mbPerSecond: integer(1, 100_000).optional(),
           transform: text.optional(),

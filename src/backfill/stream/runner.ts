@@ -76,14 +76,13 @@ export function closeStream(ctx: BackfillContext): void {
   if (store instanceof LeaseSliceStore) store.close();
 }
 
-/** Slices: a multiple of the shard count (so each reads one shard), about one per 20k docs, at least one per reader. */
-export function chooseSlices(
-  shards: number,
-  docs: number,
-  readers: number,
-  configured: number | undefined,
-): number {
-  const wanted = configured ?? Math.max(readers, Math.min(64, Math.ceil(docs / 20_000)));
+/**
+ * Slices: a multiple of the shard count, so each slice reads one shard, and at least one per reader.
+ * No more than that by default: beyond one slice per shard, every page pays for filtering the shard's
+ * `_id`s by hash, which grows with the shard's size.
+ */
+export function chooseSlices(shards: number, readers: number, configured: number | undefined): number {
+  const wanted = configured ?? readers;
   return Math.max(1, Math.ceil(Math.max(wanted, shards) / shards)) * shards;
 }
 
@@ -163,7 +162,7 @@ class IndexCopy {
     const shards = Number(Object.values(res.body)[0]?.settings.index.number_of_shards ?? 1);
     const workers = this.#ctx.worker?.workers ?? 1;
     const o = config.backfill.stream;
-    const slices = chooseSlices(shards, this.#task.docs, o.readers * workers, o.slices);
+    const slices = chooseSlices(shards, o.readers * workers, o.slices);
     const tuning = o.tuneTarget ? await readTuning(target, this.#task.targetIndex, this.#signal) : null;
     return { mode, slices, shards, tuning };
   }

@@ -69,8 +69,31 @@ export function actionLine(index: string, doc: StreamDoc, externalVersions: bool
 }
 
 interface Rejected {
-  readonly doc: StreamDoc;
+  readonly meta: DocMeta;
+  /** The action and source lines as sent. */
+  readonly line: string;
   readonly item: BulkItemResult;
+}
+
+interface DocMeta {
+  readonly id: string;
+  readonly routing?: string;
+}
+
+/** One `_bulk` request: its NDJSON body and where each document's two lines start in it. */
+interface Chunk {
+  body: string;
+  readonly offsets: number[];
+  readonly ids: DocMeta[];
+  bytes: number;
+}
+
+function emptyChunk(): Chunk {
+  return { body: "", offsets: [], ids: [], bytes: 0 };
+}
+
+function lineOf(chunk: Chunk, i: number): string {
+  return chunk.body.slice(chunk.offsets[i], chunk.offsets[i + 1] ?? chunk.body.length);
 }
 
 /**
@@ -89,44 +112,46 @@ export class BulkWriter {
 
   /** Splits into requests of the current adaptive size and sends them in parallel; returns bytes sent. */
   async write(docs: readonly StreamDoc[]): Promise<number> {
-    const chunks: { docs: StreamDoc[]; lines: string[]; bytes: number }[] = [];
-    let current = { docs: [] as StreamDoc[], lines: [] as string[], bytes: 0 };
+    const chunks: Chunk[] = [];
+    let current = emptyChunk();
     let total = 0;
     for (const doc of docs) {
       const line = `${actionLine(this.#options.index, doc, this.#options.externalVersions)}\n${doc.source}\n`;
       const bytes = Buffer.byteLength(line);
       total += bytes;
-      if (current.docs.length > 0 && current.bytes + bytes > this.#shared.adaptive.bytes) {
+      if (current.ids.length > 0 && current.bytes + bytes > this.#shared.adaptive.bytes) {
         chunks.push(current);
-        current = { docs: [], lines: [], bytes: 0 };
+        current = emptyChunk();
       }
-      current.docs.push(doc);
-      current.lines.push(line);
+      // One growing string per request (a rope until it is sent), so a document's bytes are held
+      // once, not once per document object, once per line and once more for the joined body.
+      current.offsets.push(current.body.length);
+      current.body += line;
+      current.ids.push(doc.routing === undefined ? { id: doc.id } : { id: doc.id, routing: doc.routing });
       current.bytes += bytes;
     }
-    if (current.docs.length > 0) chunks.push(current);
-    await Promise.all(chunks.map((c) => this.#send(c.docs, c.lines, c.bytes)));
+    if (current.ids.length > 0) chunks.push(current);
+    await Promise.all(chunks.map((c) => this.#send(c)));
     return total;
   }
 
-  async #send(docs: StreamDoc[], lines: string[], bytes: number): Promise<void> {
+  async #send(chunk: Chunk): Promise<void> {
     const { signal } = this.#options;
     const maxAttempts = this.#options.maxAttempts ?? 12;
-    let pendingDocs = docs;
-    let pendingLines = lines;
-    let pendingBytes = bytes;
+    let pending = chunk;
     let lastCause = "";
-    for (let attempt = 1; pendingDocs.length > 0; attempt++) {
-      if (attempt > maxAttempts)
+    for (let attempt = 1; pending.ids.length > 0; attempt++) {
+      if (attempt > maxAttempts) {
         throw throttled(
-          `${pendingDocs.length} document(s) for ${this.#options.index}`,
+          `${pending.ids.length} document(s) for ${this.#options.index}`,
           maxAttempts,
           lastCause,
         );
+      }
       if (attempt > 1) await sleep(backoffMs(attempt), signal);
-      const wait = this.#shared.throttle.reserve(pendingDocs.length, pendingBytes);
+      const wait = this.#shared.throttle.reserve(pending.ids.length, pending.bytes);
       if (wait > 0) await sleep(wait, signal);
-      const body = pendingLines.join("");
+      const body = pending.body;
       const outcome = await this.#shared.gate.run(() => this.#post(body), signal);
       if (outcome.kind === "transient") {
         lastCause = outcome.cause;
@@ -140,25 +165,31 @@ export class BulkWriter {
       }
       const retry: number[] = [];
       const rejected: Rejected[] = [];
-      pendingDocs.forEach((doc, i) => {
+      for (let i = 0; i < pending.ids.length; i++) {
         const item = Object.values(items[i] ?? {})[0] ?? {
           status: 0,
           error: { type: "missing_item", reason: "no item in the response" },
         };
-        if (item.status < 300) return;
-        if (item.status === 409 && this.#options.externalVersions) return; // a newer version is already there
+        if (item.status < 300) continue;
+        if (item.status === 409 && this.#options.externalVersions) continue; // a newer version is already there
         if (isRetryableItem(item)) retry.push(i);
-        else rejected.push({ doc, item });
-      });
+        else rejected.push({ meta: pending.ids[i] as DocMeta, line: lineOf(pending, i), item });
+      }
       if (rejected.length > 0) throw this.#reject(rejected);
       if (retry.length > 0) {
         this.#shared.adaptive.pressure();
         const first = Object.values(items[retry[0] as number] ?? {})[0];
         lastCause = `${retry.length} item(s) rejected: ${first?.error?.type ?? first?.status}`;
       } else this.#shared.adaptive.success(outcome.latencyMs);
-      pendingDocs = retry.map((i) => pendingDocs[i] as StreamDoc);
-      pendingLines = retry.map((i) => pendingLines[i] as string);
-      pendingBytes = pendingLines.reduce((sum, l) => sum + Buffer.byteLength(l), 0);
+      const next = emptyChunk();
+      for (const i of retry) {
+        const line = lineOf(pending, i);
+        next.offsets.push(next.body.length);
+        next.body += line;
+        next.ids.push(pending.ids[i] as DocMeta);
+        next.bytes += Buffer.byteLength(line);
+      }
+      pending = next;
     }
   }
 
@@ -194,14 +225,14 @@ export class BulkWriter {
     appendFileSync(
       file,
       rejected
-        .map(({ doc, item }) =>
+        .map(({ meta, line, item }) =>
           JSON.stringify({
             _index: this.#options.index,
-            _id: doc.id,
-            ...(doc.routing === undefined ? {} : { _routing: doc.routing }),
+            _id: meta.id,
+            ...(meta.routing === undefined ? {} : { _routing: meta.routing }),
             status: item.status,
             error: item.error ?? null,
-            _source: JSON.parse(doc.source) as unknown,
+            _source: JSON.parse(line.slice(line.indexOf("\n") + 1)) as unknown,
           }),
         )
         .join("\n")
@@ -210,8 +241,8 @@ export class BulkWriter {
     const shown = rejected
       .slice(0, 5)
       .map(
-        ({ doc, item }) =>
-          `${doc.id} (${item.error?.type ?? item.status}: ${item.error?.reason ?? "rejected"})`,
+        ({ meta, item }) =>
+          `${meta.id} (${item.error?.type ?? item.status}: ${item.error?.reason ?? "rejected"})`,
       );
     const more = rejected.length > shown.length ? ` and ${rejected.length - shown.length} more` : "";
     return new BluegreenError(
@@ -219,7 +250,7 @@ export class BulkWriter {
       `The target rejected ${rejected.length} document(s) of index ${this.#options.index}: ${shown.join("; ")}${more}. They are written to ${file}.`,
       {
         fix: "Fix the target mapping (or the documents, with a backfill.stream.transform module) so the target accepts them, then run backfill again: it resumes from its checkpoints.",
-        details: { index: this.#options.index, file, ids: rejected.slice(0, 100).map((r) => r.doc.id) },
+        details: { index: this.#options.index, file, ids: rejected.slice(0, 100).map((r) => r.meta.id) },
       },
     );
   }

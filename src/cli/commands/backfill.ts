@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { isMainThread, Worker, workerData } from "node:worker_threads";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import {
   createProgress,
@@ -13,6 +14,7 @@ import {
   DEFAULT_CONFIG_FILE,
   loadConfig,
 } from "../../config/index.ts";
+import { BluegreenError } from "../../errors/index.ts";
 import { createLogger } from "../../log/index.ts";
 
 import { consoleOutput, type Output } from "../output.ts";
@@ -25,6 +27,41 @@ interface BackfillOpts {
   workerId?: string;
   index?: string[];
   restart: boolean;
+}
+
+/** Heap limits of the copy: with V8's defaults a fast copier's garbage alone grows RSS past 400 MB. */
+const HEAP_LIMITS = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 12 };
+
+/**
+ * Runs this same command line again in a worker thread with bounded heap limits (only a thread can
+ * get them after start-up) and waits for it. SIGINT/SIGTERM stop the worker at once, which is safe:
+ * every acknowledged page is checkpointed, and the next run resumes (and restores target tuning).
+ */
+async function inBoundedWorker(): Promise<number> {
+  const worker = new Worker(new URL("../../../bin/bluegreen.js", import.meta.url), {
+    argv: process.argv.slice(2),
+    workerData: { tty: process.stderr.isTTY === true },
+    resourceLimits: HEAP_LIMITS,
+  });
+  const stop = () => void worker.terminate();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      worker.once("error", (error: Error & { code?: string }) => {
+        if (error.code !== "ERR_WORKER_OUT_OF_MEMORY") return reject(error);
+        reject(
+          new BluegreenError("BG_INTERNAL", "The backfill ran out of its 128 MB heap.", {
+            fix: "Lower backfill.batchSize or backfill.stream.maxInFlightBytes (very large documents need smaller pages), or run with BLUEGREEN_BACKFILL_INLINE=1 to lift the limit; the copy resumes.",
+          }),
+        );
+      });
+      worker.once("exit", resolve);
+    });
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
 }
 
 function count(value: string): number {
@@ -55,6 +92,10 @@ export function registerBackfill(program: Command, io: Output = consoleOutput): 
     .option("--index <name...>", "only these source indices (of the selection)")
     .option("--restart", "forget the checkpoints of earlier runs and copy everything again", false)
     .action(async (opts: BackfillOpts) => {
+      if (isMainThread && process.env.BLUEGREEN_BACKFILL_INLINE !== "1") {
+        process.exitCode = await inBoundedWorker();
+        return;
+      }
       const config = await loadConfig(opts.config);
       const logger = createLogger();
       const controller = new AbortController();
@@ -63,7 +104,9 @@ export function registerBackfill(program: Command, io: Output = consoleOutput): 
       process.once("SIGTERM", onSignal);
       const progress = createProgress({
         json: opts.json,
-        tty: process.stderr.isTTY === true,
+        tty: isMainThread
+          ? process.stderr.isTTY === true
+          : (workerData as { tty?: boolean } | null)?.tty === true,
         out: (line) => io.out(line),
         err: (line) => io.progress(line),
       });
