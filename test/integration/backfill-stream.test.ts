@@ -143,3 +143,31 @@ test("the workflow runs backfill after prepare, and a second run finds it done",
   const second = JSON.parse(again.stdout);
   assert.equal(second.steps.find((s: { id: string }) => s.id === "backfill").outcome, "already-done");
 });
+
+test("externalVersions copies each document's _version, and a second copy does not conflict", async () => {
+  const index = `${P}-versions`;
+  await seed(main.source, index, 30, { shards: 1 });
+  // Bump some documents so versions differ from 1.
+  for (const id of ["d3", "d4", "d4"]) {
+    await main.source.request({ method: "PUT", path: `/${index}/_doc/${id}`, body: { n: 99 } });
+  }
+  await main.source.request({ method: "POST", path: `/${index}/_refresh` });
+  const { dir, file } = migrationFile(
+    `${P}-ver`,
+    sandbox,
+    index,
+    "backfill: { method: stream, stream: { externalVersions: true } }\n",
+  );
+  for (const args of [
+    ["backfill", "-c", file],
+    ["backfill", "-c", file, "--restart"],
+  ]) {
+    const run = bluegreen(args, dir);
+    assert.equal(run.code, 0, run.stderr);
+  }
+  const version = async (id: string) =>
+    (await main.target.request<{ _version: number }>({ method: "GET", path: `/${index}/_doc/${id}` })).body
+      ._version;
+  assert.deepEqual([await version("d1"), await version("d3"), await version("d4")], [1, 2, 3]);
+  await assertSameContent(main.source, index, main.target, index);
+});

@@ -93,13 +93,7 @@ export class LeaseSliceStore implements SliceStore {
 
   async claim(index: string, slices: number): Promise<Claim | "wait" | undefined> {
     await this.#ensureIndex();
-    const ids = Array.from({ length: slices }, (_, s) => this.#id(index, String(s)));
-    const res = await this.#request<{ docs: Versioned<LeaseDoc>[] }>({
-      method: "POST",
-      path: `/${this.#o.leaseIndex}/_mget`,
-      body: { ids },
-      idempotent: true,
-    });
+    const { ids, docs } = await this.#leases(index, slices);
     let wait = false;
     // Workers start scanning at different slices, so they rarely race for the same one.
     const offset = hash(this.#o.workerId) % slices;
@@ -107,7 +101,7 @@ export class LeaseSliceStore implements SliceStore {
       const slice = (k + offset) % slices;
       const key = ids[slice] as string;
       if (this.#seq.has(key)) continue; // held by this process already
-      const doc = res.body.docs[slice];
+      const doc = docs[slice];
       const lease = (state: SliceState): LeaseDoc => ({
         owner: this.#o.workerId,
         expiresAt: this.#now() + this.#o.ttlMs,
@@ -166,6 +160,13 @@ export class LeaseSliceStore implements SliceStore {
   }
 
   async states(index: string, slices: number): Promise<SliceState[]> {
+    const { docs } = await this.#leases(index, slices);
+    return docs.map((d) =>
+      d.found && d._source !== undefined ? { ...d._source.state, done: d._source.done } : EMPTY_SLICE,
+    );
+  }
+
+  async #leases(index: string, slices: number): Promise<{ ids: string[]; docs: Versioned<LeaseDoc>[] }> {
     const ids = Array.from({ length: slices }, (_, s) => this.#id(index, String(s)));
     const res = await this.#request<{ docs: Versioned<LeaseDoc>[] }>({
       method: "POST",
@@ -173,9 +174,7 @@ export class LeaseSliceStore implements SliceStore {
       body: { ids },
       idempotent: true,
     });
-    return res.body.docs.map((d) =>
-      d.found && d._source !== undefined ? { ...d._source.state, done: d._source.done } : EMPTY_SLICE,
-    );
+    return { ids, docs: res.body.docs };
   }
 
   #hold(key: string, slice: number, state: SliceState, seq: Seq): Claim {
