@@ -33,6 +33,16 @@ interface Result {
   readonly note: string;
 }
 
+/** The few fields of API answers the bench reads. */
+interface Answer {
+  readonly count?: number;
+  readonly task?: string;
+  readonly completed?: boolean;
+  readonly error?: unknown;
+  readonly response?: { readonly failures?: readonly unknown[] };
+  readonly snapshot?: { readonly state?: string };
+}
+
 function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
@@ -42,7 +52,7 @@ async function req(
   method: string,
   path: string,
   body?: unknown,
-): Promise<{ status: number; json: any }> {
+): Promise<{ status: number; json: Answer }> {
   const res = await fetch(`${url}${path}`, {
     method,
     headers: { "content-type": "application/json" },
@@ -149,7 +159,7 @@ async function runElasticdump(source: string, target: string): Promise<Result> {
   };
 }
 
-async function waitTask(url: string, task: string): Promise<any> {
+async function waitTask(url: string, task: string): Promise<Answer> {
   for (;;) {
     const r = await req(url, "GET", `/_tasks/${task}`);
     if (r.json.completed === true) return r.json;
