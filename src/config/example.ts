@@ -70,7 +70,7 @@ backfill:
   # repository: migration-repo      # snapshot repository on both clusters (required by snapshot)
   stream:                           # the streaming copier (method stream)
     readers: 4                      # slices read in parallel per process
-    bulkBytes: 4194304              # starting _bulk size in bytes (adapted while copying)
+    bulkBytes: 2097152              # starting _bulk size in bytes (adapted while copying)
     bulkConcurrency: 4              # most _bulk requests in flight (adapted while copying)
     # docsPerSecond: 5000           # throttle; or mbPerSecond: 20
     # transform: ./transform.mjs    # default export (doc) => doc | null, per document

@@ -92,7 +92,7 @@ export const rawConfigSchema = z.strictObject({
         .strictObject({
           slices: integer(1, 1024).optional(),
           readers: integer(1, 64).default(4),
-          bulkBytes: integer(64 * 1024, 100 * 1024 * 1024).default(4 * 1024 * 1024),
+          bulkBytes: integer(64 * 1024, 100 * 1024 * 1024).default(2 * 1024 * 1024),
           bulkConcurrency: integer(1, 64).default(4),
           maxInFlightBytes: integer(1024 * 1024, 1024 * 1024 * 1024).default(32 * 1024 * 1024),
           docsPerSecond: integer(1, 10_000_000).optional(),
