@@ -144,6 +144,7 @@ function barSink(tracker: ProgressTracker): ProgressSink {
   );
   const bars = new Map<string, cliProgress.SingleBar>();
   let total: cliProgress.SingleBar | undefined;
+  let stopped = false;
   const payload = (p: Omit<IndexProgress, "event">, name: string) => ({
     name: name.padEnd(24).slice(0, 24),
     rate: Math.round(p.docsPerSec),
@@ -169,6 +170,8 @@ function barSink(tracker: ProgressTracker): ProgressSink {
       total.update(t.docsDone, payload(t, "total"));
     },
     stop() {
+      if (stopped) return;
+      stopped = true;
       multi.stop();
     },
   };

@@ -1,8 +1,10 @@
 import { hostname } from "node:os";
-import { isMainThread, Worker, workerData } from "node:worker_threads";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import {
   createProgress,
+  type ProgressEvent,
+  type ProgressSink,
   planTasks,
   renderSummary,
   runBackfill,
@@ -37,11 +39,23 @@ const HEAP_LIMITS = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 12 
  * get them after start-up) and waits for it. SIGINT/SIGTERM stop the worker at once, which is safe:
  * every acknowledged page is checkpointed, and the next run resumes (and restores target tuning).
  */
-async function inBoundedWorker(): Promise<number> {
+async function inBoundedWorker(io: Output): Promise<number> {
   const worker = new Worker(new URL("../../../bin/bluegreen.js", import.meta.url), {
     argv: process.argv.slice(2),
     workerData: { tty: process.stderr.isTTY === true },
     resourceLimits: HEAP_LIMITS,
+  });
+  const bars =
+    process.stderr.isTTY === true
+      ? createProgress({ json: false, tty: true, out: () => {}, err: () => {} })
+      : undefined;
+  worker.on("message", (message: { type: string; event?: ProgressEvent; text?: string }) => {
+    if (message.type === "progress" && message.event !== undefined) bars?.onProgress(message.event);
+    else if (message.type === "stop") bars?.stop();
+    else if (message.type === "out" && message.text !== undefined) {
+      bars?.stop();
+      io.out(message.text);
+    }
   });
   const stop = () => void worker.terminate();
   process.once("SIGINT", stop);
@@ -59,6 +73,7 @@ async function inBoundedWorker(): Promise<number> {
       worker.once("exit", resolve);
     });
   } finally {
+    bars?.stop();
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
   }
@@ -93,7 +108,7 @@ export function registerBackfill(program: Command, io: Output = consoleOutput): 
     .option("--restart", "forget the checkpoints of earlier runs and copy everything again", false)
     .action(async (opts: BackfillOpts) => {
       if (isMainThread && process.env.BLUEGREEN_BACKFILL_INLINE !== "1") {
-        process.exitCode = await inBoundedWorker();
+        process.exitCode = await inBoundedWorker(io);
         return;
       }
       const config = await loadConfig(opts.config);
@@ -102,14 +117,20 @@ export function registerBackfill(program: Command, io: Output = consoleOutput): 
       const onSignal = () => controller.abort(new Error("interrupted"));
       process.once("SIGINT", onSignal);
       process.once("SIGTERM", onSignal);
-      const progress = createProgress({
-        json: opts.json,
-        tty: isMainThread
-          ? process.stderr.isTTY === true
-          : (workerData as { tty?: boolean } | null)?.tty === true,
-        out: (line) => io.out(line),
-        err: (line) => io.progress(line),
-      });
+      // In the worker, bars are drawn by the main thread, which owns the terminal.
+      const barsInParent =
+        !isMainThread && !opts.json && (workerData as { tty?: boolean } | null)?.tty === true;
+      const progress: ProgressSink = barsInParent
+        ? {
+            onProgress: (event) => parentPort?.postMessage({ type: "progress", event }),
+            stop: () => parentPort?.postMessage({ type: "stop" }),
+          }
+        : createProgress({
+            json: opts.json,
+            tty: isMainThread && process.stderr.isTTY === true,
+            out: (line) => io.out(line),
+            err: (line) => io.progress(line),
+          });
       const worker =
         opts.workers > 1 || opts.workerId !== undefined
           ? { id: opts.workerId ?? `${hostname()}-${process.pid}`, workers: opts.workers }
@@ -133,7 +154,10 @@ export function registerBackfill(program: Command, io: Output = consoleOutput): 
           },
         );
         progress.stop();
-        io.out(opts.json ? JSON.stringify({ event: "summary", ...summary }) : renderSummary(summary));
+        const text = opts.json ? JSON.stringify({ event: "summary", ...summary }) : renderSummary(summary);
+        // Through the main thread when it draws the bars, so the table lands after their last frame.
+        if (barsInParent) parentPort?.postMessage({ type: "out", text });
+        else io.out(text);
       } finally {
         progress.stop();
         process.off("SIGINT", onSignal);
