@@ -1,3 +1,27 @@
+export {
+  createProgress,
+  formatSeconds,
+  type IndexProgress,
+  type ProgressSink,
+  ProgressTracker,
+  progressEvent,
+  renderSummary,
+} from "./progress.ts";
+export {
+  type AutoPlanner,
+  type BackfillOptions,
+  type BackfillSummary,
+  ensureTargetIndices,
+  type IndexCandidate,
+  listCandidates,
+  planAuto,
+  planTasks,
+  RUNNERS,
+  runBackfill,
+  runnerFor,
+} from "./run.ts";
+export { backfillStep, type ContextOptions, streamDone, withBackfillContext } from "./step.ts";
+export { chooseSlices, streamRunner } from "./stream/runner.ts";
 export type {
   BackfillContext,
   BackfillMethodRunner,
@@ -5,4 +29,5 @@ export type {
   IndexResult,
   IndexTask,
   ProgressEvent,
+  WorkerIdentity,
 } from "./types.ts";

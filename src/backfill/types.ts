@@ -18,6 +18,13 @@ export interface BackfillContext {
   readonly logger: Logger;
   readonly signal: AbortSignal;
   readonly onProgress: (event: ProgressEvent) => void;
+  /** Set in distributed mode: this process is one of `workers`, sharing slices through leases. */
+  readonly worker?: WorkerIdentity;
+}
+
+export interface WorkerIdentity {
+  readonly id: string;
+  readonly workers: number;
 }
 
 /** One index to copy, as the planner decided. */
@@ -39,6 +46,11 @@ export interface ProgressEvent {
   readonly docsDone: number;
   readonly docsTotal: number;
   readonly bytesDone: number;
+  /** Source size in bytes when known (store size, so only an estimate of what is copied). */
+  readonly bytesTotal?: number;
+  readonly targetIndex?: string;
+  /** Free text for the current phase ("restoring", "waiting for leases", ...). */
+  readonly detail?: string;
 }
 
 export interface IndexResult {

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { EXIT, toBluegreenError } from "../errors/index.ts";
 import { renderError } from "../report/index.ts";
+import { registerBackfill } from "./commands/backfill.ts";
 import { registerClusters } from "./commands/clusters.ts";
 import { registerGateway } from "./commands/gateway.ts";
 import { registerInit } from "./commands/init.ts";
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerSandbox(program);
   registerClusters(program);
   registerPrepare(program);
+  registerBackfill(program);
   registerRun(program);
   registerGateway(program);
   registerReplay(program);

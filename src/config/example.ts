@@ -85,6 +85,14 @@ backfill:
   #   requestsPerSecond: -1         # throttle per task; -1 = unthrottled
   # rename: { pattern: "^(.*)$", replacement: "$1-v2" }   # target index names
   # autoOrder: [snapshot, reindex, stream]                # methods auto tries, in order
+  stream:                           # the streaming copier (method stream)
+    readers: 4                      # slices read in parallel per process
+    bulkBytes: 2097152              # starting _bulk size in bytes (adapted while copying)
+    bulkConcurrency: 4              # most _bulk requests in flight (adapted while copying)
+    # docsPerSecond: 5000           # throttle; or mbPerSecond: 20
+    # transform: ./transform.mjs    # default export (doc) => doc | null, per document
+    tuneTarget: true                # refresh_interval -1 and replicas 0 while copying, then restored
+    leaseIndex: bluegreen-backfill-leases  # slice leases on the target for --workers N
 
 sync:
   method: none                      # gateway | ccr | none (none: writes stop at cutover)

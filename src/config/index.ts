@@ -35,6 +35,7 @@ export {
   SNAPSHOT_DEFAULTS,
   type SnapshotSettings,
   type StateSettings,
+  type StreamSettings,
   SYNC_METHODS,
   type SyncMethod,
   type SyncSettings,

@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { ClusterAuth, ClusterConfig, ClusterTls } from "./cluster-config.ts";
 import type { Env } from "./env.ts";
 import { type ConfigPath, type Problem, problem } from "./problems.ts";
@@ -45,7 +45,7 @@ export function normalize(raw: RawConfig, ctx: ResolveContext, configPath: strin
     indices: raw.indices,
     state: { path: resolve(ctx.baseDir, raw.state.path ?? `.bluegreen/${raw.name}.db`) },
     prepare: raw.prepare,
-    backfill: { ...raw.backfill, repository: raw.backfill.repository },
+    backfill: normalizeBackfill(raw.backfill, ctx, raw.state.path ?? `.bluegreen/${raw.name}.db`),
     sync: { method: raw.sync.method, maxLagMs: raw.sync.maxLag },
     validate: raw.validate,
     cutover: { writeBlockSource: raw.cutover.writeBlockSource, drainTimeoutMs: raw.cutover.drainTimeout },
@@ -108,6 +108,30 @@ function normalizeGateway(
       topic: raw.log.topic ?? `bluegreen-${name}`,
     },
     tls: cert === undefined || key === undefined ? undefined : { cert, key: new Secret(key) },
+  };
+}
+
+function normalizeBackfill(
+  raw: RawConfig["backfill"],
+  ctx: ResolveContext,
+  statePath: string,
+): MigrationConfig["backfill"] {
+  const { stream, ...rest } = raw;
+  const { keepAlive, leaseTtl, transform, failedDocsDir, slices, docsPerSecond, mbPerSecond, ...tuning } =
+    stream;
+  return {
+    ...rest,
+    repository: raw.repository,
+    stream: {
+      ...tuning,
+      slices,
+      docsPerSecond,
+      mbPerSecond,
+      transform: transform === undefined ? undefined : resolve(ctx.baseDir, transform),
+      failedDocsDir: resolve(ctx.baseDir, failedDocsDir ?? dirname(statePath)),
+      keepAliveMs: keepAlive,
+      leaseTtlMs: leaseTtl,
+    },
   };
 }
 

@@ -133,6 +133,24 @@ export const rawConfigSchema = z.strictObject({
         .optional(),
       rename: z.strictObject({ pattern: text, replacement: z.string() }).optional(),
       autoOrder: z.array(z.enum(CONCRETE_METHODS)).min(1).optional(),
+      stream: z
+        .strictObject({
+          slices: integer(1, 1024).optional(),
+          readers: integer(1, 64).default(4),
+          bulkBytes: integer(64 * 1024, 100 * 1024 * 1024).default(2 * 1024 * 1024),
+          bulkConcurrency: integer(1, 64).default(4),
+          maxInFlightBytes: integer(1024 * 1024, 1024 * 1024 * 1024).default(32 * 1024 * 1024),
+          docsPerSecond: integer(1, 10_000_000).optional(),
+          mbPerSecond: integer(1, 100_000).optional(),
+          transform: text.optional(),
+          externalVersions: flag().default(false),
+          tuneTarget: flag().default(true),
+          failedDocsDir: text.optional(),
+          keepAlive: duration({ min: 1000 }).default(600_000),
+          leaseIndex: text.default("bluegreen-backfill-leases"),
+          leaseTtl: duration({ min: 1000 }).default(60_000),
+        })
+        .prefault({}),
     })
     .prefault({}),
   sync: z

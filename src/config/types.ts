@@ -84,6 +84,35 @@ export interface BackfillSettings {
   readonly rename?: RenameSettings;
   /** The order `auto` tries methods in, per index; absent means AUTO_ORDER_DEFAULT. */
   readonly autoOrder?: readonly ConcreteMethod[];
+  readonly stream: StreamSettings;
+}
+
+/** The streaming copier: sliced reads, adaptive parallel `_bulk` writes, checkpoints and leases. */
+export interface StreamSettings {
+  /** Read slices per index; default: a multiple of the shard count sized by document count. */
+  readonly slices: number | undefined;
+  /** Slices read at the same time per process. */
+  readonly readers: number;
+  /** Starting `_bulk` request size in bytes; adapted between a quarter and four times this. */
+  readonly bulkBytes: number;
+  /** Most `_bulk` requests in flight; the writer adapts between 1 and this. */
+  readonly bulkConcurrency: number;
+  /** Bytes read but not yet written, across all slices: the reader waits above this (memory bound). */
+  readonly maxInFlightBytes: number;
+  readonly docsPerSecond: number | undefined;
+  readonly mbPerSecond: number | undefined;
+  /** Absolute path of a JS module whose default export maps each document (or drops it with null). */
+  readonly transform: string | undefined;
+  /** Copy `_version` as an external version (`version_type: external_gte`). */
+  readonly externalVersions: boolean;
+  /** Set refresh_interval -1 and replicas 0 on the target while copying, then restore them. */
+  readonly tuneTarget: boolean;
+  /** Where rejected documents are written (absolute); next to the state file by default. */
+  readonly failedDocsDir: string;
+  readonly keepAliveMs: number;
+  /** Index on the target holding slice leases in distributed mode (`--workers`). */
+  readonly leaseIndex: string;
+  readonly leaseTtlMs: number;
 }
 
 export const CONCRETE_METHODS = ["snapshot", "reindex", "stream"] as const;

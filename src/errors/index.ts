@@ -74,6 +74,16 @@ export const CATALOGUE = {
   BG_REPLAY_TARGET: entry(EXIT.failure, true, "The target kept failing replayed writes transiently."),
   BG_REPLAY_RECORD: entry(EXIT.failure, false, "A capture-log record cannot be decoded."),
   BG_REPLAY_DEAD_LETTER: entry(EXIT.failure, false, "The dead-letter file cannot be written."),
+  // backfill (step 2: stream copier, leases, workflow step)
+  BG_BACKFILL_REJECTED: entry(
+    EXIT.failure,
+    false,
+    "The target rejected documents it will not accept on retry.",
+  ),
+  BG_BACKFILL_TRANSFORM: entry(EXIT.usage, false, "The document transform module failed to load or run."),
+  BG_BACKFILL_METHOD: entry(EXIT.usage, false, "The backfill method is not available here."),
+  BG_BACKFILL_LEASE: entry(EXIT.failure, true, "The backfill lease index could not be used."),
+  BG_BACKFILL_SOURCE: entry(EXIT.failure, true, "Reading documents from the source failed."),
   BG_INTERNAL: entry(EXIT.failure, false, "An unexpected internal error (a bug: please report it)."),
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Command } from "commander";
+import { backfillStep } from "../../backfill/index.ts";
 import { DEFAULT_CONFIG_FILE, loadConfig, type MigrationConfig } from "../../config/index.ts";
 import { createLogger } from "../../log/index.ts";
 import { preflightStep } from "../../preflight/index.ts";
@@ -13,7 +14,7 @@ import { consoleOutput, type Output } from "../output.ts";
 /** The steps that exist so far; later issues append backfill, sync, … here. */
 export function migrationSteps(config: MigrationConfig): Step[] {
   const logger = createLogger();
-  return [preflightStep(config, logger), prepareStep(config, logger)];
+  return [preflightStep(config, logger), prepareStep(config, logger), backfillStep(config, logger)];
 }
 
 function open(config: MigrationConfig): StateStore {

@@ -1,0 +1,363 @@
+/**
+ * `npm run bench:backfill`: the same generated data set copied from the bench sandbox's source to its
+ * target five ways, one after the other, into the same target index (deleted in between):
+ * our stream copier, elasticdump (best flags), remote `_reindex`, snapshot/restore, and a pure bulk
+ * loader into the target (the ingestion ceiling). Prints docs/s, MB/s, peak RSS and the ratios.
+ *
+ * BENCH_DOCS (default 200000, up to 1M) sets the size; BENCH_KEEP=1 leaves the sandbox running.
+ * Client-side tools run as child processes so their peak RSS (VmHWM) is theirs alone; _reindex and
+ * snapshot run inside the clusters, so they have no client RSS worth showing.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { table } from "../src/report/index.ts";
+import { sandboxDown, sandboxUp } from "../src/sandbox/index.ts";
+import { BENCH_MAPPINGS, bulkLoad } from "./data.ts";
+
+const DOCS = Math.min(1_000_000, Number(process.env.BENCH_DOCS ?? 200_000));
+const KEEP = process.env.BENCH_KEEP === "1";
+const INDEX = "bench-docs";
+const ROOT = new URL("..", import.meta.url).pathname;
+const NODE = process.execPath;
+/** The stream copier's settings, overridable to compare tunings (`BENCH_STREAM='{ readers: 2 }'`). */
+const STREAM_SETTINGS = process.env.BENCH_STREAM ?? "{ readers: 4, bulkConcurrency: 4, bulkBytes: 2097152 }";
+const STREAM_BATCH = Number(process.env.BENCH_BATCH ?? 1000);
+
+interface Result {
+  readonly name: string;
+  readonly ms: number;
+  readonly peakRssBytes: number | undefined;
+  readonly count: number;
+  readonly note: string;
+}
+
+/** The few fields of API answers the bench reads. */
+interface Answer {
+  readonly count?: number;
+  readonly task?: string;
+  readonly completed?: boolean;
+  readonly error?: unknown;
+  readonly response?: { readonly failures?: readonly unknown[] };
+  readonly snapshot?: { readonly state?: string };
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+async function req(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Answer }> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text === "" ? {} : JSON.parse(text) };
+}
+
+/**
+ * Makes the copy visible, inside the timing: the stream copier ends with a refresh (its data must be
+ * searchable when it says done), so every other contender pays for one too.
+ */
+async function refreshed(url: string, started: number): Promise<number> {
+  await req(url, "POST", `/${INDEX}/_refresh`);
+  return performance.now() - started;
+}
+
+async function count(url: string, index: string): Promise<number> {
+  await req(url, "POST", `/${index}/_refresh`);
+  const r = await req(url, "GET", `/${index}/_count`);
+  return r.json.count ?? -1;
+}
+
+const INDEX_SETTINGS = { number_of_shards: 2, number_of_replicas: 0 };
+
+async function freshTarget(target: string, create: boolean): Promise<void> {
+  await req(target, "DELETE", `/${INDEX}`);
+  if (create) {
+    // The same bulk-load tuning the stream copier applies to itself, so the comparison is fair.
+    await req(target, "PUT", `/${INDEX}`, {
+      settings: { ...INDEX_SETTINGS, refresh_interval: "-1" },
+      mappings: BENCH_MAPPINGS,
+    });
+  }
+}
+
+/** Runs a child process and samples its peak RSS (VmHWM) from /proc until it exits. */
+function measured(
+  cmd: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ ms: number; peak: number; code: number; stderr: string }> {
+  const started = performance.now();
+  const child = spawn(cmd, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let peak = 0;
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  const sample = () => {
+    try {
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+      if (hwm !== null) peak = Math.max(peak, Number(hwm[1]) * 1024);
+    } catch {
+      // exited between samples
+    }
+  };
+  const timer = setInterval(sample, 50);
+  return new Promise((resolve) => {
+    child.on("exit", (code) => {
+      clearInterval(timer);
+      resolve({ ms: performance.now() - started, peak, code: code ?? -1, stderr });
+    });
+  });
+}
+
+async function runStream(source: string, target: string): Promise<Result> {
+  await freshTarget(target, false);
+  const dir = mkdtempSync(join(tmpdir(), "bench-stream-"));
+  const file = join(dir, "bench.yaml");
+  writeFileSync(
+    file,
+    `version: 1\nname: bench\nsource: { url: '${source}' }\ntarget: { url: '${target}' }\nindices: { include: ['${INDEX}'] }\nbackfill: { method: stream, batchSize: ${STREAM_BATCH}, stream: ${STREAM_SETTINGS} }\n`,
+  );
+  const r = await measured(
+    NODE,
+    [join(ROOT, "bin/bluegreen.js"), "backfill", "-c", file, "--method", "stream"],
+    { BLUEGREEN_LOG_LEVEL: "warn" },
+  );
+  if (r.code !== 0) throw new Error(`stream failed: ${r.stderr}`);
+  return {
+    name: "stream (bluegreen)",
+    ms: r.ms,
+    peakRssBytes: r.peak,
+    count: await count(target, INDEX),
+    note: `batchSize ${STREAM_BATCH}, ${STREAM_SETTINGS}`,
+  };
+}
+
+async function runElasticdump(source: string, target: string): Promise<Result> {
+  await freshTarget(target, true);
+  const bin = join(ROOT, "node_modules/elasticdump/bin/elasticdump");
+  const flags = ["--limit=2000", "--concurrency=4", "--noRefresh"];
+  const r = await measured(NODE, [
+    bin,
+    `--input=${source}/${INDEX}`,
+    `--output=${target}/${INDEX}`,
+    "--type=data",
+    ...flags,
+  ]);
+  if (r.code !== 0) throw new Error(`elasticdump failed: ${r.stderr}`);
+  return {
+    name: "elasticdump",
+    ms: r.ms + (await refreshed(target, performance.now())),
+    peakRssBytes: r.peak,
+    count: await count(target, INDEX),
+    note: flags.join(" "),
+  };
+}
+
+async function waitTask(url: string, task: string): Promise<Answer> {
+  for (;;) {
+    const r = await req(url, "GET", `/_tasks/${task}`);
+    if (r.json.completed === true) return r.json;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function runReindex(source: string, target: string): Promise<Result> {
+  await freshTarget(target, true);
+  const started = performance.now();
+  const r = await req(target, "POST", "/_reindex?wait_for_completion=false", {
+    source: { remote: { host: source }, index: INDEX, size: 5000 },
+    dest: { index: INDEX },
+  });
+  if (r.json.task === undefined) throw new Error(`reindex refused: ${JSON.stringify(r.json)}`);
+  const done = await waitTask(target, r.json.task);
+  const ms = await refreshed(target, started);
+  if (done.error !== undefined || (done.response?.failures ?? []).length > 0)
+    throw new Error(`reindex failed: ${JSON.stringify(done).slice(0, 500)}`);
+  return {
+    name: "remote _reindex",
+    ms,
+    peakRssBytes: undefined,
+    count: await count(target, INDEX),
+    note: "server-side, size 5000, no slicing (remote)",
+  };
+}
+
+async function runSnapshot(source: string, target: string, repoPath: string): Promise<Result> {
+  await freshTarget(target, false);
+  const stamp = Date.now();
+  const repo = `bench-repo-${stamp}`;
+  const location = join(repoPath, repo);
+  const started = performance.now();
+  const put = await req(source, "PUT", `/_snapshot/${repo}`, { type: "fs", settings: { location } });
+  if (put.status !== 200) throw new Error(`repository: ${JSON.stringify(put.json)}`);
+  const snap = await req(source, "PUT", `/_snapshot/${repo}/s1?wait_for_completion=true`, {
+    indices: INDEX,
+    include_global_state: false,
+  });
+  if (snap.json.snapshot?.state !== "SUCCESS")
+    throw new Error(`snapshot: ${JSON.stringify(snap.json).slice(0, 500)}`);
+  await req(target, "PUT", `/_snapshot/${repo}`, { type: "fs", settings: { location, readonly: true } });
+  const restore = await req(target, "POST", `/_snapshot/${repo}/s1/_restore?wait_for_completion=true`, {
+    indices: INDEX,
+    include_global_state: false,
+    index_settings: { "index.number_of_replicas": 0 },
+  });
+  if (restore.status !== 200) throw new Error(`restore: ${JSON.stringify(restore.json).slice(0, 500)}`);
+  await req(target, "GET", `/_cluster/health/${INDEX}?wait_for_status=green&timeout=120s`);
+  const ms = performance.now() - started;
+  await req(target, "DELETE", `/_snapshot/${repo}`);
+  await req(source, "DELETE", `/_snapshot/${repo}/s1`);
+  await req(source, "DELETE", `/_snapshot/${repo}`);
+  return {
+    name: "snapshot/restore",
+    ms,
+    peakRssBytes: undefined,
+    count: await count(target, INDEX),
+    note: "fs repository, shared path.repo",
+  };
+}
+
+async function runCeiling(target: string): Promise<Result> {
+  await freshTarget(target, true);
+  const r = await measured(NODE, [join(ROOT, "bench/ceiling.ts"), target, INDEX, String(DOCS), "4"]);
+  if (r.code !== 0) throw new Error(`ceiling failed: ${r.stderr}`);
+  return {
+    name: "bulk ceiling",
+    ms: r.ms + (await refreshed(target, performance.now())),
+    peakRssBytes: r.peak,
+    count: await count(target, INDEX),
+    note: "generated docs, 4 MB bulks, concurrency 4",
+  };
+}
+
+async function loadSource(source: string): Promise<number> {
+  const existing = await req(source, "GET", `/${INDEX}/_count`);
+  const bytesFile = join(tmpdir(), `bench-backfill-${DOCS}.bytes`);
+  if (existing.json.count === DOCS) {
+    try {
+      return Number(readFileSync(bytesFile, "utf8"));
+    } catch {
+      // fall through and reload, to learn the byte count
+    }
+  }
+  log(`loading ${DOCS} documents into the source`);
+  await req(source, "DELETE", `/${INDEX}`);
+  await req(source, "PUT", `/${INDEX}`, {
+    settings: { ...INDEX_SETTINGS, refresh_interval: "-1" },
+    mappings: BENCH_MAPPINGS,
+  });
+  const bytes = await bulkLoad(source, INDEX, DOCS, 4);
+  await req(source, "PUT", `/${INDEX}/_settings`, { index: { refresh_interval: "1s" } });
+  await req(source, "POST", `/${INDEX}/_forcemerge?max_num_segments=5`);
+  writeFileSync(bytesFile, String(bytes));
+  return bytes;
+}
+
+const mb = (b: number) => b / 1048576;
+
+async function main(): Promise<void> {
+  log(`bench sandbox on port base 29400, ${DOCS} documents`);
+  const sandbox = await sandboxUp({ name: "bench", portBase: 29400, onProgress: log });
+  const source = sandbox.source.url;
+  const target = sandbox.target.url;
+  try {
+    const bytes = await loadSource(source);
+    // A freshly started target JVM is still compiling its indexing path; whoever ran first would pay.
+    log("warming up the target");
+    await req(target, "DELETE", "/bench-warmup");
+    await req(target, "PUT", "/bench-warmup", { settings: INDEX_SETTINGS, mappings: BENCH_MAPPINGS });
+    await bulkLoad(target, "bench-warmup", Math.min(DOCS, 30_000), 4);
+    await req(target, "DELETE", "/bench-warmup");
+    const results: Result[] = [];
+    const only = process.env.BENCH_ONLY?.split(",");
+    const contenders: [string, () => Promise<Result>][] = [
+      ["ceiling", () => runCeiling(target)],
+      ["stream", () => runStream(source, target)],
+      ["elasticdump", () => runElasticdump(source, target)],
+      ["reindex", () => runReindex(source, target)],
+      ["snapshot", () => runSnapshot(source, target, sandbox.snapshotRepoPath)],
+    ];
+    // The machine is shared: with BENCH_ROUNDS > 1 every contender runs that often, in a rotated order
+    // each round, and the median counts, so one burst of someone else's load does not decide a ratio.
+    const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
+    const runs = new Map<string, Result[]>();
+    const selected = contenders.filter(([key]) => only === undefined || only.includes(key));
+    for (let round = 0; round < rounds; round++) {
+      const order = [
+        ...selected.slice(round % selected.length),
+        ...selected.slice(0, round % selected.length),
+      ];
+      for (const [key, run] of order) {
+        log(`round ${round + 1}: running ${key}`);
+        const result = await run();
+        log(`${key}: ${(result.ms / 1000).toFixed(1)} s, ${result.count} docs`);
+        runs.set(key, [...(runs.get(key) ?? []), result]);
+      }
+    }
+    for (const [key] of selected) {
+      const all = [...(runs.get(key) ?? [])].sort((a, b) => a.ms - b.ms);
+      const median = all[Math.floor(all.length / 2)] as Result;
+      results.push({
+        ...median,
+        peakRssBytes:
+          median.peakRssBytes === undefined ? undefined : Math.max(...all.map((r) => r.peakRssBytes ?? 0)),
+        note:
+          rounds > 1
+            ? `${median.note}; median of ${rounds}: ${all.map((r) => (r.ms / 1000).toFixed(0)).join("/")} s`
+            : median.note,
+      });
+    }
+    await req(target, "DELETE", `/${INDEX}`);
+    const rate = (r: Result) => DOCS / (r.ms / 1000);
+    process.stdout.write(
+      `${DOCS} documents, ${mb(bytes).toFixed(0)} MB of _source; source ${sandbox.source.version}, target ${sandbox.target.version}\n`,
+    );
+    process.stdout.write(
+      `${table(
+        ["method", "seconds", "docs/s", "MB/s", "peak RSS", "docs on target", "flags"],
+        results.map((r) => [
+          r.name,
+          (r.ms / 1000).toFixed(1),
+          Math.round(rate(r)),
+          (mb(bytes) / (r.ms / 1000)).toFixed(1),
+          r.peakRssBytes === undefined ? "server-side" : `${mb(r.peakRssBytes).toFixed(0)} MB`,
+          r.count === DOCS ? r.count : `${r.count} (!)`,
+          r.note,
+        ]),
+      )}\n`,
+    );
+    const stream = results.find((r) => r.name.startsWith("stream"));
+    if (stream !== undefined) {
+      for (const [label, name] of [
+        ["stream / elasticdump", "elasticdump"],
+        ["stream / remote _reindex", "remote _reindex"],
+        ["stream / snapshot", "snapshot/restore"],
+        ["stream / bulk ceiling", "bulk ceiling"],
+      ] as const) {
+        const other = results.find((r) => r.name === name);
+        if (other !== undefined)
+          process.stdout.write(`${label}: ${(rate(stream) / rate(other)).toFixed(2)}x\n`);
+      }
+    }
+    process.stdout.write(`${JSON.stringify({ docs: DOCS, bytes, results })}\n`);
+  } finally {
+    if (!KEEP) await sandboxDown({ name: "bench" });
+  }
+}
+
+await main();

@@ -1,0 +1,121 @@
+/** Step 2: the backfill step as the workflow runs it, and the context both the step and the CLI build. */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { BackfillMethod, MigrationConfig } from "../config/index.ts";
+import type { Logger } from "../log/index.ts";
+import { withClusters } from "../prepare/index.ts";
+import { openState } from "../state/index.ts";
+import type { CheckpointReader, Step } from "../workflow/index.ts";
+import { type BackfillSummary, planTasks, runBackfill } from "./run.ts";
+import type { SlicePlan, SliceState } from "./stream/store.ts";
+import type { BackfillContext, IndexTask, ProgressEvent, WorkerIdentity } from "./types.ts";
+
+export interface ContextOptions {
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+  readonly onProgress?: (event: ProgressEvent) => void;
+  readonly worker?: WorkerIdentity;
+}
+
+/** Opens both clusters and the state file for the length of `run`. */
+export async function withBackfillContext<T>(
+  config: MigrationConfig,
+  options: ContextOptions,
+  run: (ctx: BackfillContext) => Promise<T>,
+): Promise<T> {
+  mkdirSync(dirname(config.state.path), { recursive: true });
+  const state = openState(config.state.path, { migrationName: config.name, fingerprint: config.fingerprint });
+  try {
+    return await withClusters(config, options.logger, (source, target) =>
+      run({
+        config,
+        source,
+        target,
+        state,
+        logger: options.logger,
+        signal: options.signal,
+        onProgress: options.onProgress ?? (() => {}),
+        ...(options.worker === undefined ? {} : { worker: options.worker }),
+      }),
+    );
+  } finally {
+    state.close();
+  }
+}
+
+/** Whether the stream checkpoints say an index is completely copied. */
+export function streamDone(checkpoint: Pick<CheckpointReader, "get">, index: string): boolean {
+  const plan = checkpoint.get<SlicePlan>(`stream/${index}/plan`);
+  if (plan === undefined) return false;
+  for (let s = 0; s < plan.slices; s++) {
+    if (checkpoint.get<SliceState>(`stream/${index}/slice/${s}`)?.done !== true) return false;
+  }
+  return true;
+}
+
+function describe(task: IndexTask): string {
+  return `copy ${task.docs} doc(s) of ${task.index} → ${task.targetIndex} with ${task.method} (${task.reason})`;
+}
+
+export function backfillStep(
+  config: MigrationConfig,
+  logger: Logger,
+  method: BackfillMethod = config.backfill.method,
+): Step {
+  const tasks = (ctx: BackfillContext) => planTasks(ctx, { method });
+  return {
+    id: "backfill",
+    title: "Backfill: copy the existing documents to the target",
+    async plan(ctx) {
+      const all = await withBackfillContext(config, { logger, signal: ctx.signal }, tasks);
+      const open = all.filter((t) => t.method !== "stream" || !streamDone(ctx.checkpoint, t.index));
+      if (open.length === 0)
+        return { kind: "skip", reason: `All ${all.length} selected index(es) are copied` };
+      const docs = open.reduce((s, t) => s + t.docs, 0);
+      return {
+        kind: "apply",
+        summary: `${open.length} index(es), ${docs} document(s)`,
+        actions: open.map((t) => ({ description: describe(t) })),
+      };
+    },
+    async apply(ctx) {
+      const summary: BackfillSummary = await withBackfillContext(
+        config,
+        {
+          logger,
+          signal: ctx.signal,
+          onProgress: (e) => e.phase === "done" && ctx.event("backfill.index", e),
+        },
+        async (bctx) => runBackfill(bctx, await tasks(bctx)),
+      );
+      return {
+        kind: "done",
+        summary: {
+          indices: summary.results.length,
+          docs: summary.docs,
+          bytes: summary.bytes,
+          durationMs: summary.durationMs,
+        },
+      };
+    },
+    async verify(ctx) {
+      return withBackfillContext(config, { logger, signal: ctx.signal }, async (bctx) => {
+        const all = await tasks(bctx);
+        const short: string[] = [];
+        for (const t of all) {
+          const res = await bctx.target.request<{ count: number }>({
+            method: "GET",
+            path: `/${encodeURIComponent(t.targetIndex)}/_count`,
+            allowStatus: [404],
+            signal: ctx.signal,
+          });
+          const count = res.status === 404 ? 0 : res.body.count;
+          const allowed = Math.floor(t.docs * config.validate.countTolerance);
+          if (Math.abs(count - t.docs) > allowed) short.push(`${t.targetIndex} has ${count} of ${t.docs}`);
+        }
+        if (short.length === 0) return { ok: true };
+        return { ok: false, reason: `Document counts differ: ${short.join(", ")}`, retryable: true };
+      });
+    },
+  };
+}

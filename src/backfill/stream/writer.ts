@@ -1,0 +1,262 @@
+/** The write half of the stream copier: parallel `_bulk` with adaptive size and concurrency. */
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Cluster } from "../../cluster/index.ts";
+import { BluegreenError, isBluegreenError } from "../../errors/index.ts";
+import { type Adaptive, type Gate, sleep, type Throttle, throttled } from "./limits.ts";
+
+/** One document as read from the source, its `_source` already serialised. */
+export interface StreamDoc {
+  readonly id: string;
+  readonly routing?: string;
+  readonly version?: number;
+  readonly source: string;
+}
+
+/** The writer's shared machinery; one per process, so every index competes for the same limits. */
+export interface WriterShared {
+  readonly adaptive: Adaptive;
+  readonly gate: Gate;
+  readonly throttle: Throttle;
+}
+
+export interface WriterOptions {
+  readonly target: Cluster;
+  readonly index: string;
+  readonly externalVersions: boolean;
+  /** File that rejected documents are appended to (NDJSON), named in the error. */
+  readonly failedDocsFile: string;
+  readonly signal: AbortSignal;
+  readonly maxAttempts?: number;
+  readonly timeoutMs?: number;
+}
+
+interface BulkItemResult {
+  readonly status: number;
+  readonly error?: { readonly type?: string; readonly reason?: string };
+}
+
+interface BulkResponse {
+  readonly errors?: boolean;
+  readonly items?: readonly Record<string, BulkItemResult>[];
+}
+
+/** Statuses and error types that mean "not now": the item is sent again, alone with its peers. */
+const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+const RETRYABLE_TYPES = new Set([
+  "es_rejected_execution_exception",
+  "opensearch_rejected_execution_exception",
+  "circuit_breaking_exception",
+  "unavailable_shards_exception",
+  "process_cluster_event_timeout_exception",
+  "node_not_connected_exception",
+  "no_shard_available_action_exception",
+]);
+
+export function isRetryableItem(item: BulkItemResult): boolean {
+  return RETRYABLE_STATUSES.has(item.status) || RETRYABLE_TYPES.has(item.error?.type ?? "");
+}
+
+export function actionLine(index: string, doc: StreamDoc, externalVersions: boolean): string {
+  const meta: Record<string, unknown> = { _index: index, _id: doc.id };
+  if (doc.routing !== undefined) meta.routing = doc.routing;
+  if (externalVersions && doc.version !== undefined) {
+    meta.version = doc.version;
+    // external_gte, not external: a resumed copy writes the same version again and must not conflict.
+    meta.version_type = "external_gte";
+  }
+  return JSON.stringify({ index: meta });
+}
+
+interface Rejected {
+  readonly meta: DocMeta;
+  /** The action and source lines as sent. */
+  readonly line: string;
+  readonly item: BulkItemResult;
+}
+
+interface DocMeta {
+  readonly id: string;
+  readonly routing?: string;
+}
+
+/** One `_bulk` request: its NDJSON body and where each document's two lines start in it. */
+interface Chunk {
+  body: string;
+  readonly offsets: number[];
+  readonly ids: DocMeta[];
+  bytes: number;
+}
+
+function emptyChunk(): Chunk {
+  return { body: "", offsets: [], ids: [], bytes: 0 };
+}
+
+function lineOf(chunk: Chunk, i: number): string {
+  return chunk.body.slice(chunk.offsets[i], chunk.offsets[i + 1] ?? chunk.body.length);
+}
+
+/**
+ * Writes documents to one target index. `write` resolves once every document is acknowledged, retrying
+ * only the items that failed for a transient reason; a document the target refuses for good (a mapping
+ * error) is appended to the failed-documents file and the whole copy stops with an error naming it.
+ */
+export class BulkWriter {
+  readonly #shared: WriterShared;
+  readonly #options: WriterOptions;
+
+  constructor(shared: WriterShared, options: WriterOptions) {
+    this.#shared = shared;
+    this.#options = options;
+  }
+
+  /** Splits into requests of the current adaptive size and sends them in parallel; returns bytes sent. */
+  async write(docs: readonly StreamDoc[]): Promise<number> {
+    const chunks: Chunk[] = [];
+    let current = emptyChunk();
+    let total = 0;
+    for (const doc of docs) {
+      const line = `${actionLine(this.#options.index, doc, this.#options.externalVersions)}\n${doc.source}\n`;
+      const bytes = Buffer.byteLength(line);
+      total += bytes;
+      if (current.ids.length > 0 && current.bytes + bytes > this.#shared.adaptive.bytes) {
+        chunks.push(current);
+        current = emptyChunk();
+      }
+      // One growing string per request (a rope until it is sent), so a document's bytes are held
+      // once, not once per document object, once per line and once more for the joined body.
+      current.offsets.push(current.body.length);
+      current.body += line;
+      current.ids.push(doc.routing === undefined ? { id: doc.id } : { id: doc.id, routing: doc.routing });
+      current.bytes += bytes;
+    }
+    if (current.ids.length > 0) chunks.push(current);
+    await Promise.all(chunks.map((c) => this.#send(c)));
+    return total;
+  }
+
+  async #send(chunk: Chunk): Promise<void> {
+    const { signal } = this.#options;
+    const maxAttempts = this.#options.maxAttempts ?? 12;
+    let pending = chunk;
+    let lastCause = "";
+    for (let attempt = 1; pending.ids.length > 0; attempt++) {
+      if (attempt > maxAttempts) {
+        throw throttled(
+          `${pending.ids.length} document(s) for ${this.#options.index}`,
+          maxAttempts,
+          lastCause,
+        );
+      }
+      if (attempt > 1) await sleep(backoffMs(attempt), signal);
+      const wait = this.#shared.throttle.reserve(pending.ids.length, pending.bytes);
+      if (wait > 0) await sleep(wait, signal);
+      const body = pending.body;
+      const outcome = await this.#shared.gate.run(() => this.#post(body), signal);
+      if (outcome.kind === "transient") {
+        lastCause = outcome.cause;
+        this.#shared.adaptive.pressure();
+        continue;
+      }
+      const items = outcome.body.items ?? [];
+      if (outcome.body.errors !== true) {
+        this.#shared.adaptive.success(outcome.latencyMs);
+        return;
+      }
+      const retry: number[] = [];
+      const rejected: Rejected[] = [];
+      for (let i = 0; i < pending.ids.length; i++) {
+        const item = Object.values(items[i] ?? {})[0] ?? {
+          status: 0,
+          error: { type: "missing_item", reason: "no item in the response" },
+        };
+        if (item.status < 300) continue;
+        if (item.status === 409 && this.#options.externalVersions) continue; // a newer version is already there
+        if (isRetryableItem(item)) retry.push(i);
+        else rejected.push({ meta: pending.ids[i] as DocMeta, line: lineOf(pending, i), item });
+      }
+      if (rejected.length > 0) throw this.#reject(rejected);
+      if (retry.length > 0) {
+        this.#shared.adaptive.pressure();
+        const first = Object.values(items[retry[0] as number] ?? {})[0];
+        lastCause = `${retry.length} item(s) rejected: ${first?.error?.type ?? first?.status}`;
+      } else this.#shared.adaptive.success(outcome.latencyMs);
+      const next = emptyChunk();
+      for (const i of retry) {
+        const line = lineOf(pending, i);
+        next.offsets.push(next.body.length);
+        next.body += line;
+        next.ids.push(pending.ids[i] as DocMeta);
+        next.bytes += Buffer.byteLength(line);
+      }
+      pending = next;
+    }
+  }
+
+  async #post(
+    body: string,
+  ): Promise<{ kind: "ok"; body: BulkResponse; latencyMs: number } | { kind: "transient"; cause: string }> {
+    const started = performance.now();
+    try {
+      const response = await this.#options.target.request<BulkResponse>({
+        method: "POST",
+        path: "/_bulk",
+        querystring: { filter_path: "errors,items.*.status,items.*.error" },
+        bulkBody: body,
+        // We retry ourselves, item by item; the layer below would resend the whole request.
+        idempotent: false,
+        allowStatus: [429, 500, 502, 503, 504],
+        signal: this.#options.signal,
+        ...(this.#options.timeoutMs === undefined ? {} : { timeoutMs: this.#options.timeoutMs }),
+      });
+      if (response.status >= 300) return { kind: "transient", cause: `HTTP ${response.status}` };
+      return { kind: "ok", body: response.body, latencyMs: performance.now() - started };
+    } catch (error) {
+      if (this.#options.signal.aborted) throw error;
+      // Writes are idempotent (same _id, same body), so resending after a lost answer is safe.
+      if (isBluegreenError(error) && error.retryable) return { kind: "transient", cause: error.code };
+      throw error;
+    }
+  }
+
+  #reject(rejected: readonly Rejected[]): BluegreenError {
+    const file = this.#options.failedDocsFile;
+    mkdirSync(dirname(file), { recursive: true });
+    appendFileSync(
+      file,
+      rejected
+        .map(({ meta, line, item }) =>
+          JSON.stringify({
+            _index: this.#options.index,
+            _id: meta.id,
+            ...(meta.routing === undefined ? {} : { _routing: meta.routing }),
+            status: item.status,
+            error: item.error ?? null,
+            _source: JSON.parse(line.slice(line.indexOf("\n") + 1)) as unknown,
+          }),
+        )
+        .join("\n")
+        .concat("\n"),
+    );
+    const shown = rejected
+      .slice(0, 5)
+      .map(
+        ({ meta, item }) =>
+          `${meta.id} (${item.error?.type ?? item.status}: ${item.error?.reason ?? "rejected"})`,
+      );
+    const more = rejected.length > shown.length ? ` and ${rejected.length - shown.length} more` : "";
+    return new BluegreenError(
+      "BG_BACKFILL_REJECTED",
+      `The target rejected ${rejected.length} document(s) of index ${this.#options.index}: ${shown.join("; ")}${more}. They are written to ${file}.`,
+      {
+        fix: "Fix the target mapping (or the documents, with a backfill.stream.transform module) so the target accepts them, then run backfill again: it resumes from its checkpoints.",
+        details: { index: this.#options.index, file, ids: rejected.slice(0, 100).map((r) => r.meta.id) },
+      },
+    );
+  }
+}
+
+function backoffMs(attempt: number): number {
+  const ceiling = Math.min(10_000, 100 * 2 ** (attempt - 1));
+  return Math.floor(ceiling / 2 + Math.random() * (ceiling / 2));
+}

@@ -1,0 +1,173 @@
+/**
+ * The stream copier end to end on both sandbox pairs (2.11 → 2.19 with PIT, 1.3 → 2.19 with the
+ * sliced-scroll fallback): content digest equal, routing kept, target tuning restored, a transform
+ * hook applied, and a second run that finds nothing left to do.
+ */
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import {
+  bluegreen,
+  clustersOf,
+  count,
+  DOC_MAPPINGS,
+  dropAll,
+  migrationFile,
+  prefix,
+  seed,
+} from "../support/backfill.ts";
+import { assertSameContent } from "../support/digest.ts";
+import { testSandbox } from "../support/sandbox.ts";
+
+const sandbox = testSandbox();
+const P = prefix();
+const main = clustersOf(sandbox);
+const legacy = clustersOf(sandbox.legacy);
+
+after(async () => {
+  for (const c of [main, legacy]) {
+    await dropAll(c.source, `${P}-*`);
+    await dropAll(c.target, `${P}-*`);
+    await c.close();
+  }
+});
+
+for (const [label, pair, clusters] of [
+  ["2.11 → 2.19 (point in time)", sandbox, main],
+  ["1.3 → 2.19 (sliced scroll)", sandbox.legacy, legacy],
+] as const) {
+  test(`stream copies every document with _id and routing, ${label}`, async () => {
+    const a = `${P}-a-${pair.source.version.replaceAll(".", "")}`;
+    const b = `${P}-b-${pair.source.version.replaceAll(".", "")}`;
+    await seed(clusters.source, a, 2500, { shards: 3, routeEvery: 7 });
+    await seed(clusters.source, b, 300, { shards: 1 });
+    // The target index exists already with a non-default refresh interval: tuning must put it back.
+    await clusters.target.request({
+      method: "PUT",
+      path: `/${b}`,
+      body: {
+        settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: "7s" },
+        mappings: DOC_MAPPINGS,
+      },
+    });
+    const { dir, file } = migrationFile(
+      `${P}-${pair.source.version.replaceAll(".", "")}`,
+      pair,
+      `${P}-*${pair.source.version.replaceAll(".", "")}`,
+      "backfill: { method: stream, batchSize: 200, stream: { readers: 3, bulkBytes: 100000 } }\n",
+    );
+    const run = bluegreen(["backfill", "-c", file, "--json"], dir);
+    assert.equal(run.code, 0, run.stderr);
+    const lines = run.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const summary = lines.at(-1);
+    assert.equal(summary.event, "summary");
+    assert.equal(summary.docs, 2800);
+    assert.ok(lines.some((l) => l.event === "progress" && l.index === a && l.phase === "done"));
+    await assertSameContent(clusters.source, a, clusters.target, a);
+    await assertSameContent(clusters.source, b, clusters.target, b);
+    assert.equal(await count(clusters.target, a), 2500);
+    const settings = await clusters.target.request<
+      Record<string, { settings: { index: Record<string, string> } }>
+    >({
+      method: "GET",
+      path: `/${b}/_settings`,
+    });
+    assert.equal(settings.body[b]?.settings.index.refresh_interval, "7s");
+
+    const again = bluegreen(["backfill", "-c", file], dir);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /total/);
+  });
+}
+
+test("a transform module changes documents on the way; returning null skips one", async () => {
+  const index = `${P}-transform`;
+  await seed(main.source, index, 50, { shards: 1 });
+  const { dir, file } = migrationFile(
+    `${P}-tr`,
+    sandbox,
+    index,
+    "backfill: { method: stream, stream: { transform: ./t.mjs } }\n",
+  );
+  writeFileSync(
+    join(dir, "t.mjs"),
+    "export default (doc) => doc._id === 'd0' ? null : { ...doc, _source: { ...doc._source, migrated: true } };\n",
+  );
+  const run = bluegreen(["backfill", "-c", file], dir);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await count(main.target, index), 49);
+  const doc = await main.target.request<{ _source: { migrated: boolean } }>({
+    method: "GET",
+    path: `/${index}/_doc/d1`,
+  });
+  assert.equal(doc.body._source.migrated, true);
+});
+
+test("a transform module that does not load is a clear error", async () => {
+  const index = `${P}-badtr`;
+  await seed(main.source, index, 5, { shards: 1 });
+  const { dir, file } = migrationFile(
+    `${P}-btr`,
+    sandbox,
+    index,
+    "backfill: { method: stream, stream: { transform: ./missing.mjs } }\n",
+  );
+  const run = bluegreen(["backfill", "-c", file], dir);
+  assert.equal(run.code, 2);
+  assert.match(
+    run.stderr,
+    /error BG_BACKFILL_TRANSFORM: The transform module .*missing\.mjs could not be loaded/,
+  );
+  assert.match(run.stderr, /fix: /);
+});
+
+test("the workflow runs backfill after prepare, and a second run finds it done", async () => {
+  const index = `${P}-workflow`;
+  await seed(main.source, index, 400, { shards: 2, routeEvery: 3 });
+  const { dir, file } = migrationFile(`${P}-wf`, sandbox, index, "backfill: { method: stream }\n");
+  const run = bluegreen(["run", "-c", file, "--json"], dir);
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  const outcome = JSON.parse(run.stdout);
+  assert.equal(outcome.status, "completed");
+  const step = outcome.steps.find((s: { id: string }) => s.id === "backfill");
+  assert.equal(step.outcome, "done");
+  assert.equal(step.summary.docs, 400);
+  await assertSameContent(main.source, index, main.target, index);
+
+  const again = bluegreen(["run", "-c", file, "--json"], dir);
+  assert.equal(again.code, 0, again.stderr);
+  const second = JSON.parse(again.stdout);
+  assert.equal(second.steps.find((s: { id: string }) => s.id === "backfill").outcome, "already-done");
+});
+
+test("externalVersions copies each document's _version, and a second copy does not conflict", async () => {
+  const index = `${P}-versions`;
+  await seed(main.source, index, 30, { shards: 1 });
+  // Bump some documents so versions differ from 1.
+  for (const id of ["d3", "d4", "d4"]) {
+    await main.source.request({ method: "PUT", path: `/${index}/_doc/${id}`, body: { n: 99 } });
+  }
+  await main.source.request({ method: "POST", path: `/${index}/_refresh` });
+  const { dir, file } = migrationFile(
+    `${P}-ver`,
+    sandbox,
+    index,
+    "backfill: { method: stream, stream: { externalVersions: true } }\n",
+  );
+  for (const args of [
+    ["backfill", "-c", file],
+    ["backfill", "-c", file, "--restart"],
+  ]) {
+    const run = bluegreen(args, dir);
+    assert.equal(run.code, 0, run.stderr);
+  }
+  const version = async (id: string) =>
+    (await main.target.request<{ _version: number }>({ method: "GET", path: `/${index}/_doc/${id}` })).body
+      ._version;
+  assert.deepEqual([await version("d1"), await version("d3"), await version("d4")], [1, 2, 3]);
+  await assertSameContent(main.source, index, main.target, index);
+});

@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { chooseSlices } from "../../src/backfill/index.ts";
+import { Adaptive, ByteBudget, Gate, Throttle } from "../../src/backfill/stream/limits.ts";
+import { actionLine, isRetryableItem } from "../../src/backfill/stream/writer.ts";
+
+describe("slices", () => {
+  it("are always a multiple of the shard count, so each slice reads one shard", () => {
+    const cases: [number, number, number | undefined, number][] = [
+      // shards, readers, configured → slices
+      [1, 1, undefined, 1],
+      [1, 4, undefined, 4],
+      [3, 4, undefined, 6],
+      [5, 2, undefined, 5],
+      [2, 4, undefined, 4],
+      [4, 1, 6, 8],
+      [12, 4, undefined, 12],
+    ];
+    for (const [shards, readers, configured, expected] of cases) {
+      assert.equal(
+        chooseSlices(shards, readers, configured),
+        expected,
+        JSON.stringify({ shards, readers, configured }),
+      );
+    }
+  });
+});
+
+describe("adaptive bulk size and concurrency", () => {
+  it("grows additively on fast clean answers and halves on back-pressure", () => {
+    const a = new Adaptive(1_000_000, { minBytes: 250_000, maxBytes: 4_000_000, maxConcurrency: 8 });
+    assert.equal(a.concurrency, 2);
+    for (let i = 0; i < 20; i++) a.success(100);
+    assert.ok(a.concurrency > 2 && a.concurrency <= 8);
+    assert.equal(a.bytes, 4_000_000);
+    const before = a.concurrency;
+    a.pressure();
+    assert.equal(a.concurrency, Math.max(1, Math.floor(before / 2)));
+    assert.equal(a.bytes, 2_000_000);
+    for (let i = 0; i < 10; i++) a.pressure();
+    assert.equal(a.concurrency, 1);
+    assert.equal(a.bytes, 250_000);
+  });
+
+  it("shrinks requests that answer slowly without touching concurrency", () => {
+    const a = new Adaptive(1_000_000, { minBytes: 100_000, maxBytes: 4_000_000, maxConcurrency: 4 });
+    a.success(8_000);
+    assert.equal(a.bytes, 750_000);
+    assert.equal(a.concurrency, 2);
+  });
+});
+
+describe("throttle", () => {
+  it("paces docs and bytes on a virtual clock, the stricter limit winning", () => {
+    let now = 0;
+    const t = new Throttle(100, 1_000, () => now);
+    assert.equal(t.reserve(50, 100), 0); // 0.5 s of docs, 0.1 s of bytes
+    assert.equal(t.reserve(10, 2_000), 500);
+    now = 3_000;
+    assert.equal(t.reserve(1, 1), 0);
+  });
+
+  it("does nothing without limits", () => {
+    assert.equal(new Throttle(undefined, undefined).reserve(1e9, 1e12), 0);
+  });
+});
+
+describe("byte budget", () => {
+  it("holds readers back until writers release, and lets an oversized page through alone", async () => {
+    const budget = new ByteBudget(100);
+    await budget.acquire(60);
+    let second = false;
+    const pending = budget.acquire(60).then(() => {
+      second = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(second, false);
+    budget.release(60);
+    await pending;
+    assert.equal(budget.used, 60);
+    budget.release(60);
+    await budget.acquire(500);
+    assert.equal(budget.used, 500);
+  });
+
+  it("rejects a waiting acquire when aborted", async () => {
+    const budget = new ByteBudget(10);
+    await budget.acquire(10);
+    const controller = new AbortController();
+    const pending = budget.acquire(5, controller.signal);
+    controller.abort(new Error("stop"));
+    await assert.rejects(pending, /stop/);
+  });
+});
+
+describe("gate", () => {
+  it("never runs more than its width at once", async () => {
+    const gate = new Gate(() => 2);
+    let active = 0;
+    let peak = 0;
+    await Promise.all(
+      Array.from({ length: 6 }, () =>
+        gate.run(async () => {
+          active++;
+          peak = Math.max(peak, active);
+          await new Promise((r) => setTimeout(r, 5));
+          active--;
+        }),
+      ),
+    );
+    assert.equal(peak, 2);
+  });
+});
+
+describe("bulk items", () => {
+  it("retries overload and unavailability, not mapping errors", () => {
+    const table: [number, string | undefined, boolean][] = [
+      [429, "es_rejected_execution_exception", true],
+      [429, undefined, true],
+      [503, "unavailable_shards_exception", true],
+      [500, "circuit_breaking_exception", true],
+      [400, "mapper_parsing_exception", false],
+      [400, "illegal_argument_exception", false],
+      [409, "version_conflict_engine_exception", false],
+    ];
+    for (const [status, type, retry] of table) {
+      assert.equal(
+        isRetryableItem({ status, ...(type === undefined ? {} : { error: { type } }) }),
+        retry,
+        `${status} ${type}`,
+      );
+    }
+  });
+
+  it("keeps _id and routing, and writes external versions as external_gte so a resume never conflicts", () => {
+    assert.equal(actionLine("t", { id: "a", source: "{}" }, false), '{"index":{"_index":"t","_id":"a"}}');
+    assert.equal(
+      actionLine("t", { id: "a", routing: "r1", version: 7, source: "{}" }, true),
+      '{"index":{"_index":"t","_id":"a","routing":"r1","version":7,"version_type":"external_gte"}}',
+    );
+    assert.equal(
+      actionLine("t", { id: "a", version: 7, source: "{}" }, false),
+      '{"index":{"_index":"t","_id":"a"}}',
+    );
+  });
+});
