@@ -10,6 +10,7 @@ import { planBackfillFromClusters } from "./planner.ts";
 import { reindexRunner } from "./reindex/index.ts";
 import { runSnapshotBatch, snapshotRunner } from "./snapshot/index.ts";
 import { closeStream, streamRunner } from "./stream/runner.ts";
+import { closeSyncWindow, openSyncWindow } from "./sync-window.ts";
 import type {
   BackfillContext,
   BackfillMethodRunner,
@@ -158,6 +159,7 @@ export async function runBackfill(
 ): Promise<BackfillSummary> {
   for (const t of tasks) runnerFor(t.method);
   const started = performance.now();
+  await openSyncWindow(ctx);
   await ensureTargetIndices(ctx, tasks);
   const results: IndexResult[] = [];
   const snapshots = tasks.filter((t) => t.method === "snapshot");
@@ -183,6 +185,8 @@ export async function runBackfill(
   } finally {
     closeStream(ctx);
   }
+  // Only after every index is copied: a failed run keeps replay held until the re-run finishes.
+  closeSyncWindow(ctx);
   results.sort((a, b) => a.index.localeCompare(b.index));
   return {
     results,

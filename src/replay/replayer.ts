@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { advance, type CaptureLog, type LogPosition, lag, type StoredRecord } from "../capture/index.ts";
 import type { Requester } from "../cluster/index.ts";
 import type { ReplaySettings } from "../config/index.ts";
@@ -46,6 +47,12 @@ export interface ReplayOptions {
   readonly signal?: AbortSignal;
   /** How long one read waits for new records. */
   readonly pollMs?: number;
+  /**
+   * Forward replay applies nothing until a position is stored (the backfill's mark, or earlier
+   * progress). Set when a backfill will run (`sync.method: gateway`): applied before the copy, writes
+   * would reach target indices that do not exist yet and create them with dynamic mappings.
+   */
+  readonly awaitMark?: boolean;
 }
 
 export interface ReplayReport {
@@ -88,6 +95,39 @@ export async function markBackfillStart(
   return end;
 }
 
+const HOLD = "hold";
+
+/** Why replay is not applying right now (a backfill is copying), and since when. */
+export interface ReplayHold {
+  readonly reason: string;
+  readonly since: string;
+}
+
+/**
+ * Stops every replayer of this migration from applying, until `releaseReplay`. A backfill holds replay
+ * while it copies: a replayed write landing between the backfill's read of a document and its write of
+ * that document would be overwritten with the older copy. Held, replay keeps its position and reports
+ * lag; released, it applies everything after the backfill mark, which is then at least as new.
+ */
+export function holdReplay(state: StateStore, reason: string): void {
+  state.transaction(() => {
+    state.putCheckpoint(STEP, HOLD, { reason, since: new Date().toISOString() } satisfies ReplayHold);
+    state.appendEvent({ step: STEP, type: "replay.hold", data: { reason } });
+  });
+}
+
+export function releaseReplay(state: StateStore): void {
+  if (replayHold(state) === undefined) return;
+  state.transaction(() => {
+    state.putCheckpoint(STEP, HOLD, null);
+    state.appendEvent({ step: STEP, type: "replay.release" });
+  });
+}
+
+export function replayHold(state: StateStore): ReplayHold | undefined {
+  return state.getCheckpoint<ReplayHold | null>(STEP, HOLD) ?? undefined;
+}
+
 /** A logged write waiting for its outcome, or an outcome whose intent was before our start. */
 interface Entry {
   readonly record: StoredRecord;
@@ -125,7 +165,31 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   let lagRecords = 0;
   let lagSeconds = 0;
   const readMax = Math.max(100, settings.batchSize * 2);
+  let heldSince: string | undefined;
+  let marked = direction === "reverse" || options.awaitMark !== true || replayPosition(state) !== undefined;
   while (options.signal?.aborted !== true) {
+    if (!marked) {
+      const mark = replayPosition(state);
+      if (mark !== undefined) {
+        readPos = mark;
+        committed = mark;
+        marked = true;
+      }
+    }
+    const hold = !marked
+      ? { reason: "waiting for the backfill to mark the log", since: "start" }
+      : direction === "forward"
+        ? replayHold(state)
+        : undefined;
+    if (hold !== undefined) {
+      if (heldSince !== hold.since) logger.info({ hold }, "replay held until the backfill finishes");
+      heldSince = hold.since;
+      lagRecords = lag(committed, await log.end());
+      metrics.lagRecords.set(lagRecords);
+      // An abort ends the wait early; the loop condition then ends replay.
+      await delay(options.pollMs ?? 200, undefined, { signal: options.signal }).catch(() => undefined);
+      continue;
+    }
     const records = await log.read(readPos, readMax, options.pollMs ?? 200);
     readPos = advance(readPos, records);
     for (const record of records) {

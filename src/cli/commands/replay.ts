@@ -75,6 +75,7 @@ export function registerReplay(program: Command, io: Output = consoleOutput): vo
               metrics,
               untilCaughtUp: opts.untilCaughtUp,
               signal: stop.signal,
+              awaitMark: !opts.reverse && config.sync.method === "gateway",
             });
             io.out(opts.json ? toJson(report) : render(report));
           } finally {
@@ -115,6 +116,7 @@ export async function replayInBackground(
       logger,
       metrics,
       signal,
+      awaitMark: config.sync.method === "gateway",
     });
   } finally {
     await Promise.all([source.close(), target.close()]);
