@@ -95,7 +95,8 @@ backfill:
     leaseIndex: bluegreen-backfill-leases  # slice leases on the target for --workers N
 
 sync:
-  method: none                      # gateway | ccr | none (none: writes stop at cutover)
+  method: none                      # gateway | ccr | none (none: writes stop at cutover); with gateway,
+                                    # backfill marks the capture log and holds replay while it copies
   maxLag: 30s                       # lag cutover waits for before switching
 
 validate:
