@@ -4,10 +4,10 @@
  * capture mode with fsync on; then replay lag under a sustained write rate with `gateway --replay`.
  *
  * Uses the `bench-gw` sandbox (source on BENCH_PORT_BASE, default 29500, target on the next port;
- * started if needed) and ports 34250-34252. Knobs: BENCH_DURATION (seconds per run, default 10),
+ * started if needed) and ports 34250-34253 (BENCH_PROXY_PORT moves them). Knobs: BENCH_DURATION (seconds per run, default 10),
  * BENCH_RATE (writes/s for the lag run, default 50), BENCH_LAG_DURATION (seconds, default 20),
  * BENCH_WARMUP (seconds per mix straight to the cluster before measuring, default 10), BENCH_PHASES
- * (default "compare,lag").
+ * (default "compare,lag"), BENCH_GATEWAY_PROF (a directory: the gateways run with --cpu-prof into it).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -22,10 +22,12 @@ const RATE = Number(process.env.BENCH_RATE ?? "50");
 const WARMUP = Number(process.env.BENCH_WARMUP ?? "10");
 const LAG_DURATION = Number(process.env.BENCH_LAG_DURATION ?? "20");
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? "29500");
-const NGINX_PORT = 34250;
-const GATEWAY_PORT = 34251;
-const LAG_PORT = 34252;
-const ASYNC_PORT = 34253;
+// Four ports from BENCH_PROXY_PORT (default 34250): nginx, gateway, lag gateway, early gateway.
+const PROXY_PORT = Number(process.env.BENCH_PROXY_PORT ?? "34250");
+const NGINX_PORT = PROXY_PORT;
+const GATEWAY_PORT = PROXY_PORT + 1;
+const LAG_PORT = PROXY_PORT + 2;
+const ASYNC_PORT = PROXY_PORT + 3;
 const TOKEN = randomBytes(12).toString("hex");
 
 interface Mix {
