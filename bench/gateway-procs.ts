@@ -99,12 +99,12 @@ http {
   return start(nginxBinary(), ["-p", dir, "-c", file]);
 }
 
-/** `bluegreen gateway` as a child process, optionally replaying in-process (`--replay`). */
-export function startGateway(configFile: string, listen: string, replay: boolean): Proc {
+/** `bluegreen gateway` (of the checkout at `root`) as a child process, optionally replaying in-process. */
+export function startGateway(configFile: string, listen: string, replay: boolean, root = ROOT): Proc {
   const prof = process.env.BENCH_GATEWAY_PROF;
   const args = [
     ...(prof === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", prof]),
-    join(ROOT, "src", "cli", "main.ts"),
+    join(root, "src", "cli", "main.ts"),
     "gateway",
     "-c",
     configFile,

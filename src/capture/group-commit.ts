@@ -32,12 +32,12 @@ export class GroupCommit<T> {
   private running: Promise<void> | undefined;
   /** The second stage of the last staged commit (never rejects; its group holds the outcome). */
   private settling: Promise<void> = Promise.resolve();
-  private readonly commit: (group: readonly T[]) => Promise<void | Staged>;
+  private readonly commit: (group: readonly T[]) => Promise<void> | Promise<Staged>;
   private readonly take: (queued: readonly T[]) => number;
 
   /** `take` says how many queued items the next commit carries (at least 1); default all of them. */
   constructor(
-    commit: (group: readonly T[]) => Promise<void | Staged>,
+    commit: (group: readonly T[]) => Promise<void> | Promise<Staged>,
     take?: (queued: readonly T[]) => number,
   ) {
     this.commit = commit;
@@ -72,9 +72,10 @@ export class GroupCommit<T> {
       const group = this.queue.splice(0, count);
       // The group before the previous one must be done: at most two groups in flight.
       const before = this.settling;
-      let staged: void | Staged;
+      let staged: Staged | undefined;
       try {
-        staged = await this.commit(group.map((q) => q.item));
+        const result = await this.commit(group.map((q) => q.item));
+        staged = typeof result === "object" ? result : undefined;
       } catch (error) {
         for (const q of group) q.reject(error);
         continue;

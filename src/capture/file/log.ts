@@ -3,6 +3,7 @@ import { dirname, resolve as resolvePath } from "node:path";
 import { BluegreenError } from "../../errors/index.ts";
 import { GroupCommit, type Staged } from "../group-commit.ts";
 import type { CaptureLog, LogPosition, LogRecord, StoredRecord } from "../types.ts";
+import { EndMarker } from "./end-marker.ts";
 import { encodeFrames, FRAME_HEADER, frameSize, readFrames } from "./format.ts";
 import { type DirectoryLock, lockDirectory } from "./lock.ts";
 import { type FileLogOptions, type FileLogStats, normalizeFileOptions } from "./options.ts";
@@ -61,7 +62,17 @@ export async function openFileLog(options: FileLogOptions): Promise<FileCaptureL
       // Whatever survived the crash is made durable before a reader may see it.
       await file.sync();
     }
-    return new FileCaptureLog(dir, normalized, lock, segments, file, last.base + count, recoveredBytes);
+    const marker = await EndMarker.open(dir, last.base + count);
+    return new FileCaptureLog(
+      dir,
+      normalized,
+      lock,
+      segments,
+      file,
+      last.base + count,
+      recoveredBytes,
+      marker,
+    );
   } catch (error) {
     await file?.close();
     lock.release();
@@ -96,6 +107,8 @@ export class FileCaptureLog implements CaptureLog {
   private broken: BluegreenError | undefined;
   private closed = false;
   private readonly waiters = new Set<() => void>();
+  /** Where read-only openers in other processes learn the durable end. */
+  private readonly marker: EndMarker;
   private readonly counters: { -readonly [K in keyof FileLogStats]: FileLogStats[K] };
 
   constructor(
@@ -106,7 +119,9 @@ export class FileCaptureLog implements CaptureLog {
     file: FileHandle,
     end: number,
     recoveredBytes: number,
+    marker: EndMarker,
   ) {
+    this.marker = marker;
     this.dir = dir;
     this.options = options;
     this.lock = lock;
@@ -213,6 +228,7 @@ export class FileCaptureLog implements CaptureLog {
     await this.cutting;
     for (const wake of [...this.waiters]) wake();
     try {
+      await this.marker.close();
       await this.file.close();
     } finally {
       this.lock.release();
@@ -330,6 +346,7 @@ export class FileCaptureLog implements CaptureLog {
     this.counters.appendedRecords += offset - first;
     this.counters.appendedBytes += bytes.length;
     this.counters.endOffset = offset;
+    this.marker.set(offset);
     for (const wake of [...this.waiters]) wake();
   }
 
