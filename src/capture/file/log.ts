@@ -242,7 +242,7 @@ export class FileCaptureLog implements CaptureLog {
 
   /**
    * Stage one (serialized by the group commit): reserve offsets and bytes after everything written so
-   * far, and write. Stage two (`durable`): once every earlier group is published, fsync and publish.
+   * far, and write. Stage two (`durable`): fsync, then publish once every earlier group is published.
    * So the next group's write overlaps this group's fsync, and readers still only ever see durable
    * records, in offset order.
    */
@@ -279,11 +279,6 @@ export class FileCaptureLog implements CaptureLog {
     this.written = { end: first + records.length, at: at + bytes.length };
     const previous = this.published;
     const durable = (async () => {
-      // One fsync at a time, as the journal would serialize them anyway: this group's fsync starts when
-      // the previous group is published, so concurrent fsyncs never multiply the disk's work. An
-      // earlier group that failed took this one down with it (its bytes are cut off).
-      await previous;
-      if (this.broken !== undefined) throw this.broken;
       let fsyncSeconds = 0;
       if (this.options.fsync) {
         const started = process.hrtime.bigint();
@@ -297,6 +292,8 @@ export class FileCaptureLog implements CaptureLog {
         this.counters.fsyncSecondsTotal += fsyncSeconds;
         this.counters.fsyncSecondsMax = Math.max(this.counters.fsyncSecondsMax, fsyncSeconds);
       }
+      // An earlier group that failed took this one down with it (its bytes are cut off).
+      await previous;
       if (this.broken !== undefined) throw this.broken;
       this.publish(active, first, at, bytes);
       this.options.onCommit?.({
