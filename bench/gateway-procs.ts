@@ -99,9 +99,18 @@ http {
   return start(nginxBinary(), ["-p", dir, "-c", file]);
 }
 
-/** `bluegreen gateway` as a child process, optionally replaying in-process (`--replay`). */
-export function startGateway(configFile: string, listen: string, replay: boolean): Proc {
-  const args = [join(ROOT, "src", "cli", "main.ts"), "gateway", "-c", configFile, "--listen", listen];
+/** `bluegreen gateway` (of the checkout at `root`) as a child process, optionally replaying in-process. */
+export function startGateway(configFile: string, listen: string, replay: boolean, root = ROOT): Proc {
+  const prof = process.env.BENCH_GATEWAY_PROF;
+  const args = [
+    ...(prof === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", prof]),
+    join(root, "src", "cli", "main.ts"),
+    "gateway",
+    "-c",
+    configFile,
+    "--listen",
+    listen,
+  ];
   return start(process.execPath, replay ? [...args, "--replay"] : args, {
     ...process.env,
     BLUEGREEN_LOG_LEVEL: "warn",

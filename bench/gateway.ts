@@ -4,10 +4,12 @@
  * capture mode with fsync on; then replay lag under a sustained write rate with `gateway --replay`.
  *
  * Uses the `bench-gw` sandbox (source on BENCH_PORT_BASE, default 29500, target on the next port;
- * started if needed) and ports 34250-34252. Knobs: BENCH_DURATION (seconds per run, default 10),
+ * started if needed) and ports 34250-34253 (BENCH_PROXY_PORT moves them). Knobs: BENCH_DURATION (seconds per run, default 10),
  * BENCH_RATE (writes/s for the lag run, default 50), BENCH_LAG_DURATION (seconds, default 20),
  * BENCH_WARMUP (seconds per mix straight to the cluster before measuring, default 10), BENCH_PHASES
- * (default "compare,lag").
+ * (default "compare,lag"), BENCH_GATEWAY_BASELINE (another checkout: its gateway runs as a fifth path,
+ * "gateway-baseline", on BENCH_PROXY_PORT+4, interleaved with the others: an A/B on a busy machine),
+ * BENCH_GATEWAY_PROF (a directory: the gateways run with --cpu-prof into it).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -22,10 +24,14 @@ const RATE = Number(process.env.BENCH_RATE ?? "50");
 const WARMUP = Number(process.env.BENCH_WARMUP ?? "10");
 const LAG_DURATION = Number(process.env.BENCH_LAG_DURATION ?? "20");
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? "29500");
-const NGINX_PORT = 34250;
-const GATEWAY_PORT = 34251;
-const LAG_PORT = 34252;
-const ASYNC_PORT = 34253;
+// Four ports from BENCH_PROXY_PORT (default 34250): nginx, gateway, lag gateway, early gateway.
+const PROXY_PORT = Number(process.env.BENCH_PROXY_PORT ?? "34250");
+const NGINX_PORT = PROXY_PORT;
+const GATEWAY_PORT = PROXY_PORT + 1;
+const LAG_PORT = PROXY_PORT + 2;
+const ASYNC_PORT = PROXY_PORT + 3;
+const BASELINE_PORT = PROXY_PORT + 4;
+const BASELINE_ROOT = process.env.BENCH_GATEWAY_BASELINE;
 const TOKEN = randomBytes(12).toString("hex");
 
 interface Mix {
@@ -141,25 +147,36 @@ async function compare(source: string, target: string, dir: string): Promise<str
     `127.0.0.1:${ASYNC_PORT}`,
     false,
   );
-  const procs: Proc[] = [nginx, gateway, early];
+  const baseline =
+    BASELINE_ROOT === undefined
+      ? undefined
+      : startGateway(
+          config(dir, "bench-baseline", source, target),
+          `127.0.0.1:${BASELINE_PORT}`,
+          false,
+          BASELINE_ROOT,
+        );
+  const procs: Proc[] = [nginx, gateway, early, ...(baseline === undefined ? [] : [baseline])];
   const lines: string[] = [];
   try {
     await waitForHttp(`http://127.0.0.1:${NGINX_PORT}/`, nginx);
     await waitForHttp(`http://127.0.0.1:${GATEWAY_PORT}/`, gateway);
     await waitForHttp(`http://127.0.0.1:${ASYNC_PORT}/`, early);
-    const ways = [
+    if (baseline !== undefined) await waitForHttp(`http://127.0.0.1:${BASELINE_PORT}/`, baseline);
+    const ways: (readonly [string, string])[] = [
       ["direct", source],
       ["nginx", `http://127.0.0.1:${NGINX_PORT}`],
       ["gateway", `http://127.0.0.1:${GATEWAY_PORT}`],
       ["gateway-early", `http://127.0.0.1:${ASYNC_PORT}`],
-    ] as const;
+      ...(baseline === undefined ? [] : [["gateway-baseline", `http://127.0.0.1:${BASELINE_PORT}`] as const]),
+    ];
     lines.push(`| mix | path | p50 ms | p99 ms | req/s | non-2xx |`, `|---|---|---:|---:|---:|---:|`);
     const ratios: string[] = [];
     // The JVM of a freshly started sandbox is still compiling: warm it up before anything is measured.
     for (const mix of mixes(index)) await load(source, mix, WARMUP);
     for (const mix of mixes(index)) {
       // Two rounds in opposite orders, averaged, so neither path always runs on a warmer cluster.
-      const rounds: Record<string, Run[]> = { direct: [], nginx: [], gateway: [], "gateway-early": [] };
+      const rounds: Record<string, Run[]> = Object.fromEntries(ways.map(([way]) => [way, []]));
       for (const order of [ways, [...ways].reverse()]) {
         for (const [way, base] of order) {
           await load(base, mix, 2); // warm-up: connections, caches
@@ -195,16 +212,25 @@ async function compare(source: string, target: string, dir: string): Promise<str
       ratios.push(
         `- ${mix.name}: gateway added p50 ${fmt(gwAdded)} ms (nginx ${fmt(nginxAdded)} ms; ratio ${nginxAdded > 0 ? fmt(gwAdded / nginxAdded) : "n/a (nginx added ≤ 0)"}); gateway throughput ${fmt(g.rps / d.rps)}× direct (nginx ${fmt(n.rps / d.rps)}×); gateway-early added p50 ${fmt(e.p50 - d.p50)} ms, throughput ${fmt(e.rps / d.rps)}× direct`,
       );
+      const b = runs["gateway-baseline"];
+      if (b !== undefined)
+        ratios.push(
+          `  - ${mix.name} gateway-baseline (${BASELINE_ROOT}): added p50 ${fmt(b.p50 - d.p50)} ms, throughput ${fmt(b.rps / d.rps)}× direct`,
+        );
     }
-    const metrics = await (await fetch(`http://127.0.0.1:${GATEWAY_PORT}/_bluegreen/metrics`)).text();
-    const mean = (name: string, labels: string) => {
-      const sum = gauge(metrics, `${name}_sum${labels}`);
-      const count = gauge(metrics, `${name}_count${labels}`);
-      return `${fmt((sum / count) * 1000)} ms (${count} appends)`;
-    };
-    ratios.push(
-      `- where the gateway's write time goes (means over all runs): intent append ${mean("bluegreen_gateway_log_append_duration_seconds", '{phase="intent"}')}, outcome append ${mean("bluegreen_gateway_log_append_duration_seconds", '{phase="outcome"}')}, fsync per group commit ${mean("bluegreen_gateway_log_fsync_duration_seconds", "")}`,
-    );
+    const timings = [["gateway", GATEWAY_PORT]] as [string, number][];
+    if (baseline !== undefined) timings.push(["gateway-baseline", BASELINE_PORT]);
+    for (const [way, port] of timings) {
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/_bluegreen/metrics`)).text();
+      const mean = (name: string, labels: string) => {
+        const sum = gauge(metrics, `${name}_sum${labels}`);
+        const count = gauge(metrics, `${name}_count${labels}`);
+        return `${fmt((sum / count) * 1000)} ms (${count} appends)`;
+      };
+      ratios.push(
+        `- where ${way}'s write time goes (means over all runs): intent append ${mean("bluegreen_gateway_log_append_duration_seconds", '{phase="intent"}')}, outcome append ${mean("bluegreen_gateway_log_append_duration_seconds", '{phase="outcome"}')}, fsync per group commit ${mean("bluegreen_gateway_log_fsync_duration_seconds", "")}`,
+      );
+    }
     lines.push("", ...ratios);
     await fetch(`${source}/${index}`, { method: "DELETE" });
     return lines;

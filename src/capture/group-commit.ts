@@ -11,18 +11,35 @@ export interface CommitTiming {
 }
 
 /**
+ * What a two-stage commit returns once its first stage (e.g. the write) is done: `durable` settles when
+ * the group is durable and visible (e.g. after its fsync, and after every earlier group's).
+ */
+export interface Staged {
+  readonly durable: Promise<void>;
+}
+
+/**
  * Group commit, shared by every backend: while one commit (a write+fsync, a produce request) is in
  * flight, new submissions queue; the next commit takes the queue (or as much of it as `take` allows) at
  * once. Each submission settles with the outcome of the commit that carried it.
+ *
+ * A commit may return `Staged` to pipeline: the next group's first stage (its write) then starts while
+ * this group's second stage (its fsync) runs, instead of after it. At most two groups are in flight,
+ * and the backend must settle `durable` in commit order.
  */
 export class GroupCommit<T> {
   private queue: { item: T; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private running: Promise<void> | undefined;
-  private readonly commit: (group: readonly T[]) => Promise<void>;
+  /** The second stage of the last staged commit (never rejects; its group holds the outcome). */
+  private settling: Promise<void> = Promise.resolve();
+  private readonly commit: (group: readonly T[]) => Promise<void> | Promise<Staged>;
   private readonly take: (queued: readonly T[]) => number;
 
   /** `take` says how many queued items the next commit carries (at least 1); default all of them. */
-  constructor(commit: (group: readonly T[]) => Promise<void>, take?: (queued: readonly T[]) => number) {
+  constructor(
+    commit: (group: readonly T[]) => Promise<void> | Promise<Staged>,
+    take?: (queued: readonly T[]) => number,
+  ) {
     this.commit = commit;
     this.take = take ?? ((queued) => queued.length);
   }
@@ -37,6 +54,7 @@ export class GroupCommit<T> {
   /** Resolves once everything submitted so far has been committed (or refused). */
   async idle(): Promise<void> {
     while (this.running !== undefined) await this.running;
+    await this.settling;
   }
 
   private kick(): void {
@@ -52,12 +70,29 @@ export class GroupCommit<T> {
     while (this.queue.length > 0) {
       const count = Math.max(1, this.take(this.queue.map((q) => q.item)));
       const group = this.queue.splice(0, count);
+      // The group before the previous one must be done: at most two groups in flight.
+      const before = this.settling;
+      let staged: Staged | undefined;
       try {
-        await this.commit(group.map((q) => q.item));
-        for (const q of group) q.resolve();
+        const result = await this.commit(group.map((q) => q.item));
+        staged = typeof result === "object" ? result : undefined;
       } catch (error) {
         for (const q of group) q.reject(error);
+        continue;
       }
+      if (staged === undefined) {
+        for (const q of group) q.resolve();
+        continue;
+      }
+      this.settling = staged.durable.then(
+        () => {
+          for (const q of group) q.resolve();
+        },
+        (error: unknown) => {
+          for (const q of group) q.reject(error);
+        },
+      );
+      await before;
     }
   }
 }

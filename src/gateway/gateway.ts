@@ -187,8 +187,7 @@ export class Gateway {
   }
 
   #observe(mode: GatewayMode, kind: "read" | "write", outcome: string, started: number): void {
-    this.metrics.requests.inc({ mode, kind, outcome });
-    this.metrics.latency.observe({ mode, kind }, (performance.now() - started) / 1000);
+    this.metrics.request(mode, kind, outcome, (performance.now() - started) / 1000);
   }
 
   /** Handles a write under `mode`; resolves with the status sent to the client (0 = no answer). */

@@ -26,6 +26,7 @@ export {
   type Listen,
   openConfiguredLog,
   openMigrationState,
+  openReplayLog,
   parseListen,
   type RunningGateway,
   serveGateway,

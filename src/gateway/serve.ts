@@ -1,8 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { type CaptureLog, type CommitTiming, type LogPosition, openCaptureLog } from "../capture/index.ts";
+import {
+  type CaptureLog,
+  type CommitTiming,
+  type LogPosition,
+  openCaptureLog,
+  openFileLogReader,
+} from "../capture/index.ts";
 import type { MigrationConfig, Secret } from "../config/index.ts";
-import { BluegreenError } from "../errors/index.ts";
+import { BluegreenError, isBluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
 import { openState, type StateStore } from "../state/index.ts";
 import { callAdmin } from "./admin-client.ts";
@@ -41,6 +47,21 @@ export function openConfiguredLog(config: MigrationConfig, metrics?: GatewayMetr
   return settings.kind === "kafka"
     ? openCaptureLog({ kind: "kafka", brokers: settings.brokers, topic: settings.topic, onCommit })
     : openCaptureLog({ kind: "file", dir: settings.dir, fsync: settings.fsync, onCommit });
+}
+
+/**
+ * The log for a replayer in its own process: the configured log, or, when a gateway owns the file log
+ * (its single-writer lock), the same log opened read-only up to the end that gateway made durable.
+ */
+export async function openReplayLog(config: MigrationConfig, logger: Logger): Promise<CaptureLog> {
+  const settings = config.gateway.log;
+  try {
+    return await openConfiguredLog(config);
+  } catch (error) {
+    if (settings.kind !== "file" || !isBluegreenError(error, "BG_CAPTURE_LOCKED")) throw error;
+    logger.info({ dir: settings.dir }, "a gateway owns the capture log; replay reads it read-only");
+    return openFileLogReader({ dir: settings.dir });
+  }
 }
 
 export interface RunningGateway {

@@ -153,13 +153,9 @@ export class Upstream {
         body: body ?? null,
         headersTimeout: this.#timeoutMs,
       });
-      const chunks: Buffer[] = [];
-      for await (const chunk of answer.body) chunks.push(chunk as Buffer);
-      return {
-        status: answer.statusCode,
-        headers: responseHeaders(answer.headers),
-        body: Buffer.concat(chunks),
-      };
+      // arrayBuffer() collects in one pass; an async iterator costs a promise per chunk.
+      const bytes = Buffer.from(await answer.body.arrayBuffer());
+      return { status: answer.statusCode, headers: responseHeaders(answer.headers), body: bytes };
     } catch (error) {
       throw failure(this.name, error);
     }

@@ -244,6 +244,39 @@ describe("file capture log: positions, retention, limits, group commit", () => {
     }
   });
 
+  it("a failed fsync refuses its append and every one written behind it; nothing of them is visible", async () => {
+    const dir = await logWith(3);
+    const log = await openFileLog({ dir });
+    // White-box: the disk takes the write but the fsync fails (EIO), while more appends pipeline behind.
+    const file = (log as unknown as { file: { datasync(): Promise<void> } }).file;
+    let syncs = 0;
+    file.datasync = async () => {
+      syncs += 1;
+      await new Promise((r) => setTimeout(r, 20));
+      throw Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+    };
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => log.append([record(`k/${3 + i}`, { seq: 3 + i })])),
+    );
+    assert.ok(syncs >= 1);
+    assert.ok(
+      results.every((r) => r.status === "rejected" && isBluegreenError(r.reason, "BG_CAPTURE_WRITE")),
+      JSON.stringify(results.map((r) => r.status)),
+    );
+    assert.deepEqual(await log.end(), { "0": 3 }, "nothing of the refused appends is visible");
+    await log.close();
+    const reopened = await openFileLog({ dir });
+    try {
+      assert.deepEqual(await reopened.end(), { "0": 3 }, "the refused appends were cut off the file");
+      assert.deepEqual(
+        (await readAll(reopened, {})).records.map((r) => r.key),
+        ["k/0", "k/1", "k/2"],
+      );
+    } finally {
+      await reopened.close();
+    }
+  });
+
   const invalid: { options: unknown; message: RegExp }[] = [
     { options: { kind: "file", dir: "" }, message: /option dir is : a directory path/ },
     {

@@ -36,4 +36,38 @@ describe("group commit", () => {
     );
     await commits.idle();
   });
+
+  it("pipelines staged commits: the next group's first stage overlaps this group's second", async () => {
+    const events: string[] = [];
+    const gates: (() => void)[] = [];
+    const commits = new GroupCommit<number>(async (group) => {
+      const name = group.join(",");
+      events.push(`write ${name}`);
+      const durable = new Promise<void>((resolve, reject) => {
+        gates.push(() => (group.includes(3) ? reject(new Error("EIO")) : resolve()));
+      }).then(() => {
+        events.push(`durable ${name}`);
+      });
+      return { durable };
+    });
+    const first = commits.submit(1);
+    await new Promise((r) => setImmediate(r));
+    const second = commits.submit(2);
+    await new Promise((r) => setImmediate(r));
+    // The second group was written while the first one's second stage is still open.
+    assert.deepEqual(events, ["write 1", "write 2"]);
+    const third = commits.submit(3);
+    await new Promise((r) => setImmediate(r));
+    // At most two groups in flight: the third waits for the first to settle.
+    assert.deepEqual(events, ["write 1", "write 2"]);
+    gates[0]?.();
+    await first;
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(events, ["write 1", "write 2", "durable 1", "write 3"]);
+    gates[1]?.();
+    gates[2]?.();
+    await second;
+    await assert.rejects(third, /EIO/);
+    await commits.idle();
+  });
 });

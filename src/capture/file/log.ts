@@ -1,8 +1,9 @@
 import { type FileHandle, mkdir, open, unlink } from "node:fs/promises";
 import { dirname, resolve as resolvePath } from "node:path";
 import { BluegreenError } from "../../errors/index.ts";
-import { GroupCommit } from "../group-commit.ts";
+import { GroupCommit, type Staged } from "../group-commit.ts";
 import type { CaptureLog, LogPosition, LogRecord, StoredRecord } from "../types.ts";
+import { EndMarker } from "./end-marker.ts";
 import { encodeFrames, FRAME_HEADER, frameSize, readFrames } from "./format.ts";
 import { type DirectoryLock, lockDirectory } from "./lock.ts";
 import { type FileLogOptions, type FileLogStats, normalizeFileOptions } from "./options.ts";
@@ -61,7 +62,17 @@ export async function openFileLog(options: FileLogOptions): Promise<FileCaptureL
       // Whatever survived the crash is made durable before a reader may see it.
       await file.sync();
     }
-    return new FileCaptureLog(dir, normalized, lock, segments, file, last.base + count, recoveredBytes);
+    const marker = await EndMarker.open(dir, last.base + count);
+    return new FileCaptureLog(
+      dir,
+      normalized,
+      lock,
+      segments,
+      file,
+      last.base + count,
+      recoveredBytes,
+      marker,
+    );
   } catch (error) {
     await file?.close();
     lock.release();
@@ -86,9 +97,18 @@ export class FileCaptureLog implements CaptureLog {
   /** One past the last durable record; readers and end() never go beyond it. */
   private durableEnd: number;
   private readonly commits = new GroupCommit<readonly LogRecord[]>((group) => this.commit(group));
+  /** Where the next group goes: offsets and bytes written (maybe not yet durable) so far. */
+  private written: { end: number; at: number };
+  /** The last group's second stage (fsync + publish); the next group publishes after it. */
+  private published: Promise<void> = Promise.resolve();
+  /** The truncate after a failure, awaited before the descriptor closes. */
+  private cutting: Promise<void> | undefined;
+  private cutAt: number | undefined;
   private broken: BluegreenError | undefined;
   private closed = false;
   private readonly waiters = new Set<() => void>();
+  /** Where read-only openers in other processes learn the durable end. */
+  private readonly marker: EndMarker;
   private readonly counters: { -readonly [K in keyof FileLogStats]: FileLogStats[K] };
 
   constructor(
@@ -99,13 +119,16 @@ export class FileCaptureLog implements CaptureLog {
     file: FileHandle,
     end: number,
     recoveredBytes: number,
+    marker: EndMarker,
   ) {
+    this.marker = marker;
     this.dir = dir;
     this.options = options;
     this.lock = lock;
     this.segments = segments;
     this.file = file;
     this.durableEnd = end;
+    this.written = { end, at: (segments.at(-1) as Segment).size };
     this.counters = {
       appendedRecords: 0,
       appendedBytes: 0,
@@ -202,8 +225,10 @@ export class FileCaptureLog implements CaptureLog {
     if (this.closed) return;
     this.closed = true;
     await this.commits.idle();
+    await this.cutting;
     for (const wake of [...this.waiters]) wake();
     try {
+      await this.marker.close();
       await this.file.close();
     } finally {
       this.lock.release();
@@ -215,34 +240,62 @@ export class FileCaptureLog implements CaptureLog {
     return { ...this.counters };
   }
 
-  private async commit(group: readonly (readonly LogRecord[])[]): Promise<void> {
+  /**
+   * Stage one (serialized by the group commit): reserve offsets and bytes after everything written so
+   * far, and write. Stage two (`durable`): fsync, then publish once every earlier group is published.
+   * So the next group's write overlaps this group's fsync, and readers still only ever see durable
+   * records, in offset order.
+   */
+  private async commit(group: readonly (readonly LogRecord[])[]): Promise<Staged> {
     const records = group.flat();
-    let active = this.segments.at(-1) as Segment;
-    const first = this.durableEnd;
-    const bytes = encodeFrames(records, first);
-    let at = active.size;
     const commitStarted = process.hrtime.bigint();
-    try {
+    if (this.broken !== undefined) throw this.broken;
+    let active = this.segments.at(-1) as Segment;
+    if (this.written.at >= this.options.segmentBytes && this.written.end > active.base) {
+      // The old segment's last fsync must be done before its descriptor closes.
+      await this.published.catch(() => undefined);
       if (this.broken !== undefined) throw this.broken;
-      if (active.size >= this.options.segmentBytes && first > active.base) {
-        const created = await createSegment(this.dir, first);
+      try {
+        const created = await createSegment(this.dir, this.written.end);
         await this.file.close();
         this.file = created.file;
         this.segments.push(created.segment);
         this.counters.segments = this.segments.length;
-        active = created.segment;
-        at = active.size;
+        this.written = { end: this.written.end, at: created.segment.size };
+      } catch (error) {
+        throw this.fail(error, this.written.at);
       }
-      await writeAll(this.file, bytes, at);
+      active = this.segments.at(-1) as Segment;
+    }
+    const first = this.written.end;
+    const at = this.written.at;
+    const bytes = encodeFrames(records, first);
+    const file = this.file;
+    try {
+      await writeAll(file, bytes, at);
+    } catch (error) {
+      throw this.fail(error, at);
+    }
+    this.written = { end: first + records.length, at: at + bytes.length };
+    const previous = this.published;
+    const durable = (async () => {
       let fsyncSeconds = 0;
       if (this.options.fsync) {
         const started = process.hrtime.bigint();
-        await this.file.datasync();
+        try {
+          await file.datasync();
+        } catch (error) {
+          throw this.fail(error, at);
+        }
         fsyncSeconds = Number(process.hrtime.bigint() - started) / 1e9;
         this.counters.fsyncs += 1;
         this.counters.fsyncSecondsTotal += fsyncSeconds;
         this.counters.fsyncSecondsMax = Math.max(this.counters.fsyncSecondsMax, fsyncSeconds);
       }
+      // An earlier group that failed took this one down with it (its bytes are cut off).
+      await previous;
+      if (this.broken !== undefined) throw this.broken;
+      this.publish(active, first, at, bytes);
       this.options.onCommit?.({
         records: records.length,
         bytes: bytes.length,
@@ -250,21 +303,38 @@ export class FileCaptureLog implements CaptureLog {
         seconds: Number(process.hrtime.bigint() - commitStarted) / 1e9,
         fsyncSeconds,
       });
-    } catch (error) {
-      // After a failed write or fsync the kernel may have dropped the dirty pages and cleared the error
-      // (the "fsyncgate" lesson): retrying cannot prove durability. Refuse further appends until reopened.
-      this.broken ??= new BluegreenError(
-        "BG_CAPTURE_WRITE",
-        `Capture log ${this.dir} could not write or fsync: ${error instanceof Error ? error.message : String(error)}.`,
-        {
-          cause: error,
-          fix: "Check the disk (space, permissions, I/O errors), then restart the gateway; the log recovers on open.",
-          details: { dir: this.dir },
-        },
-      );
-      await this.file.truncate(at).catch(() => undefined);
-      throw this.broken;
+    })();
+    this.published = durable;
+    // Observed here so a failure is never unhandled; the group commit reports it to the appenders.
+    durable.catch(() => undefined);
+    return { durable };
+  }
+
+  /**
+   * After a failed write or fsync the kernel may have dropped the dirty pages and cleared the error
+   * (the "fsyncgate" lesson): retrying cannot prove durability. Refuse further appends until reopened,
+   * and cut the file back to the last byte that may have been published.
+   */
+  private fail(error: unknown, at: number): BluegreenError {
+    this.broken ??= new BluegreenError(
+      "BG_CAPTURE_WRITE",
+      `Capture log ${this.dir} could not write or fsync: ${error instanceof Error ? error.message : String(error)}.`,
+      {
+        cause: error,
+        fix: "Check the disk (space, permissions, I/O errors), then restart the gateway; the log recovers on open.",
+        details: { dir: this.dir },
+      },
+    );
+    // Groups fail in any order; the cut goes to the earliest failed one.
+    if (this.cutAt === undefined || at < this.cutAt) {
+      this.cutAt = at;
+      const file = this.file;
+      this.cutting = (this.cutting ?? Promise.resolve()).then(() => file.truncate(at)).catch(() => undefined);
     }
+    return this.broken;
+  }
+
+  private publish(active: Segment, first: number, at: number, bytes: Buffer): void {
     let offset = first;
     for (let position = at; position < at + bytes.length; offset++) {
       if ((offset - active.base) % INDEX_EVERY === 0) active.index?.push(position);
@@ -273,9 +343,10 @@ export class FileCaptureLog implements CaptureLog {
     active.size = at + bytes.length;
     this.durableEnd = offset;
     this.counters.commits += 1;
-    this.counters.appendedRecords += records.length;
+    this.counters.appendedRecords += offset - first;
     this.counters.appendedBytes += bytes.length;
     this.counters.endOffset = offset;
+    this.marker.set(offset);
     for (const wake of [...this.waiters]) wake();
   }
 

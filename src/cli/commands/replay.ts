@@ -1,12 +1,7 @@
 import type { Command } from "commander";
 import { createCluster } from "../../cluster/index.ts";
 import { DEFAULT_CONFIG_FILE, loadConfig, type MigrationConfig } from "../../config/index.ts";
-import {
-  openConfiguredLog,
-  openMigrationState,
-  parseListen,
-  type RunningGateway,
-} from "../../gateway/index.ts";
+import { openMigrationState, openReplayLog, parseListen, type RunningGateway } from "../../gateway/index.ts";
 import { createLogger, type Logger } from "../../log/index.ts";
 import { ReplayMetrics, type ReplayReport, replay, serveMetrics } from "../../replay/index.ts";
 import { toJson } from "../../report/index.ts";
@@ -54,7 +49,7 @@ export function registerReplay(program: Command, io: Output = consoleOutput): vo
         process.once("SIGINT", onSignal);
         process.once("SIGTERM", onSignal);
         try {
-          const log = await openConfiguredLog(config);
+          const log = await openReplayLog(config, logger);
           try {
             const report = await replay({
               log,
