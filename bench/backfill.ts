@@ -22,7 +22,7 @@ const INDEX = "bench-docs";
 const ROOT = new URL("..", import.meta.url).pathname;
 const NODE = process.execPath;
 /** The stream copier's settings, overridable to compare tunings (`BENCH_STREAM='{ readers: 2 }'`). */
-const STREAM_SETTINGS = process.env.BENCH_STREAM ?? "{ readers: 4, bulkConcurrency: 4, bulkBytes: 2097152 }";
+const STREAM_SETTINGS = process.env.BENCH_STREAM ?? "{ readers: 2, bulkConcurrency: 4, bulkBytes: 2097152 }";
 const STREAM_BATCH = Number(process.env.BENCH_BATCH ?? 1000);
 
 interface Result {

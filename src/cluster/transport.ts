@@ -1,4 +1,5 @@
 import type { ClientRequest, ClientRequestArgs, IncomingMessage } from "node:http";
+import { unzipSync } from "node:zlib";
 import { type Client, Connection, errors } from "@opensearch-project/opensearch";
 import type { Logger } from "../log/index.ts";
 import { displayUrl, errorCode, failureKindOf, TransportFailure } from "./errors.ts";
@@ -133,6 +134,25 @@ function querystringOf(request: ClusterRequest): Record<string, string | number 
 }
 
 /**
+ * Reads an answer the client handed over as a stream (`asStream`): the text of a successful one, the
+ * parsed JSON of an error (so error mapping sees the usual shape).
+ */
+async function readRaw(stream: IncomingMessage, headers: Record<string, unknown>): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  let bytes = Buffer.concat(chunks);
+  const encoding = String(headers["content-encoding"] ?? "").toLowerCase();
+  if (encoding.includes("gzip") || encoding.includes("deflate")) bytes = unzipSync(bytes);
+  const text = bytes.toString("utf8");
+  if ((stream.statusCode ?? 0) < 300) return text;
+  try {
+    return text === "" ? text : (JSON.parse(text) as unknown);
+  } catch {
+    return text;
+  }
+}
+
+/**
  * The innermost dispatch: one attempt through the official client's transport, its own retries off.
  * Aborting `request.signal` aborts the HTTP request and rejects with the signal's reason.
  */
@@ -171,20 +191,39 @@ export function transportDispatch(client: Client): Dispatch {
           },
           {
             maxRetries: 0,
+            ...(request.raw === true ? { asStream: true } : {}),
             ...(request.timeoutMs === undefined ? {} : { requestTimeout: request.timeoutMs }),
           },
         );
         call = pending;
         pending.then(
           (result) =>
-            settle(() =>
-              resolve({
-                status: result.statusCode ?? 0,
-                body: result.body,
-                headers: (result.headers ?? {}) as ResponseHeaders,
-                attempts: 1,
-              }),
-            ),
+            request.raw === true
+              ? readRaw(result.body as IncomingMessage, result.headers ?? {}).then(
+                  (body) =>
+                    settle(() =>
+                      resolve({
+                        status: result.statusCode ?? 0,
+                        body,
+                        headers: (result.headers ?? {}) as ResponseHeaders,
+                        attempts: 1,
+                      }),
+                    ),
+                  (error: unknown) =>
+                    settle(() =>
+                      reject(
+                        new TransportFailure("reset", (error as Error).message, { sent: true, cause: error }),
+                      ),
+                    ),
+                )
+              : settle(() =>
+                  resolve({
+                    status: result.statusCode ?? 0,
+                    body: result.body,
+                    headers: (result.headers ?? {}) as ResponseHeaders,
+                    attempts: 1,
+                  }),
+                ),
           (error: unknown) =>
             settle(() => {
               const outcome = fromClientError(error);

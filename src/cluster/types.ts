@@ -23,6 +23,11 @@ export interface ClusterRequest {
   readonly signal?: AbortSignal;
   /** HTTP statuses the caller handles itself; `request()` returns them instead of throwing. */
   readonly allowStatus?: readonly number[];
+  /**
+   * Return a successful (< 300) answer's body as its raw text instead of parsed JSON: for callers
+   * that pass large parts of it on unchanged (the stream backfill). Error answers are still parsed.
+   */
+  readonly raw?: boolean;
 }
 
 export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>;

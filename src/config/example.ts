@@ -86,7 +86,7 @@ backfill:
   # rename: { pattern: "^(.*)$", replacement: "$1-v2" }   # target index names
   # autoOrder: [snapshot, reindex, stream]                # methods auto tries, in order
   stream:                           # the streaming copier (method stream)
-    readers: 4                      # slices read in parallel per process
+    readers: 2                      # slices read in parallel per process
     bulkBytes: 2097152              # starting _bulk size in bytes (adapted while copying)
     bulkConcurrency: 4              # most _bulk requests in flight (adapted while copying)
     # docsPerSecond: 5000           # throttle; or mbPerSecond: 20

@@ -136,7 +136,7 @@ export const rawConfigSchema = z.strictObject({
       stream: z
         .strictObject({
           slices: integer(1, 1024).optional(),
-          readers: integer(1, 64).default(4),
+          readers: integer(1, 64).default(2),
           bulkBytes: integer(64 * 1024, 100 * 1024 * 1024).default(2 * 1024 * 1024),
           bulkConcurrency: integer(1, 64).default(4),
           maxInFlightBytes: integer(1024 * 1024, 1024 * 1024 * 1024).default(32 * 1024 * 1024),

@@ -7,23 +7,12 @@
  */
 import type { Cluster } from "../../cluster/index.ts";
 import { BluegreenError, isBluegreenError } from "../../errors/index.ts";
+import { parseSearchPage, type RawHit, type RawPage } from "./hits.ts";
 
 export type ReadMode = "pit" | "scroll";
 
-export interface Hit {
-  readonly _id: string;
-  readonly _routing?: string;
-  readonly _version?: number;
-  readonly _source?: unknown;
-  readonly sort?: readonly unknown[];
-}
-
-interface SearchResponse {
-  readonly pit_id?: string;
-  readonly _scroll_id?: string;
-  /** Absent on an empty page: filter_path drops what has nothing in it. */
-  readonly hits?: { readonly hits?: readonly Hit[] };
-}
+/** A hit as the copier sees it: metadata parsed, `_source` as the raw JSON text. */
+export type Hit = RawHit;
 
 /** Only what the copy needs comes back: less for the source to serialise and for us to parse. */
 const FILTER_PATH =
@@ -138,9 +127,9 @@ export class SliceReader {
 
   async #pitPage(size: number): Promise<readonly Hit[]> {
     const keepAlive = `${Math.ceil(this.#o.keepAliveMs / 1000)}s`;
-    let res: { status: number; body: SearchResponse };
+    let res: { status: number; body: string };
     try {
-      res = await this.#o.source.request<SearchResponse>({
+      res = await this.#o.source.request<string>({
         method: "POST",
         path: "/_search",
         querystring: { filter_path: FILTER_PATH },
@@ -151,6 +140,7 @@ export class SliceReader {
         },
         idempotent: true,
         allowStatus: [404],
+        raw: true,
         signal: this.#o.signal,
       });
     } catch (error) {
@@ -163,8 +153,9 @@ export class SliceReader {
       throw this.#readError(error);
     }
     if (res.status === 404) throw new ContextLost(`point in time for ${this.#o.index} is gone`);
-    if (res.body.pit_id !== undefined) this.#pit = res.body.pit_id;
-    return res.body.hits?.hits ?? [];
+    const page = parsePage(res.body);
+    if (page.pitId !== undefined) this.#pit = page.pitId;
+    return page.hits;
   }
 
   async #scrollPage(size: number): Promise<readonly Hit[]> {
@@ -172,24 +163,27 @@ export class SliceReader {
     try {
       const res =
         this.#scroll === undefined
-          ? await this.#o.source.request<SearchResponse>({
+          ? await this.#o.source.request<string>({
               method: "POST",
               path: `/${encodeURIComponent(this.#o.index)}/_search`,
               querystring: { scroll: keepAlive, filter_path: FILTER_PATH },
               body: this.#query(size),
               idempotent: true,
+              raw: true,
               signal: this.#o.signal,
             })
-          : await this.#o.source.request<SearchResponse>({
+          : await this.#o.source.request<string>({
               method: "POST",
               path: "/_search/scroll",
               querystring: { filter_path: FILTER_PATH },
               // Not idempotent: a repeated scroll call skips a page. A lost answer restarts the slice.
               body: { scroll: keepAlive, scroll_id: this.#scroll },
+              raw: true,
               signal: this.#o.signal,
             });
-      this.#scroll = res.body._scroll_id ?? this.#scroll;
-      return res.body.hits?.hits ?? [];
+      const page = parsePage(res.body);
+      this.#scroll = page.scrollId ?? this.#scroll;
+      return page.hits;
     } catch (error) {
       throw this.#readError(error);
     }
@@ -209,4 +203,15 @@ export class SliceReader {
       },
     );
   }
+}
+
+/** An answer's text as a page; an empty page's hits are absent (filter_path drops empty parts). */
+function parsePage(body: unknown): RawPage {
+  if (typeof body !== "string") {
+    throw new BluegreenError("BG_BACKFILL_SOURCE", "The source answered a search with an unexpected body.", {
+      fix: "Check the source cluster (and any proxy in front of it), then run backfill again: it resumes.",
+      details: { type: typeof body },
+    });
+  }
+  return parseSearchPage(body);
 }

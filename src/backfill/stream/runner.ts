@@ -285,23 +285,28 @@ class IndexCopy {
     for (const hit of hits) {
       let id = hit._id;
       let routing = hit._routing;
-      let source: unknown = hit._source;
+      let source = hit.source;
       if (transform !== undefined) {
         const mapped = transform(
-          { _id: id, ...(routing === undefined ? {} : { _routing: routing }), _source: source },
+          {
+            _id: id,
+            ...(routing === undefined ? {} : { _routing: routing }),
+            _source: source === undefined ? undefined : JSON.parse(source),
+          },
           this.#task.index,
         );
         if (mapped === null || mapped === undefined) continue;
         id = mapped._id;
         routing = mapped._routing;
-        source = mapped._source;
+        source = mapped._source === undefined ? undefined : JSON.stringify(mapped._source);
       }
       if (source === undefined) throw noSource(this.#task.index, id);
+      // Without a transform the source's own JSON text goes out as it came in: no parse, no stringify.
       out.push({
         id,
         ...(routing === undefined ? {} : { routing }),
         ...(hit._version === undefined ? {} : { version: hit._version }),
-        source: JSON.stringify(source),
+        source,
       });
     }
     return out;
