@@ -12,6 +12,7 @@ import {
   createSegment,
   INDEX_EVERY,
   listSegments,
+  openSegmentForRead,
   type Segment,
   scanSegment,
   syncDirectory,
@@ -181,7 +182,7 @@ export class FileCaptureLog implements CaptureLog {
       const slot = Math.floor((next - segment.base) / INDEX_EVERY);
       const start = segment.index?.[slot];
       if (start === undefined) throw corrupt(segment, `no index entry for offset ${next}`);
-      const file = await this.openForRead(segment);
+      const file = await openSegmentForRead(segment);
       try {
         for await (const frame of readFrames(file, start, size, segment.base + slot * INDEX_EVERY)) {
           if (!frame.ok) throw corrupt(segment, `${frame.reason} at byte ${frame.position}`);
@@ -382,26 +383,13 @@ export class FileCaptureLog implements CaptureLog {
 
   private async ensureIndexed(segment: Segment, nextBase: number | undefined): Promise<void> {
     if (segment.index !== undefined) return;
-    const file = await this.openForRead(segment);
+    const file = await openSegmentForRead(segment);
     try {
       const { count } = await scanSegment(segment, file, false);
       if (nextBase !== undefined && segment.base + count !== nextBase)
         throw corrupt(segment, `it holds ${count} records but the next segment starts at ${nextBase}`);
     } finally {
       await file.close();
-    }
-  }
-
-  private async openForRead(segment: Segment): Promise<FileHandle> {
-    try {
-      return await open(segment.path, "r");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      throw new BluegreenError(
-        "BG_CAPTURE_POSITION",
-        `Capture log segment ${segment.path} was released while being read.`,
-        { fix: "Release only positions every consumer has passed.", cause: error },
-      );
     }
   }
 }

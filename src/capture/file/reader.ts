@@ -1,10 +1,9 @@
-import { type FileHandle, open } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";
 import { BluegreenError } from "../../errors/index.ts";
 import type { CaptureLog, LogPosition, LogRecord, StoredRecord } from "../types.ts";
 import { readEndMarker } from "./end-marker.ts";
 import { MAGIC, readFrames } from "./format.ts";
-import { corrupt, listSegments, type Segment } from "./segments.ts";
+import { corrupt, listSegments, openSegmentForRead, type Segment } from "./segments.ts";
 
 export interface FileLogReaderOptions {
   readonly dir: string;
@@ -100,7 +99,7 @@ export class FileLogReader implements CaptureLog {
       const cursor = this.#cursor;
       const resume = cursor !== undefined && cursor.base === segment.base && cursor.offset <= next;
       let expecting = resume ? cursor.offset : segment.base;
-      const file = await this.#open(segment);
+      const file = await openSegmentForRead(segment);
       try {
         const size = (await file.stat()).size;
         for await (const frame of readFrames(
@@ -143,19 +142,6 @@ export class FileLogReader implements CaptureLog {
         fix: "Restart the gateway that owns the log (it publishes the end again on open).",
       });
     return end;
-  }
-
-  async #open(segment: Segment): Promise<FileHandle> {
-    try {
-      return await open(segment.path, "r");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      throw new BluegreenError(
-        "BG_CAPTURE_POSITION",
-        `Capture log segment ${segment.path} was released while being read.`,
-        { fix: "Release only positions every consumer has passed.", cause: error },
-      );
-    }
   }
 }
 

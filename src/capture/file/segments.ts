@@ -104,3 +104,17 @@ export async function scanSegment(
   segment.index = index;
   return { count, goodBytes };
 }
+
+/** Opens a segment to read; one released under the reader (retention) is a position error, not a crash. */
+export async function openSegmentForRead(segment: Segment): Promise<FileHandle> {
+  try {
+    return await open(segment.path, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    throw new BluegreenError(
+      "BG_CAPTURE_POSITION",
+      `Capture log segment ${segment.path} was released while being read.`,
+      { fix: "Release only positions every consumer has passed.", cause: error },
+    );
+  }
+}
