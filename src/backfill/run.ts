@@ -134,6 +134,24 @@ export async function ensureTargetIndices(
   return [...names];
 }
 
+/**
+ * A point in time or a scroll sees only refreshed documents. Without a refresh after the replay mark,
+ * a write acknowledged just before the mark (so not replayed) but not yet refreshed would be in neither
+ * the copy nor the replay.
+ */
+async function refreshSource(ctx: BackfillContext, tasks: readonly IndexTask[]): Promise<void> {
+  const names = tasks.map((t) => encodeURIComponent(t.index));
+  // Chunked so a large selection never makes a URL the cluster rejects as too long.
+  for (let i = 0; i < names.length; i += 50) {
+    await ctx.source.request({
+      method: "POST",
+      path: `/${names.slice(i, i + 50).join(",")}/_refresh`,
+      idempotent: true,
+      signal: ctx.signal,
+    });
+  }
+}
+
 export function runnerFor(method: ConcreteBackfillMethod): BackfillMethodRunner {
   const runner = RUNNERS[method];
   if (runner === undefined) {
@@ -160,6 +178,7 @@ export async function runBackfill(
   for (const t of tasks) runnerFor(t.method);
   const started = performance.now();
   await openSyncWindow(ctx);
+  await refreshSource(ctx, tasks);
   await ensureTargetIndices(ctx, tasks);
   const results: IndexResult[] = [];
   const snapshots = tasks.filter((t) => t.method === "snapshot");
