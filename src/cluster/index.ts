@@ -8,7 +8,7 @@ export { displayUrl, serverReason, stripUserinfo } from "./errors.ts";
 export type { ClusterFacts, ClusterHealth, HealthStatus, NodePlugins, RootInfo } from "./facts.ts";
 export type { IndexInfo } from "./indices.ts";
 export type { RetryPolicy } from "./retry.ts";
-export { isIdempotent } from "./retry.ts";
+export { isIdempotent, sleep } from "./retry.ts";
 export type {
   ClusterRequest,
   ClusterResponse,

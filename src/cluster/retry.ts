@@ -84,7 +84,7 @@ export function shouldRetry(
   return RETRYABLE_STATUSES.has(outcome.status) && isIdempotent(request);
 }
 
-export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);

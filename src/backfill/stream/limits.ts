@@ -175,23 +175,8 @@ export class Gate {
   }
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
+// One abortable sleep for the whole tool; the stream copier uses it for backoff and throttling.
+export { sleep } from "../../cluster/index.ts";
 
 export function throttled(what: string, attempts: number, cause: string): BluegreenError {
   return new BluegreenError(
