@@ -12,7 +12,8 @@ import type { GatewayMode, ModeStore } from "./mode.ts";
 import { encodeRecord, isSuccess, type Side } from "./records.ts";
 import { readBody, sendAnswer, sendError } from "./respond.ts";
 import { forwardHeaders, Upstream, UpstreamFailure } from "./upstream.ts";
-import { BadWrite, byQueryIndex, type PreparedWrite, prepareWrite } from "./write.ts";
+import { BadWrite } from "./bad-write.ts";
+import { byQueryIndex, type PreparedWrite, prepareWrite } from "./write.ts";
 
 export interface GatewayOptions {
   readonly source: ClusterConfig;
@@ -174,7 +175,13 @@ export class Gateway {
         "write refused",
       );
       // A 413 leaves the rest of the body unread: close the connection rather than read it.
-      sendError(res, error.status, error.message, error.status === 413 ? { connection: "close" } : {});
+      sendError(
+        res,
+        error.status,
+        error.message,
+        error.status === 413 ? { connection: "close" } : {},
+        error.type,
+      );
       return;
     }
     const headers = forwardHeaders(req.headers, WRITE_DROP);

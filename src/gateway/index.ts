@@ -31,8 +31,8 @@ export {
   type RunningGateway,
   serveGateway,
 } from "./serve.ts";
+export { BadWrite } from "./bad-write.ts";
 export {
-  BadWrite,
   byQueryIndex,
   newDocumentId,
   type PreparedWrite,

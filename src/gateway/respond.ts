@@ -1,6 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { gunzipSync } from "node:zlib";
-import { BadWrite } from "./write.ts";
+import { BadWrite } from "./bad-write.ts";
 
 /**
  * Answers the gateway gives itself, shaped like OpenSearch's own errors (`error.type`, `error.reason`,
@@ -11,12 +11,15 @@ export function sendError(
   status: number,
   reason: string,
   extraHeaders: OutgoingHttpHeaders = {},
+  type = "bluegreen_gateway_exception",
 ): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ error: { type: "bluegreen_gateway_exception", reason }, status });
+  // root_cause as OpenSearch sends it: clients (and the REST test runner) read the type from there.
+  const cause = { type, reason };
+  const body = JSON.stringify({ error: { root_cause: [cause], ...cause }, status });
   res.writeHead(status, {
     "content-type": "application/json; charset=UTF-8",
     "content-length": Buffer.byteLength(body),

@@ -1,17 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { BadWrite } from "./bad-write.ts";
 import type { DocOp, RequestClass } from "./classify.ts";
 import type { OpRecord, OutcomeRecord, RequestRecord } from "./records.ts";
 
-/** A write the gateway refuses before anything is forwarded or logged. */
-export class BadWrite extends Error {
-  readonly status: 400 | 413;
-
-  constructor(status: 400 | 413, message: string) {
-    super(message);
-    this.name = "BadWrite";
-    this.status = status;
-  }
-}
 
 export type Intent = Omit<OpRecord, "side"> | Omit<RequestRecord, "side">;
 
