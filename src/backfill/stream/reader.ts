@@ -7,7 +7,7 @@
  */
 import type { Cluster } from "../../cluster/index.ts";
 import { BluegreenError, isBluegreenError } from "../../errors/index.ts";
-import { parseSearchPage, type RawHit, type RawPage } from "./hits.ts";
+import { parseSearchPage, type RawHit, type RawPage } from "../../json/index.ts";
 
 export type ReadMode = "pit" | "scroll";
 
