@@ -182,6 +182,8 @@ function prepareBulk(defaultIndex: string | undefined, req: Target): PreparedWri
     // the same bytes. Nothing unlogged reaches the source, and the client cannot tell we are here.
     return prepareRequest(defaultIndex, req);
   }
+  // No action at all: OpenSearch refuses it; logged whole like any body we cannot split.
+  if (parsed.length === 0) return prepareRequest(defaultIndex, req);
   const docType = format === "smile" ? SMILE_TYPE : JSON_TYPE;
   const items: BulkItem[] = [];
   let changed = false;

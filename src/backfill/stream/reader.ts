@@ -174,7 +174,7 @@ export class SliceReader {
           : await this.#o.source.request<string>({
               method: "POST",
               path: "/_search/scroll",
-                    // Not idempotent: a repeated scroll call skips a page. A lost answer restarts the slice.
+              // Not idempotent: a repeated scroll call skips a page. A lost answer restarts the slice.
               body: { scroll: keepAlive, scroll_id: this.#scroll },
               raw: true,
               signal: this.#o.signal,

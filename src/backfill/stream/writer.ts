@@ -227,15 +227,18 @@ export class BulkWriter {
     appendFileSync(
       file,
       rejected
-        .map(({ meta, line, item }) =>
-          JSON.stringify({
+        .map(({ meta, line, item }) => {
+          const head = JSON.stringify({
             _index: this.#options.index,
             _id: meta.id,
             ...(meta.routing === undefined ? {} : { _routing: meta.routing }),
             status: item.status,
             error: item.error ?? null,
-          }).replace(/}$/, `,"_source":${line.slice(line.indexOf("\n") + 1)}}`),
-        )
+          });
+          // The document's own text, spliced in: a parse here would round the numbers it reports.
+          const source = line.slice(line.indexOf("\n") + 1).trimEnd();
+          return `${head.slice(0, -1)},"_source":${source}}`;
+        })
         .join("\n")
         .concat("\n"),
     );
