@@ -22,8 +22,20 @@ export function bodyFormat(contentType: string | undefined): BodyFormat | undefi
   return undefined;
 }
 
-/** Only JSON and SMILE can be read as a stream of documents (`_bulk`); OpenSearch refuses the others. */
-export function bulkFormat(contentType: string | undefined): "json" | "smile" | undefined {
-  const format = bodyFormat(contentType);
-  return format === "json" || format === "smile" ? format : undefined;
+export type BulkFormat = "json" | "smile";
+
+/**
+ * The `_bulk` format of a Content-Type OpenSearch streams: JSON (`application/json`,
+ * `application/x-ndjson`, `application/vnd.opensearch+json`) or SMILE; undefined for the others, which
+ * OpenSearch refuses with 406 (checked against 2.11.1).
+ */
+export function bulkFormat(contentType: string | undefined): BulkFormat | undefined {
+  const type = contentType?.split(";")[0]?.trim().toLowerCase();
+  if (
+    type === "application/json" ||
+    type === "application/x-ndjson" ||
+    type === "application/vnd.opensearch+json"
+  )
+    return "json";
+  return type === "application/smile" ? "smile" : undefined;
 }

@@ -220,10 +220,10 @@ function prepareBulk(defaultIndex: string | undefined, req: Target): PreparedWri
     intents,
     outcomes: (status, answer) => bulkOutcomes(req.rid, items, status, answer),
     renamed(rename) {
-      const renames = items.some((i) => rename[i.index] !== undefined && i.explicitIndex);
-      if (!renames) return { path: renamePath(path, rename), body };
+      if (!items.some((i) => rename[i.index] !== undefined)) return { path: renamePath(path, rename), body };
+      // An action that took the URL's index gets an explicit `_index` too: the same value, so harmless.
       const copy = items.map((item) => {
-        const to = item.explicitIndex ? rename[item.index] : undefined;
+        const to = rename[item.index];
         return to === undefined ? item : { ...item, action: withIndex(item, format, to) };
       });
       return { path: renamePath(path, rename), body: joinBulk(lines(copy), format) };

@@ -20,6 +20,7 @@ import {
   writeAwkward,
 } from "../support/awkward.ts";
 import { bluegreen, clustersOf, dropAll, migrationFile } from "../support/backfill.ts";
+import { long, S, smileBody } from "../support/bulk-parse-cases.ts";
 import { assertSameContent } from "../support/digest.ts";
 import { type GatewayRig, LOG_FACTORIES, startGateway } from "../support/gateway-harness.ts";
 import { testSandbox } from "../support/sandbox.ts";
@@ -115,6 +116,31 @@ describe("awkward documents through the gateway", () => {
       String(posted.json._id),
       bulkId,
     ]);
+  });
+
+  test("a SMILE _bulk: split, id-less actions given ids in SMILE, documents replayed as SMILE", async () => {
+    assert.ok(rig !== undefined);
+    const index = `${P}-smile`;
+    assert.equal((await send(rig.url, "PUT", `/${index}`, AWKWARD_INDEX)).status, 200);
+    const doc = S({
+      big: long(9007199254740993n),
+      u: { kind: "bigint", value: 18446744073709551615n },
+      s: "café 😀",
+    });
+    const body = smileBody(S({ index: { _id: "s1" } }), doc, S({ index: {} }), doc);
+    const res = await fetch(`${rig.url}/${index}/_bulk`, {
+      method: "POST",
+      headers: { "content-type": "application/smile", accept: "application/json" },
+      body,
+    });
+    assert.equal(res.status, 200);
+    const answer = (await res.json()) as { errors: boolean; items: { index: { _id: string } }[] };
+    assert.equal(answer.errors, false);
+    const ids = answer.items.map((i) => i.index._id);
+    assert.equal(ids[1]?.length, 20, "the gateway gave the id-less action an id");
+    const report = await rig.replay();
+    assert.equal(report.deadLettered, 0);
+    await assertSame(rig.source, rig.target, index, ids);
   });
 
   test("dual mode writes the same bytes to both clusters", async () => {
