@@ -180,7 +180,7 @@ export function transportDispatch(client: Client): Dispatch {
       signal?.addEventListener("abort", onAbort, { once: true });
       try {
         const body = request.body as Record<string, unknown> | string | undefined;
-        const bulkBody = request.bulkBody as Record<string, unknown>[] | string | undefined;
+        const bulkBody = request.bulkBody as Record<string, unknown>[] | string | Buffer | undefined;
         const pending = client.transport.request(
           {
             method: request.method,
@@ -191,6 +191,7 @@ export function transportDispatch(client: Client): Dispatch {
           },
           {
             maxRetries: 0,
+            ...(request.headers === undefined ? {} : { headers: { ...request.headers } }),
             ...(request.raw === true ? { asStream: true } : {}),
             ...(request.timeoutMs === undefined ? {} : { requestTimeout: request.timeoutMs }),
           },

@@ -9,10 +9,15 @@ export interface ClusterRequest {
   /** Path relative to the cluster URL, e.g. "/_cluster/health" (a missing leading slash is added). */
   readonly path: string;
   readonly querystring?: Readonly<Record<string, QueryValue>>;
-  /** A JSON value, or an already serialised JSON string. */
+  /** A JSON value, an already serialised JSON string, or bytes sent as they are (see `headers`). */
   readonly body?: unknown;
-  /** An NDJSON body (`_bulk`, `_msearch`): one entry per line, objects are serialised. */
-  readonly bulkBody?: readonly unknown[] | string;
+  /**
+   * An NDJSON body (`_bulk`, `_msearch`): one entry per line, objects are serialised; a Buffer is sent
+   * as it is (replay builds bulks around documents' own bytes).
+   */
+  readonly bulkBody?: readonly unknown[] | string | Buffer;
+  /** Extra request headers, e.g. the Content-Type of a body replayed in the format it came in. */
+  readonly headers?: Readonly<Record<string, string>>;
   /**
    * Whether repeating the request cannot change the outcome. Defaults by method: GET/HEAD/PUT/DELETE
    * yes, POST/PATCH no. Set it on read-only POSTs (`_search`, `_count`, `_mget`) so they are retried.

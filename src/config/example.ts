@@ -84,7 +84,7 @@ backfill:
   #   maxTasks: 4                   # _reindex tasks at once per index
   #   requestsPerSecond: -1         # throttle per task; -1 = unthrottled
   # rename: { pattern: "^(.*)$", replacement: "$1-v2" }   # target index names
-  # autoOrder: [snapshot, reindex, stream]                # methods auto tries, in order
+  # autoOrder: [snapshot, stream, reindex]                # methods auto tries, in order (reindex re-encodes numbers)
   stream:                           # the streaming copier (method stream)
     readers: 2                      # slices read in parallel per process
     bulkBytes: 2097152              # starting _bulk size in bytes (adapted while copying)

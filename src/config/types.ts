@@ -117,8 +117,12 @@ export interface StreamSettings {
 
 export const CONCRETE_METHODS = ["snapshot", "reindex", "stream"] as const;
 export type ConcreteMethod = (typeof CONCRETE_METHODS)[number];
-/** Snapshot first (segments copied, nothing re-indexed), then server-to-server reindex, then streaming. */
-export const AUTO_ORDER_DEFAULT: readonly ConcreteMethod[] = ["snapshot", "reindex", "stream"];
+/**
+ * Snapshot first (segments copied, nothing re-indexed), then streaming, then server-to-server reindex:
+ * remote reindex re-encodes each `_source` (`1e3` → `1000.0`, `-0` → `0`, escapes decoded), while
+ * snapshot and the stream copier keep the stored bytes.
+ */
+export const AUTO_ORDER_DEFAULT: readonly ConcreteMethod[] = ["snapshot", "stream", "reindex"];
 
 export interface SnapshotSettings {
   /**

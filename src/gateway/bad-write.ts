@@ -5,10 +5,11 @@
  * refusals (size limit, unsupported encoding) keep `bluegreen_gateway_exception`.
  */
 export class BadWrite extends Error {
-  readonly status: 400 | 413;
+  /** 500 only where OpenSearch itself answers 500 (a number out of range for a long in an action line). */
+  readonly status: 400 | 413 | 500;
   readonly type: string;
 
-  constructor(status: 400 | 413, message: string, type = "bluegreen_gateway_exception") {
+  constructor(status: 400 | 413 | 500, message: string, type = "bluegreen_gateway_exception") {
     super(message);
     this.name = "BadWrite";
     this.status = status;

@@ -5,6 +5,7 @@ import type { CaptureLog, LogPosition, LogRecord } from "../capture/index.ts";
 import type { ClusterConfig, GatewaySettings } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
 import { handleAdmin } from "./admin.ts";
+import { BadWrite } from "./bad-write.ts";
 import { classify } from "./classify.ts";
 import { openListener } from "./listener.ts";
 import { GatewayMetrics, outcomeLabel } from "./metrics.ts";
@@ -12,7 +13,6 @@ import type { GatewayMode, ModeStore } from "./mode.ts";
 import { encodeRecord, isSuccess, type Side } from "./records.ts";
 import { readBody, sendAnswer, sendError } from "./respond.ts";
 import { forwardHeaders, Upstream, UpstreamFailure } from "./upstream.ts";
-import { BadWrite } from "./bad-write.ts";
 import { byQueryIndex, type PreparedWrite, prepareWrite } from "./write.ts";
 
 export interface GatewayOptions {
@@ -163,6 +163,7 @@ export class Gateway {
         pathname,
         query: new URLSearchParams(q === -1 ? "" : url.slice(q + 1)),
         body,
+        contentType: req.headers["content-type"],
         rid,
         assignIds:
           this.#options.settings.assignIds && (mode === "capture" || mode === "dual" || mode === "fenced"),

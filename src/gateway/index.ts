@@ -1,5 +1,7 @@
 export { callAdmin } from "./admin-client.ts";
+export { BadWrite } from "./bad-write.ts";
 export { classify, type DocOp, type RequestClass } from "./classify.ts";
+export { type BodyFormat, bodyFormat, bulkFormat, JSON_TYPE, SMILE_TYPE } from "./content-type.ts";
 export { Gateway, type GatewayOptions, type SwitchResult } from "./gateway.ts";
 export { GatewayMetrics } from "./metrics.ts";
 export {
@@ -11,6 +13,7 @@ export {
   stateModeStore,
 } from "./mode.ts";
 export {
+  type Body,
   type CaptureRecord,
   type DocRef,
   decodeRecord,
@@ -31,7 +34,6 @@ export {
   type RunningGateway,
   serveGateway,
 } from "./serve.ts";
-export { BadWrite } from "./bad-write.ts";
 export {
   byQueryIndex,
   newDocumentId,

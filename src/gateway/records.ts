@@ -26,6 +26,17 @@ export interface DocRef {
   readonly routing?: string | undefined;
 }
 
+/**
+ * A body carried verbatim: the exact bytes the client sent (or the cluster returned) and their
+ * Content-Type, so replay sends the same bytes in the same format. Documents are never parsed on
+ * their way through: a parse and re-serialize rounds longs above 2^53 and rewrites `1.0` or escapes.
+ */
+export interface Body {
+  readonly bytes: Buffer;
+  /** The Content-Type header they came with (`application/json`, `application/yaml`, ...). */
+  readonly contentType: string;
+}
+
 /** One document operation; a `_bulk` request yields one per action, numbered by `n`. */
 export interface OpRecord extends DocRef {
   readonly t: "op";
@@ -35,7 +46,7 @@ export interface OpRecord extends DocRef {
   readonly side: Side;
   readonly pipeline?: string | undefined;
   /** The document for index/create. Updates carry none: the replayer copies the result from the source. */
-  readonly doc?: unknown;
+  readonly doc?: Body | undefined;
 }
 
 /** A write replayed as the same HTTP request (by-query, index and template administration). */
@@ -47,7 +58,7 @@ export interface RequestRecord {
   readonly method: string;
   /** Path and query string as forwarded. */
   readonly path: string;
-  readonly body?: string | undefined;
+  readonly body?: Body | undefined;
 }
 
 export interface OutcomeRecord {
@@ -64,8 +75,14 @@ export interface OutcomeRecord {
 
 export type CaptureRecord = OpRecord | RequestRecord | OutcomeRecord;
 
-/** Records are versioned so a newer gateway's log is refused instead of misread. */
-const VERSION = 1;
+/**
+ * Version 2: a one-line JSON header, then (when the record carries a body) a line feed and the body's
+ * bytes as they are. JSON.stringify never emits a raw line feed, so the first one ends the header.
+ * Version 1 embedded documents as parsed JSON; such logs are still read (their numbers were already
+ * rounded when they were written). A newer version is refused instead of misread.
+ */
+const VERSION = 2;
+const LF = 0x0a;
 
 export function recordKey(record: CaptureRecord): string {
   switch (record.t) {
@@ -82,26 +99,80 @@ function docKey(doc: DocRef): string {
   return `${doc.index}/${doc.id ?? ""}`;
 }
 
+/** The record's body and its header fields without it. */
+function split(record: CaptureRecord): { header: object; body: Body | undefined } {
+  switch (record.t) {
+    case "op": {
+      const { doc, ...header } = record;
+      return { header: doc === undefined ? header : { ...header, ct: doc.contentType }, body: doc };
+    }
+    case "req": {
+      const { body, ...header } = record;
+      return { header: body === undefined ? header : { ...header, ct: body.contentType }, body };
+    }
+    case "out": {
+      if (record.req?.body === undefined) return { header: record, body: undefined };
+      const { body, ...req } = record.req;
+      return { header: { ...record, req, ct: body.contentType }, body };
+    }
+  }
+}
+
 export function encodeRecord(record: CaptureRecord, timestampMs: number): LogRecord {
-  return {
-    key: recordKey(record),
-    value: Buffer.from(JSON.stringify({ v: VERSION, ...record })),
-    timestampMs,
-  };
+  const { header, body } = split(record);
+  const head = JSON.stringify({ v: VERSION, ...header });
+  const value =
+    body === undefined
+      ? Buffer.from(head)
+      : Buffer.concat(
+          [Buffer.from(`${head}\n`), body.bytes],
+          Buffer.byteLength(head) + 1 + body.bytes.length,
+        );
+  return { key: recordKey(record), value, timestampMs };
 }
 
 /** Returns undefined for bytes that are not a record this version understands. */
 export function decodeRecord(value: Uint8Array): CaptureRecord | undefined {
+  const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  const lf = bytes.indexOf(LF);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("utf8"));
+    parsed = JSON.parse(bytes.toString("utf8", 0, lf === -1 ? bytes.length : lf));
   } catch {
     return undefined;
   }
   if (parsed === null || typeof parsed !== "object") return undefined;
-  const { v, ...rest } = parsed as { v?: unknown; t?: unknown };
-  if (v !== VERSION || (rest.t !== "op" && rest.t !== "req" && rest.t !== "out")) return undefined;
-  return rest as CaptureRecord;
+  const { v, ct, ...rest } = parsed as { v?: unknown; t?: unknown; ct?: unknown };
+  if (rest.t !== "op" && rest.t !== "req" && rest.t !== "out") return undefined;
+  if (v === 1) return fromVersion1(rest as Record<string, unknown>);
+  if (v !== VERSION) return undefined;
+  const record = rest as CaptureRecord;
+  if (lf === -1 || typeof ct !== "string") return record;
+  const body: Body = { bytes: bytes.subarray(lf + 1), contentType: ct };
+  switch (record.t) {
+    case "op":
+      return { ...record, doc: body };
+    case "req":
+      return { ...record, body };
+    case "out":
+      return record.req === undefined ? record : { ...record, req: { ...record.req, body } };
+  }
+}
+
+const JSON_TYPE = "application/json";
+
+function fromVersion1(record: Record<string, unknown>): CaptureRecord {
+  const text = (value: unknown): Body | undefined =>
+    value === undefined ? undefined : { bytes: Buffer.from(String(value)), contentType: JSON_TYPE };
+  if (record.t === "op") {
+    const { doc, ...rest } = record;
+    const body = doc === undefined ? undefined : text(JSON.stringify(doc));
+    return { ...(rest as unknown as OpRecord), doc: body };
+  }
+  if (record.t === "req") return { ...(record as unknown as RequestRecord), body: text(record.body) };
+  const out = record as unknown as OutcomeRecord & { req?: { body?: unknown } };
+  if (out.req?.body === undefined) return out;
+  return { ...out, req: { ...out.req, body: text(out.req.body) } } as OutcomeRecord;
 }
 
 export function isSuccess(status: number): boolean {

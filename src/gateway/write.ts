@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { BadWrite } from "./bad-write.ts";
+import { type BulkItem, joinBulk, parseBulk, withId, withIndex } from "./bulk-parse.ts";
 import type { DocOp, RequestClass } from "./classify.ts";
-import type { OpRecord, OutcomeRecord, RequestRecord } from "./records.ts";
-
+import { bulkFormat, JSON_TYPE, SMILE_TYPE } from "./content-type.ts";
+import type { Body, OpRecord, OutcomeRecord, RequestRecord } from "./records.ts";
 
 export type Intent = Omit<OpRecord, "side"> | Omit<RequestRecord, "side">;
 
@@ -58,6 +59,8 @@ interface Target {
   readonly pathname: string;
   readonly query: URLSearchParams;
   readonly body: Buffer;
+  /** The request's Content-Type header; bodies are logged with it and replayed in the same format. */
+  readonly contentType: string | undefined;
   readonly rid: string;
   readonly assignIds: boolean;
 }
@@ -78,31 +81,24 @@ function withQuery(pathname: string, query: URLSearchParams): string {
   return text === "" ? pathname : `${pathname}?${text}`;
 }
 
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new BadWrite(400, `${what} is not valid JSON: ${(error as Error).message}`);
-  }
+/** What OpenSearch assumes for a body without a Content-Type (it refuses such writes; the log keeps the fact). */
+const NO_TYPE = "application/octet-stream";
+
+function bodyOf(req: Target): Body | undefined {
+  return req.body.length === 0 ? undefined : { bytes: req.body, contentType: req.contentType ?? NO_TYPE };
 }
 
-function parseObject(text: string, what: string): Record<string, unknown> {
-  const value = parseJson(text, what);
-  if (value === null || typeof value !== "object" || Array.isArray(value))
-    throw new BadWrite(400, `${what} must be a JSON object`);
-  return value as Record<string, unknown>;
-}
-
+/**
+ * A single-document write. The body is never parsed: it is logged and forwarded as the client's bytes
+ * in the client's format (JSON, YAML, CBOR or SMILE), and the source alone judges it; a body it
+ * refuses gets a failed outcome and is never replayed.
+ */
 function prepareDoc(cls: Extract<RequestClass, { kind: "doc" }>, req: Target): PreparedWrite {
   let op: DocOp = cls.op === "index" && req.query.get("op_type") === "create" ? "create" : cls.op;
   let id = cls.id;
   let method = req.method;
   let pathname = req.pathname;
   const query = new URLSearchParams(req.query);
-  const text = req.body.toString("utf8");
-  let doc: unknown;
-  if (op === "index" || op === "create") doc = parseObject(text, "the document");
-  else if (op === "update") parseObject(text, "the update body");
   if (id === undefined && req.assignIds) {
     // POST /idx/_doc becomes PUT /idx/_doc/<id>?op_type=create: the answer has the same shape, and the
     // source and target hold the document under the same id.
@@ -113,6 +109,7 @@ function prepareDoc(cls: Extract<RequestClass, { kind: "doc" }>, req: Target): P
     query.set("op_type", "create");
   }
   const routing = req.query.get("routing") ?? undefined;
+  const body = bodyOf(req);
   const intent: Omit<OpRecord, "side"> = {
     t: "op",
     rid: req.rid,
@@ -122,23 +119,23 @@ function prepareDoc(cls: Extract<RequestClass, { kind: "doc" }>, req: Target): P
     id,
     routing,
     pipeline: req.query.get("pipeline") ?? undefined,
-    doc,
+    doc: op === "index" || op === "create" ? body : undefined,
   };
   const path = withQuery(pathname, query);
-  const body = req.body.length === 0 ? undefined : req.body;
   return {
     method,
     path,
-    body,
+    body: body?.bytes,
     intents: [intent],
     outcomes(status, answer) {
       const assigned = id ?? idFromAnswer(answer);
       return [{ t: "out", rid: req.rid, n: 0, status, doc: { index: cls.index, id: assigned, routing } }];
     },
-    renamed: (rename) => ({ path: renamePath(path, rename), body }),
+    renamed: (rename) => ({ path: renamePath(path, rename), body: body?.bytes }),
   };
 }
 
+/** The `_id` of a JSON answer; undefined for other formats (replay then reads the document by query). */
 function idFromAnswer(answer: Buffer): string | undefined {
   try {
     const id = (JSON.parse(answer.toString("utf8")) as { _id?: unknown })._id;
@@ -148,91 +145,74 @@ function idFromAnswer(answer: Buffer): string | undefined {
   }
 }
 
+/** By-query, index and template administration: logged and replayed as the same bytes. */
 function prepareRequest(index: string | undefined, req: Target): PreparedWrite {
-  const text = req.body.toString("utf8");
-  if (text.trim() !== "") parseJson(text, "the request body");
   const path = withQuery(req.pathname, req.query);
-  const body = req.body.length === 0 ? undefined : req.body;
-  const request = { index, method: req.method, path, body: body === undefined ? undefined : text };
+  const body = bodyOf(req);
+  const request = { index, method: req.method, path, body };
   return {
     method: req.method,
     path,
-    body,
+    body: body?.bytes,
     intents: [{ t: "req", rid: req.rid, ...request }],
     outcomes: (status) => [{ t: "out", rid: req.rid, n: 0, status, req: request }],
-    renamed: (rename) => ({ path: renamePath(path, rename), body }),
+    renamed: (rename) => ({ path: renamePath(path, rename), body: body?.bytes }),
   };
 }
 
-const BULK_OPS: ReadonlySet<string> = new Set(["index", "create", "update", "delete"]);
-
-interface BulkItem {
-  readonly op: DocOp;
-  readonly meta: Record<string, unknown>;
-  /** Index of the action line in `lines`; the document line (if any) follows it. */
-  readonly line: number;
-  readonly index: string;
-  readonly id: string | undefined;
-  readonly routing: string | undefined;
-}
-
+/**
+ * `_bulk`: only the action lines are read (losslessly); document lines stay the client's bytes, in
+ * the log and on the wire. Actions the gateway gives an id to are the only lines it rewrites.
+ */
 function prepareBulk(defaultIndex: string | undefined, req: Target): PreparedWrite {
-  const lines = req.body
-    .toString("utf8")
-    .split("\n")
-    .filter((l) => l.trim() !== "");
-  if (lines.length === 0) throw new BadWrite(400, "the _bulk body is empty");
+  const format = bulkFormat(req.contentType);
+  let parsed: BulkItem[];
+  try {
+    if (format === undefined) return prepareRequest(defaultIndex, req);
+    parsed = parseBulk(req.body, format, {
+      index: defaultIndex,
+      routing: req.query.get("routing") ?? undefined,
+      pipeline: req.query.get("pipeline") ?? undefined,
+    });
+  } catch (error) {
+    if (!(error instanceof BadWrite)) throw error;
+    // A body the gateway cannot split (a format OpenSearch does not stream, a malformed line) is logged
+    // whole, as an opaque request, and forwarded: the source answers it in its own words (it refuses
+    // such a bulk before applying any item), and should it ever accept one, replay sends the target
+    // the same bytes. Nothing unlogged reaches the source, and the client cannot tell we are here.
+    return prepareRequest(defaultIndex, req);
+  }
+  // No action at all: OpenSearch refuses it; logged whole like any body we cannot split.
+  if (parsed.length === 0) return prepareRequest(defaultIndex, req);
+  const docType = format === "smile" ? SMILE_TYPE : JSON_TYPE;
   const items: BulkItem[] = [];
-  const intents: Omit<OpRecord, "side">[] = [];
-  const queryRouting = req.query.get("routing") ?? undefined;
-  const queryPipeline = req.query.get("pipeline") ?? undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const where = `_bulk line ${i + 1}`;
-    const action = parseObject(lines[i] as string, where);
-    const keys = Object.keys(action);
-    const op = keys[0];
-    if (keys.length !== 1 || op === undefined || !BULK_OPS.has(op))
-      throw new BadWrite(400, `${where} must be one action: index, create, update or delete`);
-    const meta = action[op];
-    if (meta === null || typeof meta !== "object" || Array.isArray(meta))
-      throw new BadWrite(400, `${where}: the ${op} action must be a JSON object`);
-    const m = meta as Record<string, unknown>;
-    const index = typeof m._index === "string" ? m._index : defaultIndex;
-    if (index === undefined) throw new BadWrite(400, `${where} names no _index and the URL names no index`);
-    let id = typeof m._id === "string" || typeof m._id === "number" ? String(m._id) : undefined;
-    const docOp = op as DocOp;
-    if (id === undefined && (docOp === "update" || docOp === "delete"))
-      throw new BadWrite(400, `${where}: a ${op} action needs an _id`);
-    if (id === undefined && req.assignIds) {
-      id = newDocumentId();
-      m._id = id;
-      lines[i] = JSON.stringify(action);
+  let changed = false;
+  const intents = parsed.map((item, n): Omit<OpRecord, "side"> => {
+    let current = item;
+    if (item.id === undefined && req.assignIds && (item.op === "index" || item.op === "create")) {
+      const id = newDocumentId();
+      current = { ...item, id, action: withId(item, format, id) };
+      changed = true;
     }
-    const routing = str(m.routing) ?? str(m._routing) ?? queryRouting;
-    let doc: unknown;
-    const actionLine = i;
-    if (docOp !== "delete") {
-      i++;
-      const docLine = lines[i];
-      if (docLine === undefined) throw new BadWrite(400, `${where}: the ${op} action has no document line`);
-      const body = parseObject(docLine, `_bulk line ${i + 1}`);
-      if (docOp !== "update") doc = body;
-    }
-    items.push({ op: docOp, meta: m, line: actionLine, index, id, routing });
-    intents.push({
+    items.push(current);
+    return {
       t: "op",
       rid: req.rid,
-      n: items.length - 1,
-      op: docOp,
-      index,
-      id,
-      routing,
-      pipeline: str(m.pipeline) ?? queryPipeline,
-      doc,
-    });
-  }
+      n,
+      op: current.op,
+      index: current.index,
+      id: current.id,
+      routing: current.routing,
+      pipeline: current.pipeline,
+      doc:
+        current.doc !== undefined && current.op !== "update"
+          ? { bytes: current.doc, contentType: docType }
+          : undefined,
+    };
+  });
   const path = withQuery(req.pathname, req.query);
-  const body = Buffer.from(`${lines.join("\n")}\n`);
+  // Unchanged, the client's own bytes go out; otherwise the lines are joined around the new actions.
+  const body = changed ? joinBulk(lines(items), format) : req.body;
   return {
     method: req.method,
     path,
@@ -240,19 +220,24 @@ function prepareBulk(defaultIndex: string | undefined, req: Target): PreparedWri
     intents,
     outcomes: (status, answer) => bulkOutcomes(req.rid, items, status, answer),
     renamed(rename) {
-      if (Object.keys(rename).length === 0) return { path, body };
-      const copy = [...lines];
-      for (const item of items) {
-        const to = typeof item.meta._index === "string" ? rename[item.meta._index] : undefined;
-        if (to !== undefined) copy[item.line] = JSON.stringify({ [item.op]: { ...item.meta, _index: to } });
-      }
-      return { path: renamePath(path, rename), body: Buffer.from(`${copy.join("\n")}\n`) };
+      if (!items.some((i) => rename[i.index] !== undefined)) return { path: renamePath(path, rename), body };
+      // An action that took the URL's index gets an explicit `_index` too: the same value, so harmless.
+      const copy = items.map((item) => {
+        const to = rename[item.index];
+        return to === undefined ? item : { ...item, action: withIndex(item, format, to) };
+      });
+      return { path: renamePath(path, rename), body: joinBulk(lines(copy), format) };
     },
   };
 }
 
-function str(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
+function lines(items: readonly BulkItem[]): Buffer[] {
+  const out: Buffer[] = [];
+  for (const item of items) {
+    out.push(item.action);
+    if (item.doc !== undefined) out.push(item.doc);
+  }
+  return out;
 }
 
 function bulkOutcomes(
@@ -270,6 +255,8 @@ function bulkOutcomes(
   try {
     results = (JSON.parse(answer.toString("utf8")) as { items?: unknown[] }).items ?? [];
   } catch {
+    // An answer in another format (the client asked for SMILE, say): the outcomes stay unknown and
+    // replay resolves each document by reading it from the source.
     return [];
   }
   const out: OutcomeRecord[] = [];

@@ -1,6 +1,7 @@
 import type { Requester } from "../cluster/index.ts";
 import { BluegreenError, isBluegreenError } from "../errors/index.ts";
-import { byQueryIndex, renamePath } from "../gateway/index.ts";
+import { type Body, bodyFormat, byQueryIndex, JSON_TYPE, renamePath } from "../gateway/index.ts";
+import { elements, members, skipSpace } from "../json/index.ts";
 import type { Logger } from "../log/index.ts";
 import { type DeadLetter, writeDeadLetters } from "./dead-letter.ts";
 import type { ReplayMetrics } from "./metrics.ts";
@@ -24,7 +25,8 @@ export type Action =
       readonly id: string;
       readonly routing: string | undefined;
       readonly pipeline: string | undefined;
-      readonly doc: unknown;
+      /** The document's bytes as the client sent them (or the source returned them). */
+      readonly doc: Body;
     })
   | (Origin & {
       readonly kind: "delete" | "copy";
@@ -36,7 +38,7 @@ export type Action =
       readonly kind: "request";
       readonly method: string;
       readonly path: string;
-      readonly body: string | undefined;
+      readonly body: Body | undefined;
     });
 
 type DocAction = Exclude<Action, { kind: "request" }>;
@@ -106,10 +108,15 @@ export class TargetWriter {
     const resolved = await this.#copyFromSource(actions.filter((a) => a.kind === "copy"));
     result.resolved += resolved.size;
     const items: DocAction[] = [];
-    /** The NDJSON lines of each item: action (and document, for index). */
-    const lines: string[][] = [];
+    /** The `_bulk` lines of each item: action (and document, for index). */
+    const lines: Buffer[][] = [];
+    const singles: Extract<DocAction, { kind: "index" }>[] = [];
     for (const action of actions) {
       const effective = action.kind === "copy" ? (resolved.get(action) ?? action) : action;
+      if (effective.kind === "index" && !fitsJsonBulk(effective.doc)) {
+        singles.push(effective);
+        continue;
+      }
       const meta = {
         _index: this.#rename(effective.index),
         _id: effective.id,
@@ -117,16 +124,17 @@ export class TargetWriter {
       };
       if (effective.kind === "index") {
         const pipeline = effective.pipeline === undefined ? {} : { pipeline: effective.pipeline };
-        lines.push([JSON.stringify({ index: { ...meta, ...pipeline } }), JSON.stringify(effective.doc)]);
+        lines.push([Buffer.from(JSON.stringify({ index: { ...meta, ...pipeline } })), effective.doc.bytes]);
       } else {
-        lines.push([JSON.stringify({ delete: meta })]);
+        lines.push([Buffer.from(JSON.stringify({ delete: meta }))]);
       }
       items.push(effective);
     }
+    for (const single of singles) await this.#applySingle(single, result);
     let pending = items.map((_, i) => i);
-    for (let attempt = 1; ; attempt++) {
-      const body = pending.flatMap((i) => lines[i] ?? []);
-      const statuses = await this.#bulk(`${body.join("\n")}\n`, pending.length);
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const body = joinLines(pending.flatMap((i) => lines[i] ?? []));
+      const statuses = await this.#bulk(body, pending.length);
       const retry: number[] = [];
       const dead: DeadLetter[] = [];
       pending.forEach((i, k) => {
@@ -145,16 +153,59 @@ export class TargetWriter {
         }
       });
       this.#deadLetter(dead, result);
-      if (retry.length === 0) return;
-      if (attempt >= this.#o.maxAttempts) throw gaveUp(`${retry.length} document(s) still failing`, attempt);
-      this.#o.metrics.retries.inc();
-      await this.#sleep(Math.min(10_000, 100 * 2 ** attempt));
+      if (retry.length > 0) await this.#pause(attempt, `${retry.length} document(s) still failing`);
       pending = retry;
     }
   }
 
+  /** Sleeps before retry round `attempt + 1`, or throws once the attempts are spent. */
+  async #pause(attempt: number, what: string): Promise<void> {
+    if (attempt >= this.#o.maxAttempts) throw gaveUp(what, attempt);
+    this.#o.metrics.retries.inc();
+    await this.#sleep(Math.min(10_000, 100 * 2 ** attempt));
+  }
+
+  /**
+   * A document that cannot ride in a JSON `_bulk` line (YAML, CBOR or SMILE bytes, or JSON spread over
+   * several lines) is indexed on its own, with its own Content-Type: the target stores the very bytes
+   * the source stored.
+   */
+  async #applySingle(action: Extract<DocAction, { kind: "index" }>, result: ApplyResult): Promise<void> {
+    const path = `/${encodeURIComponent(this.#rename(action.index))}/_doc/${encodeURIComponent(action.id)}`;
+    for (let attempt = 1; ; attempt++) {
+      let status: number;
+      let reason = "";
+      try {
+        const response = await this.#o.target.request({
+          method: "PUT",
+          path,
+          querystring: { routing: action.routing, pipeline: action.pipeline },
+          body: action.doc.bytes,
+          headers: { "content-type": action.doc.contentType },
+          allowStatus: [400, 403, 404, 405, 409, 413, 429],
+        });
+        status = response.status;
+        reason = describe((response.body as { error?: unknown } | undefined)?.error);
+      } catch (error) {
+        if (!isBluegreenError(error) || !error.retryable) throw error;
+        status = 0;
+        reason = error.message;
+      }
+      if (status >= 200 && status < 300) {
+        result.applied++;
+        this.#o.metrics.applyDelay.observe((Date.now() - action.timestampMs) / 1000);
+        return;
+      }
+      if (status !== 0 && !RETRYABLE_ITEM.has(status)) {
+        this.#deadLetter([deadLetter(action, status, reason)], result);
+        return;
+      }
+      await this.#pause(attempt, `${action.index}/${action.id} still failing: ${reason}`);
+    }
+  }
+
   /** One `_bulk` call; resolves with each item's status (0 when the whole call failed transiently). */
-  async #bulk(body: string, count: number): Promise<{ status: number; error?: string }[]> {
+  async #bulk(body: Buffer, count: number): Promise<{ status: number; error?: string }[]> {
     try {
       const response = await this.#o.target.request<{
         items?: Record<string, { status: number; error?: unknown }>[];
@@ -179,7 +230,10 @@ export class TargetWriter {
     }
   }
 
-  /** Reads the documents whose outcome is unknown (or that were updated) from the source, as they are now. */
+  /**
+   * Reads the documents whose outcome is unknown (or that were updated) from the source, as they are
+   * now. The answer is read as text and each `_source` taken as the exact JSON the source returned.
+   */
   async #copyFromSource(copies: readonly DocAction[]): Promise<Map<DocAction, DocAction>> {
     const out = new Map<DocAction, DocAction>();
     if (copies.length === 0) return out;
@@ -188,20 +242,20 @@ export class TargetWriter {
       _id: c.id,
       ...(c.routing === undefined ? {} : { routing: c.routing }),
     }));
-    const response = await this.#o.source.request<{
-      docs: { found?: boolean; _source?: unknown; error?: { type?: string } }[];
-    }>({
+    const response = await this.#o.source.request<string>({
       method: "POST",
       path: "/_mget",
       body: { docs },
       idempotent: true,
+      raw: true,
     });
+    const found = parseMget(response.body);
     copies.forEach((copy, i) => {
-      const found = response.body.docs[i];
-      if (found?.error !== undefined && found.error.type !== "index_not_found_exception") {
+      const doc = found[i];
+      if (doc?.error !== undefined && doc.error !== "index_not_found_exception") {
         throw new BluegreenError(
           "BG_REPLAY_TARGET",
-          `Reading ${copy.index}/${copy.id} from the source failed: ${found.error.type}.`,
+          `Reading ${copy.index}/${copy.id} from the source failed: ${doc.error}.`,
           {
             fix: "Check the source cluster's health; replay resumes from the same position when rerun.",
             retryable: true,
@@ -210,8 +264,13 @@ export class TargetWriter {
       }
       out.set(
         copy,
-        found?.found === true
-          ? { ...copy, kind: "index", pipeline: undefined, doc: found._source }
+        doc?.source !== undefined
+          ? {
+              ...copy,
+              kind: "index",
+              pipeline: undefined,
+              doc: { bytes: Buffer.from(doc.source), contentType: JSON_TYPE },
+            }
           : { ...copy, kind: "delete" },
       );
     });
@@ -230,7 +289,9 @@ export class TargetWriter {
         const response = await this.#o.target.request({
           method: action.method as "PUT",
           path,
-          ...(action.body === undefined ? {} : { body: action.body }),
+          ...(action.body === undefined
+            ? {}
+            : { body: action.body.bytes, headers: { "content-type": action.body.contentType } }),
           allowStatus: [400, 403, 404, 405, 409],
         });
         status = response.status;
@@ -285,7 +346,7 @@ export function deadLetter(
     status,
     index: item.index,
     id: item.id,
-    ...(item.kind === "index" ? { doc: item.doc } : {}),
+    ...(item.kind === "index" ? { doc: deadLetterDoc(item.doc) } : {}),
   };
 }
 
@@ -305,4 +366,63 @@ function gaveUp(what: string, attempts: number): BluegreenError {
       details: { attempts },
     },
   );
+}
+
+const LF = 0x0a;
+
+/** JSON without a line feed goes in a `_bulk` line as it is; anything else is indexed on its own. */
+function fitsJsonBulk(doc: Body): boolean {
+  return bodyFormat(doc.contentType) === "json" && doc.bytes.indexOf(LF) === -1;
+}
+
+function joinLines(lines: readonly Buffer[]): Buffer {
+  const parts: Buffer[] = [];
+  const lf = Buffer.from("\n");
+  for (const line of lines) parts.push(line, lf);
+  return Buffer.concat(parts);
+}
+
+/** A dead letter keeps the document re-appliable by hand: its text, or base64 for binary formats. */
+function deadLetterDoc(doc: Body): { contentType: string; text?: string; base64?: string } {
+  const format = bodyFormat(doc.contentType);
+  return format === "json" || format === "yaml"
+    ? { contentType: doc.contentType, text: doc.bytes.toString("utf8") }
+    : { contentType: doc.contentType, base64: doc.bytes.toString("base64") };
+}
+
+interface MgetDoc {
+  /** The `_source` text when the document was found. */
+  readonly source?: string;
+  readonly error?: string;
+}
+
+/** The docs of an `_mget` answer, with each `_source` as the exact text the cluster sent. */
+export function parseMget(text: string): MgetDoc[] {
+  const out: MgetDoc[] = [];
+  const start = skipSpace(text, 0);
+  if (start >= text.length) return out;
+  members(text, start, (key, s) => {
+    if (key !== "docs") return;
+    elements(text, s, (at) => {
+      let source: string | undefined;
+      let error: string | undefined;
+      let found = false;
+      const end = members(text, at, (field, fs, fe) => {
+        if (field === "_source") source = text.slice(fs, fe);
+        else if (field === "found") found = text.slice(fs, fe) === "true";
+        else if (field === "error") error = errorType(JSON.parse(text.slice(fs, fe)));
+      });
+      out.push({
+        ...(found && source !== undefined ? { source } : {}),
+        ...(error === undefined ? {} : { error }),
+      });
+      return end;
+    });
+  });
+  return out;
+}
+
+function errorType(error: unknown): string {
+  if (typeof error === "string") return error;
+  return String((error as { type?: unknown } | null)?.type ?? "error");
 }

@@ -297,7 +297,8 @@ function plan(entries: readonly Entry[]) {
     // Updates, and writes whose outcome never reached the log, are copied from the source as it is now.
     const op = intent?.t === "op" && outcome !== undefined ? intent.op : "copy";
     if (op === "delete") actions.push({ ...base, kind: "delete" });
-    else if (op === "update" || op === "copy" || intent?.t !== "op") actions.push({ ...base, kind: "copy" });
+    else if (op === "update" || op === "copy" || intent?.t !== "op" || intent.doc === undefined)
+      actions.push({ ...base, kind: "copy" });
     else actions.push({ ...base, kind: "index", pipeline: intent.pipeline, doc: intent.doc });
   }
   return { actions, skipped, dead };

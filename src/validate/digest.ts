@@ -1,9 +1,13 @@
 import { createHash } from "node:crypto";
 import type { Requester } from "../cluster/index.ts";
+import { canonicalText, parseSearchPage, type RawHit } from "../json/index.ts";
 
 /**
  * Content digest of an index: every document's `_id`, `_routing` and `_source`, combined so that the
  * order documents come back in does not matter. Two indices with equal digests hold the same documents.
+ * `_source` is read as text and compared in a canonical form (keys sorted, numbers and strings exactly
+ * as written): a long rounded above 2^53, `1.0` written as `1` or a changed escape is a difference,
+ * which a digest over `JSON.parse`d documents would not see.
  *
  * Per-document hashes are added modulo 2^256 rather than XORed, so a document present twice (same
  * `_id` under two routings) does not cancel itself out.
@@ -25,40 +29,19 @@ export interface DigestOptions {
   readonly signal?: AbortSignal;
 }
 
-interface Hit {
-  readonly _id: string;
-  readonly _routing?: string;
-  readonly _source?: unknown;
-}
-
-interface ScrollPage {
-  readonly _scroll_id?: string;
-  readonly hits: { readonly hits: readonly Hit[] };
-}
-
 const MOD = 1n << 256n;
 
-/** JSON with object keys sorted at every depth, so key order in `_source` does not change the hash. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.keys(value as Record<string, unknown>)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-  return `{${entries.join(",")}}`;
-}
-
-export function documentHash(id: string, routing: string | undefined, source: unknown): string {
+export function documentHash(id: string, routing: string | undefined, source: string | undefined): string {
   return createHash("sha256")
     .update(id)
     .update("\0")
     .update(routing ?? "")
     .update("\0")
-    .update(canonicalJson(source ?? null))
+    .update(source === undefined ? "null" : canonicalText(source))
     .digest("hex");
 }
 
-function documentKey(hit: Hit): string {
+function documentKey(hit: RawHit): string {
   return hit._routing === undefined ? hit._id : `${hit._routing}/${hit._id}`;
 }
 
@@ -72,34 +55,37 @@ export async function digestIndex(
   const documents = options.keepDocuments === true ? new Map<string, string>() : undefined;
   let sum = 0n;
   let count = 0;
-  const first = await cluster.request<ScrollPage>({
+  // Read as text: a parsed answer has already rounded the numbers this digest must see.
+  const first = await cluster.request<string>({
     method: "POST",
     path: `/${encodeURIComponent(index)}/_search`,
     querystring: { scroll: "2m" },
     body: { size: pageSize, sort: ["_doc"], query: { match_all: {} } },
     idempotent: true,
+    raw: true,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
-  let page = first.body;
-  let scrollId = page._scroll_id;
+  let page = parseSearchPage(first.body);
+  let scrollId = page.scrollId;
   try {
-    while (page.hits.hits.length > 0) {
-      for (const hit of page.hits.hits) {
-        const hash = documentHash(hit._id, hit._routing, hit._source);
+    while (page.hits.length > 0) {
+      for (const hit of page.hits) {
+        const hash = documentHash(hit._id, hit._routing, hit.source);
         sum = (sum + BigInt(`0x${hash}`)) % MOD;
         count += 1;
         documents?.set(documentKey(hit), hash);
       }
       if (scrollId === undefined) break;
-      const next = await cluster.request<ScrollPage>({
+      const next = await cluster.request<string>({
         method: "POST",
         path: "/_search/scroll",
         body: { scroll: "2m", scroll_id: scrollId },
         idempotent: true,
+        raw: true,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
-      page = next.body;
-      scrollId = page._scroll_id ?? scrollId;
+      page = parseSearchPage(next.body);
+      scrollId = page.scrollId ?? scrollId;
     }
   } finally {
     if (scrollId !== undefined) {

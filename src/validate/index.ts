@@ -1,5 +1,4 @@
 export {
-  canonicalJson,
   compareDigests,
   type DigestComparison,
   type DigestOptions,

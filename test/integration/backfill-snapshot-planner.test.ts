@@ -52,7 +52,12 @@ function suite(label: string, pair: TestPair, created: string): void {
       assert.equal(facts.repository, `fs repository in the shared path.repo ${pair.snapshotRepoPath}`);
 
       // The same facts with snapshot and reindex ruled out explain both in the stream task's reason.
-      const [task] = planBackfill({ ...facts, repository: undefined, allowlistProblem: "allowlist says no" });
+      const [task] = planBackfill({
+        ...facts,
+        order: ["snapshot", "reindex", "stream"],
+        repository: undefined,
+        allowlistProblem: "allowlist says no",
+      });
       assert.equal(task?.method, "stream");
       assert.match(
         task?.reason ?? "",

@@ -48,7 +48,7 @@ describe("classify", () => {
   }
 });
 
-const base = { query: new URLSearchParams(), rid: "r.1", assignIds: true };
+const base = { query: new URLSearchParams(), rid: "r.1", assignIds: true, contentType: "application/json" };
 
 describe("prepareWrite", () => {
   test("POST /idx/_doc gets an id and becomes PUT …?op_type=create", () => {
@@ -60,7 +60,59 @@ describe("prepareWrite", () => {
     assert.equal(w.method, "PUT");
     assert.ok(intent?.t === "op" && intent.id !== undefined && intent.id.length === 20);
     assert.equal(w.path, `/idx/_doc/${intent.id}?op_type=create`);
-    assert.deepEqual(intent.doc, { a: 1 });
+    assert.deepEqual(intent.doc, { bytes: Buffer.from('{"a":1}'), contentType: "application/json" });
+  });
+
+  test("documents are logged and forwarded as the client's bytes, in the client's format", () => {
+    const awkward = '{"big":9007199254740993,"f":1.0,"e":1e3,"z":-0,"u":"\\u00e9","n":{ "2":1, "1":2 }}';
+    for (const [contentType, bytes] of [
+      ["application/json", Buffer.from(awkward)],
+      ["application/yaml", Buffer.from("---\nbig: 9007199254740993\n")],
+      ["application/cbor", Buffer.from([0xa1, 0x61, 0x61, 0x1b, 0, 0x20, 0, 0, 0, 0, 0, 1])],
+    ] as const) {
+      const w = prepareWrite(
+        { kind: "doc", op: "index", index: "idx", id: "1" },
+        { ...base, contentType, method: "PUT", pathname: "/idx/_doc/1", body: bytes },
+      );
+      const intent = w.intents[0];
+      assert.ok(intent?.t === "op");
+      assert.equal(intent.doc?.contentType, contentType);
+      assert.ok(intent.doc?.bytes.equals(bytes), contentType);
+      assert.ok(w.body?.equals(bytes));
+      const decoded = decodeRecord(encodeRecord({ ...intent, side: "source" }, 1).value);
+      assert.ok(decoded?.t === "op" && decoded.doc?.bytes.equals(bytes), `${contentType} through the log`);
+    }
+  });
+
+  test("_bulk: document lines travel as bytes; an unchanged body is forwarded as it came", () => {
+    const body = Buffer.from(
+      '{"index":{"_index":"a","_id":"1","version":9007199254740993,"version_type":"external"}}\n{"big":9007199254740993, "f":1.0}\n',
+    );
+    const w = prepareWrite(
+      { kind: "bulk", index: undefined },
+      { ...base, method: "POST", pathname: "/_bulk", body },
+    );
+    assert.equal(w.body, body);
+    const intent = w.intents[0];
+    assert.ok(intent?.t === "op");
+    assert.equal(intent.doc?.bytes.toString(), '{"big":9007199254740993, "f":1.0}');
+  });
+
+  test("a _bulk the gateway cannot split is logged whole and forwarded for the source to judge", () => {
+    for (const [contentType, text] of [
+      ["application/json", '{"index":{"_index":"a"}}\n{"x":1}'],
+      ["application/yaml", "---\nindex: {}\n"],
+      ["text/plain", '{"index":{"_index":"a"}}\n{"x":1}\n'],
+    ] as const) {
+      const body = Buffer.from(text);
+      const w = prepareWrite(
+        { kind: "bulk", index: "a" },
+        { ...base, contentType, method: "POST", pathname: "/a/_bulk", body },
+      );
+      assert.equal(w.body, body);
+      const intent = w.intents[0];
+      assert.ok(intent?.t === "req" && intent.body?.bytes.equals(body), contentType);
+    }
   });
 
   test("_bulk: id-less index/create actions get ids; others keep theirs; rename rewrites _index", () => {
@@ -72,6 +124,7 @@ describe("prepareWrite", () => {
       '{"delete":{"_index":"b","_id":"gone"}}',
       '{"update":{"_id":"u"}}',
       '{"doc":{"y":1}}',
+      "",
     ].join("\n");
     const w = prepareWrite(
       { kind: "bulk", index: "c" },
@@ -82,7 +135,8 @@ describe("prepareWrite", () => {
     );
     assert.deepEqual(ids, ["index:a:new", "create:a:keep", "delete:b:gone", "update:c:u"]);
     const sent = (w.body as Buffer).toString().split("\n");
-    assert.match(sent[0] as string, /^\{"index":\{"_index":"a","_id":"[\w-]{20}"\}\}$/);
+    // The id is spliced into the client's own line; every other byte stays.
+    assert.match(sent[0] as string, /^\{"index":\{"_id":"[\w-]{20}","_index":"a"\}\}$/);
     assert.equal(sent[2], '{"create":{"_index":"a","_id":"keep"}}');
     const renamed = w.renamed({ a: "a2", c: "c2" });
     assert.equal(renamed.path, "/c2/_bulk");
@@ -125,11 +179,27 @@ test("records round-trip and are keyed per document", () => {
     index: "i",
     id: "7",
     side: "source",
-    doc: { a: 1 },
+    doc: { bytes: Buffer.from('{"a":9007199254740993}\n'), contentType: "application/json" },
   } as const;
   const encoded = encodeRecord(record, 5);
   assert.equal(encoded.key, "i/7");
   assert.deepEqual(decodeRecord(encoded.value), record);
+  const request = {
+    t: "req",
+    rid: "q",
+    index: "i",
+    method: "PUT",
+    path: "/i/_mapping",
+    side: "source",
+  } as const;
+  assert.deepEqual(decodeRecord(encodeRecord(request, 5).value), request);
+  // Version 1 logs (documents embedded as JSON) are still read.
+  const v1 = decodeRecord(
+    Buffer.from(
+      '{"v":1,"t":"op","rid":"r","n":0,"op":"index","index":"i","id":"7","side":"source","doc":{"a":1}}',
+    ),
+  );
+  assert.ok(v1?.t === "op" && v1.doc?.bytes.toString() === '{"a":1}');
   assert.equal(decodeRecord(Buffer.from('{"v":99,"t":"op"}')), undefined);
   assert.equal(decodeRecord(Buffer.from("not json")), undefined);
 });

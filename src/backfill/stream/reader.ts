@@ -7,16 +7,16 @@
  */
 import type { Cluster } from "../../cluster/index.ts";
 import { BluegreenError, isBluegreenError } from "../../errors/index.ts";
-import { parseSearchPage, type RawHit, type RawPage } from "./hits.ts";
+import { parseSearchPage, type RawHit, type RawPage } from "../../json/index.ts";
 
 export type ReadMode = "pit" | "scroll";
 
 /** A hit as the copier sees it: metadata parsed, `_source` as the raw JSON text. */
 export type Hit = RawHit;
 
-/** Only what the copy needs comes back: less for the source to serialise and for us to parse. */
-const FILTER_PATH =
-  "pit_id,_scroll_id,hits.hits._id,hits.hits._routing,hits.hits._source,hits.hits._version,hits.hits.sort";
+// No `filter_path`: a filtered answer is re-encoded token by token, which rewrites each `_source`
+// (`1e3` becomes `1000.0`, `-0` becomes `0`, escapes are decoded). Unfiltered, the cluster copies the
+// stored bytes into the answer, and the copier passes them on.
 
 /** Where a slice stands: enough to continue it from another process (PIT mode only). */
 export interface SlicePosition {
@@ -132,7 +132,6 @@ export class SliceReader {
       res = await this.#o.source.request<string>({
         method: "POST",
         path: "/_search",
-        querystring: { filter_path: FILTER_PATH },
         body: {
           ...this.#query(size),
           pit: { id: this.#pit, keep_alive: keepAlive },
@@ -166,7 +165,7 @@ export class SliceReader {
           ? await this.#o.source.request<string>({
               method: "POST",
               path: `/${encodeURIComponent(this.#o.index)}/_search`,
-              querystring: { scroll: keepAlive, filter_path: FILTER_PATH },
+              querystring: { scroll: keepAlive },
               body: this.#query(size),
               idempotent: true,
               raw: true,
@@ -175,7 +174,6 @@ export class SliceReader {
           : await this.#o.source.request<string>({
               method: "POST",
               path: "/_search/scroll",
-              querystring: { filter_path: FILTER_PATH },
               // Not idempotent: a repeated scroll call skips a page. A lost answer restarts the slice.
               body: { scroll: keepAlive, scroll_id: this.#scroll },
               raw: true,
@@ -205,7 +203,7 @@ export class SliceReader {
   }
 }
 
-/** An answer's text as a page; an empty page's hits are absent (filter_path drops empty parts). */
+/** An answer's text as a page. */
 function parsePage(body: unknown): RawPage {
   if (typeof body !== "string") {
     throw new BluegreenError("BG_BACKFILL_SOURCE", "The source answered a search with an unexpected body.", {

@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { BluegreenError, isBluegreenError } from "../../errors/index.ts";
+import { parseForTransform } from "../../json/index.ts";
 import { LeaseSliceStore } from "../leases/leases.ts";
 import type { BackfillContext, BackfillMethodRunner, IndexResult, IndexTask } from "../types.ts";
 import { Adaptive, ByteBudget, Gate, sleep, Throttle } from "./limits.ts";
@@ -291,7 +292,7 @@ class IndexCopy {
           {
             _id: id,
             ...(routing === undefined ? {} : { _routing: routing }),
-            _source: source === undefined ? undefined : JSON.parse(source),
+            _source: source === undefined ? undefined : parseForTransform(source),
           },
           this.#task.index,
         );

@@ -3,13 +3,15 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Cluster } from "../../cluster/index.ts";
 import { BluegreenError, isBluegreenError } from "../../errors/index.ts";
+import { rawJson } from "../../json/index.ts";
 import { type Adaptive, type Gate, sleep, type Throttle, throttled } from "./limits.ts";
 
 /** One document as read from the source, its `_source` already serialised. */
 export interface StreamDoc {
   readonly id: string;
   readonly routing?: string;
-  readonly version?: number;
+  /** Literal text (see RawHit._version). */
+  readonly version?: string;
   readonly source: string;
 }
 
@@ -61,7 +63,7 @@ export function actionLine(index: string, doc: StreamDoc, externalVersions: bool
   const meta: Record<string, unknown> = { _index: index, _id: doc.id };
   if (doc.routing !== undefined) meta.routing = doc.routing;
   if (externalVersions && doc.version !== undefined) {
-    meta.version = doc.version;
+    meta.version = rawJson(doc.version);
     // external_gte, not external: a resumed copy writes the same version again and must not conflict.
     meta.version_type = "external_gte";
   }
@@ -225,16 +227,18 @@ export class BulkWriter {
     appendFileSync(
       file,
       rejected
-        .map(({ meta, line, item }) =>
-          JSON.stringify({
+        .map(({ meta, line, item }) => {
+          const head = JSON.stringify({
             _index: this.#options.index,
             _id: meta.id,
             ...(meta.routing === undefined ? {} : { _routing: meta.routing }),
             status: item.status,
             error: item.error ?? null,
-            _source: JSON.parse(line.slice(line.indexOf("\n") + 1)) as unknown,
-          }),
-        )
+          });
+          // The document's own text, spliced in: a parse here would round the numbers it reports.
+          const source = line.slice(line.indexOf("\n") + 1).trimEnd();
+          return `${head.slice(0, -1)},"_source":${source}}`;
+        })
         .join("\n")
         .concat("\n"),
     );

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseSearchPage } from "../../src/backfill/stream/hits.ts";
+import { parseSearchPage } from "../../src/json/index.ts";
 
 describe("raw search page", () => {
   it("keeps each _source as its exact JSON text and parses only the metadata", () => {
@@ -21,7 +21,7 @@ describe("raw search page", () => {
     assert.deepEqual(
       page.hits.map((h) => [h._id, h._routing, h._version, h.sort]),
       [
-        ["a\\1", "r", 3, [5]],
+        ["a\\1", "r", "3", [5]],
         ["b", undefined, undefined, [6]],
         ["c", undefined, undefined, undefined],
       ],

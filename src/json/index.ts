@@ -1,0 +1,11 @@
+export {
+  canonicalJson,
+  canonicalText,
+  isRawJson,
+  losslessParse,
+  parseForTransform,
+  type RawJson,
+  rawJson,
+} from "./lossless.ts";
+export { elements, members, skipSpace, stringEnd, valueEnd } from "./raw.ts";
+export { parseSearchPage, type RawHit, type RawPage } from "./search-page.ts";

@@ -1,0 +1,83 @@
+import { elements, members, skipSpace } from "./raw.ts";
+
+/**
+ * Reads the hits of a search answer from its raw JSON text without building the documents: each hit's
+ * `_source` comes back as the exact JSON text the source sent, ready to go into a `_bulk` line. Parsing
+ * every document into objects only to serialise it again was the copier's largest CPU cost, and a
+ * parse would round longs above 2^53. Only the few metadata values are parsed.
+ */
+
+export interface RawHit {
+  readonly _id: string;
+  readonly _routing?: string;
+  /** The version as its literal text: external versions are longs, and a double would round them. */
+  readonly _version?: string;
+  /** The `_source` object as JSON text, on one line; absent when the source has none. */
+  readonly source?: string;
+  readonly sort?: readonly unknown[];
+}
+
+export interface RawPage {
+  readonly pitId?: string;
+  readonly scrollId?: string;
+  readonly hits: RawHit[];
+}
+
+function hitAt(text: string, i: number): { hit: RawHit; end: number } {
+  let id: string | undefined;
+  let routing: string | undefined;
+  let version: string | undefined;
+  let source: string | undefined;
+  let sort: unknown[] | undefined;
+  const end = members(text, i, (key, start, stop) => {
+    if (key === "_id") id = JSON.parse(text.slice(start, stop)) as string;
+    else if (key === "_routing") routing = JSON.parse(text.slice(start, stop)) as string;
+    else if (key === "_version") version = text.slice(start, stop);
+    else if (key === "_source") source = text.slice(start, stop);
+    else if (key === "sort") sort = JSON.parse(text.slice(start, stop)) as unknown[];
+  });
+  if (id === undefined) throw new SyntaxError("a hit without _id in search answer");
+  // NDJSON needs the document on one line; a raw line break outside strings is only whitespace.
+  if (source !== undefined && /[\r\n]/.test(source)) source = source.replace(/[\r\n]/g, " ");
+  return {
+    hit: {
+      _id: id,
+      ...(routing === undefined ? {} : { _routing: routing }),
+      ...(version === undefined ? {} : { _version: version }),
+      ...(source === undefined ? {} : { source }),
+      ...(sort === undefined ? {} : { sort }),
+    },
+    end,
+  };
+}
+
+function hitsArray(text: string, i: number, out: RawHit[]): void {
+  elements(text, i, (start) => {
+    const { hit, end } = hitAt(text, start);
+    out.push(hit);
+    return end;
+  });
+}
+
+/** The ids and hits of a `_search` / `_search/scroll` answer given as text. */
+export function parseSearchPage(text: string): RawPage {
+  let pitId: string | undefined;
+  let scrollId: string | undefined;
+  const hits: RawHit[] = [];
+  const start = skipSpace(text, 0);
+  if (start >= text.length) return { hits };
+  members(text, start, (key, s, e) => {
+    if (key === "pit_id") pitId = JSON.parse(text.slice(s, e)) as string;
+    else if (key === "_scroll_id") scrollId = JSON.parse(text.slice(s, e)) as string;
+    else if (key === "hits" && text[s] === "{") {
+      members(text, s, (inner, is) => {
+        if (inner === "hits") hitsArray(text, is, hits);
+      });
+    }
+  });
+  return {
+    ...(pitId === undefined ? {} : { pitId }),
+    ...(scrollId === undefined ? {} : { scrollId }),
+    hits,
+  };
+}

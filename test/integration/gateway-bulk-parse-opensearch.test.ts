@@ -1,0 +1,35 @@
+/**
+ * Holds the splitter's table of refusals to the real thing: each body the unit test expects
+ * parseBulk to refuse is sent to the sandbox's OpenSearch 2.11.1 source, which must refuse it with
+ * the same status, type and reason. Refused requests write nothing, so the shared cluster is untouched.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { REFUSED } from "../support/bulk-parse-cases.ts";
+import { testSandbox } from "../support/sandbox.ts";
+
+const source = testSandbox().source;
+
+describe(`_bulk refusals of OpenSearch ${source.version}`, () => {
+  for (const c of REFUSED) {
+    test(c.name, {
+      skip: source.version !== "2.11.1" && `the table records 2.11.1, not ${source.version}`,
+    }, async () => {
+      const smile = c.format === "smile";
+      const res = await fetch(new URL(c.path ?? "/_bulk", source.url), {
+        method: "POST",
+        headers: {
+          "content-type": smile ? "application/smile" : "application/x-ndjson",
+          accept: "application/json",
+        },
+        body: typeof c.body === "string" ? Buffer.from(c.body) : c.body,
+      });
+      const answer = (await res.json()) as { error?: { type?: string; reason?: string } };
+      const cut = (s: string | undefined) => (smile ? s?.replace(/\n at \[Source: .*$/s, "") : s);
+      assert.deepEqual(
+        { status: res.status, type: answer.error?.type, reason: cut(answer.error?.reason) },
+        { status: c.status, type: c.type, reason: cut(c.reason) },
+      );
+    });
+  }
+});
