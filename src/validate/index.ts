@@ -6,3 +6,24 @@ export {
   documentHash,
   type IndexDigest,
 } from "./digest.ts";
+export {
+  type GateVerdict,
+  gateError,
+  lastValidation,
+  readiness,
+  recordForcedGate,
+  recordValidation,
+  startValidation,
+  validateFailed,
+} from "./gate.ts";
+export { renderReport } from "./render.ts";
+export {
+  type Check,
+  type CheckKind,
+  orderChecks,
+  reportJsonSchemaText,
+  type ValidationReport,
+  validationReportSchema,
+} from "./report.ts";
+export { runValidation, type ValidateMode, type ValidateOptions } from "./run.ts";
+export { validateStep } from "./step.ts";
