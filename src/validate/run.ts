@@ -23,7 +23,9 @@ import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
 import { withClusters } from "../prepare/index.ts";
 import type { StateStore } from "../state/index.ts";
-import { compareContent, type DocDifference, recheck } from "./content.ts";
+import { compareContent } from "./content.ts";
+import { recheck } from "./content-docs.ts";
+import type { DocDifference } from "./content-types.ts";
 import { checkCounts } from "./counts.ts";
 import { recordValidation, startValidation } from "./gate.ts";
 import { checkMetadata } from "./metadata.ts";
@@ -89,7 +91,10 @@ export async function runValidation(
   const work = mkdtempSync(join(tmpdir(), "bg-validate-"));
   mkdirSync(dirname(options.differencesFile), { recursive: true });
   const all = createWriteStream(options.differencesFile);
-  const report = (checks: Check[]) => checks.map((c) => (options.onCheck?.(c), c));
+  const report = (checks: Check[]): Check[] => {
+    for (const c of checks) options.onCheck?.(c);
+    return checks;
+  };
   try {
     const { checks, sample } = await withClusters(config, logger, async (source, target) => {
       const pairs = await selectPairs(config, source, options.indices);
@@ -126,7 +131,8 @@ export async function runValidation(
           sourceIndex: pair.index,
           targetIndex: pair.targetIndex,
           mode: options.mode,
-          workDir: work,
+          // The engine deletes its work directory when done: the differences file lives beside it.
+          workDir: join(work, "engine"),
           differencesFile: file,
           limit: FIRST,
           ...(options.signal === undefined ? {} : { signal: options.signal }),
