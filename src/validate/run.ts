@@ -45,6 +45,8 @@ export interface ValidateOptions {
   readonly signal?: AbortSignal;
   /** One line per finished check, for progress on stderr. */
   readonly onCheck?: (check: Check) => void;
+  /** Differences were found while sync runs: validation now waits for it, then re-checks them. */
+  readonly onSettle?: (wait: { readonly index: string; readonly differences: number; readonly waitMs: number }) => void;
 }
 
 const FIRST = 20;
@@ -143,6 +145,7 @@ export async function runValidation(
         let settled = 0;
         if (count > 0 && count <= SETTLE_MAX && config.sync.method !== "none") {
           // Writes may still be on their way: wait for sync, then look again at just these documents.
+          options.onSettle?.({ index: pair.index, differences: count, waitMs: config.validate.settleWaitMs });
           await waitCaughtUp(config, state, logger, config.validate.settleWaitMs, options.signal);
           const again = await recheck(
             { source, target, sourceIndex: pair.index, targetIndex: pair.targetIndex },

@@ -70,6 +70,10 @@ export function registerValidate(program: Command, io: Output = consoleOutput): 
           differencesFile:
             opts.differences ?? join(dirname(config.state.path), "validate-differences.ndjson"),
           signal: controller.signal,
+          onSettle: (w) =>
+            io.progress(
+              `${w.index}: ${w.differences} document(s) differ while sync runs; waiting up to ${Math.round(w.waitMs / 1000)}s for it to catch up, then checking them again`,
+            ),
           onCheck: (c) => {
             if (!opts.json) io.progress(`${c.passed ? "ok  " : "FAIL"} ${c.index} ${c.kind}: ${c.summary}`);
           },
