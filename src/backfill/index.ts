@@ -1,3 +1,4 @@
+export { targetIndexName } from "./planner.ts";
 export {
   createProgress,
   formatSeconds,

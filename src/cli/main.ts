@@ -9,6 +9,7 @@ import { registerPrepare } from "./commands/prepare.ts";
 import { registerReplay } from "./commands/replay.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerSandbox } from "./commands/sandbox.ts";
+import { registerValidate } from "./commands/validate.ts";
 
 export function buildProgram(): Command {
   const program = new Command("bluegreen")
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerGateway(program);
   registerReplay(program);
+  registerValidate(program);
   return program;
 }
 

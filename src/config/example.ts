@@ -100,8 +100,12 @@ sync:
   maxLag: 30s                       # lag cutover waits for before switching
 
 validate:
-  sampleSize: 1000                  # documents compared per index
+  mode: full                        # full: every document by content digest; sample: sampleSize per index
+  sampleSize: 1000                  # documents drawn per side and index in sample mode
+  seed: 1                           # the same seed over the same data draws the same sample
   countTolerance: 0                 # allowed relative difference in document counts (0 = exact)
+  maxAge: 1h                        # cutover refuses a validation older than this (--force overrides)
+  settleWait: 1m                    # while sync runs, wait this long for it to catch up, then re-check
 
 cutover:
   writeBlockSource: true            # block writes on the source so none are lost after cutover

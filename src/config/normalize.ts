@@ -47,7 +47,14 @@ export function normalize(raw: RawConfig, ctx: ResolveContext, configPath: strin
     prepare: raw.prepare,
     backfill: normalizeBackfill(raw.backfill, ctx, raw.state.path ?? `.bluegreen/${raw.name}.db`),
     sync: { method: raw.sync.method, maxLagMs: raw.sync.maxLag },
-    validate: raw.validate,
+    validate: {
+      mode: raw.validate.mode,
+      sampleSize: raw.validate.sampleSize,
+      seed: raw.validate.seed,
+      countTolerance: raw.validate.countTolerance,
+      maxAgeMs: raw.validate.maxAge,
+      settleWaitMs: raw.validate.settleWait,
+    },
     cutover: { writeBlockSource: raw.cutover.writeBlockSource, drainTimeoutMs: raw.cutover.drainTimeout },
     rollback: raw.rollback,
     decommission: {

@@ -157,7 +157,14 @@ export const rawConfigSchema = z.strictObject({
     .strictObject({ method: z.enum(SYNC_METHODS).default("none"), maxLag: duration().default(30_000) })
     .prefault({}),
   validate: z
-    .strictObject({ sampleSize: integer(0, 100_000).default(1_000), countTolerance: fraction().default(0) })
+    .strictObject({
+      mode: z.enum(["full", "sample"]).default("full"),
+      sampleSize: integer(1, 1_000_000).default(1_000),
+      seed: integer(0, 2_147_483_647).default(1),
+      countTolerance: fraction().default(0),
+      maxAge: duration({ min: 1 }).default(3_600_000),
+      settleWait: duration().default(60_000),
+    })
     .prefault({}),
   cutover: z
     .strictObject({

@@ -173,8 +173,16 @@ export interface SyncSettings {
 }
 
 export interface ValidateSettings {
-  /** Documents fetched from both sides and compared field by field, per index. */
+  /** `full` compares every document; `sample` a seeded random sample per index (`--sample N`). */
+  readonly mode: "full" | "sample";
+  /** Documents drawn per side and index in sample mode. */
   readonly sampleSize: number;
+  /** Seed of the sample: the same seed over the same data draws the same documents. */
+  readonly seed: number;
+  /** How old the last passed validation may be when cutover starts. */
+  readonly maxAgeMs: number;
+  /** While sync runs: how long to wait for it to catch up before re-checking differences. */
+  readonly settleWaitMs: number;
   /** Allowed relative document-count difference per index (0 = counts must match exactly). */
   readonly countTolerance: number;
 }

@@ -84,6 +84,8 @@ export const CATALOGUE = {
   BG_BACKFILL_METHOD: entry(EXIT.usage, false, "The backfill method is not available here."),
   BG_BACKFILL_LEASE: entry(EXIT.failure, true, "The backfill lease index could not be used."),
   BG_BACKFILL_SOURCE: entry(EXIT.failure, true, "Reading documents from the source failed."),
+  BG_VALIDATE_FAILED: entry(EXIT.failure, false, "Validation found the target differs from the source."),
+  BG_VALIDATE_GATE: entry(EXIT.failure, false, "The readiness gate refuses: no fresh passed validation."),
   BG_INTERNAL: entry(EXIT.failure, false, "An unexpected internal error (a bug: please report it)."),
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -25,6 +25,7 @@ export {
   type Side,
 } from "./records.ts";
 export {
+  captureLogEnd,
   gatewayLogEnd,
   type Listen,
   openConfiguredLog,

@@ -121,3 +121,26 @@ export function gatewayLogEnd(url: string, token: Secret): Pick<CaptureLog, "end
     },
   };
 }
+
+/**
+ * The capture log's end: asked of the running gateway (it owns the file log), else read from the log
+ * itself (read-only when a gateway holds its lock).
+ */
+export async function captureLogEnd(config: MigrationConfig, logger: Logger): Promise<LogPosition> {
+  const { gateway } = config;
+  if (gateway.adminToken !== undefined && gateway.listen !== undefined) {
+    const base = `${gateway.tls === undefined ? "http" : "https"}://${gateway.listen}`;
+    try {
+      return (await callAdmin(base, gateway.adminToken, "/_bluegreen/log-end")).end as LogPosition;
+    } catch (error) {
+      // Not running: read the log below. Any other refusal (a wrong token) is the user's to fix.
+      if (!isBluegreenError(error, "BG_GATEWAY_ADMIN") || !error.retryable) throw error;
+    }
+  }
+  const log = await openReplayLog(config, logger);
+  try {
+    return await log.end();
+  } finally {
+    await log.close();
+  }
+}

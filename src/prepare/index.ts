@@ -9,7 +9,7 @@ export {
 } from "./inventory.ts";
 export { canonical, copyableSettings, isBuiltIn, sameJson } from "./normalize.ts";
 export { blockers, clusterSettingsDiff, type PlanOptions, pending, plan } from "./plan.ts";
-export { countActions, renderApplied, renderPlan } from "./render.ts";
+export { countActions, renderApplied, renderItem, renderPlan } from "./render.ts";
 export { planJsonSchema, planOutputSchema } from "./schema.ts";
 export {
   assertApplicable,

@@ -28,7 +28,8 @@ export function countActions(items: readonly PlanItem[]): Record<ItemAction, num
   return counts;
 }
 
-function block(item: PlanItem): string {
+/** One item as the plan prints it: symbol, kind, name, then what differs and why, indented. */
+export function renderItem(item: PlanItem): string {
   const tag = item.action === "create" || item.action === "update" ? "" : ` (${item.action})`;
   const lines = [`  ${SYMBOL[item.action]} ${item.kind} ${item.name}${tag}`];
   for (const part of item.diff?.split("; ") ?? []) lines.push(`      ${part}`);
@@ -65,7 +66,7 @@ export function renderPlan(plan: Pick<Plan, "blockers" | "items"> & Partial<Plan
     for (const b of plan.blockers) out.push(`  ! ${b.code}: ${b.message}`, `      fix: ${b.fix}`);
   }
   const listed = [...changes, ...plan.items.filter((i) => i.action === "unsupported")];
-  if (listed.length > 0) out.push("", ...listed.map(block));
+  if (listed.length > 0) out.push("", ...listed.map(renderItem));
   const settings = plan.clusterSettings ?? [];
   if (settings.length > 0) {
     out.push(
@@ -82,5 +83,5 @@ export function renderPlan(plan: Pick<Plan, "blockers" | "items"> & Partial<Plan
 
 /** What apply did, one block per item, without the plan's summary. */
 export function renderApplied(items: readonly PlanItem[]): string {
-  return items.map(block).join("\n");
+  return items.map(renderItem).join("\n");
 }

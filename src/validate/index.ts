@@ -1,3 +1,7 @@
+export { compareContent } from "./content.ts";
+export { type FieldDifference, firstDifference } from "./content-diff.ts";
+export { recheck } from "./content-docs.ts";
+export type { ContentMode, ContentOptions, ContentResult, DocDifference, DocKey } from "./content-types.ts";
 export {
   compareDigests,
   type DigestComparison,
@@ -6,3 +10,24 @@ export {
   documentHash,
   type IndexDigest,
 } from "./digest.ts";
+export {
+  type GateVerdict,
+  gateError,
+  lastValidation,
+  readiness,
+  recordForcedGate,
+  recordValidation,
+  startValidation,
+  validateFailed,
+} from "./gate.ts";
+export { renderReport } from "./render.ts";
+export {
+  type Check,
+  type CheckKind,
+  orderChecks,
+  reportJsonSchemaText,
+  type ValidationReport,
+  validationReportSchema,
+} from "./report.ts";
+export { runValidation, type ValidateMode, type ValidateOptions } from "./run.ts";
+export { validateStep } from "./step.ts";

@@ -69,7 +69,14 @@ describe("valid configs", () => {
       concurrency: 2,
     });
     assert.deepEqual(config.sync, { method: "gateway", maxLagMs: 10_000 });
-    assert.deepEqual(config.validate, { sampleSize: 200, countTolerance: 0.001 });
+    assert.deepEqual(config.validate, {
+      mode: "full",
+      sampleSize: 200,
+      seed: 1,
+      countTolerance: 0.001,
+      maxAgeMs: 3_600_000,
+      settleWaitMs: 60_000,
+    });
     assert.deepEqual(config.cutover, { writeBlockSource: true, drainTimeoutMs: 120_000 });
     assert.deepEqual(config.decommission, { deleteSourceIndices: false, minAgeAfterCutoverMs: 172_800_000 });
     assert.match(config.fingerprint, /^[0-9a-f]{64}$/);

@@ -5,7 +5,7 @@
  * Slices are always a multiple of the shard count, so every slice reads exactly one shard; within a
  * shard `_doc` is unique, which makes `[_doc]` a complete `search_after` key and keeps sorting free.
  */
-import type { Cluster } from "../../cluster/index.ts";
+import type { Requester } from "../../cluster/index.ts";
 import { BluegreenError, isBluegreenError } from "../../errors/index.ts";
 import { parseSearchPage, type RawHit, type RawPage } from "../../json/index.ts";
 
@@ -30,7 +30,7 @@ export interface Page {
 }
 
 export interface SliceReaderOptions {
-  readonly source: Cluster;
+  readonly source: Requester;
   readonly index: string;
   readonly mode: ReadMode;
   readonly slice: number;

@@ -8,13 +8,19 @@ import { preflightStep } from "../../preflight/index.ts";
 import { prepareStep } from "../../prepare/index.ts";
 import { table, toJson } from "../../report/index.ts";
 import { openState, type StateStore } from "../../state/index.ts";
+import { validateStep } from "../../validate/index.ts";
 import { runWorkflow, type Step, workflowStatus } from "../../workflow/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 
-/** The steps that exist so far; later issues append backfill, sync, … here. */
+/** The steps that exist so far; later issues add sync, cutover, … here. */
 export function migrationSteps(config: MigrationConfig): Step[] {
   const logger = createLogger();
-  return [preflightStep(config, logger), prepareStep(config, logger), backfillStep(config, logger)];
+  return [
+    preflightStep(config, logger),
+    prepareStep(config, logger),
+    backfillStep(config, logger),
+    validateStep(config, logger),
+  ];
 }
 
 function open(config: MigrationConfig): StateStore {

@@ -1,0 +1,98 @@
+/**
+ * The validation report, defined once: the CLI checks what it prints against it, the readiness gate
+ * stores it in the state file, and docs/validate-report.schema.json is generated from it
+ * (`npm run schema:validate`).
+ */
+import { z } from "zod";
+
+export const CHECK_KINDS = ["count", "content", "metadata"] as const;
+export type CheckKind = (typeof CHECK_KINDS)[number];
+
+const difference = z
+  .strictObject({
+    kind: z
+      .enum(["missing", "extra", "differs"])
+      .describe("missing: on the source only; extra: on the target only"),
+    id: z.string(),
+    routing: z.string().optional(),
+    path: z.string().optional().describe("differs: the first field path where the documents differ"),
+    source: z.string().optional().describe("differs: the source's literal value at that path"),
+    target: z.string().optional().describe("differs: the target's literal value at that path"),
+  })
+  .describe("One document that is not the same on both sides.");
+
+const check = z
+  .strictObject({
+    index: z.string().describe("The source index (or `*` for cluster-wide metadata)."),
+    targetIndex: z.string().describe("Its name on the target (renamed by backfill.rename)."),
+    kind: z.enum(CHECK_KINDS),
+    passed: z.boolean(),
+    summary: z.string().describe("One line a person reads: what was compared and what was found."),
+    source: z.number().int().nonnegative().optional().describe("count: source documents"),
+    target: z.number().int().nonnegative().optional().describe("count: target documents"),
+    compared: z.number().int().nonnegative().optional().describe("content: documents compared"),
+    differences: z.number().int().nonnegative().optional().describe("content: persistent differences"),
+    settled: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe("content: differences that went away once sync caught up (writes in flight)"),
+    first: z.array(difference).optional().describe("content: the first differences found"),
+    items: z
+      .array(z.string())
+      .optional()
+      .describe("metadata: one line per object that differs, as `bluegreen prepare` prints it"),
+    seconds: z.number().nonnegative(),
+  })
+  .describe("One check on one index.");
+
+export const validationReportSchema = z
+  .strictObject({
+    passed: z.boolean().describe("Every check passed."),
+    startedAt: z.string().describe("ISO 8601"),
+    finishedAt: z.string().describe("ISO 8601"),
+    mode: z.enum(["full", "sample"]),
+    sample: z
+      .strictObject({
+        size: z.number().int().positive(),
+        seed: z.number().int(),
+        how: z.string(),
+        confidence: z.string(),
+      })
+      .optional(),
+    sync: z
+      .strictObject({
+        method: z.string(),
+        position: z
+          .record(z.string(), z.number())
+          .optional()
+          .describe("replay's stored position when validation ended"),
+        lagRecords: z.number().int().nonnegative().optional(),
+      })
+      .describe("Where sync stood: the gate compares it with the position at cutover."),
+    differencesFile: z.string().optional().describe("Every difference found, as NDJSON"),
+    checks: z.array(check).describe("Failures first, then by index and kind."),
+  })
+  .describe("The result of `bluegreen validate`.");
+
+export type ValidationReport = z.infer<typeof validationReportSchema>;
+export type Check = z.infer<typeof check>;
+export type Difference = z.infer<typeof difference>;
+
+/** The committed docs/validate-report.schema.json is exactly this text. */
+export function reportJsonSchemaText(): string {
+  return `${JSON.stringify(z.toJSONSchema(validationReportSchema), null, 2)}\n`;
+}
+
+/** Failures first, then by index, then in the order counts, content, metadata. */
+export function orderChecks(checks: readonly Check[]): Check[] {
+  return [...checks].sort(
+    (a, b) =>
+      Number(a.passed) - Number(b.passed) ||
+      a.index.localeCompare(b.index) ||
+      CHECK_KINDS.indexOf(a.kind) - CHECK_KINDS.indexOf(b.kind),
+  );
+}
+
+if (import.meta.main) process.stdout.write(reportJsonSchemaText());
