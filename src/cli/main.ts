@@ -3,6 +3,7 @@ import { EXIT, toBluegreenError } from "../errors/index.ts";
 import { renderError } from "../report/index.ts";
 import { registerBackfill } from "./commands/backfill.ts";
 import { registerClusters } from "./commands/clusters.ts";
+import { registerCutover } from "./commands/cutover.ts";
 import { registerGateway } from "./commands/gateway.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerPrepare } from "./commands/prepare.ts";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerGateway(program);
   registerReplay(program);
   registerValidate(program);
+  registerCutover(program);
   return program;
 }
 
