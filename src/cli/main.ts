@@ -8,6 +8,7 @@ import { registerGateway } from "./commands/gateway.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerPrepare } from "./commands/prepare.ts";
 import { registerReplay } from "./commands/replay.ts";
+import { registerRollback } from "./commands/rollback.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerSandbox } from "./commands/sandbox.ts";
 import { registerValidate } from "./commands/validate.ts";
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerValidate(program);
   registerCutover(program);
+  registerRollback(program);
   return program;
 }
 

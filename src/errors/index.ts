@@ -89,7 +89,7 @@ export const CATALOGUE = {
   BG_CUTOVER_BLOCKED: entry(EXIT.failure, false, "The source cannot be write-blocked as it is."),
   BG_CUTOVER_DRAIN: entry(EXIT.failure, true, "The last writes did not reach the target in time."),
   BG_CUTOVER_SWITCH: entry(EXIT.failure, false, "The switch command failed; clients were not switched."),
-  BG_CUTOVER_CONFIRM: entry(EXIT.usage, false, "Cutover needs confirmation (--yes)."),
+  BG_CONFIRM: entry(EXIT.usage, false, "A step that changes both clusters needs confirmation (--yes)."),
   BG_INTERNAL: entry(EXIT.failure, false, "An unexpected internal error (a bug: please report it)."),
 } as const satisfies Record<string, CatalogueEntry>;
 

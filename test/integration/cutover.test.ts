@@ -14,7 +14,9 @@ import type { MigrationConfig } from "../../src/config/index.ts";
 import { cutoverRecord, runCutover } from "../../src/cutover/index.ts";
 import { isBluegreenError } from "../../src/errors/index.ts";
 import { createLogger } from "../../src/log/index.ts";
+import { runRollback } from "../../src/rollback/index.ts";
 import { runValidation } from "../../src/validate/index.ts";
+import { assertSameContent } from "../support/digest.ts";
 import { dropIndices, type GatewayRig, LOG_FACTORIES, startGateway } from "../support/gateway-harness.ts";
 
 const P = `cut-${randomBytes(4).toString("hex")}`;
@@ -137,5 +139,46 @@ test("under a steady write load: every write is 2xx and on the target, or 503 an
     "no refused write is on the target",
   );
   assert.ok(ok.length > 10, `${ok.length} writes acknowledged`);
-  t.diagnostic(`write pause ${result.pauseMs} ms; ${ok.length} writes acknowledged, ${refused.length} refused`);
+  t.diagnostic(
+    `write pause ${result.pauseMs} ms; ${ok.length} writes acknowledged, ${refused.length} refused`,
+  );
+});
+
+test("rollback after the switch is lossless: the target's writes come back to the source", async () => {
+  const r = rig as GatewayRig;
+  const config = configOf(r);
+  // Writes the target takes after the switch, through the gateway (captured: captureInTargetMode).
+  for (let i = 0; i < 30; i++) {
+    const res = await fetch(`${r.url}/${P}-a/_doc/after-${i}`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ n: 9007199254740993, i }),
+    });
+    assert.equal(res.status, 201);
+  }
+  const del = await fetch(`${r.url}/${P}-a/_doc/w0`, { method: "DELETE" });
+  assert.equal(del.status, 200);
+  const result = await runRollback(config, r.state, logger, { gatewayUrl: r.url });
+  assert.equal(result.afterSwitch, true);
+  assert.deepEqual(result.unblocked, [`${P}-a`]);
+  assert.equal(r.gateway.mode, "capture");
+  await assertSameContent(r.source, `${P}-a`, r.target);
+  const settings = await r.source.request<Record<string, { settings: Record<string, string> }>>({
+    method: "GET",
+    path: `/${P}-a/_settings/index.blocks.write`,
+    querystring: { flat_settings: true },
+  });
+  assert.equal(
+    settings.body[`${P}-a`]?.settings["index.blocks.write"],
+    undefined,
+    "the block cutover set is gone",
+  );
+  assert.deepEqual(cutoverRecord(r.state), {}, "a later cutover starts from the beginning");
+  // Clients write to the source again, captured for forward replay.
+  const again = await fetch(`${r.url}/${P}-a/_doc/back`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
+  assert.equal(again.status, 201);
 });

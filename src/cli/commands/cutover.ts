@@ -1,12 +1,11 @@
-import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import { DEFAULT_CONFIG_FILE, loadConfig } from "../../config/index.ts";
 import { runCutover } from "../../cutover/index.ts";
-import { BluegreenError } from "../../errors/index.ts";
 import { openMigrationState } from "../../gateway/index.ts";
 import { createLogger } from "../../log/index.ts";
 import { toJson } from "../../report/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
+import { confirm } from "./confirm.ts";
 
 interface CutoverFlags {
   config: string;
@@ -14,21 +13,6 @@ interface CutoverFlags {
   force: boolean;
   url?: string;
   json: boolean;
-}
-
-/** Cutover changes both clusters: a person confirms it on a terminal, a script says --yes. */
-async function confirm(what: string): Promise<boolean> {
-  if (!process.stdin.isTTY) {
-    throw new BluegreenError("BG_CUTOVER_CONFIRM", `Cutover ${what} and needs confirmation.`, {
-      fix: "Run it on a terminal to confirm, or pass --yes.",
-    });
-  }
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(`Cutover ${what}. Go on? [y/N] `)).trim());
-  } finally {
-    rl.close();
-  }
 }
 
 export function registerCutover(program: Command, io: Output = consoleOutput): void {
@@ -46,7 +30,10 @@ export function registerCutover(program: Command, io: Output = consoleOutput): v
       const config = await loadConfig(opts.config);
       if (
         !opts.yes &&
-        !(await confirm("fences writes, write-blocks the source and switches clients to the target"))
+        !(await confirm(
+          "Cutover",
+          "fences writes, write-blocks the source and switches clients to the target",
+        ))
       ) {
         io.progress("cutover not started");
         process.exitCode = 1;
