@@ -16,8 +16,10 @@ import { isBluegreenError } from "../../src/errors/index.ts";
 import { createLogger } from "../../src/log/index.ts";
 import { runRollback } from "../../src/rollback/index.ts";
 import { runValidation } from "../../src/validate/index.ts";
+import { bluegreen, migrationFile } from "../support/backfill.ts";
 import { assertSameContent } from "../support/digest.ts";
 import { dropIndices, type GatewayRig, LOG_FACTORIES, startGateway } from "../support/gateway-harness.ts";
+import { testSandbox } from "../support/sandbox.ts";
 
 const P = `cut-${randomBytes(4).toString("hex")}`;
 let rig: GatewayRig | undefined;
@@ -181,4 +183,70 @@ test("rollback after the switch is lossless: the target's writes come back to th
     body: "{}",
   });
   assert.equal(again.status, 201);
+});
+
+test("a closed source index is refused before the fence; nothing changes", async () => {
+  const r = rig as GatewayRig;
+  await r.source.request({ method: "PUT", path: `/${P}-closed` });
+  await r.source.request({ method: "POST", path: `/${P}-closed/_close` });
+  try {
+    await assert.rejects(
+      runCutover(configOf(r), r.state, logger, { gatewayUrl: r.url }),
+      (e) =>
+        isBluegreenError(e, "BG_CUTOVER_BLOCKED") &&
+        e.message.includes(`${P}-closed`) &&
+        /nothing was changed/.test(e.message) &&
+        /POST \/<index>\/_open/.test(e.fix ?? ""),
+    );
+    assert.equal(r.gateway.mode, "capture");
+    assert.deepEqual(cutoverRecord(r.state), {});
+  } finally {
+    await r.source.request({ method: "DELETE", path: `/${P}-closed` });
+  }
+});
+
+test("a failing switch command stops before the switch: fenced and blocked until rollback releases them", async () => {
+  const r = rig as GatewayRig;
+  const config: MigrationConfig = {
+    ...configOf(r),
+    cutover: { ...r.config.cutover, switchCommand: "echo 'dns update refused' >&2; exit 3" },
+  };
+  await assert.rejects(
+    runCutover(config, r.state, logger, { gatewayUrl: r.url }),
+    (e) => isBluegreenError(e, "BG_CUTOVER_SWITCH") && /exited with 3: dns update refused/.test(e.message),
+  );
+  assert.equal(r.gateway.mode, "fenced");
+  assert.equal(cutoverRecord(r.state).switch, undefined);
+  const blocked = await r.source.request({
+    method: "PUT",
+    path: `/${P}-a/_doc/x`,
+    body: {},
+    allowStatus: [403],
+  });
+  assert.equal(blocked.status, 403);
+  const result = await runRollback(config, r.state, logger, { gatewayUrl: r.url });
+  assert.equal(result.afterSwitch, false);
+  assert.equal(r.gateway.mode, "capture");
+  const free = await r.source.request({ method: "PUT", path: `/${P}-a/_doc/x`, body: {} });
+  assert.equal(free.status, 201);
+});
+
+test("bad input: cutover and rollback without --yes off a terminal are refused before anything runs", () => {
+  const { dir, file } = migrationFile(`${P}-cli`, testSandbox(), `${P}-cli-*`);
+  const table: [string[], RegExp][] = [
+    [
+      ["cutover", "-c", file],
+      /error BG_CONFIRM: Cutover fences writes, write-blocks the source and switches clients to the target and needs confirmation/,
+    ],
+    [
+      ["rollback", "-c", file],
+      /error BG_CONFIRM: Rollback fences writes and sends clients back to the source and needs confirmation/,
+    ],
+  ];
+  for (const [args, message] of table) {
+    const run = bluegreen(args, dir);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, message);
+    assert.match(run.stderr, /fix: Run it on a terminal to confirm, or pass --yes/);
+  }
 });
