@@ -3,10 +3,12 @@ import { EXIT, toBluegreenError } from "../errors/index.ts";
 import { renderError } from "../report/index.ts";
 import { registerBackfill } from "./commands/backfill.ts";
 import { registerClusters } from "./commands/clusters.ts";
+import { registerCutover } from "./commands/cutover.ts";
 import { registerGateway } from "./commands/gateway.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerPrepare } from "./commands/prepare.ts";
 import { registerReplay } from "./commands/replay.ts";
+import { registerRollback } from "./commands/rollback.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerSandbox } from "./commands/sandbox.ts";
 import { registerValidate } from "./commands/validate.ts";
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerGateway(program);
   registerReplay(program);
   registerValidate(program);
+  registerCutover(program);
+  registerRollback(program);
   return program;
 }
 

@@ -110,6 +110,7 @@ validate:
 cutover:
   writeBlockSource: true            # block writes on the source so none are lost after cutover
   drainTimeout: 5m                  # how long to wait for the last writes to reach the target
+  # switchCommand: ./switch-dns.sh   # moves clients to the target (BLUEGREEN_TARGET_URL); exit 0 = switched
 
 rollback:
   unblockSource: true               # lift the source write block again

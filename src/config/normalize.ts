@@ -55,7 +55,11 @@ export function normalize(raw: RawConfig, ctx: ResolveContext, configPath: strin
       maxAgeMs: raw.validate.maxAge,
       settleWaitMs: raw.validate.settleWait,
     },
-    cutover: { writeBlockSource: raw.cutover.writeBlockSource, drainTimeoutMs: raw.cutover.drainTimeout },
+    cutover: {
+      writeBlockSource: raw.cutover.writeBlockSource,
+      drainTimeoutMs: raw.cutover.drainTimeout,
+      ...(raw.cutover.switchCommand === undefined ? {} : { switchCommand: raw.cutover.switchCommand }),
+    },
     rollback: raw.rollback,
     decommission: {
       deleteSourceIndices: raw.decommission.deleteSourceIndices,

@@ -170,6 +170,7 @@ export const rawConfigSchema = z.strictObject({
     .strictObject({
       writeBlockSource: flag().default(true),
       drainTimeout: duration({ min: 1 }).default(300_000),
+      switchCommand: text.optional(),
     })
     .prefault({}),
   rollback: z

@@ -192,6 +192,11 @@ export interface CutoverSettings {
   readonly writeBlockSource: boolean;
   /** How long cutover waits for in-flight writes to drain to the target before giving up. */
   readonly drainTimeoutMs: number;
+  /**
+   * A shell command that moves clients to the target (DNS, load balancer), run at the switch with the
+   * target's URL in BLUEGREEN_TARGET_URL; its exit status decides whether the switch happened.
+   */
+  readonly switchCommand?: string;
 }
 
 export interface RollbackSettings {

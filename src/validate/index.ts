@@ -2,6 +2,7 @@ export { compareContent } from "./content.ts";
 export { type FieldDifference, firstDifference } from "./content-diff.ts";
 export { recheck } from "./content-docs.ts";
 export type { ContentMode, ContentOptions, ContentResult, DocDifference, DocKey } from "./content-types.ts";
+export { checkCounts } from "./counts.ts";
 export {
   compareDigests,
   type DigestComparison,
@@ -31,3 +32,4 @@ export {
 } from "./report.ts";
 export { runValidation, type ValidateMode, type ValidateOptions } from "./run.ts";
 export { validateStep } from "./step.ts";
+export { type SyncLag, syncLag, waitCaughtUp } from "./sync-lag.ts";

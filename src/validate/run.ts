@@ -46,7 +46,11 @@ export interface ValidateOptions {
   /** One line per finished check, for progress on stderr. */
   readonly onCheck?: (check: Check) => void;
   /** Differences were found while sync runs: validation now waits for it, then re-checks them. */
-  readonly onSettle?: (wait: { readonly index: string; readonly differences: number; readonly waitMs: number }) => void;
+  readonly onSettle?: (wait: {
+    readonly index: string;
+    readonly differences: number;
+    readonly waitMs: number;
+  }) => void;
 }
 
 const FIRST = 20;

@@ -1,0 +1,61 @@
+import type { Command } from "commander";
+import { DEFAULT_CONFIG_FILE, loadConfig } from "../../config/index.ts";
+import { runCutover } from "../../cutover/index.ts";
+import { openMigrationState } from "../../gateway/index.ts";
+import { createLogger } from "../../log/index.ts";
+import { toJson } from "../../report/index.ts";
+import { consoleOutput, type Output } from "../output.ts";
+import { confirm } from "./confirm.ts";
+
+interface CutoverFlags {
+  config: string;
+  yes: boolean;
+  force: boolean;
+  url?: string;
+  json: boolean;
+}
+
+export function registerCutover(program: Command, io: Output = consoleOutput): void {
+  program
+    .command("cutover")
+    .description(
+      "Step 5: check the readiness gate, fence writes, write-block the source, drain sync, finish the target, switch clients; resumes where it stopped",
+    )
+    .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
+    .option("--yes", "do not ask for confirmation", false)
+    .option("--force", "cut over although the readiness gate is closed (recorded)", false)
+    .option("--url <url>", "the running gateway (default: gateway.listen)")
+    .option("--json", "print the result as JSON", false)
+    .action(async (opts: CutoverFlags) => {
+      const config = await loadConfig(opts.config);
+      if (
+        !opts.yes &&
+        !(await confirm(
+          "Cutover",
+          "fences writes, write-blocks the source and switches clients to the target",
+        ))
+      ) {
+        io.progress("cutover not started");
+        process.exitCode = 1;
+        return;
+      }
+      const state = openMigrationState(config);
+      try {
+        const result = await runCutover(config, state, createLogger(), {
+          force: opts.force,
+          ...(opts.url === undefined ? {} : { gatewayUrl: opts.url }),
+          onPart: (part, phase) => {
+            if (!opts.json && phase !== "start")
+              io.progress(`${part}: ${phase === "done" ? "done" : "already done"}`);
+          },
+        });
+        io.out(
+          opts.json
+            ? toJson(result)
+            : `cut over: writes paused ${(result.pauseMs / 1000).toFixed(2)}s; the source is write-blocked (${Object.keys(result.record.block?.previous ?? {}).length} index(es)); clients now write to the target`,
+        );
+      } finally {
+        state.close();
+      }
+    });
+}

@@ -1,0 +1,53 @@
+import type { Command } from "commander";
+import { DEFAULT_CONFIG_FILE, loadConfig } from "../../config/index.ts";
+import { openMigrationState } from "../../gateway/index.ts";
+import { createLogger } from "../../log/index.ts";
+import { toJson } from "../../report/index.ts";
+import { runRollback } from "../../rollback/index.ts";
+import { consoleOutput, type Output } from "../output.ts";
+import { confirm } from "./confirm.ts";
+
+interface RollbackFlags {
+  config: string;
+  yes: boolean;
+  url?: string;
+  json: boolean;
+}
+
+export function registerRollback(program: Command, io: Output = consoleOutput): void {
+  program
+    .command("rollback")
+    .description(
+      "Step 6: give the source back its clients: fence, lift the write block cutover set, replay the target's writes back to the source, capture again",
+    )
+    .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
+    .option("--yes", "do not ask for confirmation", false)
+    .option("--url <url>", "the running gateway (default: gateway.listen)")
+    .option("--json", "print the result as JSON", false)
+    .action(async (opts: RollbackFlags) => {
+      const config = await loadConfig(opts.config);
+      if (!opts.yes && !(await confirm("Rollback", "fences writes and sends clients back to the source"))) {
+        io.progress("rollback not started");
+        process.exitCode = 1;
+        return;
+      }
+      const state = openMigrationState(config);
+      try {
+        const result = await runRollback(config, state, createLogger(), {
+          ...(opts.url === undefined ? {} : { gatewayUrl: opts.url }),
+          onPart: (part, phase) => {
+            if (!opts.json) io.progress(`${part}: ${phase === "done" ? "done" : "already done"}`);
+          },
+        });
+        io.out(
+          opts.json
+            ? toJson(result)
+            : result.afterSwitch
+              ? `rolled back: ${result.replayedBack} target write(s) replayed to the source; write block lifted on ${result.unblocked.length} index(es); clients write to the source again`
+              : `aborted before the switch: write block lifted on ${result.unblocked.length} index(es); the source stayed authoritative; the target keeps what it was given`,
+        );
+      } finally {
+        state.close();
+      }
+    });
+}

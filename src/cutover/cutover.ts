@@ -1,0 +1,221 @@
+/**
+ * Step 5, cut over, as parts in a fixed order, each recorded in the state file when done so a crash at
+ * any point resumes at the first part not done, and no part that matters runs twice:
+ *
+ *   gate → fence → block → drain → finish → switch
+ *
+ * From the fence on, writes through the gateway wait (then get 503); from the block on, the source
+ * refuses writes from anyone; only at the switch does the target take writes. So the two clusters are
+ * never writable at once, and a write is either answered 2xx and on the target, or refused.
+ */
+import { createCluster } from "../cluster/index.ts";
+import type { MigrationConfig } from "../config/index.ts";
+import { BluegreenError } from "../errors/index.ts";
+import { callAdmin, openReplayLog } from "../gateway/index.ts";
+import type { Logger } from "../log/index.ts";
+import { restoreTuning, TUNING_CHECKPOINT, type TunedSettings } from "../prepare/index.ts";
+import { replay, replayHold } from "../replay/index.ts";
+import type { StateStore } from "../state/index.ts";
+import { checkCounts, gateError, readiness, recordForcedGate, syncLag } from "../validate/index.ts";
+import { runSwitchCommand } from "./switch-command.ts";
+import { indicesToBlock, type PreviousBlocks, readBlocks, setBlocks } from "./write-block.ts";
+
+export const CUTOVER_PARTS = ["gate", "fence", "block", "drain", "finish", "switch"] as const;
+export type CutoverPart = (typeof CUTOVER_PARTS)[number];
+
+const STEP = "cutover";
+
+/** What each done part recorded; `block.previous` is what rollback restores. */
+export interface CutoverRecord {
+  readonly gate?: { readonly at: string; readonly forced?: string };
+  readonly fence?: { readonly at: string };
+  readonly block?: { readonly at: string; readonly previous: PreviousBlocks };
+  readonly drain?: { readonly at: string; readonly counts: Readonly<Record<string, number>> };
+  readonly finish?: { readonly at: string; readonly restored: readonly string[] };
+  readonly switch?: { readonly at: string; readonly pauseMs: number };
+}
+
+export function cutoverRecord(state: StateStore): CutoverRecord {
+  return state.getCheckpoint<CutoverRecord>(STEP, "parts") ?? {};
+}
+
+export interface CutoverOptions {
+  /** Cut over although the gate is closed; recorded as an event with the reason overridden. */
+  readonly force?: boolean;
+  /** The running gateway (default: `gateway.listen`). */
+  readonly gatewayUrl?: string;
+  readonly signal?: AbortSignal;
+  /** One line per part as it starts and ends. */
+  readonly onPart?: (part: CutoverPart, phase: "start" | "done" | "already", detail?: string) => void;
+}
+
+export interface CutoverResult {
+  readonly record: CutoverRecord;
+  /** From the fence to the switch: how long writes waited or were refused. */
+  readonly pauseMs: number;
+}
+
+function gatewayUrl(config: MigrationConfig, options: CutoverOptions): string | undefined {
+  if (options.gatewayUrl !== undefined) return options.gatewayUrl;
+  const { listen, tls } = config.gateway;
+  return listen === undefined ? undefined : `${tls === undefined ? "http" : "https"}://${listen}`;
+}
+
+export async function runCutover(
+  config: MigrationConfig,
+  state: StateStore,
+  logger: Logger,
+  options: CutoverOptions = {},
+): Promise<CutoverResult> {
+  const viaGateway = config.sync.method === "gateway";
+  const url = gatewayUrl(config, options);
+  const token = config.gateway.adminToken;
+  if (viaGateway && (url === undefined || token === undefined)) {
+    throw new BluegreenError("BG_USAGE", "Cutover through the gateway needs its address and admin token.", {
+      fix: "Set gateway.listen and gateway.adminToken in the migration file (or pass --url), as the running gateway has them.",
+    });
+  }
+  const source = createCluster(config.source, { logger });
+  const target = createCluster(config.target, { logger });
+  let record = cutoverRecord(state);
+  const done = (part: CutoverPart, value: CutoverRecord[CutoverPart]) => {
+    record = { ...record, [part]: value };
+    state.transaction(() => {
+      state.putCheckpoint(STEP, "parts", record);
+      state.appendEvent({ step: STEP, type: `cutover.${part}`, data: value });
+    });
+    options.onPart?.(part, "done");
+  };
+  const run = async (part: CutoverPart, work: () => Promise<void>) => {
+    if (record[part] !== undefined) {
+      options.onPart?.(part, "already");
+      return;
+    }
+    options.onPart?.(part, "start");
+    await work();
+  };
+  const setMode = async (mode: string) => {
+    if (viaGateway)
+      await callAdmin(url as string, token as NonNullable<typeof token>, "/_bluegreen/mode", { mode });
+  };
+  try {
+    // Checked before the fence: a closed index found later would leave writes fenced for nothing.
+    const indices =
+      record.block === undefined ? await indicesToBlock(config, source) : Object.keys(record.block.previous);
+
+    await run("gate", async () => {
+      const verdict = readiness(state, config.validate.maxAgeMs);
+      const hold = viaGateway ? replayHold(state) : undefined;
+      if (hold !== undefined) {
+        throw new BluegreenError(
+          "BG_VALIDATE_GATE",
+          `Cutover is not allowed: replay is held (${hold.reason}) since ${hold.since}.`,
+          {
+            fix: "Let the backfill finish (it lifts the hold), validate, then cut over.",
+          },
+        );
+      }
+      if (!verdict.ok && options.force !== true) throw gateError(verdict);
+      if (!verdict.ok) recordForcedGate(state, verdict);
+      done("gate", { at: new Date().toISOString(), ...(verdict.ok ? {} : { forced: verdict.reason }) });
+    });
+
+    await run("fence", async () => {
+      // Returns once every write started before it has finished: none is on its way to the source.
+      await setMode("fenced");
+      done("fence", { at: new Date().toISOString() });
+    });
+
+    await run("block", async () => {
+      const previous = config.cutover.writeBlockSource ? await readBlocks(source, indices) : {};
+      // Recorded before it is applied: a crash in between leaves rollback knowing what to restore.
+      state.putCheckpoint(STEP, "blocking", previous);
+      await setBlocks(source, Object.fromEntries(Object.keys(previous).map((i) => [i, true])));
+      done("block", { at: new Date().toISOString(), previous });
+    });
+
+    await run("drain", async () => {
+      if (viaGateway) await drain(config, state, logger, options.signal);
+      const counts: Record<string, number> = {};
+      for (const index of indices) {
+        const check = await checkCounts({ source, target, index, targetIndex: index, tolerance: 0 });
+        if (!check.passed) {
+          throw new BluegreenError("BG_CUTOVER_DRAIN", `After the drain, ${index}: ${check.summary}.`, {
+            fix: "Clients are fenced and the source is blocked. Look at replay's dead letters (replay.deadLetterPath), fix the cause and run cutover again, or run bluegreen rollback.",
+            details: { index },
+          });
+        }
+        counts[index] = check.source ?? 0;
+      }
+      done("drain", { at: new Date().toISOString(), counts });
+    });
+
+    await run("finish", async () => {
+      const tuned = state.getCheckpoint<Record<string, TunedSettings>>("prepare", TUNING_CHECKPOINT) ?? {};
+      const restored = await restoreTuning(target, tuned, options.signal);
+      done("finish", { at: new Date().toISOString(), restored });
+    });
+
+    await run("switch", async () => {
+      const command = config.cutover.switchCommand;
+      if (command !== undefined) await runSwitchCommand(command, config.target.urls[0] ?? "", options.signal);
+      await setMode("target");
+      const at = new Date();
+      const fencedAt = Date.parse(record.fence?.at ?? at.toISOString());
+      done("switch", { at: at.toISOString(), pauseMs: at.getTime() - fencedAt });
+    });
+    return { record, pauseMs: record.switch?.pauseMs ?? 0 };
+  } finally {
+    await Promise.all([source.close(), target.close()]);
+  }
+}
+
+/** Replay until nothing logged is left: by the replayer already running, else in this process. */
+async function drain(
+  config: MigrationConfig,
+  state: StateStore,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<void> {
+  const deadline = Date.now() + config.cutover.drainTimeoutMs;
+  const first = await syncLag(config, state, logger);
+  if (first === undefined || first.lagRecords === 0) return;
+  // A replayer that is running moves the position within a couple of polls; if none does, drain here.
+  await new Promise((r) => setTimeout(r, 1_500));
+  const second = await syncLag(config, state, logger);
+  if (second !== undefined && second.lagRecords > 0 && second.lagRecords >= first.lagRecords) {
+    const log = await openReplayLog(config, logger);
+    const source = createCluster(config.source, { logger });
+    const target = createCluster(config.target, { logger });
+    try {
+      await replay({
+        log,
+        state,
+        source,
+        target,
+        settings: config.replay,
+        logger,
+        untilCaughtUp: true,
+        pollMs: 100,
+        ...(signal === undefined ? {} : { signal }),
+      });
+    } finally {
+      await Promise.all([log.close(), source.close(), target.close()]);
+    }
+  }
+  for (;;) {
+    const lag = await syncLag(config, state, logger);
+    if (lag === undefined || lag.lagRecords === 0) return;
+    if (Date.now() >= deadline) {
+      throw new BluegreenError(
+        "BG_CUTOVER_DRAIN",
+        `Replay is still ${lag.lagRecords} record(s) behind after cutover.drainTimeout.`,
+        {
+          fix: "Check the replayer (bluegreen replay) runs and the target accepts writes; run cutover again to go on draining, or bluegreen rollback.",
+          retryable: true,
+        },
+      );
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

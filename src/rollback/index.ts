@@ -1,0 +1,7 @@
+export {
+  ROLLBACK_PARTS,
+  type RollbackOptions,
+  type RollbackPart,
+  type RollbackResult,
+  runRollback,
+} from "./rollback.ts";
