@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { GatewaySettings } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
+import { fixRequestTargets } from "./request-target-socket.ts";
 
 export interface Listening {
   readonly server: Server;
@@ -26,6 +27,8 @@ export async function openListener(
     tls === undefined
       ? createHttpServer({ keepAliveTimeout }, handler)
       : createHttpsServer({ cert: tls.cert, key: tls.key.reveal(), keepAliveTimeout }, handler);
+  // OpenSearch serves `GET _nodes/plugins`; Node would answer it 400 before the handler could see it.
+  fixRequestTargets(server, tls === undefined ? "connection" : "secureConnection");
   server.listen(port, host);
   try {
     await Promise.race([once(server, "listening"), once(server, "error").then(([e]) => Promise.reject(e))]);

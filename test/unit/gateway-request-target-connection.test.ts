@@ -1,0 +1,243 @@
+/**
+ * The request-target fixer as part of a connection: backpressure still works both ways (the listener
+ * neither buffers a body nobody reads nor an answer the client does not take), a real Gateway forwards and counts a request
+ * sent without the leading slash, and Gateway.close() still closes idle keep-alive connections.
+ */
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { type AddressInfo, connect } from "node:net";
+import { after, before, test } from "node:test";
+import { parseConfig } from "../../src/config/index.ts";
+import { Gateway } from "../../src/gateway/index.ts";
+import { openListener } from "../../src/gateway/listener.ts";
+import { fixRequestTargets } from "../../src/gateway/request-target-socket.ts";
+import { createLogger } from "../../src/log/index.ts";
+import { MemoryLog } from "../support/gateway-memory-log.ts";
+
+const H = "Host: x\r\n";
+
+/** A raw client; `answers(n)` waits for n final answers, `closed` for the server to close. */
+function client(port: number) {
+  const socket = connect(port, "127.0.0.1");
+  socket.setNoDelay(true);
+  socket.on("error", () => {});
+  let text = "";
+  const waiters: (() => void)[] = [];
+  socket.on("data", (d: Buffer) => {
+    text += d.toString("latin1");
+    for (const wake of waiters.splice(0)) wake();
+  });
+  const closed = new Promise<void>((r) => socket.on("close", r));
+  const count = () => [...text.matchAll(/^HTTP\/1\.1 [2-5]\d\d /gm)].length;
+  return {
+    socket,
+    closed,
+    text: () => text,
+    async answers(n: number): Promise<string> {
+      while (count() < n) await Promise.race([closed, new Promise<void>((r) => waiters.push(r))]);
+      if (count() < n) throw new Error(`the connection closed after ${count()} answers:\n${text}`);
+      return text;
+    },
+  };
+}
+
+test("a handler that does not read stops the socket: the body stays with the client", async () => {
+  let arrived: (req: IncomingMessage) => void = () => {};
+  const requested = new Promise<IncomingMessage>((r) => {
+    arrived = r;
+  });
+  const listening = await openListener(
+    (req, res) => {
+      let size = 0;
+      req.on("data", (d: Buffer) => {
+        size += d.length;
+      });
+      req.on("end", () => res.end(`read ${size}`));
+      req.pause();
+      arrived(req);
+    },
+    "127.0.0.1",
+    0,
+    undefined,
+  );
+  const c = client(listening.port);
+  try {
+    const total = 64 * 1024 * 1024;
+    let sent = 0;
+    c.socket.write(`POST big/_bulk HTTP/1.1\r\n${H}Content-Length: ${total}\r\n\r\n`);
+    const piece = Buffer.alloc(256 * 1024, 0x61);
+    const pump = () => {
+      while (sent < total) {
+        sent += piece.length;
+        if (!c.socket.write(piece)) return void c.socket.once("drain", pump);
+      }
+    };
+    pump();
+    const req = await requested;
+    assert.equal(req.url, "/big/_bulk");
+    // Wait until the listener has stopped reading from the socket.
+    let read = -1;
+    while (req.socket.bytesRead !== read) {
+      read = req.socket.bytesRead;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(read < 1024 * 1024, `the listener read ${read} bytes of a body nobody asked for`);
+    assert.ok(sent < total, "the client was never held back");
+    req.resume();
+    assert.match(await c.answers(1), new RegExp(`read ${total}$`));
+  } finally {
+    c.socket.destroy();
+    listening.server.closeAllConnections();
+    await new Promise((r) => listening.server.close(r));
+  }
+});
+
+test("a client that does not read holds back the handler's writes", async () => {
+  const total = 64 * 1024 * 1024;
+  let written = 0;
+  const listening = await openListener(
+    (_req, res) => {
+      const piece = Buffer.alloc(256 * 1024, 0x62);
+      res.writeHead(200, { "content-length": total });
+      const pump = () => {
+        while (written < total) {
+          written += piece.length;
+          if (!res.write(piece)) return void res.once("drain", pump);
+        }
+        res.end();
+      };
+      pump();
+    },
+    "127.0.0.1",
+    0,
+    undefined,
+  );
+  const socket = connect(listening.port, "127.0.0.1");
+  try {
+    socket.pause();
+    socket.write(`GET _big HTTP/1.1\r\n${H}Connection: close\r\n\r\n`);
+    // Wait until the handler is held back.
+    let seen = -1;
+    while (written !== seen) {
+      seen = written;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(written > 0 && written < total, `the handler wrote ${written} of ${total} bytes unhindered`);
+    let received = 0;
+    socket.on("data", (d: Buffer) => {
+      received += d.length;
+    });
+    socket.resume();
+    await once(socket, "end");
+    assert.ok(received > total, `the client got ${received} bytes`);
+  } finally {
+    socket.destroy();
+    listening.server.closeAllConnections();
+    await new Promise((r) => listening.server.close(r));
+  }
+});
+
+test("the server's keep-alive timeout still closes an idle connection (timeouts reach the socket)", {
+  timeout: 30_000,
+}, async () => {
+  const server = createServer({ keepAliveTimeout: 100, keepAliveTimeoutBuffer: 0 }, (_req, res) =>
+    res.end("ok"),
+  );
+  fixRequestTargets(server, "connection");
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  try {
+    const c = client((server.address() as AddressInfo).port);
+    c.socket.write(`GET _x HTTP/1.1\r\n${H}\r\n`);
+    await c.answers(1);
+    await c.closed;
+    assert.match(c.text(), /^HTTP\/1\.1 200 /);
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+});
+
+let echo: Server;
+let gateway: Gateway;
+let gatewayPort: number;
+const upstream: { method: string; url: string; body: string }[] = [];
+
+before(async () => {
+  echo = createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on("data", (d: Buffer) => parts.push(d));
+    req.on("end", () => {
+      const body = Buffer.concat(parts).toString();
+      upstream.push({ method: req.method ?? "", url: req.url ?? "", body });
+      const answer = req.url?.includes("_doc")
+        ? { _index: "idx", _id: "1", result: "created", _shards: { total: 1, successful: 1, failed: 0 } }
+        : { echo: req.url };
+      res.writeHead(req.url?.includes("_doc") ? 201 : 200, { "content-type": "application/json" });
+      res.end(JSON.stringify(answer));
+    });
+  });
+  echo.listen(0, "127.0.0.1");
+  await once(echo, "listening");
+  const port = (echo.address() as AddressInfo).port;
+  const config = parseConfig(
+    `version: 1\nname: gw-rt\nsource: { url: 'http://127.0.0.1:${port}' }\ntarget: { url: 'http://127.0.0.1:${port}/t' }\n`,
+    { baseDir: "/tmp", env: {} },
+  );
+  gateway = new Gateway({
+    source: config.source,
+    target: config.target,
+    settings: config.gateway,
+    rename: {},
+    log: new MemoryLog(),
+    modes: { load: () => undefined, save: () => {} },
+    logger: createLogger({ level: "silent" }),
+  });
+  gatewayPort = Number(new URL((await gateway.listen("127.0.0.1", 0)).url).port);
+});
+
+let closed = false;
+
+after(async () => {
+  if (!closed) await gateway.close();
+  echo.close();
+});
+
+async function counted(kind: "read" | "write"): Promise<number> {
+  const { values } = await gateway.metrics.requests.get();
+  return values
+    .filter((v) => v.labels.kind === kind && v.labels.outcome === "2xx")
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+test("through a real Gateway, requests without the slash arrive upstream with it and are counted", async () => {
+  upstream.length = 0;
+  const [reads, writes] = [await counted("read"), await counted("write")];
+  const c = client(gatewayPort);
+  const body = '{"msg":"hello"}';
+  c.socket.write(
+    `GET _cat/indices?v HTTP/1.1\r\n${H}\r\nPOST idx/_doc HTTP/1.1\r\n${H}content-type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+  );
+  const text = await c.answers(2);
+  assert.match(text, /^HTTP\/1\.1 200 [\s\S]*"echo":"\/_cat\/indices\?v"[\s\S]*HTTP\/1\.1 201 /);
+  assert.equal(upstream[0]?.url, "/_cat/indices?v");
+  // The gateway gave the document its id: POST idx/_doc became PUT /idx/_doc/<id>.
+  assert.match(`${upstream[1]?.method} ${upstream[1]?.url}`, /^PUT \/idx\/_doc\/[^/?]+\?/);
+  assert.equal(upstream[1]?.body, body);
+  assert.equal(await counted("read"), reads + 1);
+  assert.equal(await counted("write"), writes + 1);
+  c.socket.destroy();
+});
+
+test("Gateway.close() closes an idle keep-alive connection instead of waiting for it", {
+  timeout: 30_000,
+}, async () => {
+  const idle = client(gatewayPort);
+  idle.socket.write(`GET _cluster/health HTTP/1.1\r\n${H}\r\n`);
+  await idle.answers(1);
+  // The keep-alive timeout is 65 s (the test's timeout is shorter): closing must not wait for it.
+  closed = true;
+  await gateway.close();
+  await idle.closed;
+  assert.match(idle.text(), /^HTTP\/1\.1 200 /);
+});
