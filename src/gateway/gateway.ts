@@ -124,7 +124,11 @@ export class Gateway {
     const server = this.#server;
     if (server !== undefined) {
       server.closeIdleConnections();
+      // A client that connected but never finished a request counts as active, and server.close()
+      // would wait for it until the headers timeout: cut such connections after a short grace.
+      const grace = setTimeout(() => server.closeAllConnections(), 2_000).unref();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      clearTimeout(grace);
       server.closeAllConnections();
     }
     await Promise.all([this.#source.close(), this.#target.close()]);
