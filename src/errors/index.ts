@@ -86,6 +86,11 @@ export const CATALOGUE = {
   BG_BACKFILL_SOURCE: entry(EXIT.failure, true, "Reading documents from the source failed."),
   BG_VALIDATE_FAILED: entry(EXIT.failure, false, "Validation found the target differs from the source."),
   BG_VALIDATE_GATE: entry(EXIT.failure, false, "The readiness gate refuses: no fresh passed validation."),
+  BG_QUERIES_INVALID: entry(
+    EXIT.usage,
+    false,
+    "The queries file is missing, not valid YAML, or breaks its format.",
+  ),
   BG_INTERNAL: entry(EXIT.failure, false, "An unexpected internal error (a bug: please report it)."),
 } as const satisfies Record<string, CatalogueEntry>;
 
