@@ -259,6 +259,11 @@ function bucketsOf(buckets: unknown): Map<string, Bucket> {
   return out;
 }
 
+function docs(count: unknown): string {
+  const n = show(count);
+  return `${n} doc${n === "1" ? "" : "s"}`;
+}
+
 const BUCKET_OWN = new Set(["key", "doc_count"]);
 
 function compareBuckets(label: string, s: unknown, t: unknown, tolerance: number, out: string[]): void {
@@ -268,7 +273,7 @@ function compareBuckets(label: string, s: unknown, t: unknown, tolerance: number
     const tb = b.get(id);
     const where = join(label, `bucket ${sb.display}`);
     if (tb === undefined) {
-      out.push(`${where} missing on target (${show(sb.body.doc_count)} docs)`);
+      out.push(`${where} missing on target (${docs(sb.body.doc_count)})`);
       continue;
     }
     const sc = numberText(sb.body.doc_count);
@@ -280,6 +285,6 @@ function compareBuckets(label: string, s: unknown, t: unknown, tolerance: number
   }
   for (const [id, tb] of b) {
     if (!a.has(id))
-      out.push(`${join(label, `bucket ${tb.display}`)} extra on target (${show(tb.body.doc_count)} docs)`);
+      out.push(`${join(label, `bucket ${tb.display}`)} extra on target (${docs(tb.body.doc_count)})`);
   }
 }

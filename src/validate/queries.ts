@@ -121,9 +121,16 @@ function facts(q: PlannedQuery, answer: unknown): string {
   return out.length === 0 ? "equal" : `equal (${out.join(", ")})`;
 }
 
-/** Whether the query is worth a second look once sync caught up: only a difference in the data. */
 interface Verdict extends QueryResult {
+  /** What the summary line says of a failed query: its first difference, or the refusal. */
+  readonly headline: string;
+  /** Worth a second look once sync caught up: only a difference in the data is. */
   readonly retry: boolean;
+  readonly skipped: boolean;
+}
+
+function verdict(q: PlannedQuery, passed: boolean, detail: string, more: Partial<Verdict> = {}): Verdict {
+  return { name: q.name, passed, detail, headline: detail, retry: false, skipped: false, ...more };
 }
 
 function judge(q: PlannedQuery, source: Outcome, target: Outcome): Verdict {
@@ -133,29 +140,16 @@ function judge(q: PlannedQuery, source: Outcome, target: Outcome): Verdict {
     const both = same ? refusal(source) : `source ${refusal(source)}; target ${refusal(target)}`;
     // Generated from the mapping, a query both refuse says nothing about the migration; the
     // operator's own query failing everywhere proves nothing either, and they would want to know.
-    if (q.generated)
-      return { name: q.name, passed: true, detail: `skipped: both sides refuse it (${both})`, retry: false };
-    return {
-      name: q.name,
-      passed: false,
-      detail: `both sides refuse it (${both}): fix the query`,
-      retry: false,
-    };
+    if (q.generated) return verdict(q, true, `skipped: both sides refuse it (${both})`, { skipped: true });
+    return verdict(q, false, `both sides refuse it (${both}): fix the query`);
   }
-  if (!source.ok)
-    return {
-      name: q.name,
-      passed: false,
-      detail: `only the source refuses it: ${refusal(source)}`,
-      retry: false,
-    };
-  if (!target.ok)
-    return { name: q.name, passed: false, detail: `the target refuses it: ${refusal(target)}`, retry: false };
+  if (!source.ok) return verdict(q, false, `only the source refuses it: ${refusal(source)}`);
+  if (!target.ok) return verdict(q, false, `the target refuses it: ${refusal(target)}`);
   const diffs = compareAnswers(q, source.answer, target.answer);
-  if (diffs.length === 0)
-    return { name: q.name, passed: true, detail: facts(q, source.answer), retry: false };
+  if (diffs.length === 0) return verdict(q, true, facts(q, source.answer));
   const more = diffs.length > NAMED ? `; … (${diffs.length} differences)` : "";
-  return { name: q.name, passed: false, detail: `${diffs.slice(0, NAMED).join("; ")}${more}`, retry: true };
+  const headline = `${diffs[0]}${diffs.length > 1 ? ` (+${diffs.length - 1} more)` : ""}`;
+  return verdict(q, false, `${diffs.slice(0, NAMED).join("; ")}${more}`, { headline, retry: true });
 }
 
 async function refresh(o: QueriesOptions): Promise<void> {
@@ -202,31 +196,31 @@ export async function compareQueries(o: QueriesOptions): Promise<Check> {
       const now = second[j];
       if (now === undefined) continue;
       if (now.passed) settled++;
-      verdicts[i] = now.passed ? { ...now, detail: `${now.detail}; settled once sync caught up` } : now;
+      verdicts[i] = now.passed ? { ...now, detail: `${now.detail}, settled once sync caught up` } : now;
     }
   }
-  const results: QueryResult[] = verdicts.map(({ name, passed, detail }) => ({ name, passed, detail }));
   return {
     index: o.index,
     targetIndex: o.targetIndex,
     kind: "queries",
-    passed: results.every((r) => r.passed),
-    summary: summary(results, settled),
-    queries: results,
+    passed: verdicts.every((r) => r.passed),
+    summary: summary(verdicts, settled),
+    queries: verdicts.map(({ name, passed, detail }) => ({ name, passed, detail })),
     seconds: (performance.now() - started) / 1000,
   };
 }
 
-function summary(results: readonly QueryResult[], settled: number): string {
+function summary(results: readonly Verdict[], settled: number): string {
   const n = results.length;
   const failed = results.filter((r) => !r.passed);
   const settledNote = settled > 0 ? `; ${settled} settled once sync caught up` : "";
   if (failed.length === 0) {
-    const skipped = results.filter((r) => r.detail.startsWith("skipped")).length;
+    const skipped = results.filter((r) => r.skipped).length;
     const skippedNote = skipped > 0 ? `, ${skipped} skipped (both sides refuse them)` : "";
     return `${n} ${n === 1 ? "query" : "queries"}: ${n - skipped} equal${skippedNote}${settledNote}`;
   }
-  const named = failed.slice(0, NAMED).map((r) => `${r.name} ${r.detail}`);
+  // One difference per query keeps the line short; the check's queries list has them all.
+  const named = failed.slice(0, NAMED).map((r) => `${r.name} ${r.headline}`);
   const more = failed.length > NAMED ? "; …" : "";
   return `${failed.length} of ${n} queries differ: ${named.join("; ")}${more}${settledNote}`;
 }

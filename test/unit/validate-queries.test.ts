@@ -64,7 +64,7 @@ describe("compareAnswers", () => {
       planned(ALL),
       terms(`{"key":"t3","doc_count":2},{"key":"t4","doc_count":1}`),
       terms(`{"key":"t3","doc_count":2},{"key":"t9","doc_count":1}`),
-      ["by_tag bucket t4 missing on target (1 docs)", "by_tag bucket t9 extra on target (1 docs)"],
+      ["by_tag bucket t4 missing on target (1 doc)", "by_tag bucket t9 extra on target (1 doc)"],
     ],
     [
       "a nested sub-aggregation's metric differs",
@@ -86,8 +86,8 @@ describe("compareAnswers", () => {
       terms(`{"key":9007199254740993,"doc_count":1}`),
       terms(`{"key":9007199254740992,"doc_count":1}`),
       [
-        "by_tag bucket 9007199254740993 missing on target (1 docs)",
-        "by_tag bucket 9007199254740992 extra on target (1 docs)",
+        "by_tag bucket 9007199254740993 missing on target (1 doc)",
+        "by_tag bucket 9007199254740992 extra on target (1 doc)",
       ],
     ],
     [
