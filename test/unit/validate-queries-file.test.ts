@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { parseConfig } from "../../src/config/index.ts";
 import { BluegreenError } from "../../src/errors/index.ts";
 import { loadQueriesFile } from "../../src/validate/index.ts";
 
@@ -132,5 +133,17 @@ describe("loadQueriesFile", () => {
         e.code === "BG_QUERIES_INVALID" &&
         /absent\.yaml does not exist/.test(e.message),
     );
+  });
+});
+
+describe("validate.queries in the migration file", () => {
+  const base = "version: 1\nname: m\nsource: { url: 'http://a:9200' }\ntarget: { url: 'http://b:9200' }\n";
+  it("resolves from the migration file's directory, and is absent unless set", () => {
+    const set = parseConfig(`${base}validate: { queries: checks/queries.yaml }\n`, {
+      baseDir: "/srv/m",
+      env: {},
+    });
+    assert.equal(set.validate.queries, "/srv/m/checks/queries.yaml");
+    assert.equal("queries" in parseConfig(base, { baseDir: "/srv/m", env: {} }).validate, false);
   });
 });
