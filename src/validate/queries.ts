@@ -3,7 +3,8 @@
  * user's own (the queries file) run on both clusters; answers are compared by queries-compare.ts.
  * A query one side refuses is a failure naming OpenSearch's error type and reason.
  */
-import type { Requester } from "../cluster/index.ts";
+import type { ClusterResponse, Requester } from "../cluster/index.ts";
+import { isBluegreenError } from "../errors/index.ts";
 import { isRawJson, losslessParse } from "../json/index.ts";
 import { COMPARE_PARTS, compareAnswers, type PlannedQuery } from "./queries-compare.ts";
 import type { UserQuery } from "./queries-file.ts";
@@ -83,16 +84,24 @@ function partialError(answer: unknown): Outcome | undefined {
 }
 
 async function run(cluster: Requester, index: string, body: string, signal?: AbortSignal): Promise<Outcome> {
-  const res = await cluster.request<unknown>({
-    method: "POST",
-    path: `/${encodeURIComponent(index)}/_search`,
-    body,
-    idempotent: true,
-    raw: true,
-    // A refused query is an answer to compare; unreachable or overloaded clusters still throw.
-    allowStatus: [400, 404, 500],
-    ...(signal === undefined ? {} : { signal }),
-  });
+  let res: ClusterResponse<unknown>;
+  try {
+    res = await cluster.request<unknown>({
+      method: "POST",
+      path: `/${encodeURIComponent(index)}/_search`,
+      body,
+      idempotent: true,
+      raw: true,
+      // A refused query is an answer to compare; unreachable or overloaded clusters still throw.
+      allowStatus: [400, 404, 500],
+      ...(signal === undefined ? {} : { signal }),
+    });
+  } catch (error) {
+    // One slow query must not end the whole validation: it fails like a refused one.
+    if (isBluegreenError(error, "BG_CLUSTER_TIMEOUT") && signal?.aborted !== true)
+      return { ok: false, type: "timeout", reason: clip(error.message) };
+    throw error;
+  }
   if (res.status >= 300) return { ok: false, ...errorOf(res.body) };
   let answer: unknown;
   try {
@@ -138,13 +147,13 @@ function judge(q: PlannedQuery, source: Outcome, target: Outcome): Verdict {
   if (!source.ok && !target.ok) {
     const same = source.type === target.type;
     const both = same ? refusal(source) : `source ${refusal(source)}; target ${refusal(target)}`;
-    // Generated from the mapping, a query both refuse says nothing about the migration; the
+    // Generated from the mapping, a query both sides fail says nothing about the migration; the
     // operator's own query failing everywhere proves nothing either, and they would want to know.
-    if (q.generated) return verdict(q, true, `skipped: both sides refuse it (${both})`, { skipped: true });
-    return verdict(q, false, `both sides refuse it (${both}): fix the query`);
+    if (q.generated) return verdict(q, true, `skipped: fails on both sides (${both})`, { skipped: true });
+    return verdict(q, false, `fails on both sides (${both}): fix the query`);
   }
-  if (!source.ok) return verdict(q, false, `only the source refuses it: ${refusal(source)}`);
-  if (!target.ok) return verdict(q, false, `the target refuses it: ${refusal(target)}`);
+  if (!source.ok) return verdict(q, false, `fails on the source only: ${refusal(source)}`);
+  if (!target.ok) return verdict(q, false, `fails on the target only: ${refusal(target)}`);
   const diffs = compareAnswers(q, source.answer, target.answer);
   if (diffs.length === 0) return verdict(q, true, facts(q, source.answer));
   const more = diffs.length > NAMED ? `; … (${diffs.length} differences)` : "";
@@ -216,7 +225,7 @@ function summary(results: readonly Verdict[], settled: number): string {
   const settledNote = settled > 0 ? `; ${settled} settled once sync caught up` : "";
   if (failed.length === 0) {
     const skipped = results.filter((r) => r.skipped).length;
-    const skippedNote = skipped > 0 ? `, ${skipped} skipped (both sides refuse them)` : "";
+    const skippedNote = skipped > 0 ? `, ${skipped} skipped (they fail on both sides)` : "";
     return `${n} ${n === 1 ? "query" : "queries"}: ${n - skipped} equal${skippedNote}${settledNote}`;
   }
   // One difference per query keeps the line short; the check's queries list has them all.

@@ -124,9 +124,9 @@ for (const [n, { name, pair, clusters }] of pairs.entries()) {
       assert.equal(mine?.passed, false);
       assert.match(
         mine?.detail ?? "",
-        /^the target refuses it: illegal_argument_exception: Text fields are not optimised/,
+        /^fails on the target only: illegal_argument_exception: Text fields are not optimised/,
       );
-      assert.match(check.summary, /tags in use the target refuses it: illegal_argument_exception/);
+      assert.match(check.summary, /tags in use fails on the target only: illegal_argument_exception/);
     });
 
     test("the CLI reads the queries file: --queries and validate.queries", async () => {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ClusterRequest, ClusterResponse, Requester } from "../../src/cluster/index.ts";
+import { BluegreenError } from "../../src/errors/index.ts";
 import { losslessParse } from "../../src/json/index.ts";
 import { compareQueries, type UserQuery } from "../../src/validate/index.ts";
 import { compareAnswers, type PlannedQuery, sameNumber } from "../../src/validate/queries-compare.ts";
-import { calendarInterval, mappedFields, planGenerated } from "../../src/validate/queries-generate.ts";
 
 function planned(compare: PlannedQuery["compare"], aggTolerance = 0, totalTolerance = 0): PlannedQuery {
   return { name: "q", body: {}, compare, aggTolerance, totalTolerance, generated: false };
@@ -209,63 +209,7 @@ describe("compareAnswers", () => {
   });
 });
 
-describe("generated queries", () => {
-  const mapping = {
-    created: { type: "date" },
-    n: { type: "integer" },
-    nested: { properties: { a: { type: "integer" }, b: { type: "keyword" } } },
-    price: { type: "float" },
-    items: { type: "nested", properties: { sku: { type: "keyword" } } },
-    hidden: { type: "keyword", doc_values: false },
-    tags: { type: "keyword" },
-    title: { type: "text", fields: { keyword: { type: "keyword" } } },
-  };
-
-  it("from the mapping: total, top-k, terms, date_histogram, stats and cardinality, within the limits", () => {
-    const fields = mappedFields(mapping);
-    const names = planGenerated(fields, new Map([["created", { min: 0, max: 3_600_000 * 7 }]])).map(
-      (q) => q.name,
-    );
-    assert.deepEqual(names, [
-      "match_all",
-      "top10(created)",
-      "terms(nested.b)",
-      "terms(tags)",
-      "terms(title.keyword)",
-      "date_histogram(created)",
-      "stats(n)",
-      "stats(nested.a)",
-      "stats(price)",
-      "cardinality(nested.b)",
-      "cardinality(tags)",
-      "cardinality(title.keyword)",
-    ]);
-  });
-
-  it("tolerances: floats tiny, integers exact, cardinality 5%", () => {
-    const qs = planGenerated(mappedFields(mapping), new Map());
-    const tol = (name: string) => qs.find((q) => q.name === name)?.aggTolerance;
-    assert.equal(tol("stats(n)"), 0);
-    assert.equal(tol("stats(price)"), 1e-9);
-    assert.equal(tol("cardinality(tags)"), 0.05);
-  });
-
-  it("no date or numeric field: no top-k", () => {
-    assert.deepEqual(
-      planGenerated(mappedFields({ tags: { type: "keyword" } }), new Map()).map((q) => q.name),
-      ["match_all", "terms(tags)", "cardinality(tags)"],
-    );
-  });
-
-  it("the histogram interval keeps the buckets under 100", () => {
-    assert.equal(calendarInterval(0, 50 * 60_000), "minute");
-    assert.equal(calendarInterval(0, 7 * 3_600_000), "hour");
-    assert.equal(calendarInterval(0, 400 * 86_400_000), "week");
-    assert.equal(calendarInterval(0, 50 * 365 * 86_400_000), "year");
-  });
-});
-
-type Answer = { status: number; body: unknown };
+type Answer = { status: number; body: unknown } | BluegreenError;
 
 /** A cluster that answers `_search` from a script and everything else with what the check needs. */
 function fakeCluster(search: (body: Record<string, unknown>) => Answer): Requester {
@@ -276,6 +220,7 @@ function fakeCluster(search: (body: Record<string, unknown>) => Answer): Request
       if (req.path.endsWith("/_refresh")) return reply(200, {});
       if (req.path.endsWith("/_mapping")) return reply(200, { idx: { mappings: { properties: {} } } });
       const answer = search(JSON.parse(req.body as string) as Record<string, unknown>);
+      if (answer instanceof BluegreenError) throw answer;
       if (answer.status >= 300 && !req.allowStatus?.includes(answer.status))
         throw new Error(`HTTP ${answer.status}`);
       const text = typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
@@ -330,11 +275,11 @@ describe("compareQueries", () => {
     const q = check.queries?.find((x) => x.name === "by code");
     assert.equal(
       q?.detail,
-      "the target refuses it: illegal_argument_exception: Text fields are not optimised",
+      "fails on the target only: illegal_argument_exception: Text fields are not optimised",
     );
     assert.match(
       check.summary,
-      /^1 of 2 queries differ: by code the target refuses it: illegal_argument_exception/,
+      /^1 of 2 queries differ: by code fails on the target only: illegal_argument_exception/,
     );
   });
 
@@ -347,7 +292,7 @@ describe("compareQueries", () => {
       fakeCluster(() => ok(total)),
       [user("x", { aggs: {} })],
     );
-    assert.equal(check.queries?.[1]?.detail, "only the source refuses it: parsing_exception: unknown");
+    assert.equal(check.queries?.[1]?.detail, "fails on the source only: parsing_exception: unknown");
   });
 
   it("both sides refuse: the user's query fails, a generated one is skipped", async () => {
@@ -357,8 +302,8 @@ describe("compareQueries", () => {
     assert.deepEqual(
       check.queries?.map((q) => [q.name, q.passed, q.detail]),
       [
-        ["match_all", true, "skipped: both sides refuse it (parsing_exception: unknown query [bogus])"],
-        ["bogus", false, "both sides refuse it (parsing_exception: unknown query [bogus]): fix the query"],
+        ["match_all", true, "skipped: fails on both sides (parsing_exception: unknown query [bogus])"],
+        ["bogus", false, "fails on both sides (parsing_exception: unknown query [bogus]): fix the query"],
       ],
     );
   });
@@ -379,7 +324,7 @@ describe("compareQueries", () => {
     );
     assert.equal(
       check.queries?.[0]?.detail,
-      "the target refuses it: x_exception: 1 of 2 shards failed: broke",
+      "fails on the target only: x_exception: 1 of 2 shards failed: broke",
     );
   });
 
@@ -406,5 +351,22 @@ describe("compareQueries", () => {
       async () => {},
     );
     assert.equal(check.summary, "1 of 1 queries differ: match_all total 3 ≠ 2");
+  });
+
+  it("a query that times out fails by itself; a cluster that is gone ends the check", async () => {
+    const slow = fakeCluster(() => new BluegreenError("BG_CLUSTER_TIMEOUT", "no answer within 30000 ms"));
+    const check = await run(
+      fakeCluster(() => ok(total)),
+      slow,
+    );
+    assert.equal(check.queries?.[0]?.detail, "fails on the target only: timeout: no answer within 30000 ms");
+    const gone = fakeCluster(() => new BluegreenError("BG_CLUSTER_UNREACHABLE", "connection refused"));
+    await assert.rejects(
+      run(
+        fakeCluster(() => ok(total)),
+        gone,
+      ),
+      /connection refused/,
+    );
   });
 });
