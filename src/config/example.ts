@@ -106,6 +106,7 @@ validate:
   countTolerance: 0                 # allowed relative difference in document counts (0 = exact)
   maxAge: 1h                        # cutover refuses a validation older than this (--force overrides)
   settleWait: 1m                    # while sync runs, wait this long for it to catch up, then re-check
+  # queries: queries.yaml           # searches and aggregations users run, compared on both sides
 
 cutover:
   writeBlockSource: true            # block writes on the source so none are lost after cutover

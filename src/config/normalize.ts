@@ -54,6 +54,7 @@ export function normalize(raw: RawConfig, ctx: ResolveContext, configPath: strin
       countTolerance: raw.validate.countTolerance,
       maxAgeMs: raw.validate.maxAge,
       settleWaitMs: raw.validate.settleWait,
+      ...(raw.validate.queries === undefined ? {} : { queries: resolve(ctx.baseDir, raw.validate.queries) }),
     },
     cutover: {
       writeBlockSource: raw.cutover.writeBlockSource,

@@ -164,6 +164,7 @@ export const rawConfigSchema = z.strictObject({
       countTolerance: fraction().default(0),
       maxAge: duration({ min: 1 }).default(3_600_000),
       settleWait: duration().default(60_000),
+      queries: text.optional(),
     })
     .prefault({}),
   cutover: z

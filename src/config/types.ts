@@ -185,6 +185,8 @@ export interface ValidateSettings {
   readonly settleWaitMs: number;
   /** Allowed relative document-count difference per index (0 = counts must match exactly). */
   readonly countTolerance: number;
+  /** Absolute path of the queries file (searches compared on both sides); `--queries` overrides it. */
+  readonly queries?: string;
 }
 
 export interface CutoverSettings {

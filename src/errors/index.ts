@@ -90,6 +90,11 @@ export const CATALOGUE = {
   BG_CUTOVER_DRAIN: entry(EXIT.failure, true, "The last writes did not reach the target in time."),
   BG_CUTOVER_SWITCH: entry(EXIT.failure, false, "The switch command failed; clients were not switched."),
   BG_CONFIRM: entry(EXIT.usage, false, "A step that changes both clusters needs confirmation (--yes)."),
+  BG_QUERIES_INVALID: entry(
+    EXIT.usage,
+    false,
+    "The queries file is missing, not valid YAML, or breaks its format.",
+  ),
   BG_INTERNAL: entry(EXIT.failure, false, "An unexpected internal error (a bug: please report it)."),
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -21,6 +21,8 @@ export {
   startValidation,
   validateFailed,
 } from "./gate.ts";
+export { compareQueries, type QueriesOptions } from "./queries.ts";
+export { loadQueriesFile, type UserQuery } from "./queries-file.ts";
 export { renderReport } from "./render.ts";
 export {
   type Check,

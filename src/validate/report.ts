@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 
-export const CHECK_KINDS = ["count", "content", "metadata"] as const;
+export const CHECK_KINDS = ["count", "content", "queries", "metadata"] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
 const difference = z
@@ -20,6 +20,20 @@ const difference = z
     target: z.string().optional().describe("differs: the target's literal value at that path"),
   })
   .describe("One document that is not the same on both sides.");
+
+const queryResult = z
+  .strictObject({
+    name: z
+      .string()
+      .describe("`terms(tags)`, `stats(price)`, … for generated queries; the file's name otherwise"),
+    passed: z.boolean(),
+    detail: z
+      .string()
+      .describe(
+        "What was equal, the first differences, or the error type and reason of a side that refused it",
+      ),
+  })
+  .describe("One query run on both clusters.");
 
 const check = z
   .strictObject({
@@ -43,6 +57,12 @@ const check = z
       .array(z.string())
       .optional()
       .describe("metadata: one line per object that differs, as `bluegreen prepare` prints it"),
+    queries: z
+      .array(queryResult)
+      .optional()
+      .describe(
+        "queries: every query run on both sides, generated from the mapping or from the queries file",
+      ),
     seconds: z.number().nonnegative(),
   })
   .describe("One check on one index.");
@@ -85,7 +105,7 @@ export function reportJsonSchemaText(): string {
   return `${JSON.stringify(z.toJSONSchema(validationReportSchema), null, 2)}\n`;
 }
 
-/** Failures first, then by index, then in the order counts, content, metadata. */
+/** Failures first, then by index, then in the order counts, content, queries, metadata. */
 export function orderChecks(checks: readonly Check[]): Check[] {
   return [...checks].sort(
     (a, b) =>

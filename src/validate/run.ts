@@ -29,6 +29,8 @@ import type { DocDifference } from "./content-types.ts";
 import { checkCounts } from "./counts.ts";
 import { recordValidation, startValidation } from "./gate.ts";
 import { checkMetadata } from "./metadata.ts";
+import { compareQueries } from "./queries.ts";
+import { loadQueriesFile, type UserQuery } from "./queries-file.ts";
 import { type Check, orderChecks, type ValidationReport, validationReportSchema } from "./report.ts";
 import { syncLag, waitCaughtUp } from "./sync-lag.ts";
 
@@ -51,6 +53,13 @@ export interface ValidateOptions {
     readonly differences: number;
     readonly waitMs: number;
   }) => void;
+  /** The queries file's entries, already loaded. */
+  readonly queries?: readonly UserQuery[];
+  /**
+   * A queries file to load (default validate.queries): read once the selected indices are known, so
+   * an entry naming an index the migration does not select fails before any comparison runs.
+   */
+  readonly queriesFile?: string;
 }
 
 const FIRST = 20;
@@ -66,7 +75,7 @@ async function selectPairs(
   config: MigrationConfig,
   source: Cluster,
   only: readonly string[] | undefined,
-): Promise<Pair[]> {
+): Promise<{ selected: string[]; pairs: Pair[] }> {
   const selected = selectIndices(await source.indices(), config.indices).filter((i) => i.status === "open");
   const names = selected.map((i) => i.name).sort();
   if (only !== undefined) {
@@ -81,9 +90,10 @@ async function selectPairs(
       );
     }
   }
-  return names
+  const pairs = names
     .filter((name) => only === undefined || only.includes(name))
     .map((index) => ({ index, targetIndex: targetIndexName(index, config.backfill.rename) }));
+  return { selected: names, pairs };
 }
 
 export async function runValidation(
@@ -103,7 +113,15 @@ export async function runValidation(
   };
   try {
     const { checks, sample } = await withClusters(config, logger, async (source, target) => {
-      const pairs = await selectPairs(config, source, options.indices);
+      const { selected, pairs } = await selectPairs(config, source, options.indices);
+      const queriesFile = options.queriesFile ?? config.validate.queries;
+      const queries =
+        options.queries ?? (queriesFile === undefined ? undefined : loadQueriesFile(queriesFile, selected));
+      // While sync runs, answers that differ are asked again once it caught up.
+      const settle =
+        config.sync.method === "none"
+          ? undefined
+          : () => waitCaughtUp(config, state, logger, config.validate.settleWaitMs, options.signal);
       const onTarget = new Set((await target.indices()).map((i) => i.name));
       const checks: Check[] = [];
       let sample: ValidationReport["sample"];
@@ -178,6 +196,15 @@ export async function runValidation(
             },
           ]),
         );
+        const queriesCheck = await compareQueries({
+          source,
+          target,
+          ...pair,
+          queries,
+          settle,
+          signal: options.signal,
+        });
+        checks.push(...report([queriesCheck]));
       }
       checks.push(...report([await checkMetadata(config, source, target, options.signal)]));
       return { checks, sample };

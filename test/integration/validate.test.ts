@@ -59,8 +59,10 @@ for (const [n, { name, pair, clusters }] of pairs.entries()) {
           "*:metadata:true",
           `${base}-a:count:true`,
           `${base}-a:content:true`,
+          `${base}-a:queries:true`,
           `${base}-b:count:true`,
           `${base}-b:content:true`,
+          `${base}-b:queries:true`,
         ],
       );
       const content = full.report?.checks.find((c) => c.kind === "content" && c.index === `${base}-a`);

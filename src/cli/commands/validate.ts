@@ -16,6 +16,7 @@ interface ValidateOptions {
   seed?: number;
   index?: string[];
   differences?: string;
+  queries?: string;
 }
 
 function positive(value: string): number {
@@ -47,6 +48,10 @@ export function registerValidate(program: Command, io: Output = consoleOutput): 
       "--differences <file>",
       "where every difference is written as NDJSON (default: next to the state file)",
     )
+    .option(
+      "--queries <file>",
+      "searches and aggregations to compare on both sides (default validate.queries)",
+    )
     .option("--json", "print the report as JSON (schema: docs/validate-report.schema.json)", false)
     .action(async (opts: ValidateOptions) => {
       if (opts.full === true && opts.sample !== undefined)
@@ -67,6 +72,7 @@ export function registerValidate(program: Command, io: Output = consoleOutput): 
         const report = await runValidation(config, state, createLogger(), {
           mode,
           ...(opts.index === undefined ? {} : { indices: opts.index }),
+          ...(opts.queries === undefined ? {} : { queriesFile: opts.queries }),
           differencesFile:
             opts.differences ?? join(dirname(config.state.path), "validate-differences.ndjson"),
           signal: controller.signal,
