@@ -25,6 +25,9 @@ export function renderReport(report: ValidationReport): string {
 function details(c: Check): string[] {
   const lines: string[] = [];
   if (c.items !== undefined) lines.push(`${c.kind} drift:`, ...c.items.map((i) => `  ${i}`));
+  const failedQueries = (c.queries ?? []).filter((q) => !q.passed);
+  if (failedQueries.length > 0)
+    lines.push(`${c.index}: queries that differ:`, ...failedQueries.map((q) => `  ${q.name}: ${q.detail}`));
   if (c.first !== undefined && c.first.length > 0) {
     lines.push(`${c.index}: first differences (${c.differences ?? c.first.length} in all):`);
     for (const d of c.first) {

@@ -17,7 +17,7 @@ export function validateStep(config: MigrationConfig, logger: Logger = createLog
   const mode = configuredMode(config);
   return {
     id: "validate",
-    title: "Validate: counts, every document's content and the metadata, compared on both sides",
+    title: "Validate: counts, every document's content, the metadata and what searches return, on both sides",
     async plan() {
       return {
         kind: "apply",
