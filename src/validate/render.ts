@@ -12,7 +12,7 @@ export function renderReport(report: ValidationReport): string {
   ]);
   const out = [table(["", "index", "check", "result", "time"], rows)];
   for (const c of report.checks.filter((x) => !x.passed)) out.push(...details(c));
-  if (report.sample !== undefined) out.push(`sample: ${report.sample.how}; ${report.sample.confidence}`);
+  if (report.sample !== undefined) out.push(`sample: ${report.sample.how} ${report.sample.confidence}`);
   const failed = report.checks.filter((c) => !c.passed).length;
   out.push(
     failed === 0
