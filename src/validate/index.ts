@@ -20,6 +20,7 @@ export {
   startValidation,
   validateFailed,
 } from "./gate.ts";
+export { type HtmlReportMeta, renderHtml } from "./html.ts";
 export { renderReport } from "./render.ts";
 export {
   type Check,
