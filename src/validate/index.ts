@@ -21,6 +21,7 @@ export {
   validateFailed,
 } from "./gate.ts";
 export { type HtmlReportMeta, renderHtml } from "./html.ts";
+export { checkReportPath, reportMeta, writeReportFile } from "./html-file.ts";
 export { renderReport } from "./render.ts";
 export {
   type Check,
