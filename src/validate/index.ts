@@ -21,6 +21,8 @@ export {
   startValidation,
   validateFailed,
 } from "./gate.ts";
+export { type HtmlReportMeta, renderHtml } from "./html.ts";
+export { checkReportPath, reportMeta, writeReportFile } from "./html-file.ts";
 export { compareQueries, type QueriesOptions } from "./queries.ts";
 export { loadQueriesFile, type UserQuery } from "./queries-file.ts";
 export { renderReport } from "./render.ts";

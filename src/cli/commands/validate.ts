@@ -5,7 +5,16 @@ import { BluegreenError } from "../../errors/index.ts";
 import { openMigrationState } from "../../gateway/index.ts";
 import { createLogger } from "../../log/index.ts";
 import { toJson } from "../../report/index.ts";
-import { renderReport, runValidation, type ValidateMode, validateFailed } from "../../validate/index.ts";
+import {
+  checkReportPath,
+  renderHtml,
+  renderReport,
+  reportMeta,
+  runValidation,
+  type ValidateMode,
+  validateFailed,
+  writeReportFile,
+} from "../../validate/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 
 interface ValidateOptions {
@@ -17,6 +26,7 @@ interface ValidateOptions {
   index?: string[];
   differences?: string;
   queries?: string;
+  report?: string;
 }
 
 function positive(value: string): number {
@@ -52,6 +62,7 @@ export function registerValidate(program: Command, io: Output = consoleOutput): 
       "--queries <file>",
       "searches and aggregations to compare on both sides (default validate.queries)",
     )
+    .option("--report <file.html>", "also write the report as one self-contained HTML page")
     .option("--json", "print the report as JSON (schema: docs/validate-report.schema.json)", false)
     .action(async (opts: ValidateOptions) => {
       if (opts.full === true && opts.sample !== undefined)
@@ -59,6 +70,7 @@ export function registerValidate(program: Command, io: Output = consoleOutput): 
           fix: "Give one of them (or neither: validate.mode in the migration file decides).",
         });
       const config = await loadConfig(opts.config);
+      const htmlPath = opts.report === undefined ? undefined : checkReportPath(opts.report);
       const settings = config.validate;
       const sampled = opts.sample !== undefined || (opts.full !== true && settings.mode === "sample");
       const mode: ValidateMode = sampled
@@ -85,6 +97,10 @@ export function registerValidate(program: Command, io: Output = consoleOutput): 
           },
         });
         io.out(opts.json ? toJson(report) : renderReport(report));
+        if (htmlPath !== undefined) {
+          writeReportFile(htmlPath, renderHtml(report, await reportMeta(config)));
+          io.progress(`HTML report: ${htmlPath}`);
+        }
         if (!report.passed) throw validateFailed(report);
       } finally {
         process.off("SIGINT", onSignal);
