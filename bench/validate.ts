@@ -38,6 +38,8 @@ interface Measured {
   readonly docs: number;
   readonly bytes: number;
   readonly peakRss: number;
+  /** Client CPU (user + system) of the child, ms: what the comparison adds on top of reading. */
+  readonly cpuMs: number;
   readonly note?: string;
 }
 
@@ -115,7 +117,7 @@ async function child(kind: string, source: string, target: string): Promise<void
   const t = cluster(target);
   const signal = new AbortController().signal;
   const started = performance.now();
-  let result: Omit<Measured, "ms" | "peakRss">;
+  let result: Omit<Measured, "ms" | "peakRss" | "cpuMs">;
   if (kind === "read") {
     result = await readIndex(s, "pit", signal);
   } else if (kind === "read-both") {
@@ -138,7 +140,9 @@ async function child(kind: string, source: string, target: string): Promise<void
   }
   const ms = performance.now() - started;
   await Promise.all([s.close(), t.close()]);
-  process.stdout.write(`${JSON.stringify({ ...result, ms, peakRss: peakRss() })}\n`);
+  const cpu = process.cpuUsage();
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  process.stdout.write(`${JSON.stringify({ ...result, ms, peakRss: peakRss(), cpuMs })}\n`);
 }
 
 function spawnChild(kind: string, source: string, target: string): Promise<Measured> {
@@ -213,7 +217,7 @@ async function main(): Promise<void> {
       for (const kind of order) {
         const r = await spawnChild(kind, source, target);
         log(
-          `round ${round + 1}: ${kind} ${(r.ms / 1000).toFixed(1)} s, ${r.docs} docs, peak RSS ${mb(r.peakRss).toFixed(0)} MB`,
+          `round ${round + 1}: ${kind} ${(r.ms / 1000).toFixed(1)} s, ${r.docs} docs, peak RSS ${mb(r.peakRss).toFixed(0)} MB, CPU ${(r.cpuMs / 1000).toFixed(1)} s`,
         );
         runs.set(kind, [...(runs.get(kind) ?? []), r]);
       }
@@ -234,7 +238,17 @@ async function main(): Promise<void> {
     );
     process.stdout.write(
       `${table(
-        ["contender", "median s", "docs/s", "MB/s", "best s", "docs/s (best)", "peak RSS (max)", "note"],
+        [
+          "contender",
+          "median s",
+          "docs/s",
+          "MB/s",
+          "best s",
+          "docs/s (best)",
+          "client CPU s",
+          "peak RSS (max)",
+          "note",
+        ],
         contenders.map((kind) => {
           const m = median(kind);
           const b = best(kind);
@@ -245,6 +259,7 @@ async function main(): Promise<void> {
             (mb(sourceBytes) / (m.ms / 1000)).toFixed(1),
             (b.ms / 1000).toFixed(1),
             Math.round(rate(b)),
+            (m.cpuMs / 1000).toFixed(1),
             `${mb(Math.max(...sorted(kind).map((r) => r.peakRss))).toFixed(0)} MB`,
             m.note ?? "",
           ];
