@@ -7,7 +7,7 @@
  * `(id, routing)` and upserting instead costs a B-tree descent per row in random key order, which
  * measured about six times slower than appending and sorting once (1M documents a side).
  */
-import { hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import type { RawHit } from "../json/index.ts";
 import type { Side } from "./content-types.ts";
@@ -26,30 +26,39 @@ const ROWS_PER_COMMIT = 100_000;
 /** Rows per INSERT statement: binding one statement per row costs about twice as much per row. */
 const ROWS_PER_INSERT = 50;
 
-/** Stands for a document without `_source`: equal to another such document, to nothing else. */
-const NO_SOURCE = new Uint8Array(0);
-
 const SIDE: Record<Side, number> = { source: 0, target: 1 };
 
 /**
- * The per-document digest: 64 bits of SHA-1 over the raw `_source` text. Raw, not canonical: every
- * copy path moves `_source` as bytes, so equal documents are equal text and a canonical parse of every
- * document would cost more than the read. Texts that differ only in whitespace or key order come out
- * as candidates, which `_mget` and the lossless field comparison then clear.
+ * The per-document digest: 64 bits of SHA-1 over the key and the raw `_source` text. Raw, not
+ * canonical: every copy path moves `_source` as bytes, so equal documents are equal text, and a
+ * canonical parse of every document would cost more than the read. Texts that differ only in
+ * whitespace or key order come out as candidates, which `_mget` and the lossless field comparison
+ * then clear. The key is in it so that the per-side sums below see two documents swapping contents.
  */
-export function sourceDigest(source: string | undefined): Uint8Array {
-  return source === undefined ? NO_SOURCE : hash("sha1", source, "buffer").subarray(0, 8);
+export function documentDigest(hit: RawHit): Buffer {
+  const key = hit._routing === undefined ? `\u0000${hit._id}\u0000` : `${hit._routing}\u0001${hit._id}\u0000`;
+  // Two updates rather than one concatenated string: that would copy every document once more, and
+  // the garbage raised peak RSS by about 50 MB.
+  return createHash("sha1")
+    .update(key)
+    .update(hit.source ?? "")
+    .digest()
+    .subarray(0, 8);
 }
 
-function row(values: SQLInputValue[], side: number, slice: number, hit: RawHit): void {
-  values.push(side, slice, hit._id, hit._routing ?? null, sourceDigest(hit.source));
+/** Order-independent sum of one slice's digests, as two 32-bit lanes: equal sides have equal sums. */
+interface SliceSum {
+  lo: number;
+  hi: number;
+  docs: number;
 }
 
 export class DigestStore {
   readonly #db: DatabaseSync;
   readonly #insertOne: StatementSync;
   readonly #insertMany: StatementSync;
-  readonly #counts = [0, 0];
+  /** Per `side/slice`, so a slice read again replaces its sum rather than adding to it. */
+  readonly #sums = new Map<string, SliceSum>();
   #pending = 0;
 
   constructor(file: string) {
@@ -72,19 +81,26 @@ export class DigestStore {
 
   add(side: Side, slice: number, hits: readonly RawHit[]): void {
     const s = SIDE[side];
+    const sum = this.#sum(s, slice);
     const values: SQLInputValue[] = [];
+    const row = (hit: RawHit) => {
+      const digest = documentDigest(hit);
+      sum.lo = (sum.lo + digest.readUInt32LE(0)) >>> 0;
+      sum.hi = (sum.hi + digest.readUInt32LE(4)) >>> 0;
+      values.push(s, slice, hit._id, hit._routing ?? null, digest);
+    };
     let i = 0;
     for (; i + ROWS_PER_INSERT <= hits.length; i += ROWS_PER_INSERT) {
       values.length = 0;
-      for (let j = i; j < i + ROWS_PER_INSERT; j++) row(values, s, slice, hits[j] as RawHit);
+      for (let j = i; j < i + ROWS_PER_INSERT; j++) row(hits[j] as RawHit);
       this.#insertMany.run(...values);
     }
     for (; i < hits.length; i++) {
       values.length = 0;
-      row(values, s, slice, hits[i] as RawHit);
+      row(hits[i] as RawHit);
       this.#insertOne.run(...values);
     }
-    this.#counts[s] = (this.#counts[s] ?? 0) + hits.length;
+    sum.docs += hits.length;
     this.#pending += hits.length;
     if (this.#pending >= ROWS_PER_COMMIT) this.#commit();
   }
@@ -92,12 +108,21 @@ export class DigestStore {
   /** Forgets what a slice read, before it is read again from the start (a lost point in time). */
   dropSlice(side: Side, slice: number): void {
     const s = SIDE[side];
-    const { changes } = this.#db.prepare("DELETE FROM docs WHERE side = ? AND slice = ?").run(s, slice);
-    this.#counts[s] = (this.#counts[s] ?? 0) - Number(changes);
+    this.#db.prepare("DELETE FROM docs WHERE side = ? AND slice = ?").run(s, slice);
+    this.#sums.delete(`${s}/${slice}`);
   }
 
   count(side: Side): number {
-    return this.#counts[SIDE[side]] ?? 0;
+    return this.#total(SIDE[side]).docs;
+  }
+
+  /**
+   * Whether both sides read the same documents, by count and by the sums of their digests: when they
+   * do, every key pairs up with an equal digest (but for a 2^-64 chance) and there is nothing to group.
+   */
+  sidesAgree(): boolean {
+    const [a, b] = [this.#total(0), this.#total(1)];
+    return a.docs === b.docs && a.lo === b.lo && a.hi === b.hi;
   }
 
   /**
@@ -130,6 +155,27 @@ export class DigestStore {
 
   close(): void {
     if (this.#db.isOpen) this.#db.close();
+  }
+
+  #sum(side: number, slice: number): SliceSum {
+    const key = `${side}/${slice}`;
+    let sum = this.#sums.get(key);
+    if (sum === undefined) {
+      sum = { lo: 0, hi: 0, docs: 0 };
+      this.#sums.set(key, sum);
+    }
+    return sum;
+  }
+
+  #total(side: number): SliceSum {
+    const total = { lo: 0, hi: 0, docs: 0 };
+    for (const [key, sum] of this.#sums) {
+      if (!key.startsWith(`${side}/`)) continue;
+      total.lo = (total.lo + sum.lo) >>> 0;
+      total.hi = (total.hi + sum.hi) >>> 0;
+      total.docs += sum.docs;
+    }
+    return total;
   }
 
   #commit(): void {

@@ -146,6 +146,50 @@ describe("digest table", () => {
     }
   });
 
+  it("agrees when both sides read the same documents in any order and slicing, not when contents swap", () => {
+    const dir = mkdtempSync(join(tmpdir(), "validate-content-"));
+    try {
+      const agree = (target: { _id: string; source: string; _routing?: string }[][]) => {
+        const store = new DigestStore(join(dir, `${Math.random()}.sqlite`));
+        store.add("source", 0, [
+          { _id: "a", source: '{"x":1}' },
+          { _id: "b", source: '{"x":2}', _routing: "r" },
+        ]);
+        target.forEach((hits, slice) => {
+          store.add("target", slice, hits);
+        });
+        const result = store.sidesAgree();
+        store.close();
+        return result;
+      };
+      assert.equal(
+        agree([[{ _id: "b", source: '{"x":2}', _routing: "r" }], [{ _id: "a", source: '{"x":1}' }]]),
+        true,
+      );
+      assert.equal(
+        agree([
+          [
+            { _id: "a", source: '{"x":2}' },
+            { _id: "b", source: '{"x":1}', _routing: "r" },
+          ],
+        ]),
+        false,
+      );
+      assert.equal(
+        agree([
+          [
+            { _id: "a", source: '{"x":1}' },
+            { _id: "b", source: '{"x":2}' },
+          ],
+        ]),
+        false,
+      );
+      assert.equal(agree([[{ _id: "a", source: '{"x":1}' }]]), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("takes pages larger than one multi-row insert", () => {
     const dir = mkdtempSync(join(tmpdir(), "validate-content-"));
     try {
