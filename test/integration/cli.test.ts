@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, before, test } from "node:test";
 import { testSandbox } from "../support/sandbox.ts";
 
 const BIN = new URL("../../bin/bluegreen.js", import.meta.url).pathname;
@@ -29,6 +29,15 @@ function migration(dir: string, name: string, source: string, target: string, in
   );
   return file;
 }
+
+/** The names are fixed, so a run against long-lived sandboxes starts from and leaves no `cli-*` index. */
+async function dropCliIndices(): Promise<void> {
+  for (const url of [sandbox.source.url, sandbox.target.url]) {
+    await fetch(`${url}/cli-*?expand_wildcards=all`, { method: "DELETE" });
+  }
+}
+before(dropCliIndices);
+after(dropCliIndices);
 
 async function seed(index: string, docs: number): Promise<void> {
   const body = Array.from({ length: docs }, (_, i) => `{"index":{"_id":"${i}"}}\n{"n":${i}}\n`).join("");
