@@ -257,6 +257,22 @@ for (const [label, pair, clusters] of [
     assert.deepEqual(again.persistent.map(brief), ["missing /d1"]);
   });
 
+  test(`an empty target index that never had a mapping: every document missing, ${label}`, async () => {
+    await ready;
+    const t = `${P}-empty-${v}`;
+    await clusters.target.request({
+      method: "PUT",
+      path: `/${t}`,
+      body: { settings: { number_of_shards: 1 } },
+    });
+    const full = await run(clusters, src, t, { kind: "full" });
+    assert.deepEqual(
+      { t: full.targetDocs, c: full.compared, byKind: full.byKind },
+      { t: 0, c: 0, byKind: { missing: DOCS + AWKWARD.length, extra: 0, differs: 0 } },
+    );
+    assert.equal(full.lines.length, DOCS + AWKWARD.length);
+  });
+
   test(`the same seed draws the same sample, ${label}`, async () => {
     await ready;
     const t = `${P}-sampled-${v}`;

@@ -39,6 +39,7 @@ class FakeCluster implements Requester {
     const answer = (body: unknown, status = 200) =>
       ({ status, body: body as T, headers: {}, attempts: 1 }) as ClusterResponse<T>;
     if (r.path === "/") return answer({ version: { number: "2.19.0", distribution: "opensearch" } });
+    if (r.path.endsWith("/_count")) return answer({ count: this.docs.length });
     if (r.path.includes("/_settings/"))
       return answer({ i: { settings: { index: { number_of_shards: "1" } } } });
     if (r.path.endsWith("/_search/point_in_time")) {
