@@ -3,7 +3,7 @@
  * APIs: sizes past every batch boundary, a point in time lost mid-slice, a refused read, an abort.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -94,18 +94,24 @@ async function compare(
 ): Promise<ContentResult & { lines: DocDifference[]; workDir: string }> {
   const file = join(dir, "d.ndjson");
   const workDir = join(dir, "work");
-  const r = await compareContent({
-    source,
-    target,
-    sourceIndex: "i",
-    targetIndex: "i",
-    mode: { kind: "full" },
-    workDir,
-    differencesFile: file,
-    limit: 3,
-    ...(signal === undefined ? {} : { signal }),
-  });
-  const text = readFileSync(file, "utf8");
+  let r: ContentResult;
+  let text: string;
+  try {
+    r = await compareContent({
+      source,
+      target,
+      sourceIndex: "i",
+      targetIndex: "i",
+      mode: { kind: "full" },
+      workDir,
+      differencesFile: file,
+      limit: 3,
+      ...(signal === undefined ? {} : { signal }),
+    });
+    text = readFileSync(file, "utf8");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   return {
     ...r,
     workDir,
