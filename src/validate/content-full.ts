@@ -71,7 +71,7 @@ async function planSide(
   signal: AbortSignal,
 ): Promise<SidePlan> {
   try {
-    const [root, settings] = await Promise.all([
+    const [root, settings, count] = await Promise.all([
       cluster.request<{ version?: { number?: string; distribution?: string } }>({
         method: "GET",
         path: "/",
@@ -82,18 +82,20 @@ async function planSide(
         path: `/${encodeURIComponent(index)}/_settings/index.number_of_shards`,
         signal,
       }),
+      cluster.request<{ count?: number }>({
+        method: "GET",
+        path: `/${encodeURIComponent(index)}/_count`,
+        signal,
+      }),
     ]);
     const version = tryParseVersion(root.body.version?.number ?? "") ?? { major: 0, minor: 0, patch: 0 };
     const distribution = root.body.version?.distribution === "opensearch" ? "opensearch" : "elasticsearch";
     const pit = detectCapabilities({ distribution, version, plugins: [], modules: [] }).pit;
     const shards = Number(Object.values(settings.body)[0]?.settings.index.number_of_shards ?? 1);
-    return {
-      side,
-      cluster,
-      index,
-      mode: pit ? "pit" : "scroll",
-      slices: chooseSlices(shards, READERS, undefined),
-    };
+    // Slicing a shard by `_id` fails ("field _id not found") on an index that never had a mapping,
+    // such as a target not yet written to; an empty index is read in one slice.
+    const slices = count.body.count === 0 ? 1 : chooseSlices(shards, READERS, undefined);
+    return { side, cluster, index, mode: pit ? "pit" : "scroll", slices };
   } catch (error) {
     throw readFailure(side, index, error, signal);
   }

@@ -7,7 +7,7 @@
  * settles a difference fixed in between.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -118,7 +118,7 @@ function run(
   sourceIndex: string,
   targetIndex: string,
   mode: ContentOptions["mode"],
-): Promise<ContentResult & { file: string; lines: DocDifference[] }> {
+): Promise<ContentResult & { text: string; lines: DocDifference[] }> {
   const dir = mkdtempSync(join(tmpdir(), "bg-validate-content-"));
   const file = join(dir, "differences.ndjson");
   return compareContent({
@@ -139,7 +139,8 @@ function run(
             .split("\n")
             .map((l) => JSON.parse(l) as DocDifference);
     assert.equal(existsSync(join(dir, "work")), false, "the work directory is gone");
-    return { ...r, file, lines };
+    rmSync(dir, { recursive: true, force: true });
+    return { ...r, text, lines };
   });
 }
 
@@ -174,7 +175,7 @@ for (const [label, pair, clusters] of [
       { mode: full.mode, s: full.sourceDocs, t: full.targetDocs, c: full.compared },
       { mode: "full", s: DOCS + AWKWARD.length, t: DOCS + AWKWARD.length, c: DOCS + AWKWARD.length },
     );
-    assert.equal(readFileSync(full.file, "utf8"), "");
+    assert.equal(full.text, "");
     const sample = await run(clusters, src, copyIndex, { kind: "sample", size: 50, seed: 7 });
     assert.equal(sample.differences, 0, sample.lines.map(brief).join("\n"));
     assert.equal(sample.mode, "sample");
@@ -255,6 +256,22 @@ for (const [label, pair, clusters] of [
     );
     assert.deepEqual(again.settled, [{ id: "d2" }, { id: "d21", routing: "r1" }]);
     assert.deepEqual(again.persistent.map(brief), ["missing /d1"]);
+  });
+
+  test(`an empty target index that never had a mapping: every document missing, ${label}`, async () => {
+    await ready;
+    const t = `${P}-empty-${v}`;
+    await clusters.target.request({
+      method: "PUT",
+      path: `/${t}`,
+      body: { settings: { number_of_shards: 1 } },
+    });
+    const full = await run(clusters, src, t, { kind: "full" });
+    assert.deepEqual(
+      { t: full.targetDocs, c: full.compared, byKind: full.byKind },
+      { t: 0, c: 0, byKind: { missing: DOCS + AWKWARD.length, extra: 0, differs: 0 } },
+    );
+    assert.equal(full.lines.length, DOCS + AWKWARD.length);
   });
 
   test(`the same seed draws the same sample, ${label}`, async () => {

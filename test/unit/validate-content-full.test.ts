@@ -3,7 +3,7 @@
  * APIs: sizes past every batch boundary, a point in time lost mid-slice, a refused read, an abort.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -39,6 +39,7 @@ class FakeCluster implements Requester {
     const answer = (body: unknown, status = 200) =>
       ({ status, body: body as T, headers: {}, attempts: 1 }) as ClusterResponse<T>;
     if (r.path === "/") return answer({ version: { number: "2.19.0", distribution: "opensearch" } });
+    if (r.path.endsWith("/_count")) return answer({ count: this.docs.length });
     if (r.path.includes("/_settings/"))
       return answer({ i: { settings: { index: { number_of_shards: "1" } } } });
     if (r.path.endsWith("/_search/point_in_time")) {
@@ -93,18 +94,24 @@ async function compare(
 ): Promise<ContentResult & { lines: DocDifference[]; workDir: string }> {
   const file = join(dir, "d.ndjson");
   const workDir = join(dir, "work");
-  const r = await compareContent({
-    source,
-    target,
-    sourceIndex: "i",
-    targetIndex: "i",
-    mode: { kind: "full" },
-    workDir,
-    differencesFile: file,
-    limit: 3,
-    ...(signal === undefined ? {} : { signal }),
-  });
-  const text = readFileSync(file, "utf8");
+  let r: ContentResult;
+  let text: string;
+  try {
+    r = await compareContent({
+      source,
+      target,
+      sourceIndex: "i",
+      targetIndex: "i",
+      mode: { kind: "full" },
+      workDir,
+      differencesFile: file,
+      limit: 3,
+      ...(signal === undefined ? {} : { signal }),
+    });
+    text = readFileSync(file, "utf8");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   return {
     ...r,
     workDir,
