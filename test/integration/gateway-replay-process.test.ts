@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { createCluster } from "../../src/cluster/index.ts";
 import { assertSameContent } from "../support/digest.ts";
-import { bluegreen, exitOf, waitForOutput } from "../support/gateway-child.ts";
+import { bluegreen, exitOf, replayReport, waitForOutput } from "../support/gateway-child.ts";
 import { dropIndices, gatewayConfig } from "../support/gateway-harness.ts";
 
 const LISTEN = "127.0.0.1:36210";
@@ -60,9 +60,7 @@ describe("replay as its own process next to a live gateway", () => {
       await write(2);
       const second = bluegreen(["replay", "-c", file, "--until-caught-up", "--json"]);
       assert.equal(await exitOf(second), 0, second.output());
-      const report = JSON.parse(second.output().slice(second.output().indexOf("{"))) as {
-        lagRecords: number;
-      };
+      const report = replayReport<{ lagRecords: number }>(second);
       assert.equal(report.lagRecords, 0);
       await assertSameContent(source, P, target);
       const count = await (await fetch(`${config.target.urls[0]}/${P}/_count`)).json();
