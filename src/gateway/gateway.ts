@@ -55,6 +55,9 @@ export class Gateway {
   #mode: GatewayMode;
   #counter = 0;
   #server: Server | undefined;
+  /** Requests being handled (reads and writes), so a stop can wait for them. */
+  #active = 0;
+  #closing = false;
 
   constructor(options: GatewayOptions) {
     this.#options = options;
@@ -110,6 +113,16 @@ export class Gateway {
 
   async listen(host: string, port: number): Promise<{ host: string; port: number; url: string }> {
     const handler = (req: IncomingMessage, res: ServerResponse) => {
+      if (this.#closing) {
+        // Never forwarded nor logged, so a client retry against the next gateway cannot apply it twice.
+        sendError(res, 503, "the gateway is shutting down; retry", {
+          connection: "close",
+          "retry-after": "1",
+        });
+        return;
+      }
+      this.#active++;
+      res.once("close", () => this.#active--);
       this.#handle(req, res).catch((error: unknown) => {
         this.#logger.error({ err: error instanceof Error ? error.message : String(error) }, "request failed");
         sendError(res, 500, "the gateway failed unexpectedly; see its log");
@@ -120,14 +133,30 @@ export class Gateway {
     return where;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops accepting connections, answers requests that still arrive on open ones with 503, and waits
+   * up to `drainMs` (default the request timeout) for those in progress, so every write a client got
+   * a 2xx for has its outcome logged; then cuts what is left. `drained` says whether all finished.
+   */
+  async close(drainMs = this.#options.settings.requestTimeoutMs): Promise<{ drained: boolean }> {
+    this.#closing = true;
     const server = this.#server;
+    let drained = true;
     if (server !== undefined) {
-      server.closeIdleConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const deadline = Date.now() + drainMs;
+      // Keep-alive connections go idle between requests; each is closed as soon as it does.
+      while (this.#active > 0 && Date.now() < deadline) {
+        server.closeIdleConnections();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      drained = this.#active === 0;
+      if (!drained) this.#logger.warn({ active: this.#active }, "stopping with requests still in progress");
       server.closeAllConnections();
+      await closed;
     }
     await Promise.all([this.#source.close(), this.#target.close()]);
+    return { drained };
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -25,10 +25,20 @@ export {
   type Side,
 } from "./records.ts";
 export {
+  askGateway,
+  describeAttempts,
+  describeGateway,
+  type GatewayAnswer,
+  type RecordedGateway,
+  reachableUrl,
+  recordedGateways,
+  unreachableOwnerError,
+} from "./registry.ts";
+export {
+  describeLog,
   gatewayLogEnd,
   type Listen,
   openConfiguredLog,
-  openMigrationState,
   openReplayLog,
   parseListen,
   type RunningGateway,

@@ -1,5 +1,3 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import {
   type CaptureLog,
   type CommitTiming,
@@ -10,11 +8,12 @@ import {
 import type { MigrationConfig, Secret } from "../config/index.ts";
 import { BluegreenError, isBluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
-import { openState, type StateStore } from "../state/index.ts";
+import { openMigrationState, type StateStore } from "../state/index.ts";
 import { callAdmin } from "./admin-client.ts";
 import { Gateway } from "./gateway.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { stateModeStore } from "./mode.ts";
+import { recordRunningGateway } from "./registry.ts";
 
 export interface Listen {
   readonly host: string;
@@ -31,11 +30,6 @@ export function parseListen(text: string): Listen {
     });
   }
   return { host: match[1] ?? (match[2] === "" ? "127.0.0.1" : (match[2] ?? "127.0.0.1")), port };
-}
-
-export function openMigrationState(config: MigrationConfig): StateStore {
-  mkdirSync(dirname(config.state.path), { recursive: true });
-  return openState(config.state.path, { migrationName: config.name, fingerprint: config.fingerprint });
 }
 
 /** The capture log the migration file configures; `metrics` gets the fsync time of each commit. */
@@ -69,10 +63,20 @@ export interface RunningGateway {
   readonly url: string;
   readonly log: CaptureLog;
   readonly state: StateStore;
-  close(): Promise<void>;
+  /** Stops accepting, drains in-flight requests (bounded), then closes the log and the state. */
+  close(): Promise<{ readonly drained: boolean }>;
 }
 
-/** Opens state and log, starts the gateway on `listen`; `close` releases all three. */
+/** The capture log a migration file configures, in words. */
+export function describeLog(config: MigrationConfig): string {
+  const log = config.gateway.log;
+  return log.kind === "kafka" ? `kafka topic ${log.topic}` : `log ${log.dir}`;
+}
+
+/**
+ * Opens state and log, starts the gateway on `listen` and records it in the state file (so other
+ * commands find it whatever address it listens on); `close` undoes all of it.
+ */
 export async function serveGateway(
   config: MigrationConfig,
   listen: Listen,
@@ -94,6 +98,7 @@ export async function serveGateway(
       metrics,
     });
     const { url } = await gateway.listen(listen.host, listen.port);
+    const forget = recordRunningGateway(state, { url, log: describeLog(config) });
     const opened = log;
     return {
       gateway,
@@ -101,9 +106,14 @@ export async function serveGateway(
       log: opened,
       state,
       async close() {
-        await gateway.close();
-        await opened.close();
-        state.close();
+        try {
+          return await gateway.close();
+        } finally {
+          // The log closes only after the last in-flight write's outcome, so it reopens without recovery.
+          await opened.close();
+          forget();
+          state.close();
+        }
       },
     };
   } catch (error) {
