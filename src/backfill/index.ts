@@ -7,6 +7,7 @@ export {
   progressEvent,
   renderSummary,
 } from "./progress.ts";
+export { backfillProgress, type IndexProgressRecord } from "./recorded.ts";
 export {
   type AutoPlanner,
   type BackfillOptions,
@@ -20,7 +21,13 @@ export {
   runBackfill,
   runnerFor,
 } from "./run.ts";
-export { backfillStep, type ContextOptions, streamDone, withBackfillContext } from "./step.ts";
+export {
+  backfillStep,
+  backfillSummary,
+  type ContextOptions,
+  streamDone,
+  withBackfillContext,
+} from "./step.ts";
 export { chooseSlices, streamRunner } from "./stream/runner.ts";
 export type {
   BackfillContext,

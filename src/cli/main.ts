@@ -9,6 +9,7 @@ import { registerPrepare } from "./commands/prepare.ts";
 import { registerReplay } from "./commands/replay.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerSandbox } from "./commands/sandbox.ts";
+import { registerStatus } from "./commands/status.ts";
 
 export function buildProgram(): Command {
   const program = new Command("bluegreen")
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerPrepare(program);
   registerBackfill(program);
   registerRun(program);
+  registerStatus(program);
   registerGateway(program);
   registerReplay(program);
   return program;
