@@ -159,6 +159,13 @@ export function registerBackfill(program: Command, io: Output = consoleOutput): 
                   method: opts.method ?? config.backfill.method,
                   ...(only === undefined ? {} : { indices: only }),
                 });
+                // Why each index gets its method, before the copy starts (auto's choice is a decision to show).
+                for (const t of tasks) {
+                  const { index, targetIndex, method, reason, docs } = t;
+                  if (opts.json)
+                    io.out(JSON.stringify({ event: "plan", index, targetIndex, method, docs, reason }));
+                  else io.progress(`plan: ${index} → ${targetIndex} by ${reason}`);
+                }
                 const summary = await runBackfill(ctx, tasks);
                 // `--index` copies part of the selection: the step is done only once all of it is.
                 const partial =
