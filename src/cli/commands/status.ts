@@ -22,9 +22,12 @@ const ASK_TIMEOUT_MS = 3_000;
 
 export interface GatewayStatus {
   readonly running: boolean;
-  readonly mode: string | undefined;
-  /** Where the mode comes from: the running gateway, or the state file (what a restart resumes in). */
-  readonly modeFrom: "gateway" | "state" | undefined;
+  readonly mode: string;
+  /**
+   * Where the mode comes from: the running gateway; the state file (what a restart resumes in); or
+   * the default of a first start, `capture` (a mode is stored only once switched).
+   */
+  readonly modeFrom: "gateway" | "state" | "default";
   readonly process: RecordedGateway | undefined;
   readonly log: string;
   /** Recorded gateways whose process is gone (stopped by kill -9). */
@@ -61,8 +64,8 @@ async function gatewayStatus(config: MigrationConfig, state: StateStore) {
           .catch(() => undefined);
   const gateway: GatewayStatus = {
     running: answered !== undefined || live.length > 0,
-    mode: typeof answered?.mode === "string" ? answered.mode : stored,
-    modeFrom: answered !== undefined ? "gateway" : stored === undefined ? undefined : "state",
+    mode: typeof answered?.mode === "string" ? answered.mode : (stored ?? "capture"),
+    modeFrom: answered !== undefined ? "gateway" : stored === undefined ? "default" : "state",
     process: live[0],
     log: describeLog(config),
     stale: all.length - live.length,
@@ -145,12 +148,11 @@ export function renderStatus(status: MigrationStatus): string {
     "",
   ];
   const g = status.gateway;
-  const mode =
-    g.mode === undefined ? "mode unknown" : `mode ${g.mode}${g.modeFrom === "state" ? " (as stored)" : ""}`;
+  const stale = g.stale > 0 ? ` (${g.stale} stale record(s) of gateways that did not stop cleanly)` : "";
   lines.push(
     g.running
-      ? `gateway: running${g.process === undefined ? "" : ` (${describeGateway(g.process)})`}, ${mode}, ${g.log}`
-      : `gateway: not running; ${mode}, ${g.log}${g.stale > 0 ? ` (${g.stale} stale record(s) of gateways that did not stop cleanly)` : ""}`,
+      ? `gateway: running${g.process === undefined ? "" : ` (${describeGateway(g.process)})`}, mode ${g.mode}${g.modeFrom === "gateway" ? "" : " (as stored; the gateway did not answer)"}, ${g.log}`
+      : `gateway: not running (it starts in mode ${g.mode}), ${g.log}${stale}`,
   );
   const r = status.replay;
   const behind = r.lagRecords === undefined ? "lag unknown" : `${r.lagRecords} record(s) behind`;
