@@ -21,6 +21,8 @@ import { migrationSteps } from "./run.ts";
 const ASK_TIMEOUT_MS = 3_000;
 
 export interface GatewayStatus {
+  /** Whether this migration uses the gateway at all (sync.method gateway, or a gateway ran). */
+  readonly used: boolean;
   readonly running: boolean;
   readonly mode: string;
   /**
@@ -62,8 +64,10 @@ async function gatewayStatus(config: MigrationConfig, state: StateStore) {
       : await askGateway(config, state, "/_bluegreen/log-end", undefined, ASK_TIMEOUT_MS)
           .then((a) => a.answer?.end as LogPosition | undefined)
           .catch(() => undefined);
+  const running = answered !== undefined || live.length > 0;
   const gateway: GatewayStatus = {
-    running: answered !== undefined || live.length > 0,
+    used: running || all.length > 0 || stored !== undefined || config.sync.method === "gateway",
+    running,
     mode: typeof answered?.mode === "string" ? answered.mode : (stored ?? "capture"),
     modeFrom: answered !== undefined ? "gateway" : stored === undefined ? "default" : "state",
     process: live[0],
@@ -148,6 +152,10 @@ export function renderStatus(status: MigrationStatus): string {
     "",
   ];
   const g = status.gateway;
+  if (!g.used && status.replay.position === undefined) {
+    lines.push("gateway and replay: not used (sync.method is not gateway, and no gateway has run)");
+    return appendBackfill(lines, status);
+  }
   const stale = g.stale > 0 ? ` (${g.stale} stale record(s) of gateways that did not stop cleanly)` : "";
   lines.push(
     g.running
@@ -159,6 +167,10 @@ export function renderStatus(status: MigrationStatus): string {
   lines.push(
     `replay: ${behind}; position ${r.position === undefined ? "none yet" : JSON.stringify(r.position)}; ${r.waiting === undefined ? "not held" : r.waiting}`,
   );
+  return appendBackfill(lines, status);
+}
+
+function appendBackfill(lines: string[], status: MigrationStatus): string {
   if (status.backfill.length > 0) {
     lines.push(
       "",
