@@ -7,6 +7,7 @@ import type { Logger } from "../log/index.ts";
 import { handleAdmin } from "./admin.ts";
 import { BadWrite } from "./bad-write.ts";
 import { classify } from "./classify.ts";
+import { drainServer, refuseWhileStopping } from "./drain.ts";
 import { openListener } from "./listener.ts";
 import { GatewayMetrics, outcomeLabel } from "./metrics.ts";
 import type { GatewayMode, ModeStore } from "./mode.ts";
@@ -113,14 +114,7 @@ export class Gateway {
 
   async listen(host: string, port: number): Promise<{ host: string; port: number; url: string }> {
     const handler = (req: IncomingMessage, res: ServerResponse) => {
-      if (this.#closing) {
-        // Never forwarded nor logged, so a client retry against the next gateway cannot apply it twice.
-        sendError(res, 503, "the gateway is shutting down; retry", {
-          connection: "close",
-          "retry-after": "1",
-        });
-        return;
-      }
+      if (this.#closing) return refuseWhileStopping(res);
       this.#active++;
       res.once("close", () => this.#active--);
       this.#handle(req, res).catch((error: unknown) => {
@@ -141,20 +135,8 @@ export class Gateway {
   async close(drainMs = this.#options.settings.requestTimeoutMs): Promise<{ drained: boolean }> {
     this.#closing = true;
     const server = this.#server;
-    let drained = true;
-    if (server !== undefined) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const deadline = Date.now() + drainMs;
-      // Keep-alive connections go idle between requests; each is closed as soon as it does.
-      while (this.#active > 0 && Date.now() < deadline) {
-        server.closeIdleConnections();
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      drained = this.#active === 0;
-      if (!drained) this.#logger.warn({ active: this.#active }, "stopping with requests still in progress");
-      server.closeAllConnections();
-      await closed;
-    }
+    const drained = server === undefined ? true : await drainServer(server, () => this.#active, drainMs);
+    if (!drained) this.#logger.warn("stopped with requests still in progress; they were cut");
     await Promise.all([this.#source.close(), this.#target.close()]);
     return { drained };
   }
