@@ -5,19 +5,15 @@
  * port is free again; the gateway's record in the state file is gone; replay's position is stored.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { type FileCaptureLog, openFileLog } from "../../src/capture/index.ts";
-import { createCluster } from "../../src/cluster/index.ts";
 import { decodeRecord, recordedGateways } from "../../src/gateway/index.ts";
 import { replayPosition } from "../../src/replay/index.ts";
 import { openMigrationState } from "../../src/state/index.ts";
 import { bluegreen, exitOf, waitForOutput } from "../support/gateway-child.ts";
-import { dropIndices, gatewayConfig } from "../support/gateway-harness.ts";
+import { childRig } from "../support/gateway-harness.ts";
 
 const json = { "content-type": "application/json" };
 
@@ -60,17 +56,9 @@ async function portFree(port: number): Promise<boolean> {
 }
 
 describe("SIGTERM during a steady write load", () => {
-  const dir = mkdtempSync(join(tmpdir(), "gw-term-"));
-  const config = gatewayConfig(`gw-term-${randomBytes(3).toString("hex")}`, dir);
-  const file = join(dir, "bluegreen.yaml");
-  const P = `gw-term-${randomBytes(4).toString("hex")}`;
-  const source = createCluster(config.source);
-  const target = createCluster(config.target);
-  after(async () => {
-    await dropIndices([source, target], P);
-    await Promise.all([source.close(), target.close()]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const rig = childRig("gw-term");
+  const { dir, config, file, P, source } = rig;
+  after(() => rig.close());
 
   test("the gateway (with in-process replay) drains, closes its log and exits 0", async () => {
     await source.request({ method: "PUT", path: `/${P}`, body: { settings: { number_of_shards: 1 } } });
