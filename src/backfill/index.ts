@@ -8,6 +8,7 @@ export {
   progressEvent,
   renderSummary,
 } from "./progress.ts";
+export { backfillProgress, type IndexProgressRecord } from "./recorded.ts";
 export {
   type AutoPlanner,
   type BackfillOptions,
@@ -21,7 +22,13 @@ export {
   runBackfill,
   runnerFor,
 } from "./run.ts";
-export { backfillStep, type ContextOptions, streamDone, withBackfillContext } from "./step.ts";
+export {
+  backfillStep,
+  backfillSummary,
+  type ContextOptions,
+  streamDone,
+  withBackfillContext,
+} from "./step.ts";
 export { chooseSlices, streamRunner } from "./stream/runner.ts";
 export type {
   BackfillContext,

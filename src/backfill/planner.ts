@@ -41,6 +41,10 @@ export interface IndexFacts {
   readonly created: ClusterVersion | undefined;
   /** `_source` disabled in the mapping: only a snapshot can copy the index. */
   readonly sourceEnabled: boolean;
+  /** Documents the (open) target index already holds: a second attempt, or an index restored by hand. */
+  readonly targetDocs?: number;
+  /** An earlier run's restore reached this target index, so the documents there are that restore's. */
+  readonly restoreStarted?: boolean;
 }
 
 export interface BackfillFacts {
@@ -116,11 +120,24 @@ function reindexBlocker(facts: BackfillFacts, index: IndexFacts): string | undef
   return facts.allowlistProblem;
 }
 
+/** Documents already on the target that a restore would refuse to replace (its own restore's excepted). */
+function occupied(index: IndexFacts): number {
+  return index.restoreStarted === true ? 0 : (index.targetDocs ?? 0);
+}
+
+const OCCUPIED = "already holds";
+
 function blocker(facts: BackfillFacts, index: IndexFacts, method: ConcreteMethod): string | undefined {
   switch (method) {
-    case "snapshot":
+    case "snapshot": {
       if (facts.repository === undefined) return "no snapshot repository is configured or shared";
+      const docs = occupied(index);
+      if (docs > 0) {
+        const name = targetIndexName(index.index, facts.rename);
+        return `the target index ${name} ${OCCUPIED} ${docs} document(s), and a restore never writes into an index that holds documents (delete it on the target, or copy over it by _id with --method stream)`;
+      }
       return snapshotBlocker(index.created, facts.target);
+    }
     case "reindex":
       return reindexBlocker(facts, index);
     case "stream":
@@ -129,6 +146,14 @@ function blocker(facts: BackfillFacts, index: IndexFacts, method: ConcreteMethod
 }
 
 function why(facts: BackfillFacts, index: IndexFacts, method: ConcreteMethod): string {
+  const docs = method === "snapshot" ? 0 : (index.targetDocs ?? 0);
+  if (docs === 0) return reasonFor(facts, index, method);
+  const name = targetIndexName(index.index, facts.rename);
+  // Said in the plan, because it is not a fresh copy: nothing on the target is deleted.
+  return `${reasonFor(facts, index, method)}, over the ${docs} document(s) ${name} already holds (by _id: each source document replaces its copy; documents only the target has stay)`;
+}
+
+function reasonFor(facts: BackfillFacts, index: IndexFacts, method: ConcreteMethod): string {
   switch (method) {
     case "snapshot": {
       const made = index.created === undefined ? "" : `created by ${describeVersion(index.created)}, `;
@@ -199,12 +224,14 @@ export function planBackfill(facts: BackfillFacts): IndexTask[] {
     );
   }
   if (impossible.length > 0) {
+    const held = impossible.some((text) => text.includes(OCCUPIED));
     throw new BluegreenError(
       "BG_BACKFILL_PLAN",
       `No backfill method (${facts.method === "auto" ? facts.order.join(", ") : facts.method}) can copy ${impossible.join(", ")}.`,
       {
-        fix:
-          facts.method === "auto"
+        fix: held
+          ? "For a target index that already holds documents: delete it on the target (DELETE /<index>) and run again, or copy over it by _id with --method stream (or method auto, which does that)."
+          : facts.method === "auto"
             ? "Add the missing method to backfill.autoOrder, or fix what blocks one of them (see each reason)."
             : "Use method: auto, or fix what blocks the method for these indices (see each reason).",
         details: { indices: impossible },
@@ -219,6 +246,8 @@ export interface GatherInput {
   readonly source: Cluster;
   readonly target: Cluster;
   readonly signal?: AbortSignal;
+  /** Source index → target index of each restore an earlier run started (snapshot checkpoints). */
+  readonly restoreStarted?: ReadonlyMap<string, string>;
 }
 
 const enc = encodeURIComponent;
@@ -236,6 +265,8 @@ async function indexFacts(input: GatherInput): Promise<IndexFacts[]> {
     return { name, hidden: flat["index.hidden"] === "true", created: str(flat["index.version.created"]) };
   });
   const selected = selectIndices(candidates, input.config.indices);
+  const onTarget = new Map((await input.target.indices()).map((i) => [i.name, i]));
+  const rename = input.config.backfill.rename;
   const facts: IndexFacts[] = [];
   // Chunked so a large selection never makes a URL the cluster rejects as too long.
   for (let i = 0; i < selected.length; i += 50) {
@@ -252,12 +283,17 @@ async function indexFacts(input: GatherInput): Promise<IndexFacts[]> {
     for (const candidate of chunk) {
       const row = rows.find((r) => r.name === candidate.name);
       const meta = obj(obj(obj(obj(mappings.body)[candidate.name]).mappings)._source);
+      const targetName = targetIndexName(candidate.name, rename);
+      const existing = onTarget.get(targetName);
+      const targetDocs = existing?.status === "open" ? (existing.docsCount ?? 0) : 0;
       facts.push({
         index: candidate.name,
         docs: row?.docsCount ?? 0,
         bytes: row?.primaryStoreSizeBytes ?? 0,
         created: decodeVersionId(Number(candidate.created)),
         sourceEnabled: meta.enabled !== false,
+        ...(targetDocs > 0 ? { targetDocs } : {}),
+        ...(input.restoreStarted?.get(candidate.name) === targetName ? { restoreStarted: true } : {}),
       });
     }
   }

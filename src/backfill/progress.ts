@@ -188,7 +188,10 @@ function round(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
-/** The final table: one row per index and a total. */
+/**
+ * The final table: one row per index and a total. Sizes and MB/s are of the source index's primary
+ * store for every method, so rows compare; the line under the table says so.
+ */
 export function renderSummary(summary: BackfillSummary): string {
   const rate = (docs: number, ms: number) => (ms > 0 ? Math.round((docs * 1000) / ms) : 0);
   const mbps = (bytes: number, ms: number) => (ms > 0 ? round(bytes / 1048576 / (ms / 1000)) : 0);
@@ -212,5 +215,6 @@ export function renderSummary(summary: BackfillSummary): string {
     rate(summary.docs, summary.durationMs),
     mbps(summary.bytes, summary.durationMs),
   ]);
-  return table(["index", "target", "method", "docs", "bytes", "time", "docs/s", "MB/s"], rows);
+  return `${table(["index", "target", "method", "docs", "source size", "time", "docs/s", "MB/s"], rows)}
+source size: the source index's primary store size (the same measure for every method); MB/s is that size over the time`;
 }

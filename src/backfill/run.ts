@@ -7,8 +7,9 @@ import { selectIndices } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import { apply, inventory, plan } from "../prepare/index.ts";
 import { planBackfillFromClusters } from "./planner.ts";
+import { recordingProgress, recordUnfinished } from "./recorded.ts";
 import { reindexRunner } from "./reindex/index.ts";
-import { runSnapshotBatch, snapshotRunner } from "./snapshot/index.ts";
+import { runSnapshotBatch, snapshotRunner, startedRestores } from "./snapshot/index.ts";
 import { closeStream, streamRunner } from "./stream/runner.ts";
 import { closeSyncWindow, openSyncWindow } from "./sync-window.ts";
 import type {
@@ -48,6 +49,7 @@ export function plannerFor(method: BackfillMethod): AutoPlanner {
       source: ctx.source,
       target: ctx.target,
       signal: ctx.signal,
+      restoreStarted: startedRestores(ctx.state),
     });
     const byName = new Map(candidates.map((c) => [c.index, c]));
     return planned.flatMap((task) => {
@@ -177,16 +179,17 @@ export async function runBackfill(
 ): Promise<BackfillSummary> {
   for (const t of tasks) runnerFor(t.method);
   const started = performance.now();
-  await openSyncWindow(ctx);
-  await refreshSource(ctx, tasks);
-  await ensureTargetIndices(ctx, tasks);
+  const tracked = recordingProgress(ctx, tasks);
+  await openSyncWindow(tracked);
+  await refreshSource(tracked, tasks);
+  await ensureTargetIndices(tracked, tasks);
   const results: IndexResult[] = [];
   const snapshots = tasks.filter((t) => t.method === "snapshot");
   const queue = tasks.filter((t) => t.method !== "snapshot");
   const worker = async () => {
     for (let task = queue.shift(); task !== undefined; task = queue.shift()) {
       try {
-        results.push(await runnerFor(task.method)(ctx, task));
+        results.push(await runnerFor(task.method)(tracked, task));
       } catch (error) {
         queue.length = 0;
         throw error;
@@ -196,16 +199,19 @@ export async function runBackfill(
   try {
     const workers = Array.from({ length: Math.min(ctx.config.backfill.concurrency, queue.length) }, worker);
     const batch = async () => {
-      if (snapshots.length > 0) results.push(...(await runSnapshotBatch(ctx, snapshots)));
+      if (snapshots.length > 0) results.push(...(await runSnapshotBatch(tracked, snapshots)));
     };
     const outcomes = await Promise.allSettled([batch(), ...workers]);
     const failed = outcomes.find((o) => o.status === "rejected");
-    if (failed !== undefined) throw failed.reason;
+    if (failed !== undefined) {
+      recordUnfinished(ctx.state, tasks, ctx.signal.aborted ? "stopped" : "failed");
+      throw failed.reason;
+    }
   } finally {
-    closeStream(ctx);
+    closeStream(tracked);
   }
   // Only after every index is copied: a failed run keeps replay held until the re-run finishes.
-  closeSyncWindow(ctx);
+  closeSyncWindow(tracked);
   results.sort((a, b) => a.index.localeCompare(b.index));
   return {
     results,

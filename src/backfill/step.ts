@@ -1,10 +1,8 @@
 /** Step 2: the backfill step as the workflow runs it, and the context both the step and the CLI build. */
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import type { BackfillMethod, MigrationConfig } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
 import { withClusters } from "../prepare/index.ts";
-import { openState } from "../state/index.ts";
+import { openMigrationState } from "../state/index.ts";
 import type { CheckpointReader, Step } from "../workflow/index.ts";
 import { type BackfillSummary, planTasks, runBackfill } from "./run.ts";
 import type { SlicePlan, SliceState } from "./stream/store.ts";
@@ -23,8 +21,7 @@ export async function withBackfillContext<T>(
   options: ContextOptions,
   run: (ctx: BackfillContext) => Promise<T>,
 ): Promise<T> {
-  mkdirSync(dirname(config.state.path), { recursive: true });
-  const state = openState(config.state.path, { migrationName: config.name, fingerprint: config.fingerprint });
+  const state = openMigrationState(config);
   try {
     return await withClusters(config, options.logger, (source, target) =>
       run({
@@ -51,6 +48,16 @@ export function streamDone(checkpoint: Pick<CheckpointReader, "get">, index: str
     if (checkpoint.get<SliceState>(`stream/${index}/slice/${s}`)?.done !== true) return false;
   }
   return true;
+}
+
+/** What `status` shows for a finished backfill, however it was run. */
+export function backfillSummary(summary: BackfillSummary): Record<string, number> {
+  return {
+    indices: summary.results.length,
+    docs: summary.docs,
+    sourceBytes: summary.bytes,
+    durationMs: summary.durationMs,
+  };
 }
 
 function describe(task: IndexTask): string {
@@ -88,15 +95,7 @@ export function backfillStep(
         },
         async (bctx) => runBackfill(bctx, await tasks(bctx)),
       );
-      return {
-        kind: "done",
-        summary: {
-          indices: summary.results.length,
-          docs: summary.docs,
-          bytes: summary.bytes,
-          durationMs: summary.durationMs,
-        },
-      };
+      return { kind: "done", summary: backfillSummary(summary) };
     },
     async verify(ctx) {
       return withBackfillContext(config, { logger, signal: ctx.signal }, async (bctx) => {

@@ -8,23 +8,25 @@
 
 import type { LogPosition } from "../capture/index.ts";
 import { isBluegreenError } from "../errors/index.ts";
-import { callAdmin, openConfiguredLog } from "../gateway/index.ts";
+import { askGateway, openConfiguredLog, unreachableOwnerError } from "../gateway/index.ts";
 import { holdReplay, markBackfillStart, releaseReplay } from "../replay/index.ts";
 import type { BackfillContext } from "./types.ts";
 
-/** The log end from a running gateway (it owns the file log), else from the log itself. */
+/**
+ * The log end from the running gateway (it owns the file log), found through the state file whatever
+ * address it listens on, else from the log itself; a log locked by a gateway that does not answer is
+ * an error naming that gateway.
+ */
 async function logEnd(ctx: BackfillContext): Promise<LogPosition> {
-  const { gateway } = ctx.config;
-  if (gateway.adminToken !== undefined && gateway.listen !== undefined) {
-    const base = `${gateway.tls === undefined ? "http" : "https"}://${gateway.listen}`;
-    try {
-      return (await callAdmin(base, gateway.adminToken, "/_bluegreen/log-end")).end as LogPosition;
-    } catch (error) {
-      // Not running: read the log directly below. Any other refusal (wrong token) is the user's to fix.
-      if (!isBluegreenError(error, "BG_GATEWAY_ADMIN") || !error.retryable) throw error;
-    }
+  const asked = await askGateway(ctx.config, ctx.state, "/_bluegreen/log-end");
+  if (asked.answer !== undefined) return asked.answer.end as LogPosition;
+  let log: Awaited<ReturnType<typeof openConfiguredLog>>;
+  try {
+    log = await openConfiguredLog(ctx.config);
+  } catch (error) {
+    if (!isBluegreenError(error, "BG_CAPTURE_LOCKED")) throw error;
+    throw unreachableOwnerError(ctx.config, asked.tried, error);
   }
-  const log = await openConfiguredLog(ctx.config);
   try {
     return await log.end();
   } finally {

@@ -58,6 +58,10 @@ export interface IndexResult {
   readonly targetIndex: string;
   readonly method: ConcreteBackfillMethod;
   readonly docs: number;
+  /**
+   * The source index's primary store size, for every method, so indices and methods compare: what a
+   * method moves differs (stream sends JSON bulk bodies, snapshot copies segment files).
+   */
   readonly bytes: number;
   readonly durationMs: number;
 }

@@ -11,6 +11,7 @@ import { registerReplay } from "./commands/replay.ts";
 import { registerRollback } from "./commands/rollback.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerSandbox } from "./commands/sandbox.ts";
+import { registerStatus } from "./commands/status.ts";
 import { registerValidate } from "./commands/validate.ts";
 
 export function buildProgram(): Command {
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerPrepare(program);
   registerBackfill(program);
   registerRun(program);
+  registerStatus(program);
   registerGateway(program);
   registerReplay(program);
   registerValidate(program);

@@ -11,7 +11,7 @@
 import { createCluster } from "../cluster/index.ts";
 import type { MigrationConfig } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
-import { callAdmin, openReplayLog } from "../gateway/index.ts";
+import { gatewayMode, openReplayLog } from "../gateway/index.ts";
 import type { Logger } from "../log/index.ts";
 import { restoreTuning, TUNING_CHECKPOINT, type TunedSettings } from "../prepare/index.ts";
 import { replay, replayHold } from "../replay/index.ts";
@@ -42,7 +42,7 @@ export function cutoverRecord(state: StateStore): CutoverRecord {
 export interface CutoverOptions {
   /** Cut over although the gate is closed; recorded as an event with the reason overridden. */
   readonly force?: boolean;
-  /** The running gateway (default: `gateway.listen`). */
+  /** The running gateway (default: the one the state file records, else `gateway.listen`). */
   readonly gatewayUrl?: string;
   readonly signal?: AbortSignal;
   /** One line per part as it starts and ends. */
@@ -55,12 +55,6 @@ export interface CutoverResult {
   readonly pauseMs: number;
 }
 
-function gatewayUrl(config: MigrationConfig, options: CutoverOptions): string | undefined {
-  if (options.gatewayUrl !== undefined) return options.gatewayUrl;
-  const { listen, tls } = config.gateway;
-  return listen === undefined ? undefined : `${tls === undefined ? "http" : "https"}://${listen}`;
-}
-
 export async function runCutover(
   config: MigrationConfig,
   state: StateStore,
@@ -68,13 +62,6 @@ export async function runCutover(
   options: CutoverOptions = {},
 ): Promise<CutoverResult> {
   const viaGateway = config.sync.method === "gateway";
-  const url = gatewayUrl(config, options);
-  const token = config.gateway.adminToken;
-  if (viaGateway && (url === undefined || token === undefined)) {
-    throw new BluegreenError("BG_USAGE", "Cutover through the gateway needs its address and admin token.", {
-      fix: "Set gateway.listen and gateway.adminToken in the migration file (or pass --url), as the running gateway has them.",
-    });
-  }
   const source = createCluster(config.source, { logger });
   const target = createCluster(config.target, { logger });
   let record = cutoverRecord(state);
@@ -95,8 +82,7 @@ export async function runCutover(
     await work();
   };
   const setMode = async (mode: string) => {
-    if (viaGateway)
-      await callAdmin(url as string, token as NonNullable<typeof token>, "/_bluegreen/mode", { mode });
+    if (viaGateway) await gatewayMode(config, state, mode, options.gatewayUrl);
   };
   try {
     // Checked before the fence: a closed index found later would leave writes fenced for nothing.

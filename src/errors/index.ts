@@ -4,7 +4,11 @@
  * (scripts and docs match on it); `test/unit/errors.test.ts` pins the shape.
  */
 
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+/**
+ * `blocked`: the command waits on work only another command can do, and that command is not running
+ * (the message names it); a script can tell "run that first" from a failure.
+ */
+export const EXIT = { ok: 0, failure: 1, usage: 2, blocked: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 interface CatalogueEntry {
@@ -74,6 +78,11 @@ export const CATALOGUE = {
   BG_REPLAY_TARGET: entry(EXIT.failure, true, "The target kept failing replayed writes transiently."),
   BG_REPLAY_RECORD: entry(EXIT.failure, false, "A capture-log record cannot be decoded."),
   BG_REPLAY_DEAD_LETTER: entry(EXIT.failure, false, "The dead-letter file cannot be written."),
+  BG_REPLAY_HELD: entry(
+    EXIT.blocked,
+    false,
+    "Replay is held until a backfill finishes, and no backfill is running to lift the hold.",
+  ),
   // backfill (step 2: stream copier, leases, workflow step)
   BG_BACKFILL_REJECTED: entry(
     EXIT.failure,

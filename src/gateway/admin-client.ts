@@ -10,6 +10,8 @@ export async function callAdmin(
   token: Secret,
   path: string,
   body?: unknown,
+  /** A gateway that accepts the connection but never answers must not hang the caller. */
+  timeoutMs = 15_000,
 ): Promise<Record<string, unknown>> {
   const url = `${base.replace(/\/+$/, "")}${path}`;
   let response: Response;
@@ -18,16 +20,17 @@ export async function callAdmin(
       method: body === undefined ? "GET" : "PUT",
       headers: { authorization: `Bearer ${token.reveal()}`, "content-type": "application/json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    throw new BluegreenError(
-      "BG_GATEWAY_ADMIN",
-      `The gateway at ${base} cannot be reached: ${(error as Error).message}.`,
-      {
-        fix: "Check the gateway runs and the URL (--url or gateway.listen) points at it.",
-        retryable: true,
-      },
-    );
+    const reason =
+      (error as Error).name === "TimeoutError"
+        ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+        : ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message);
+    throw new BluegreenError("BG_GATEWAY_ADMIN", `The gateway at ${base} cannot be reached: ${reason}.`, {
+      fix: "Check the gateway runs and the URL (--url or gateway.listen) points at it.",
+      retryable: true,
+    });
   }
   const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   if (!response.ok) {

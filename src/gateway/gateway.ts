@@ -7,6 +7,7 @@ import type { Logger } from "../log/index.ts";
 import { handleAdmin } from "./admin.ts";
 import { BadWrite } from "./bad-write.ts";
 import { classify } from "./classify.ts";
+import { drainServer, refuseWhileStopping } from "./drain.ts";
 import { openListener } from "./listener.ts";
 import { GatewayMetrics, outcomeLabel } from "./metrics.ts";
 import type { GatewayMode, ModeStore } from "./mode.ts";
@@ -55,6 +56,9 @@ export class Gateway {
   #mode: GatewayMode;
   #counter = 0;
   #server: Server | undefined;
+  /** Requests being handled (reads and writes), so a stop can wait for them. */
+  #active = 0;
+  #closing = false;
 
   constructor(options: GatewayOptions) {
     this.#options = options;
@@ -110,6 +114,9 @@ export class Gateway {
 
   async listen(host: string, port: number): Promise<{ host: string; port: number; url: string }> {
     const handler = (req: IncomingMessage, res: ServerResponse) => {
+      if (this.#closing) return refuseWhileStopping(res);
+      this.#active++;
+      res.once("close", () => this.#active--);
       this.#handle(req, res).catch((error: unknown) => {
         this.#logger.error({ err: error instanceof Error ? error.message : String(error) }, "request failed");
         sendError(res, 500, "the gateway failed unexpectedly; see its log");
@@ -120,18 +127,18 @@ export class Gateway {
     return where;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops accepting connections, answers requests that still arrive on open ones with 503, and waits
+   * up to `drainMs` (default the request timeout) for those in progress, so every write a client got
+   * a 2xx for has its outcome logged; then cuts what is left. `drained` says whether all finished.
+   */
+  async close(drainMs = this.#options.settings.requestTimeoutMs): Promise<{ drained: boolean }> {
+    this.#closing = true;
     const server = this.#server;
-    if (server !== undefined) {
-      server.closeIdleConnections();
-      // A client that connected but never finished a request counts as active, and server.close()
-      // would wait for it until the headers timeout: cut such connections after a short grace.
-      const grace = setTimeout(() => server.closeAllConnections(), 2_000).unref();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      clearTimeout(grace);
-      server.closeAllConnections();
-    }
+    const drained = server === undefined ? true : await drainServer(server, () => this.#active, drainMs);
+    if (!drained) this.#logger.warn("stopped with requests still in progress; they were cut");
     await Promise.all([this.#source.close(), this.#target.close()]);
+    return { drained };
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

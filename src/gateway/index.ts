@@ -12,6 +12,7 @@ export {
   parseMode,
   stateModeStore,
 } from "./mode.ts";
+export { gatewayMode } from "./mode-switch.ts";
 export {
   type Body,
   type CaptureRecord,
@@ -25,11 +26,21 @@ export {
   type Side,
 } from "./records.ts";
 export {
+  askGateway,
+  describeAttempts,
+  describeGateway,
+  type GatewayAnswer,
+  type RecordedGateway,
+  reachableUrl,
+  recordedGateways,
+  unreachableOwnerError,
+} from "./registry.ts";
+export {
   captureLogEnd,
+  describeLog,
   gatewayLogEnd,
   type Listen,
   openConfiguredLog,
-  openMigrationState,
   openReplayLog,
   parseListen,
   type RunningGateway,

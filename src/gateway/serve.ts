@@ -1,5 +1,3 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import {
   type CaptureLog,
   type CommitTiming,
@@ -10,11 +8,12 @@ import {
 import type { MigrationConfig, Secret } from "../config/index.ts";
 import { BluegreenError, isBluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
-import { openState, type StateStore } from "../state/index.ts";
+import { openMigrationState, type StateStore } from "../state/index.ts";
 import { callAdmin } from "./admin-client.ts";
 import { Gateway } from "./gateway.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { stateModeStore } from "./mode.ts";
+import { askGateway, recordRunningGateway } from "./registry.ts";
 
 export interface Listen {
   readonly host: string;
@@ -31,11 +30,6 @@ export function parseListen(text: string): Listen {
     });
   }
   return { host: match[1] ?? (match[2] === "" ? "127.0.0.1" : (match[2] ?? "127.0.0.1")), port };
-}
-
-export function openMigrationState(config: MigrationConfig): StateStore {
-  mkdirSync(dirname(config.state.path), { recursive: true });
-  return openState(config.state.path, { migrationName: config.name, fingerprint: config.fingerprint });
 }
 
 /** The capture log the migration file configures; `metrics` gets the fsync time of each commit. */
@@ -69,10 +63,20 @@ export interface RunningGateway {
   readonly url: string;
   readonly log: CaptureLog;
   readonly state: StateStore;
-  close(): Promise<void>;
+  /** Stops accepting, drains in-flight requests (bounded), then closes the log and the state. */
+  close(): Promise<{ readonly drained: boolean }>;
 }
 
-/** Opens state and log, starts the gateway on `listen`; `close` releases all three. */
+/** The capture log a migration file configures, in words. */
+export function describeLog(config: MigrationConfig): string {
+  const log = config.gateway.log;
+  return log.kind === "kafka" ? `kafka topic ${log.topic}` : `log ${log.dir}`;
+}
+
+/**
+ * Opens state and log, starts the gateway on `listen` and records it in the state file (so other
+ * commands find it whatever address it listens on); `close` undoes all of it.
+ */
 export async function serveGateway(
   config: MigrationConfig,
   listen: Listen,
@@ -94,6 +98,7 @@ export async function serveGateway(
       metrics,
     });
     const { url } = await gateway.listen(listen.host, listen.port);
+    const forget = recordRunningGateway(state, { url, log: describeLog(config) });
     const opened = log;
     return {
       gateway,
@@ -101,9 +106,14 @@ export async function serveGateway(
       log: opened,
       state,
       async close() {
-        await gateway.close();
-        await opened.close();
-        state.close();
+        try {
+          return await gateway.close();
+        } finally {
+          // The log closes only after the last in-flight write's outcome, so it reopens without recovery.
+          await opened.close();
+          forget();
+          state.close();
+        }
       },
     };
   } catch (error) {
@@ -123,20 +133,16 @@ export function gatewayLogEnd(url: string, token: Secret): Pick<CaptureLog, "end
 }
 
 /**
- * The capture log's end: asked of the running gateway (it owns the file log), else read from the log
- * itself (read-only when a gateway holds its lock).
+ * The capture log's end: asked of the running gateway (it owns the file log; found through the state
+ * file whatever address it listens on), else read from the log itself (read-only when locked).
  */
-export async function captureLogEnd(config: MigrationConfig, logger: Logger): Promise<LogPosition> {
-  const { gateway } = config;
-  if (gateway.adminToken !== undefined && gateway.listen !== undefined) {
-    const base = `${gateway.tls === undefined ? "http" : "https"}://${gateway.listen}`;
-    try {
-      return (await callAdmin(base, gateway.adminToken, "/_bluegreen/log-end")).end as LogPosition;
-    } catch (error) {
-      // Not running: read the log below. Any other refusal (a wrong token) is the user's to fix.
-      if (!isBluegreenError(error, "BG_GATEWAY_ADMIN") || !error.retryable) throw error;
-    }
-  }
+export async function captureLogEnd(
+  config: MigrationConfig,
+  state: StateStore,
+  logger: Logger,
+): Promise<LogPosition> {
+  const asked = await askGateway(config, state, "/_bluegreen/log-end");
+  if (asked.answer !== undefined) return asked.answer.end as LogPosition;
   const log = await openReplayLog(config, logger);
   try {
     return await log.end();

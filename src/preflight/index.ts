@@ -6,4 +6,4 @@ export {
   type Finding,
   type IndexSummary,
 } from "./inspect.ts";
-export { preflightStep } from "./step.ts";
+export { preflightResult, preflightStep } from "./step.ts";

@@ -12,6 +12,8 @@ export { blockers, clusterSettingsDiff, type PlanOptions, pending, plan } from "
 export { countActions, renderApplied, renderItem, renderPlan } from "./render.ts";
 export { planJsonSchema, planOutputSchema } from "./schema.ts";
 export {
+  type ApplyContext,
+  applyPrepare,
   assertApplicable,
   blockedError,
   type CompareOptions,
@@ -21,6 +23,7 @@ export {
   noMatchError,
   outstanding,
   prepareStep,
+  prepareSummary,
   TUNING_CHECKPOINT,
   unmatchedPatterns,
   withClusters,

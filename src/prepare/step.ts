@@ -3,12 +3,12 @@ import { type Cluster, createCluster } from "../cluster/index.ts";
 import { globToRegExp, type IndexSelection, type MigrationConfig } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
-import type { PlanAction, Step } from "../workflow/index.ts";
+import type { CheckpointWriter, PlanAction, Step } from "../workflow/index.ts";
 import { apply } from "./apply.ts";
 import { inventory } from "./inventory.ts";
 import { pending, plan } from "./plan.ts";
 import { applyOverrides, isTuned, type TunedSettings, tunedSettings } from "./tuning.ts";
-import type { Blocker, Inventory, Plan, PlanItem } from "./types.ts";
+import type { ApplyResult, Blocker, Inventory, Plan, PlanItem } from "./types.ts";
 
 /** Checkpoint of the prepare step: index → settings to restore after the backfill (see tuning.ts). */
 export const TUNING_CHECKPOINT = "prepare.tuning";
@@ -138,6 +138,56 @@ function stillTuned(comparison: Comparison): Record<string, TunedSettings> {
   return out;
 }
 
+export interface ApplyContext {
+  readonly signal?: AbortSignal;
+  readonly checkpoint: Pick<CheckpointWriter, "put">;
+  event(type: string, data?: unknown): void;
+  /** Overrides `prepare.prune` (the CLI's `--prune`). */
+  readonly prune?: boolean;
+}
+
+/**
+ * What the step and `prepare --apply` both do: compare, stop on blockers and conflicts, apply in
+ * dependency order, and record the settings to restore after the backfill.
+ */
+export async function applyPrepare(
+  config: MigrationConfig,
+  source: Cluster,
+  target: Cluster,
+  ctx: ApplyContext,
+  /** A comparison the caller has just made (and shown), so the clusters are not inventoried twice. */
+  compared?: Comparison,
+): Promise<{ comparison: Comparison; result: ApplyResult }> {
+  const comparison =
+    compared ??
+    (await compare(config, source, target, {
+      ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+      ...(ctx.prune === undefined ? {} : { prune: ctx.prune }),
+    }));
+  assertApplicable(comparison);
+  const { changes } = pending(comparison.items);
+  const result = await apply(target, changes, comparison.inventory, {
+    ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+    backfillTuning: config.prepare.backfillTuning,
+    onApplied: (item) =>
+      ctx.event("prepare.applied", { kind: item.kind, name: item.name, action: item.action }),
+  });
+  if (config.prepare.backfillTuning) {
+    // Rebuilt from the target each time, so a forced re-run (which clears checkpoints) or a crash
+    // between creating an index and recording it never loses the values to restore.
+    const tuned = { ...stillTuned(comparison), ...result.tuned };
+    if (Object.keys(tuned).length > 0) ctx.checkpoint.put(TUNING_CHECKPOINT, tuned);
+  }
+  return { comparison, result };
+}
+
+export function prepareSummary(comparison: Comparison, result: ApplyResult): Record<string, number> {
+  return {
+    applied: result.applied.length,
+    identical: comparison.items.filter((i) => i.action === "identical").length,
+  };
+}
+
 export function prepareStep(config: MigrationConfig, logger?: Logger): Step {
   return {
     id: "prepare",
@@ -164,29 +214,9 @@ export function prepareStep(config: MigrationConfig, logger?: Logger): Step {
     },
     async apply(ctx) {
       return withClusters(config, logger, async (source, target) => {
-        const comparison = await compare(config, source, target, ctx);
-        assertApplicable(comparison);
-        const { changes } = pending(comparison.items);
-        const result = await apply(target, changes, comparison.inventory, {
-          signal: ctx.signal,
-          backfillTuning: config.prepare.backfillTuning,
-          onApplied: (item) =>
-            ctx.event("prepare.applied", { kind: item.kind, name: item.name, action: item.action }),
-        });
-        if (config.prepare.backfillTuning) {
-          // Rebuilt from the target each time, so a forced re-run (which clears checkpoints) or a crash
-          // between creating an index and recording it never loses the values to restore.
-          const tuned = { ...stillTuned(comparison), ...result.tuned };
-          if (Object.keys(tuned).length > 0) ctx.checkpoint.put(TUNING_CHECKPOINT, tuned);
-        }
+        const { comparison, result } = await applyPrepare(config, source, target, ctx);
         if (result.skipped.length > 0) throw conflictError(result.skipped);
-        return {
-          kind: "done",
-          summary: {
-            applied: result.applied.length,
-            identical: comparison.items.filter((i) => i.action === "identical").length,
-          },
-        };
+        return { kind: "done", summary: prepareSummary(comparison, result) };
       });
     },
     async verify(ctx) {

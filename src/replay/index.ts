@@ -1,15 +1,16 @@
 export { type Action, type ApplyResult, TargetWriter } from "./apply.ts";
 export { type DeadLetter, writeDeadLetters } from "./dead-letter.ts";
-export { ReplayMetrics, serveMetrics } from "./metrics.ts";
 export {
   holdReplay,
   markBackfillStart,
   type ReplayDirection,
   type ReplayHold,
-  type ReplayOptions,
-  type ReplayReport,
+  type ReplayWait,
   releaseReplay,
-  replay,
   replayHold,
   replayPosition,
-} from "./replayer.ts";
+  replayWait,
+  waitKind,
+} from "./hold.ts";
+export { ReplayMetrics, serveMetrics } from "./metrics.ts";
+export { type ReplayOptions, type ReplayReport, type ReplayStatus, replay } from "./replayer.ts";

@@ -14,18 +14,17 @@ import type { Logger } from "../log/index.ts";
 import type { StateStore } from "../state/index.ts";
 import { type Action, type deadLetter, TargetWriter } from "./apply.ts";
 import { writeDeadLetters } from "./dead-letter.ts";
+import {
+  heldError,
+  positionKey,
+  REPLAY_STEP,
+  type ReplayDirection,
+  type ReplayWait,
+  replayPosition,
+  replayWait,
+  waitKind,
+} from "./hold.ts";
 import { ReplayMetrics } from "./metrics.ts";
-
-const STEP = "replay";
-const POSITION = "position";
-const REVERSE_POSITION = "reverse-position";
-
-/**
- * `forward` applies what the source accepted (`side: source` records) to the target; `reverse` applies
- * what the target accepted after cutover (`side: target`, logged with `captureInTargetMode`) back to
- * the source, for a lossless rollback. Each direction keeps its own position.
- */
-export type ReplayDirection = "forward" | "reverse";
 
 export interface ReplayOptions {
   readonly log: CaptureLog;
@@ -53,6 +52,10 @@ export interface ReplayOptions {
    * would reach target indices that do not exist yet and create them with dynamic mappings.
    */
   readonly awaitMark?: boolean;
+  /** The command that lifts a backfill hold, as the user would type it (for messages). */
+  readonly liftCommand?: string;
+  /** Called after every round (a read, or a wait), so a caller can report lag and what replay waits for. */
+  readonly onStatus?: (status: ReplayStatus) => void;
 }
 
 export interface ReplayReport {
@@ -65,67 +68,9 @@ export interface ReplayReport {
   readonly lagSeconds: number;
 }
 
-/** The stored position replay resumes from; undefined before the first run or backfill mark. */
-export function replayPosition(
-  state: StateStore,
-  direction: ReplayDirection = "forward",
-): LogPosition | undefined {
-  return state.getCheckpoint<LogPosition>(STEP, direction === "forward" ? POSITION : REVERSE_POSITION);
-}
-
-/**
- * For the backfill: call this BEFORE it starts reading the source. Replay then starts at the log's end
- * as of now, so every write after this point is replayed and every write before it is in the backfill.
- * A position already stored (replay ran before) is kept. Outcomes of writes in flight across the mark
- * carry their document, so those are resolved from the source too.
- *
- * `log` is the open log, or, while a gateway owns the file log, `gatewayLogEnd(url, token)`.
- */
-export async function markBackfillStart(
-  log: Pick<CaptureLog, "end">,
-  state: StateStore,
-): Promise<LogPosition> {
-  const existing = replayPosition(state);
-  if (existing !== undefined) return existing;
-  const end = await log.end();
-  state.transaction(() => {
-    state.putCheckpoint(STEP, POSITION, end);
-    state.appendEvent({ step: STEP, type: "replay.backfill-mark", data: { position: end } });
-  });
-  return end;
-}
-
-const HOLD = "hold";
-
-/** Why replay is not applying right now (a backfill is copying), and since when. */
-export interface ReplayHold {
-  readonly reason: string;
-  readonly since: string;
-}
-
-/**
- * Stops every replayer of this migration from applying, until `releaseReplay`. A backfill holds replay
- * while it copies: a replayed write landing between the backfill's read of a document and its write of
- * that document would be overwritten with the older copy. Held, replay keeps its position and reports
- * lag; released, it applies everything after the backfill mark, which is then at least as new.
- */
-export function holdReplay(state: StateStore, reason: string): void {
-  state.transaction(() => {
-    state.putCheckpoint(STEP, HOLD, { reason, since: new Date().toISOString() } satisfies ReplayHold);
-    state.appendEvent({ step: STEP, type: "replay.hold", data: { reason } });
-  });
-}
-
-export function releaseReplay(state: StateStore): void {
-  if (replayHold(state) === undefined) return;
-  state.transaction(() => {
-    state.putCheckpoint(STEP, HOLD, null);
-    state.appendEvent({ step: STEP, type: "replay.release" });
-  });
-}
-
-export function replayHold(state: StateStore): ReplayHold | undefined {
-  return state.getCheckpoint<ReplayHold | null>(STEP, HOLD) ?? undefined;
+export interface ReplayStatus extends ReplayReport {
+  /** Set while replay cannot apply: what it waits for and for how long so far. */
+  readonly waiting: (ReplayWait & { readonly waitedSeconds: number }) | undefined;
 }
 
 /** A logged write waiting for its outcome, or an outcome whose intent was before our start. */
@@ -156,7 +101,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   });
   const direction = options.direction ?? "forward";
   const side = direction === "forward" ? "source" : "target";
-  const positionKey = direction === "forward" ? POSITION : REVERSE_POSITION;
+  const key = positionKey(direction);
   let readPos: LogPosition = replayPosition(state, direction) ?? {};
   let committed = readPos;
   const queue: Entry[] = [];
@@ -165,7 +110,15 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   let lagRecords = 0;
   let lagSeconds = 0;
   const readMax = Math.max(100, settings.batchSize * 2);
-  let heldSince: string | undefined;
+  const lift = options.liftCommand ?? "bluegreen backfill";
+  const waits = new WaitClock();
+  const status = (wait: ReplayWait | undefined): ReplayStatus => ({
+    ...totals,
+    position: committed,
+    lagRecords,
+    lagSeconds,
+    waiting: waits.track(wait),
+  });
   let marked = direction === "reverse" || options.awaitMark !== true || replayPosition(state) !== undefined;
   while (options.signal?.aborted !== true) {
     if (!marked) {
@@ -176,16 +129,13 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
         marked = true;
       }
     }
-    const hold = !marked
-      ? { reason: "waiting for the backfill to mark the log", since: "start" }
-      : direction === "forward"
-        ? replayHold(state)
-        : undefined;
-    if (hold !== undefined) {
-      if (heldSince !== hold.since) logger.info({ hold }, "replay held until the backfill finishes");
-      heldSince = hold.since;
+    const wait = direction === "forward" ? replayWait(state, marked, lift) : undefined;
+    if (wait !== undefined) {
+      // Only a command nobody is running can end this wait: a run that promised to finish says so now.
+      if (options.untilCaughtUp === true && wait.liftable === false) throw heldError(wait, lift);
       lagRecords = lag(committed, await log.end());
       metrics.lagRecords.set(lagRecords);
+      options.onStatus?.(status(wait));
       // An abort ends the wait early; the loop condition then ends replay.
       await delay(options.pollMs ?? 200, undefined, { signal: options.signal }).catch(() => undefined);
       continue;
@@ -238,7 +188,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       position[p] = Math.min(position[p] ?? Number.POSITIVE_INFINITY, entry.record.offset);
     }
     if (JSON.stringify(position) !== JSON.stringify(committed)) {
-      state.putCheckpoint(STEP, positionKey, position);
+      state.putCheckpoint(REPLAY_STEP, key, position);
       committed = position;
     }
     lagRecords = lag(committed, await log.end());
@@ -247,9 +197,34 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     metrics.lagRecords.set(lagRecords);
     metrics.lagSeconds.set(lagSeconds);
     if (ready.length > 0) logger.debug({ applied: totals.applied, lagRecords }, "replayed");
+    options.onStatus?.(status(outcomeWait(queue[0], settings.outcomeWaitMs)));
     if (options.untilCaughtUp === true && records.length === 0 && queue.length === 0) break;
   }
   return { ...totals, position: committed, lagRecords, lagSeconds };
+}
+
+/** A write at the head of the queue whose outcome is not logged yet holds back everything after it. */
+function outcomeWait(head: Entry | undefined, waitMs: number): ReplayWait | undefined {
+  if (head === undefined || head.outcome !== undefined) return undefined;
+  const age = Math.round((Date.now() - head.record.timestampMs) / 1000);
+  return {
+    for: "outcome",
+    liftable: true,
+    message: `waiting up to ${Math.round(waitMs / 1000)} s for the outcome of a write logged ${age} s ago (the gateway logs it once the source answers; after that replay reads the document from the source)`,
+  };
+}
+
+/** How long the current wait has lasted (a wait of another kind starts the clock again). */
+class WaitClock {
+  #kind: string | undefined;
+  #since = 0;
+
+  track(wait: ReplayWait | undefined): ReplayStatus["waiting"] {
+    const kind = waitKind(wait);
+    if (kind !== this.#kind) this.#since = Date.now();
+    this.#kind = kind;
+    return wait === undefined ? undefined : { ...wait, waitedSeconds: (Date.now() - this.#since) / 1000 };
+  }
 }
 
 /** Records without a side come from gateways that only captured the source. */

@@ -13,7 +13,7 @@ import { createCluster } from "../cluster/index.ts";
 import type { MigrationConfig } from "../config/index.ts";
 import { cutoverRecord, type PreviousBlocks, setBlocks } from "../cutover/index.ts";
 import { BluegreenError } from "../errors/index.ts";
-import { callAdmin, openReplayLog } from "../gateway/index.ts";
+import { gatewayMode, openReplayLog } from "../gateway/index.ts";
 import type { Logger } from "../log/index.ts";
 import { replay } from "../replay/index.ts";
 import type { StateStore } from "../state/index.ts";
@@ -53,21 +53,8 @@ export async function runRollback(
     );
   }
   const viaGateway = config.sync.method === "gateway";
-  const { listen, tls, adminToken } = config.gateway;
-  const url =
-    options.gatewayUrl ??
-    (listen === undefined ? undefined : `${tls === undefined ? "http" : "https"}://${listen}`);
   const setMode = async (mode: string) => {
-    if (!viaGateway) return;
-    if (url === undefined || adminToken === undefined)
-      throw new BluegreenError(
-        "BG_USAGE",
-        "Rollback through the gateway needs its address and admin token.",
-        {
-          fix: "Set gateway.listen and gateway.adminToken (or pass --url).",
-        },
-      );
-    await callAdmin(url, adminToken, "/_bluegreen/mode", { mode });
+    if (viaGateway) await gatewayMode(config, state, mode, options.gatewayUrl);
   };
   let record = state.getCheckpoint<Partial<Record<RollbackPart, string>>>(STEP, "parts") ?? {};
   const run = async (part: RollbackPart, work: () => Promise<void>) => {

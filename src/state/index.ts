@@ -1,4 +1,5 @@
-export { type OpenStateOptions, openState } from "./open.ts";
+export { type MigrationStateRef, type OpenStateOptions, openMigrationState, openState } from "./open.ts";
+export { describeProcess, type ProcessRef, processAlive, thisProcess } from "./process.ts";
 export { SCHEMA_VERSION } from "./schema.ts";
 export type { StateStore } from "./store.ts";
 export {

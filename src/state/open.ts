@@ -17,6 +17,18 @@ export interface OpenStateOptions {
 
 const BUSY_TIMEOUT_MS = 5_000;
 
+/** What of a migration file names its state: structural, so this layer needs no config import. */
+export interface MigrationStateRef {
+  readonly name: string;
+  readonly fingerprint: string;
+  readonly state: { readonly path: string };
+}
+
+/** The state file of a migration file (every command and step opens it this way). */
+export function openMigrationState(config: MigrationStateRef): StateStore {
+  return openState(config.state.path, { migrationName: config.name, fingerprint: config.fingerprint });
+}
+
 /**
  * Opens (creating if needed) the state file of one migration and brings its schema up to date.
  *

@@ -113,6 +113,10 @@ export class StateStore {
       }));
   }
 
+  deleteCheckpoint(step: string, key: string): void {
+    this.#db.prepare("DELETE FROM checkpoints WHERE step = ? AND key = ?").run(step, key);
+  }
+
   /** Forgets a step's checkpoints, so its next apply starts from scratch. */
   clearCheckpoints(step: string): void {
     this.#db.prepare("DELETE FROM checkpoints WHERE step = ?").run(step);

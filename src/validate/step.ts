@@ -1,9 +1,9 @@
 /** Step 4 as the workflow runs it: validate fully (or as configured) and record the gate. */
 import { dirname, join } from "node:path";
 import type { MigrationConfig } from "../config/index.ts";
-import { openMigrationState } from "../gateway/index.ts";
 import type { Logger } from "../log/index.ts";
 import { createLogger } from "../log/index.ts";
+import { openMigrationState } from "../state/index.ts";
 import type { Step } from "../workflow/index.ts";
 import { readiness, validateFailed } from "./gate.ts";
 import { runValidation, type ValidateMode } from "./run.ts";

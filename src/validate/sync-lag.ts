@@ -24,7 +24,7 @@ export async function syncLag(
 ): Promise<SyncLag | undefined> {
   if (config.sync.method !== "gateway") return undefined;
   const position = replayPosition(state);
-  return { position, lagRecords: lag(position ?? {}, await captureLogEnd(config, logger)) };
+  return { position, lagRecords: lag(position ?? {}, await captureLogEnd(config, state, logger)) };
 }
 
 /** Polls until replay has applied everything logged so far, or `timeoutMs` passed; the last reading. */

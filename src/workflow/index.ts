@@ -6,6 +6,7 @@ export {
   type WorkflowStatus,
   workflowStatus,
 } from "./plan.ts";
+export { type ByHand, recordStepRun } from "./record.ts";
 export { DEFAULT_RETRY, runWorkflow } from "./run.ts";
 export {
   type CheckpointReader,

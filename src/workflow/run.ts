@@ -3,6 +3,7 @@ import { BluegreenError, toBluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { StateStore } from "../state/index.ts";
 import { selectSteps } from "./select.ts";
+import { cancel, fail, finish, start, stepContext } from "./transitions.ts";
 import type {
   RetryPolicy,
   RunOptions,
@@ -97,12 +98,7 @@ async function runStep(step: Step, run: StepRun): Promise<StepReport> {
 
   for (let attempts = 1; ; attempts++) {
     const started = performance.now();
-    const record = state.transaction(() => {
-      const record = state.setStepStatus(step.id, "running");
-      state.appendEvent({ step: step.id, type: "step.started", data: { attempt: record.attempt } });
-      return record;
-    });
-    logger.info({ attempt: record.attempt }, `${step.title}: started`);
+    const record = { attempt: start(step, run) };
     const ctx = stepContext(step.id, record.attempt, run);
     let result: StepResult;
     try {
@@ -136,25 +132,6 @@ async function runStep(step: Step, run: StepRun): Promise<StepReport> {
   }
 }
 
-function fail(step: Step, error: BluegreenError, facts: { attempts: number; attempt: number }, run: StepRun) {
-  run.state.transaction(() => {
-    run.state.setStepStatus(step.id, "failed", { error: { code: error.code, message: error.message } });
-    run.state.appendEvent({
-      step: step.id,
-      type: "step.failed",
-      data: {
-        attempt: facts.attempt,
-        code: error.code,
-        message: error.message,
-        retryable: error.retryable,
-        ...(error.fix === undefined ? {} : { fix: error.fix }),
-      },
-    });
-  });
-  run.logger.error({ code: error.code, attempt: facts.attempt }, `${step.title}: ${error.message}`);
-  return { id: step.id, outcome: "failed", attempts: facts.attempts, error } satisfies StepReport;
-}
-
 async function applyAndVerify(step: Step, ctx: StepContext): Promise<StepResult> {
   const result = await step.apply(ctx);
   if (result.kind === "skipped") return result;
@@ -169,66 +146,4 @@ async function applyAndVerify(step: Step, ctx: StepContext): Promise<StepResult>
     });
   }
   return result;
-}
-
-function finish(
-  step: Step,
-  result: StepResult,
-  facts: { attempts: number; durationMs: number; attempt: number },
-  run: StepRun,
-): StepReport {
-  const { state, logger } = run;
-  if (result.kind === "skipped") {
-    state.transaction(() => {
-      state.setStepStatus(step.id, "skipped", { summary: { reason: result.reason } });
-      state.appendEvent({
-        step: step.id,
-        type: "step.skipped",
-        data: { attempt: facts.attempt, reason: result.reason },
-      });
-    });
-    logger.info(`${step.title}: skipped (${result.reason})`);
-    return { id: step.id, outcome: "skipped", attempts: facts.attempts, reason: result.reason };
-  }
-  state.transaction(() => {
-    state.setStepStatus(step.id, "done", { summary: result.summary });
-    state.appendEvent({
-      step: step.id,
-      type: "step.finished",
-      data: { attempt: facts.attempt, durationMs: facts.durationMs },
-    });
-  });
-  logger.info({ durationMs: facts.durationMs }, `${step.title}: done`);
-  return { id: step.id, outcome: "done", attempts: facts.attempts, summary: result.summary };
-}
-
-/**
- * Ctrl-C is not a failure: the step goes back to `pending` (its checkpoints stay) so `status` does not
- * claim it is still running, and the next run resumes it.
- */
-function cancel(id: StepId, attempts: number, run: StepRun): StepReport {
-  run.state.transaction(() => {
-    run.state.setStepStatus(id, "pending");
-    run.state.appendEvent({ step: id, type: "step.cancelled" });
-  });
-  run.logger.warn("cancelled");
-  return { id, outcome: "cancelled", attempts };
-}
-
-function stepContext(stepId: StepId, attempt: number, run: StepRun): StepContext {
-  const { state, logger, signal } = run;
-  return {
-    stepId,
-    attempt,
-    logger,
-    signal,
-    checkpoint: {
-      get: <T>(key: string) => state.getCheckpoint<T>(stepId, key),
-      list: () => state.listCheckpoints(stepId),
-      put: (key, value) => state.putCheckpoint(stepId, key, value),
-    },
-    event: (type, data) => {
-      state.appendEvent({ step: stepId, type, data });
-    },
-  };
 }

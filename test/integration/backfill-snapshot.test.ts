@@ -180,7 +180,13 @@ function suite(label: string, pair: TestPair): void {
       await assert.rejects(runSnapshotBatch(h.context(), [blocked, fine]), (error) => {
         assert.ok(isBluegreenError(error, "BG_SNAPSHOT_FAILED"), String(error));
         assert.match(error.message, new RegExp(`${P}-a-busy.*already exists and holds 1 documents`));
-        assert.match(error.fix ?? "", /reindex or stream/);
+        // The real options, not "fix the cause": delete it, or copy over it by _id.
+        assert.match(
+          error.fix ?? "",
+          new RegExp(
+            `^Delete ${P}-a-busy on the target \\(DELETE /${P}-a-busy\\) and run again, or copy over it by _id with \`bluegreen backfill --method stream\``,
+          ),
+        );
         return true;
       });
       const count = await h.target.request<{ count: number }>({ method: "GET", path: `/${P}-a-busy/_count` });
@@ -196,6 +202,11 @@ function suite(label: string, pair: TestPair): void {
         assert.ok(isBluegreenError(error, "BG_SNAPSHOT_FAILED"), String(error));
         assert.match(error.message, /^Restoring 2 of 2 indices failed: /);
         assert.deepEqual(error.details.indices, [`${P}-a`, `${P}-b`]);
+        // Each cause's own fix, so the combined error still names the options per index.
+        assert.match(
+          error.fix ?? "",
+          new RegExp(`Delete ${P}-a-busy on the target .*Delete ${P}-b-busy on the target`),
+        );
         return true;
       });
     });

@@ -154,7 +154,7 @@ test("rollback after the switch is lossless: the target's writes come back to th
     const res = await fetch(`${r.url}/${P}-a/_doc/after-${i}`, {
       method: "PUT",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ n: 9007199254740993, i }),
+      body: `{"n":9007199254740993,"i":${i}}`,
     });
     assert.equal(res.status, 201);
   }

@@ -60,7 +60,7 @@ describe("bluegreen gateway and gateway mode", () => {
       "no gateway running",
       ["gateway", "mode"],
       1,
-      /error BG_GATEWAY_ADMIN: The gateway at http:\/\/127\.0\.0\.1:34202 cannot be reached/,
+      /error BG_GATEWAY_ADMIN: No gateway of this migration answered \(The gateway at http:\/\/127\.0\.0\.1:34202 cannot be reached: ECONNREFUSED\)\.\nfix: Start it with `bluegreen gateway -c FILE`/,
     ],
     [
       "a bad listen address",

@@ -13,11 +13,12 @@ import { after, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type CaptureLog, type LogPosition, openCaptureLog } from "../../src/capture/index.ts";
 import { type Cluster, createCluster } from "../../src/cluster/index.ts";
-import { decodeRecord, openMigrationState } from "../../src/gateway/index.ts";
+import { decodeRecord } from "../../src/gateway/index.ts";
 import { createLogger } from "../../src/log/index.ts";
 import { replay } from "../../src/replay/index.ts";
+import { openMigrationState } from "../../src/state/index.ts";
 import { assertSameContent } from "../support/digest.ts";
-import { bluegreen, exitOf, waitForOutput } from "../support/gateway-child.ts";
+import { bluegreen, exitOf, replayReport, waitForOutput } from "../support/gateway-child.ts";
 import { dropIndices, gatewayConfig, LOG_FACTORIES, startGateway } from "../support/gateway-harness.ts";
 
 const json = { "content-type": "application/json" };
@@ -185,10 +186,7 @@ describe("kill -9 of the replayer", () => {
 
       const second = bluegreen(["replay", "-c", config, "--until-caught-up", "--json"]);
       assert.equal(await exitOf(second), 0, second.output());
-      const report = JSON.parse(second.output().slice(second.output().indexOf("{"))) as {
-        lagRecords: number;
-        deadLettered: number;
-      };
+      const report = replayReport<{ lagRecords: number; deadLettered: number }>(second);
       assert.deepEqual([report.lagRecords, report.deadLettered], [0, 0]);
       await assertSameContent(rig.source, P, rig.target);
     } finally {

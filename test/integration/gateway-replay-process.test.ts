@@ -4,31 +4,18 @@
  * and brings the target level with the source while the gateway keeps capturing.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { createCluster } from "../../src/cluster/index.ts";
 import { assertSameContent } from "../support/digest.ts";
-import { bluegreen, exitOf, waitForOutput } from "../support/gateway-child.ts";
-import { dropIndices, gatewayConfig } from "../support/gateway-harness.ts";
+import { bluegreen, exitOf, replayReport, waitForOutput } from "../support/gateway-child.ts";
+import { childRig } from "../support/gateway-harness.ts";
 
 const LISTEN = "127.0.0.1:36210";
 const json = { "content-type": "application/json" };
 
 describe("replay as its own process next to a live gateway", () => {
-  const dir = mkdtempSync(join(tmpdir(), "gp-replay-"));
-  const config = gatewayConfig(`gp-replay-${randomBytes(3).toString("hex")}`, dir, { listen: LISTEN });
-  const file = join(dir, "bluegreen.yaml");
-  const P = `gp-rp-${randomBytes(4).toString("hex")}`;
-  const source = createCluster(config.source);
-  const target = createCluster(config.target);
-  after(async () => {
-    await dropIndices([source, target], P);
-    await Promise.all([source.close(), target.close()]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const rig = childRig("gp-replay", { listen: LISTEN });
+  const { config, file, P, source, target } = rig;
+  after(() => rig.close());
 
   test("reads the gateway's log read-only and makes the target equal the source", async () => {
     const gateway = bluegreen(["gateway", "-c", file]);
@@ -60,9 +47,7 @@ describe("replay as its own process next to a live gateway", () => {
       await write(2);
       const second = bluegreen(["replay", "-c", file, "--until-caught-up", "--json"]);
       assert.equal(await exitOf(second), 0, second.output());
-      const report = JSON.parse(second.output().slice(second.output().indexOf("{"))) as {
-        lagRecords: number;
-      };
+      const report = replayReport<{ lagRecords: number }>(second);
       assert.equal(report.lagRecords, 0);
       await assertSameContent(source, P, target);
       const count = await (await fetch(`${config.target.urls[0]}/${P}/_count`)).json();

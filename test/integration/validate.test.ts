@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { loadConfig } from "../../src/config/index.ts";
-import { openMigrationState } from "../../src/gateway/index.ts";
+import { openMigrationState } from "../../src/state/index.ts";
 import { readiness, type ValidationReport, validationReportSchema } from "../../src/validate/index.ts";
 import { bluegreen, clustersOf, dropAll, migrationFile, prefix, seed } from "../support/backfill.ts";
 import { testSandbox } from "../support/sandbox.ts";

@@ -41,3 +41,13 @@ export async function exitOf(run: ReturnType<typeof bluegreen>): Promise<number 
   const [code] = await once(run.child, "exit");
   return code as number | null;
 }
+
+/** The report line of `bluegreen replay --json` (NDJSON: waiting/progress events, then the report). */
+export function replayReport<T>(run: ReturnType<typeof bluegreen>): T {
+  const line = run
+    .output()
+    .split("\n")
+    .find((l) => l.startsWith('{"event":"report"'));
+  if (line === undefined) throw new Error(`no replay report in:\n${run.output()}`);
+  return JSON.parse(line) as T;
+}

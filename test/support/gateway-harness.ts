@@ -171,3 +171,28 @@ export async function dropIndices(clusters: readonly Cluster[], prefix: string):
     await cluster.request({ method: "DELETE", path: `/${prefix}*`, allowStatus: [404] });
   }
 }
+
+/**
+ * For tests that run the gateway as a CLI child: a migration file in a fresh directory (`file`), an
+ * index prefix, both clusters, and an `after` hook (call inside the describe) that removes it all.
+ */
+export function childRig(name: string, extras: ConfigExtras = {}) {
+  const dir = mkdtempSync(join(tmpdir(), `${name}-`));
+  const config = gatewayConfig(`${name}-${randomBytes(3).toString("hex")}`, dir, extras);
+  const P = `${name}-${randomBytes(4).toString("hex")}`;
+  const source = createCluster(config.source);
+  const target = createCluster(config.target);
+  return {
+    dir,
+    config,
+    file: join(dir, "bluegreen.yaml"),
+    P,
+    source,
+    target,
+    async close(): Promise<void> {
+      await dropIndices([source, target], P);
+      await Promise.all([source.close(), target.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -147,6 +147,35 @@ describe("planBackfill", () => {
       reason: /^stream: bluegreen copies the documents itself$/,
     },
     {
+      name: "target index already holds documents: not snapshot (which cannot), stream copies over it by _id",
+      facts: { order: ["snapshot", "stream", "reindex"], indices: [index("logs", { targetDocs: 30000 })] },
+      method: "stream",
+      reason:
+        /^stream: bluegreen copies the documents itself, over the 30000 document\(s\) logs already holds \(by _id: each source document replaces its copy; documents only the target has stay\); not snapshot: the target index logs already holds 30000 document\(s\), and a restore never writes into an index that holds documents \(delete it on the target, or copy over it by _id with --method stream\)$/,
+    },
+    {
+      name: "target holds documents, reindex next in the order: reindex, also over it by _id",
+      facts: { indices: [index("logs", { targetDocs: 5 })] },
+      method: "reindex",
+      reason: /^reindex: the target pulls .*, over the 5 document\(s\) logs already holds \(by _id/,
+    },
+    {
+      name: "the documents are an earlier run's restore: snapshot again (it resumes or skips)",
+      facts: { indices: [index("logs", { targetDocs: 30000, restoreStarted: true })] },
+      method: "snapshot",
+      reason: /^snapshot: created by OpenSearch 2\.11\.1/,
+    },
+    {
+      name: "a renamed target is the one named",
+      facts: {
+        order: ["snapshot", "stream"],
+        rename: { pattern: "^(.*)$", replacement: "$1-v2" },
+        indices: [index("logs", { targetDocs: 1 })],
+      },
+      method: "stream",
+      reason: /logs-v2 already holds 1 document/,
+    },
+    {
       name: "a forced method says it was forced",
       facts: { method: "reindex" },
       method: "reindex",
@@ -205,6 +234,12 @@ describe("planBackfill", () => {
       message:
         /can copy nosrc \(not snapshot: .*; not reindex: _source is disabled.*; not stream: _source is disabled/,
       fix: /backfill\.autoOrder/,
+    },
+    {
+      name: "forced snapshot onto a target index that holds documents names the real options",
+      facts: { method: "snapshot", indices: [index("logs", { targetDocs: 30000 })] },
+      message: /can copy logs \(not snapshot: the target index logs already holds 30000 document\(s\)/,
+      fix: /^For a target index that already holds documents: delete it on the target \(DELETE \/<index>\) and run again, or copy over it by _id with --method stream/,
     },
     {
       name: "forced reindex from a SigV4 source",

@@ -68,8 +68,14 @@ describe("progress", () => {
       bytes: 2 * 1048576,
       durationMs: 2500,
     });
-    assert.match(text, /a\s+│ a2\s+│ stream │ 2000 │ 2\.0 MB │ 2s\s+│ 1000\s+│ 1\s+│/);
+    assert.match(text, /a\s+│ a2\s+│ stream │ 2000 │ 2\.0 MB\s+│ 2s\s+│ 1000\s+│ 1\s+│/);
     assert.match(text, /total/);
+    // The size column says what it measures, the same for every method.
+    assert.match(text, /│ source size │/);
+    assert.match(
+      text,
+      /source size: the source index's primary store size \(the same measure for every method\)/,
+    );
   });
 
   it("formats durations for ETAs", () => {

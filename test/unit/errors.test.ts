@@ -3,10 +3,13 @@ import { test } from "node:test";
 import { BluegreenError, CATALOGUE, EXIT, toBluegreenError } from "../../src/errors/index.ts";
 import { renderError } from "../../src/report/index.ts";
 
-test("every catalogue code is BG_-prefixed, exits 1 or 2, and has a summary", () => {
+test("every catalogue code is BG_-prefixed, exits 1, 2 or 3, and has a summary", () => {
   for (const [code, entry] of Object.entries(CATALOGUE)) {
     assert.match(code, /^BG_[A-Z_]+$/);
-    assert.ok(entry.exit === EXIT.failure || entry.exit === EXIT.usage, `${code} exit ${entry.exit}`);
+    assert.ok(
+      entry.exit === EXIT.failure || entry.exit === EXIT.usage || entry.exit === EXIT.blocked,
+      `${code} exit ${entry.exit}`,
+    );
     assert.ok(entry.summary.length > 10, code);
   }
 });
@@ -15,6 +18,8 @@ test("usage and config codes exit 2; cluster codes exit 1", () => {
   assert.equal(new BluegreenError("BG_CONFIG_INVALID", "x").exitCode, 2);
   assert.equal(new BluegreenError("BG_USAGE", "x").exitCode, 2);
   assert.equal(new BluegreenError("BG_CLUSTER_UNREACHABLE", "x").exitCode, 1);
+  // A hold only another command can lift: its own exit code, so scripts can run that command first.
+  assert.equal(new BluegreenError("BG_REPLAY_HELD", "x").exitCode, 3);
 });
 
 test("retryable comes from the catalogue unless the throw site overrides it", () => {

@@ -2,5 +2,11 @@
 
 export { pathRepos, sharedPathRepo } from "./repository.ts";
 export { exactNamePattern } from "./restore.ts";
-export { runSnapshotBatch, type SnapshotCheckpoint, type SnapshotPhase, snapshotRunner } from "./runner.ts";
+export {
+  runSnapshotBatch,
+  type SnapshotCheckpoint,
+  type SnapshotPhase,
+  snapshotRunner,
+  startedRestores,
+} from "./runner.ts";
 export { BACKFILL_STEP, type Json, num, obj, pause, pollDelay, str } from "./util.ts";

@@ -57,8 +57,8 @@ async function clearWay(ctx: BackfillContext, task: IndexTask, sourcePrimaries: 
   if (state.open && state.docs > 0) {
     throw conflict(
       task,
-      `the index already exists and holds ${state.docs} documents`,
-      "Delete or rename the target index, or copy with method reindex or stream, which write into existing indices.",
+      `the index already exists and holds ${state.docs} documents, and a restore never writes into an index that holds documents`,
+      `Delete ${task.targetIndex} on the target (DELETE /${task.targetIndex}) and run again, or copy over it by _id with \`bluegreen backfill --method stream\` (method auto does that for such indices).`,
     );
   }
   if (state.primaries !== sourcePrimaries) {

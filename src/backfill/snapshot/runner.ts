@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { SNAPSHOT_DEFAULTS } from "../../config/index.ts";
 import { BluegreenError } from "../../errors/index.ts";
+import type { StateStore } from "../../state/index.ts";
 import type {
   BackfillContext,
   BackfillMethodRunner,
@@ -41,6 +42,22 @@ const batchKey = (batch: string): string => `snapshot::batch:${batch}`;
 
 function emit(ctx: BackfillContext, task: IndexTask, phase: ProgressEvent["phase"], fraction: number) {
   ctx.onProgress(progressEvent(task, phase, fraction));
+}
+
+/**
+ * Source index → target index for every restore an earlier run started: that target holds the
+ * restore's documents, so a re-run resumes (or skips) the snapshot rather than taking them for
+ * someone else's data.
+ */
+export function startedRestores(state: StateStore): Map<string, string> {
+  const started = new Map<string, string>();
+  for (const { key, value } of state.listCheckpoints(BACKFILL_STEP)) {
+    const saved = value as SnapshotCheckpoint | null;
+    if (!key.startsWith(indexKey("")) || key.startsWith(batchKey("")) || saved === null) continue;
+    if (saved.phase === "restoring" || saved.phase === "done")
+      started.set(key.slice(indexKey("").length), saved.targetIndex);
+  }
+  return started;
 }
 
 function checkpointOf(ctx: BackfillContext, task: IndexTask): SnapshotCheckpoint | undefined {
@@ -169,11 +186,19 @@ function batchFailure(tasks: readonly IndexTask[], settled: PromiseSettledResult
     "BG_SNAPSHOT_FAILED",
     `Restoring ${failures.length} of ${tasks.length} indices failed: ${failures.map(([index, reason]) => `${index}: ${text(reason)}`).join("; ")}`,
     {
-      fix: "Fix each cause named above and re-run; the indices that were restored are kept.",
+      fix: `${causeFixes(failures.map(([, reason]) => reason))}The indices that were restored are kept; re-run after the fix.`,
       details: { indices: failures.map(([index]) => index) },
       retryable: failures.every(([, reason]) => reason instanceof BluegreenError && reason.retryable),
     },
   );
+}
+
+/** Each distinct fix of the failures, so the combined error names the real options, not "fix it". */
+function causeFixes(reasons: readonly unknown[]): string {
+  const fixes = new Set(
+    reasons.flatMap((r) => (r instanceof BluegreenError && r.fix !== undefined ? [r.fix] : [])),
+  );
+  return [...fixes].map((f) => `${f.replace(/\.?$/, ".")} `).join("");
 }
 
 /** Every restore stopped for the same reason (the caller's abort): pass that reason on unchanged. */

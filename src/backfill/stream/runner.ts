@@ -146,7 +146,8 @@ class IndexCopy {
       targetIndex: this.#task.targetIndex,
       method: "stream",
       docs: this.#docsDone,
-      bytes: this.#bytesDone,
+      // The same measure as every other method's (the bulk bodies sent are another size entirely).
+      bytes: this.#task.bytes,
       durationMs: Math.round(performance.now() - this.#started),
     };
   }

@@ -21,13 +21,14 @@ export function lockDirectory(dir: string): DirectoryLock {
     db.exec("BEGIN EXCLUSIVE");
   } catch (error) {
     db.close();
+    const holder = owner(ownerFile);
     throw new BluegreenError(
       "BG_CAPTURE_LOCKED",
-      `The capture log in ${dir} is already open for writing (${owner(ownerFile)}).`,
+      `The capture log in ${dir} is already open for writing (${holder}).`,
       {
         cause: error,
         fix: "Run one gateway per capture log directory; stop the other process or give this one its own log.dir.",
-        details: { dir },
+        details: { dir, owner: holder },
       },
     );
   }

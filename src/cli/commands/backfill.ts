@@ -2,7 +2,10 @@ import { hostname } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import {
+  backfillStep,
+  backfillSummary,
   createProgress,
+  listCandidates,
   type ProgressEvent,
   type ProgressSink,
   planTasks,
@@ -18,6 +21,7 @@ import {
 } from "../../config/index.ts";
 import { BluegreenError } from "../../errors/index.ts";
 import { createLogger } from "../../log/index.ts";
+import { recordStepRun } from "../../workflow/index.ts";
 
 import { consoleOutput, type Output } from "../output.ts";
 
@@ -144,14 +148,34 @@ export function registerBackfill(program: Command, io: Output = consoleOutput): 
             onProgress: (e) => progress.onProgress(e),
             ...(worker === undefined ? {} : { worker }),
           },
-          async (ctx) => {
-            if (opts.restart) ctx.state.clearCheckpoints("backfill");
-            const tasks = await planTasks(ctx, {
-              method: opts.method ?? config.backfill.method,
-              ...(opts.index === undefined ? {} : { indices: opts.index }),
-            });
-            return runBackfill(ctx, tasks);
-          },
+          (ctx) =>
+            recordStepRun(
+              backfillStep(config, logger),
+              { state: ctx.state, logger, signal: controller.signal, via: "backfill" },
+              async () => {
+                if (opts.restart) ctx.state.clearCheckpoints("backfill");
+                const only = opts.index;
+                const tasks = await planTasks(ctx, {
+                  method: opts.method ?? config.backfill.method,
+                  ...(only === undefined ? {} : { indices: only }),
+                });
+                // Why each index gets its method, before the copy starts (auto's choice is a decision to show).
+                for (const t of tasks) {
+                  const { index, targetIndex, method, reason, docs } = t;
+                  if (opts.json)
+                    io.out(JSON.stringify({ event: "plan", index, targetIndex, method, docs, reason }));
+                  else io.progress(`plan: ${index} → ${targetIndex} by ${reason}`);
+                }
+                const summary = await runBackfill(ctx, tasks);
+                // `--index` copies part of the selection: the step is done only once all of it is.
+                const partial =
+                  only !== undefined && (await listCandidates(ctx)).some((c) => !only.includes(c.index));
+                return {
+                  value: summary,
+                  result: partial ? undefined : { kind: "done", summary: backfillSummary(summary) },
+                };
+              },
+            ),
         );
         progress.stop();
         const text = opts.json ? JSON.stringify({ event: "summary", ...summary }) : renderSummary(summary);

@@ -1,9 +1,18 @@
 import type { Command } from "commander";
 import { formatVersion } from "../../cluster/index.ts";
-import { DEFAULT_CONFIG_FILE, loadConfig } from "../../config/index.ts";
-import { createLogger } from "../../log/index.ts";
-import { type CheckReport, type ClusterInventory, checkClusters } from "../../preflight/index.ts";
+import { DEFAULT_CONFIG_FILE, loadConfig, type MigrationConfig } from "../../config/index.ts";
+import { isBluegreenError, toBluegreenError } from "../../errors/index.ts";
+import { createLogger, type Logger } from "../../log/index.ts";
+import {
+  type CheckReport,
+  type ClusterInventory,
+  checkClusters,
+  preflightResult,
+  preflightStep,
+} from "../../preflight/index.ts";
 import { formatBytes, table, toJson } from "../../report/index.ts";
+import { openMigrationState, type StateStore } from "../../state/index.ts";
+import { recordStepRun } from "../../workflow/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 
 function side(c: ClusterInventory): Record<string, string> {
@@ -61,6 +70,39 @@ export function renderCheck(report: CheckReport): string {
   return lines.join("\n");
 }
 
+/**
+ * `clusters check` is the preflight step run by hand: its verdict goes into the state file, so
+ * `status` and `run` know it. Best effort: an inspection must work even where the state cannot
+ * be written (the command says so).
+ */
+async function recordPreflight(
+  config: MigrationConfig,
+  report: CheckReport,
+  logger: Logger,
+  io: Output,
+): Promise<void> {
+  let state: StateStore;
+  try {
+    state = openMigrationState(config);
+  } catch (error) {
+    io.progress(`(not recorded in the state file: ${toBluegreenError(error).message})`);
+    return;
+  }
+  const signal = new AbortController().signal;
+  try {
+    await recordStepRun(
+      preflightStep(config, logger),
+      { state, logger, signal, via: "clusters check" },
+      async (ctx) => ({ value: undefined, result: preflightResult(report, ctx) }),
+    );
+  } catch (error) {
+    // Recorded as failed; the report above already shows the blockers and the exit code is 1.
+    if (!isBluegreenError(error, "BG_PREFLIGHT_BLOCKED")) throw error;
+  } finally {
+    state.close();
+  }
+}
+
 export function registerClusters(program: Command, io: Output = consoleOutput): void {
   const clusters = program.command("clusters").description("Inspect the source and target clusters");
   clusters
@@ -70,8 +112,10 @@ export function registerClusters(program: Command, io: Output = consoleOutput): 
     .option("--json", "print as JSON", false)
     .action(async (opts: { config: string; json: boolean }) => {
       const config = await loadConfig(opts.config);
-      const report = await checkClusters(config, createLogger());
+      const logger = createLogger();
+      const report = await checkClusters(config, logger);
       io.out(opts.json ? toJson(report) : renderCheck(report));
       if (report.blockers.length > 0) process.exitCode = 1;
+      await recordPreflight(config, report, logger, io);
     });
 }

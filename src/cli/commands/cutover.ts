@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { DEFAULT_CONFIG_FILE, loadConfig } from "../../config/index.ts";
 import { runCutover } from "../../cutover/index.ts";
-import { openMigrationState } from "../../gateway/index.ts";
 import { createLogger } from "../../log/index.ts";
 import { toJson } from "../../report/index.ts";
+import { openMigrationState } from "../../state/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 import { confirm } from "./confirm.ts";
 

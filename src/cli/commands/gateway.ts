@@ -2,10 +2,12 @@ import { once } from "node:events";
 import type { Command } from "commander";
 import { DEFAULT_CONFIG_FILE, loadConfig, type MigrationConfig } from "../../config/index.ts";
 import { BluegreenError } from "../../errors/index.ts";
-import { callAdmin, parseListen, parseMode, serveGateway } from "../../gateway/index.ts";
+import { describeLog, gatewayMode, parseListen, parseMode, serveGateway } from "../../gateway/index.ts";
 import { createLogger } from "../../log/index.ts";
 import { toJson } from "../../report/index.ts";
+import { openMigrationState } from "../../state/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
+import { stopOnSignals } from "../signals.ts";
 import { replayInBackground } from "./replay.ts";
 
 interface GatewayOpts {
@@ -33,23 +35,35 @@ export function registerGateway(program: Command, io: Output = consoleOutput): v
       }
       const logger = createLogger({ level: process.env.BLUEGREEN_LOG_LEVEL ?? "info" });
       const running = await serveGateway(config, parseListen(text), logger);
-      const log = config.gateway.log;
-      const where = log.kind === "kafka" ? `kafka topic ${log.topic}` : `log ${log.dir}`;
-      io.out(`gateway listening on ${running.url} (mode ${running.gateway.mode}, ${where})`);
-      const stop = new AbortController();
-      const background = opts.replay ? replayInBackground(config, running, logger, stop.signal) : undefined;
-      const stopped: Promise<unknown>[] = [once(process, "SIGINT"), once(process, "SIGTERM")];
-      // A replay failure (the target down for good) stops the gateway too, loudly, rather than silently lagging.
-      await Promise.race(background === undefined ? stopped : [...stopped, background]);
-      stop.abort();
-      await background;
-      await running.close();
+      const stop = stopOnSignals((name) =>
+        io.progress(`${name}: stopping (draining writes in flight; send it again to exit at once)`),
+      );
+      io.out(`gateway listening on ${running.url} (mode ${running.gateway.mode}, ${describeLog(config)})`);
+      const background = opts.replay
+        ? replayInBackground(config, running, logger, stop.signal, opts.config)
+        : undefined;
+      // A replay failure (the target down for good) stops the gateway too, loudly, rather than silently
+      // lagging; its error is rethrown below, once the gateway is closed.
+      await Promise.race([
+        once(stop.signal, "abort"),
+        ...(background === undefined ? [] : [background.catch(() => undefined)]),
+      ]);
+      // Replay stops after its current batch (its position stored); then the gateway drains and the log closes.
+      const [replayed] = await Promise.allSettled([background]);
+      const [closed] = await Promise.allSettled([running.close()]);
+      stop.dispose();
+      if (closed.status === "fulfilled")
+        io.progress(
+          `gateway stopped${closed.value.drained ? "" : " (some requests were still in progress and were cut)"}; capture log closed`,
+        );
+      if (replayed.status === "rejected") throw replayed.reason;
+      if (closed.status === "rejected") throw closed.reason;
     });
 
   gateway
     .command("mode [mode]")
     .description("Show the running gateway's mode, or switch it: capture, dual, fenced, target")
-    .option("--url <url>", "the gateway's URL (default: http://<gateway.listen>)")
+    .option("--url <url>", "the gateway's URL (default: the running gateway, found in the state file)")
     .option("--json", "print as JSON", false)
     .action(async (mode: string | undefined, _opts: unknown, command: Command) => {
       const opts = command.optsWithGlobals<{ config: string; url?: string; json: boolean }>();
@@ -71,17 +85,10 @@ async function adminCall(
   url: string | undefined,
   mode: string | undefined,
 ): Promise<Record<string, unknown>> {
-  const base = url ?? (config.gateway.listen === undefined ? undefined : `http://${config.gateway.listen}`);
-  if (base === undefined) {
-    throw new BluegreenError("BG_USAGE", "No gateway URL to talk to.", {
-      fix: "Pass --url http://HOST:PORT or set gateway.listen in the migration file.",
-    });
+  const state = openMigrationState(config);
+  try {
+    return await gatewayMode(config, state, mode, url);
+  } finally {
+    state.close();
   }
-  const token = config.gateway.adminToken;
-  if (token === undefined) {
-    throw new BluegreenError("BG_GATEWAY_ADMIN", "The migration file sets no gateway.adminToken.", {
-      fix: "Set gateway.adminToken (e.g. from an environment variable) for both the gateway and this command.",
-    });
-  }
-  return callAdmin(base, token, "/_bluegreen/mode", mode === undefined ? undefined : { mode });
 }

@@ -2,19 +2,23 @@ import type { Command } from "commander";
 import { DEFAULT_CONFIG_FILE, loadConfig } from "../../config/index.ts";
 import { createLogger } from "../../log/index.ts";
 import {
-  apply,
-  assertApplicable,
+  type ApplyResult,
+  applyPrepare,
   compare,
+  conflictError,
   countActions,
   noMatchError,
-  pending,
   planOutputSchema,
+  prepareStep,
+  prepareSummary,
   renderApplied,
   renderPlan,
   unmatchedPatterns,
   withClusters,
 } from "../../prepare/index.ts";
 import { toJson } from "../../report/index.ts";
+import { openMigrationState } from "../../state/index.ts";
+import { recordStepRun } from "../../workflow/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 
 interface PrepareOptions {
@@ -23,6 +27,15 @@ interface PrepareOptions {
   apply: boolean;
   prune: boolean;
   json: boolean;
+}
+
+function renderResult(result: ApplyResult): string {
+  const tuned = Object.keys(result.tuned);
+  const tunedNote =
+    tuned.length === 0
+      ? ""
+      : `\ntuned for the backfill (refresh_interval -1, 0 replicas): ${tuned.join(", ")}; real values: ${JSON.stringify(result.tuned)}`;
+  return `applied ${result.applied.length} change(s)${result.applied.length === 0 ? "" : `:\n${renderApplied(result.applied)}`}${tunedNote}`;
 }
 
 export function registerPrepare(program: Command, io: Output = consoleOutput): void {
@@ -57,21 +70,22 @@ export function registerPrepare(program: Command, io: Output = consoleOutput): v
           io.out(opts.json ? toJson(output) : renderPlan(plan));
           return;
         }
-        assertApplicable(comparison);
-        const { changes } = pending(comparison.items);
-        const result = await apply(target, changes, comparison.inventory, {
-          backfillTuning: config.prepare.backfillTuning,
-        });
-        const tuned = Object.keys(result.tuned);
-        const tunedNote =
-          tuned.length === 0
-            ? ""
-            : `\ntuned for the backfill (refresh_interval -1, 0 replicas): ${tuned.join(", ")}; real values: ${JSON.stringify(result.tuned)}`;
-        io.out(
-          opts.json
-            ? toJson(result)
-            : `applied ${result.applied.length} change(s)${result.applied.length === 0 ? "" : `:\n${renderApplied(result.applied)}`}${tunedNote}`,
-        );
+        const state = openMigrationState(config);
+        try {
+          await recordStepRun(
+            prepareStep(config, logger),
+            { state, logger, signal: new AbortController().signal, via: "prepare --apply" },
+            async (ctx) => {
+              const { result } = await applyPrepare(config, source, target, ctx, comparison);
+              io.out(opts.json ? toJson(result) : renderResult(result));
+              // The target changed between the plan and the apply: what was applied stays, the step is not done.
+              if (result.skipped.length > 0) throw conflictError(result.skipped);
+              return { value: result, result: { kind: "done", summary: prepareSummary(comparison, result) } };
+            },
+          );
+        } finally {
+          state.close();
+        }
       });
     });
 }

@@ -1,5 +1,3 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import type { Command } from "commander";
 import { backfillStep } from "../../backfill/index.ts";
 import { DEFAULT_CONFIG_FILE, loadConfig, type MigrationConfig } from "../../config/index.ts";
@@ -7,9 +5,9 @@ import { createLogger } from "../../log/index.ts";
 import { preflightStep } from "../../preflight/index.ts";
 import { prepareStep } from "../../prepare/index.ts";
 import { table, toJson } from "../../report/index.ts";
-import { openState, type StateStore } from "../../state/index.ts";
+import { openMigrationState } from "../../state/index.ts";
 import { validateStep } from "../../validate/index.ts";
-import { runWorkflow, type Step, workflowStatus } from "../../workflow/index.ts";
+import { runWorkflow, type Step } from "../../workflow/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 
 /** The steps that exist so far; later issues add sync, cutover, … here. */
@@ -23,11 +21,6 @@ export function migrationSteps(config: MigrationConfig): Step[] {
   ];
 }
 
-function open(config: MigrationConfig): StateStore {
-  mkdirSync(dirname(config.state.path), { recursive: true });
-  return openState(config.state.path, { migrationName: config.name, fingerprint: config.fingerprint });
-}
-
 export function registerRun(program: Command, io: Output = consoleOutput): void {
   program
     .command("run")
@@ -36,7 +29,7 @@ export function registerRun(program: Command, io: Output = consoleOutput): void 
     .option("--json", "print the outcome as JSON", false)
     .action(async (opts: { config: string; json: boolean }) => {
       const config = await loadConfig(opts.config);
-      const state = open(config);
+      const state = openMigrationState(config);
       const controller = new AbortController();
       const onSignal = () => controller.abort(new Error("interrupted"));
       process.once("SIGINT", onSignal);
@@ -66,36 +59,6 @@ export function registerRun(program: Command, io: Output = consoleOutput): void 
         }
       } finally {
         process.off("SIGINT", onSignal);
-        state.close();
-      }
-    });
-  program
-    .command("status")
-    .description("Show where the migration stands, step by step (from the state file only)")
-    .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
-    .option("--json", "print as JSON", false)
-    .action(async (opts: { config: string; json: boolean }) => {
-      const config = await loadConfig(opts.config);
-      const state = open(config);
-      try {
-        const status = workflowStatus(state, migrationSteps(config));
-        if (opts.json) io.out(toJson(status));
-        else {
-          io.out(
-            table(
-              ["step", "status", "attempt", "finished", "error"],
-              status.steps.map((s) => [
-                s.id,
-                s.status,
-                s.attempt,
-                s.finishedAt,
-                s.error === undefined ? undefined : `${s.error.code}: ${s.error.message}`,
-              ]),
-            ),
-          );
-          io.out(status.next === undefined ? "all steps done" : `next: ${status.next}`);
-        }
-      } finally {
         state.close();
       }
     });

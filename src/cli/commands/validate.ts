@@ -2,9 +2,9 @@ import { dirname, join } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { DEFAULT_CONFIG_FILE, loadConfig } from "../../config/index.ts";
 import { BluegreenError } from "../../errors/index.ts";
-import { openMigrationState } from "../../gateway/index.ts";
 import { createLogger } from "../../log/index.ts";
 import { toJson } from "../../report/index.ts";
+import { openMigrationState } from "../../state/index.ts";
 import {
   checkReportPath,
   renderHtml,

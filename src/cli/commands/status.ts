@@ -1,0 +1,211 @@
+import type { Command } from "commander";
+import { backfillProgress, type IndexProgressRecord } from "../../backfill/index.ts";
+import { type LogPosition, lag, openFileLogReader } from "../../capture/index.ts";
+import { DEFAULT_CONFIG_FILE, loadConfig, type MigrationConfig } from "../../config/index.ts";
+import {
+  askGateway,
+  describeGateway,
+  describeLog,
+  type RecordedGateway,
+  recordedGateways,
+  stateModeStore,
+} from "../../gateway/index.ts";
+import { replayPosition, replayWait } from "../../replay/index.ts";
+import { table, toJson } from "../../report/index.ts";
+import { openMigrationState, type StateStore } from "../../state/index.ts";
+import { type WorkflowStatus, workflowStatus } from "../../workflow/index.ts";
+import { consoleOutput, type Output } from "../output.ts";
+import { migrationSteps } from "./run.ts";
+
+/** A running gateway answers at once; status must not hang on one that does not. */
+const ASK_TIMEOUT_MS = 3_000;
+
+export interface GatewayStatus {
+  /** Whether this migration uses the gateway at all (sync.method gateway, or a gateway ran). */
+  readonly used: boolean;
+  readonly running: boolean;
+  readonly mode: string;
+  /**
+   * Where the mode comes from: the running gateway; the state file (what a restart resumes in); or
+   * the default of a first start, `capture` (a mode is stored only once switched).
+   */
+  readonly modeFrom: "gateway" | "state" | "default";
+  readonly process: RecordedGateway | undefined;
+  readonly log: string;
+  /** Recorded gateways whose process is gone (stopped by kill -9). */
+  readonly stale: number;
+}
+
+export interface ReplayStatusReport {
+  readonly position: LogPosition | undefined;
+  readonly lagRecords: number | undefined;
+  readonly waiting: string | undefined;
+  readonly hold: "none" | "held" | "stuck";
+}
+
+export interface MigrationStatus extends WorkflowStatus {
+  readonly gateway: GatewayStatus;
+  readonly replay: ReplayStatusReport;
+  readonly backfill: readonly IndexProgressRecord[];
+}
+
+async function gatewayStatus(config: MigrationConfig, state: StateStore) {
+  const all = recordedGateways(state);
+  const live = all.filter((g) => g.alive !== false);
+  const asked =
+    live.length === 0 && config.gateway.listen === undefined
+      ? undefined
+      : await askGateway(config, state, "/_bluegreen/mode", undefined, ASK_TIMEOUT_MS).catch(() => undefined);
+  const answered = asked?.answer;
+  const stored = stateModeStore(state).load();
+  const end =
+    answered === undefined
+      ? await readEnd(config)
+      : await askGateway(config, state, "/_bluegreen/log-end", undefined, ASK_TIMEOUT_MS)
+          .then((a) => a.answer?.end as LogPosition | undefined)
+          .catch(() => undefined);
+  const running = answered !== undefined || live.length > 0;
+  const gateway: GatewayStatus = {
+    used: running || all.length > 0 || stored !== undefined || config.sync.method === "gateway",
+    running,
+    mode: typeof answered?.mode === "string" ? answered.mode : (stored ?? "capture"),
+    modeFrom: answered !== undefined ? "gateway" : stored === undefined ? "default" : "state",
+    process: live[0],
+    log: describeLog(config),
+    stale: all.length - live.length,
+  };
+  return { gateway, end };
+}
+
+/** A file log's durable end, read without its lock; a Kafka log's end only through its gateway. */
+async function readEnd(config: MigrationConfig): Promise<LogPosition | undefined> {
+  if (config.gateway.log.kind !== "file") return undefined;
+  try {
+    const reader = await openFileLogReader({ dir: config.gateway.log.dir });
+    try {
+      return await reader.end();
+    } finally {
+      await reader.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+function replayStatus(
+  config: MigrationConfig,
+  state: StateStore,
+  end: LogPosition | undefined,
+  file: string,
+): ReplayStatusReport {
+  const position = replayPosition(state);
+  const marked = config.sync.method !== "gateway" || position !== undefined;
+  const wait = replayWait(state, marked, `bluegreen backfill -c ${file}`);
+  return {
+    position,
+    // Before the backfill's mark, replay has no start yet: writes before the mark are the copy's.
+    lagRecords: end === undefined || !marked ? undefined : lag(position ?? {}, end),
+    waiting: wait?.message,
+    hold: wait === undefined ? "none" : wait.liftable === false ? "stuck" : "held",
+  };
+}
+
+export async function migrationStatus(
+  config: MigrationConfig,
+  state: StateStore,
+  file: string,
+): Promise<MigrationStatus> {
+  const { gateway, end } = await gatewayStatus(config, state);
+  return {
+    ...workflowStatus(state, migrationSteps(config)),
+    gateway,
+    replay: replayStatus(config, state, end, file),
+    backfill: backfillProgress(state),
+  };
+}
+
+/** `applied 3, identical 10 (by prepare --apply)` from a step's stored summary. */
+function note(summary: unknown): string | undefined {
+  if (typeof summary !== "object" || summary === null) return undefined;
+  const { via, ...facts } = summary as Record<string, unknown>;
+  const text = Object.entries(facts)
+    .filter(([, v]) => typeof v === "number" || typeof v === "string")
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(", ");
+  const by = typeof via === "string" ? `by ${via}` : "";
+  return [text, by].filter((t) => t !== "").join(" · ") || undefined;
+}
+
+export function renderStatus(status: MigrationStatus): string {
+  const lines = [
+    table(
+      ["step", "status", "attempt", "finished", "note"],
+      status.steps.map((s) => [
+        s.id,
+        s.status,
+        s.attempt,
+        s.finishedAt,
+        s.error === undefined ? note(s.summary) : `${s.error.code}: ${s.error.message}`,
+      ]),
+    ),
+    status.next === undefined ? "all steps done" : `next: ${status.next}`,
+    "",
+  ];
+  const g = status.gateway;
+  if (!g.used && status.replay.position === undefined) {
+    lines.push("gateway and replay: not used (sync.method is not gateway, and no gateway has run)");
+    return appendBackfill(lines, status);
+  }
+  const stale = g.stale > 0 ? ` (${g.stale} stale record(s) of gateways that did not stop cleanly)` : "";
+  lines.push(
+    g.running
+      ? `gateway: running${g.process === undefined ? "" : ` (${describeGateway(g.process)})`}, mode ${g.mode}${g.modeFrom === "gateway" ? "" : " (as stored; the gateway did not answer)"}, ${g.log}`
+      : `gateway: not running (it starts in mode ${g.mode}), ${g.log}${stale}`,
+  );
+  const r = status.replay;
+  const behind = r.lagRecords === undefined ? "lag unknown" : `${r.lagRecords} record(s) behind`;
+  lines.push(
+    `replay: ${behind}; position ${r.position === undefined ? "none yet" : JSON.stringify(r.position)}; ${r.waiting === undefined ? "not held" : r.waiting}`,
+  );
+  return appendBackfill(lines, status);
+}
+
+function appendBackfill(lines: string[], status: MigrationStatus): string {
+  if (status.backfill.length > 0) {
+    lines.push(
+      "",
+      table(
+        ["index", "target", "method", "phase", "docs", "updated"],
+        status.backfill.map((b) => [
+          b.index,
+          b.targetIndex,
+          b.method,
+          b.phase,
+          `${b.docsDone}/${b.docsTotal}`,
+          b.updatedAt,
+        ]),
+      ),
+    );
+  }
+  return lines.join("\n");
+}
+
+export function registerStatus(program: Command, io: Output = consoleOutput): void {
+  program
+    .command("status")
+    .description(
+      "Where the migration stands: steps (however they were run), the gateway's mode, replay lag and hold, backfill per index",
+    )
+    .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
+    .option("--json", "print as JSON", false)
+    .action(async (opts: { config: string; json: boolean }) => {
+      const config = await loadConfig(opts.config);
+      const state = openMigrationState(config);
+      try {
+        const status = await migrationStatus(config, state, opts.config);
+        io.out(opts.json ? toJson(status) : renderStatus(status));
+      } finally {
+        state.close();
+      }
+    });
+}
