@@ -94,8 +94,11 @@ export async function kafkaUp(options: KafkaUpOptions): Promise<KafkaBroker> {
   chownTree(paths.dir, runAs);
   const javaBin = join(java.home, "bin", "java");
   const classpath = `${libs}/*`;
-  // Kafka's own id format: 16 random bytes, base64url without padding.
-  const clusterId = randomBytes(16).toString("base64url");
+  // Kafka's own id format: 16 random bytes, base64url without padding. One id in 64 starts with "-",
+  // which the format tool's argument parser takes for an option ("-t: expected one argument"), so
+  // such ids are drawn again, as Kafka's own Uuid does.
+  let clusterId = randomBytes(16).toString("base64url");
+  while (clusterId.startsWith("-")) clusterId = randomBytes(16).toString("base64url");
   const [formatCommand, formatArgs] = asUser(runAs, javaBin, [
     "-cp",
     classpath,

@@ -148,9 +148,10 @@ describe("the main job by hand", () => {
         ["preflight", "done", "clusters check"],
         ["prepare", "done", "prepare --apply"],
         ["backfill", "done", "backfill"],
+        ["validate", "pending", undefined],
       ],
     );
-    assert.equal(status.next, undefined);
+    assert.equal(status.next, "validate");
     assert.equal(status.gateway.running, true);
     assert.equal(status.gateway.mode, "capture");
     assert.equal(status.gateway.modeFrom, "gateway");
@@ -164,7 +165,7 @@ describe("the main job by hand", () => {
     );
 
     const text = await cli(["status", "-c", file]);
-    assert.match(text.output, /all steps done/);
+    assert.match(text.output, /next: validate/);
     assert.match(
       text.output,
       new RegExp(`gateway: running \\(pid ${gateway?.child.pid}, ${url}\\), mode capture, log `),

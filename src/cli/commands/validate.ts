@@ -13,8 +13,10 @@ import {
   runValidation,
   type ValidateMode,
   validateFailed,
+  validateStep,
   writeReportFile,
 } from "../../validate/index.ts";
+import { recordStepRun } from "../../workflow/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 
 interface ValidateOptions {
@@ -81,27 +83,43 @@ export function registerValidate(program: Command, io: Output = consoleOutput): 
       const onSignal = () => controller.abort(new Error("interrupted"));
       process.once("SIGINT", onSignal);
       try {
-        const report = await runValidation(config, state, createLogger(), {
-          mode,
-          ...(opts.index === undefined ? {} : { indices: opts.index }),
-          ...(opts.queries === undefined ? {} : { queriesFile: opts.queries }),
-          differencesFile:
-            opts.differences ?? join(dirname(config.state.path), "validate-differences.ndjson"),
-          signal: controller.signal,
-          onSettle: (w) =>
-            io.progress(
-              `${w.index}: ${w.differences} document(s) differ while sync runs; waiting up to ${Math.round(w.waitMs / 1000)}s for it to catch up, then checking them again`,
-            ),
-          onCheck: (c) => {
-            if (!opts.json) io.progress(`${c.passed ? "ok  " : "FAIL"} ${c.index} ${c.kind}: ${c.summary}`);
+        const logger = createLogger();
+        // Recorded as the workflow's validate step (a validation of some indices only leaves it as it was).
+        await recordStepRun(
+          validateStep(config, logger),
+          { state, logger, signal: controller.signal, via: "validate" },
+          async () => {
+            const report = await runValidation(config, state, logger, {
+              mode,
+              ...(opts.index === undefined ? {} : { indices: opts.index }),
+              ...(opts.queries === undefined ? {} : { queriesFile: opts.queries }),
+              differencesFile:
+                opts.differences ?? join(dirname(config.state.path), "validate-differences.ndjson"),
+              signal: controller.signal,
+              onSettle: (w) =>
+                io.progress(
+                  `${w.index}: ${w.differences} document(s) differ while sync runs; waiting up to ${Math.round(w.waitMs / 1000)}s for it to catch up, then checking them again`,
+                ),
+              onCheck: (c) => {
+                if (!opts.json)
+                  io.progress(`${c.passed ? "ok  " : "FAIL"} ${c.index} ${c.kind}: ${c.summary}`);
+              },
+            });
+            io.out(opts.json ? toJson(report) : renderReport(report));
+            if (htmlPath !== undefined) {
+              writeReportFile(htmlPath, renderHtml(report, await reportMeta(config)));
+              io.progress(`HTML report: ${htmlPath}`);
+            }
+            if (!report.passed) throw validateFailed(report);
+            const whole = opts.index === undefined;
+            return {
+              value: report,
+              result: whole
+                ? { kind: "done", summary: { checks: report.checks.length, mode: report.mode } }
+                : undefined,
+            };
           },
-        });
-        io.out(opts.json ? toJson(report) : renderReport(report));
-        if (htmlPath !== undefined) {
-          writeReportFile(htmlPath, renderHtml(report, await reportMeta(config)));
-          io.progress(`HTML report: ${htmlPath}`);
-        }
-        if (!report.passed) throw validateFailed(report);
+        );
       } finally {
         process.off("SIGINT", onSignal);
         state.close();
