@@ -11,10 +11,12 @@ import { testSandbox } from "../support/sandbox.ts";
 const source = testSandbox().source;
 
 describe(`_bulk refusals of OpenSearch ${source.version}`, () => {
+  // The table records 2.11.1's answers: another source version is a wrong setup, not a reason to skip.
+  test("the suite's source is the version the table records", () => {
+    assert.equal(source.version, "2.11.1");
+  });
   for (const c of REFUSED) {
-    test(c.name, {
-      skip: source.version !== "2.11.1" && `the table records 2.11.1, not ${source.version}`,
-    }, async () => {
+    test(c.name, async () => {
       const smile = c.format === "smile";
       const res = await fetch(new URL(c.path ?? "/_bulk", source.url), {
         method: "POST",
