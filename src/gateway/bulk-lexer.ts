@@ -6,34 +6,7 @@
  * line once its metadata object closes, so whatever follows it there is never checked.
  */
 import { BadWrite } from "./bad-write.ts";
-
-export type Token =
-  | "START_OBJECT"
-  | "END_OBJECT"
-  | "START_ARRAY"
-  | "END_ARRAY"
-  | "FIELD_NAME"
-  | "VALUE_STRING"
-  | "VALUE_NUMBER"
-  | "VALUE_BOOLEAN"
-  | "VALUE_NULL"
-  | "VALUE_EMBEDDED_OBJECT";
-
-/** What the action-line parser needs from a JSON or SMILE token source (XContentParser's shape). */
-export interface ActionReader {
-  next(): Token | null;
-  /** The field name after FIELD_NAME. */
-  readonly name: string;
-  /** XContentParser.text() of the current value token. */
-  text(): string;
-  /** Jackson's getLongValue()/getIntValue()/getBooleanValue() on a non-string value token. */
-  long(): bigint;
-  int(): number;
-  bool(): boolean;
-  /** Byte offsets (in the body) of the current token: a value's literal, or an object's `{`. */
-  readonly tokenStart: number;
-  readonly tokenEnd: number;
-}
+import type { ActionReader, Token } from "./bulk-reader.ts";
 
 const VALID_VALUES = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')";
 const LONG_RANGE = "(-9223372036854775808 - 9223372036854775807)";

@@ -5,7 +5,8 @@
  * OpenSearch's status, error type and reason; what OpenSearch fails per item passes through.
  */
 import { BadWrite } from "./bad-write.ts";
-import { type ActionReader, JsonActionLexer, type Token } from "./bulk-lexer.ts";
+import { JsonActionLexer } from "./bulk-lexer.ts";
+import type { ActionReader, Token } from "./bulk-reader.ts";
 import {
   type BulkOp,
   checkSeqNo,

@@ -3,7 +3,7 @@
  * refusals of OpenSearch's SMILE XContentParser (Jackson's SmileParser).
  */
 import { BadWrite } from "./bad-write.ts";
-import type { ActionReader, Token } from "./bulk-lexer.ts";
+import type { ActionReader, Token } from "./bulk-reader.ts";
 import { SmileError, type SmileNumber, SmileReader } from "./smile.ts";
 
 const LONG: readonly [bigint, bigint, string] = [
