@@ -90,7 +90,7 @@ source: { url: '${sandbox.source.url}' }
 target: { url: '${sandbox.target.url}' }
 state: { path: '${join(dir, "state.db")}' }
 gateway: { adminToken: '${ADMIN_TOKEN}', fenceHold: 500ms, retryAfter: 1s, log: { dir: '${join(dir, "log")}'${more(extras.log)} }${extras.listen === undefined ? "" : `, listen: '${extras.listen}'`}${more(extras.gateway)} }
-replay: { outcomeWait: 1s, deadLetterPath: '${join(dir, "dead.ndjson")}'${more(extras.replay)} }
+replay: { ${extras.replay?.includes("outcomeWait") === true ? "" : "outcomeWait: 1s, "}deadLetterPath: '${join(dir, "dead.ndjson")}'${more(extras.replay)} }
 `;
   writeFileSync(join(dir, "bluegreen.yaml"), yaml);
   return parseConfig(yaml, { baseDir: dir, env: {} });
