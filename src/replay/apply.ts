@@ -1,7 +1,7 @@
 import type { Requester } from "../cluster/index.ts";
 import { BluegreenError, isBluegreenError } from "../errors/index.ts";
 import { type Body, bodyFormat, byQueryIndex, JSON_TYPE, renamePath } from "../gateway/index.ts";
-import { elements, members, skipSpace } from "../json/index.ts";
+import { mgetErrorType, parseMget } from "../json/index.ts";
 import type { Logger } from "../log/index.ts";
 import { type DeadLetter, writeDeadLetters } from "./dead-letter.ts";
 import type { ReplayMetrics } from "./metrics.ts";
@@ -268,10 +268,11 @@ export class TargetWriter {
     const found = parseMget(response.body);
     copies.forEach((copy, i) => {
       const doc = found[i];
-      if (doc?.error !== undefined && doc.error !== "index_not_found_exception") {
+      const error = doc?.error === undefined ? undefined : mgetErrorType(doc.error);
+      if (error !== undefined && error !== "index_not_found_exception") {
         throw new BluegreenError(
           "BG_REPLAY_TARGET",
-          `Reading ${copy.index}/${copy.id} from the source failed: ${doc.error}.`,
+          `Reading ${copy.index}/${copy.id} from the source failed: ${error}.`,
           {
             fix: "Check the source cluster's health; replay resumes from the same position when rerun.",
             retryable: true,
@@ -420,41 +421,4 @@ function deadLetterDoc(doc: Body): { contentType: string; text?: string; base64?
   return format === "json" || format === "yaml"
     ? { contentType: doc.contentType, text: doc.bytes.toString("utf8") }
     : { contentType: doc.contentType, base64: doc.bytes.toString("base64") };
-}
-
-interface MgetDoc {
-  /** The `_source` text when the document was found. */
-  readonly source?: string;
-  readonly error?: string;
-}
-
-/** The docs of an `_mget` answer, with each `_source` as the exact text the cluster sent. */
-export function parseMget(text: string): MgetDoc[] {
-  const out: MgetDoc[] = [];
-  const start = skipSpace(text, 0);
-  if (start >= text.length) return out;
-  members(text, start, (key, s) => {
-    if (key !== "docs") return;
-    elements(text, s, (at) => {
-      let source: string | undefined;
-      let error: string | undefined;
-      let found = false;
-      const end = members(text, at, (field, fs, fe) => {
-        if (field === "_source") source = text.slice(fs, fe);
-        else if (field === "found") found = text.slice(fs, fe) === "true";
-        else if (field === "error") error = errorType(JSON.parse(text.slice(fs, fe)));
-      });
-      out.push({
-        ...(found && source !== undefined ? { source } : {}),
-        ...(error === undefined ? {} : { error }),
-      });
-      return end;
-    });
-  });
-  return out;
-}
-
-function errorType(error: unknown): string {
-  if (typeof error === "string") return error;
-  return String((error as { type?: unknown } | null)?.type ?? "error");
 }
