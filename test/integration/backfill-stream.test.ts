@@ -171,3 +171,23 @@ test("externalVersions copies each document's _version, and a second copy does n
   assert.deepEqual([await version("d1"), await version("d3"), await version("d4")], [1, 2, 3]);
   await assertSameContent(main.source, index, main.target, index);
 });
+
+test("an index that never held a document (no mapping, no segments) copies as empty with several readers", async () => {
+  const index = `${P}-never`;
+  // Slicing such an index fails on OpenSearch ("field _id not found"): the copier must not ask for slices.
+  await main.source.request({
+    method: "PUT",
+    path: `/${index}`,
+    body: { settings: { number_of_shards: 2 } },
+  });
+  const { dir, file } = migrationFile(
+    `${P}-nv`,
+    sandbox,
+    index,
+    "backfill: { method: stream, stream: { readers: 4 } }\n",
+  );
+  const run = bluegreen(["backfill", "-c", file], dir);
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  assert.equal(await count(main.target, index), 0);
+  await assertSameContent(main.source, index, main.target, index);
+});
