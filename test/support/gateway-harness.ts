@@ -11,6 +11,7 @@ import { createLogger } from "../../src/log/index.ts";
 import { type ReplayReport, replay } from "../../src/replay/index.ts";
 import { type KafkaBroker, kafkaDown, kafkaUp } from "../../src/sandbox/index.ts";
 import { openState, type StateStore } from "../../src/state/index.ts";
+import { compareShadowSearch } from "../../src/validate/index.ts";
 import { MemoryLog } from "./gateway-memory-log.ts";
 import { testSandbox } from "./sandbox.ts";
 
@@ -122,6 +123,8 @@ export async function startGateway(
     log,
     modes: stateModeStore(state),
     logger,
+    // Used only with gateway.shadowReads set; no sync hook: the target counts as current.
+    shadow: { compareSearch: compareShadowSearch },
   });
   const { url } = await gateway.listen("127.0.0.1", 0);
   const source = createCluster(config.source);
