@@ -49,8 +49,9 @@ export class Capture implements StreamTap {
   /** The answer as text (decompressed the way the client asked for it), or why it is not compared. */
   async answerText(): Promise<string | { skip: string }> {
     if (this.tooLarge) return { skip: "too-large" };
-    if (!String(this.headers["content-type"] ?? "").startsWith("application/json"))
-      return { skip: "not-json" };
+    // An error answer is compared by status alone, whatever its format (a 401 is plain text).
+    const json = String(this.headers["content-type"] ?? "").startsWith("application/json");
+    if (!json && this.status < 300) return { skip: "not-json" };
     const raw = Buffer.concat(this.#responseChunks);
     const encoding = String(this.headers["content-encoding"] ?? "identity");
     if (encoding === "identity") return raw.toString("utf8");

@@ -88,8 +88,8 @@ export function compareShadow(
   const bothDocs = kind === "get" && docStatus(source.status) && docStatus(target.status);
   if (source.status !== target.status && !bothDocs)
     return [{ part: "status", detail: `status ${source.status} ≠ ${target.status}` }];
-  // Both refused alike (or both 404 for a get): the same answer as far as users notice.
-  if (source.status >= 300 && kind !== "get") return [];
+  // Both refused alike: the same answer as far as users notice (a get's 404 still says "not found").
+  if (source.status >= 300 && !bothDocs) return [];
   switch (kind) {
     case "search":
       return searchDifferences("", losslessParse(source.text), losslessParse(target.text), compareSearch);

@@ -16,19 +16,18 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import { createCluster } from "../../src/cluster/index.ts";
-import { Gateway, type GatewayMode, type ShadowWindow } from "../../src/gateway/index.ts";
+import type { Gateway, ShadowWindow } from "../../src/gateway/index.ts";
 import { SLOTS } from "../../src/gateway/shadow.ts";
-import { createLogger } from "../../src/log/index.ts";
-import { checkShadow, compareShadowSearch } from "../../src/validate/index.ts";
+import { checkShadow } from "../../src/validate/index.ts";
 import {
   ADMIN_TOKEN,
   dropIndices,
   type GatewayRig,
   gatewayConfig,
   LOG_FACTORIES,
+  memoryGateway,
   startGateway,
 } from "../support/gateway-harness.ts";
-import { MemoryLog } from "../support/gateway-memory-log.ts";
 
 const memory = LOG_FACTORIES.memory as NonNullable<(typeof LOG_FACTORIES)["memory"]>;
 const P = `gw-shadow-${randomBytes(4).toString("hex")}`;
@@ -202,24 +201,13 @@ describe("a target that never answers", () => {
     stall.listen(0, "127.0.0.1");
     await once(stall, "listening");
     await source.request({ method: "PUT", path: `/${index}/_doc/1`, body: { n: 1 } });
-    let mode: GatewayMode | undefined;
-    gateway = new Gateway({
-      source: config.source,
+    const started = await memoryGateway(config, {
       target: { ...config.target, urls: [`http://127.0.0.1:${(stall.address() as AddressInfo).port}`] },
       // Longer than the test: the stalled shadow reads hold their slots until the gateway closes.
-      settings: { ...config.gateway, shadowReads: 1, requestTimeoutMs: 600_000 },
-      rename: {},
-      log: new MemoryLog(),
-      modes: {
-        load: () => mode,
-        save: (m) => {
-          mode = m;
-        },
-      },
-      logger: createLogger({ level: "silent" }),
-      shadow: { compareSearch: compareShadowSearch },
+      settings: { shadowReads: 1, requestTimeoutMs: 600_000 },
     });
-    const url = (await gateway.listen("127.0.0.1", 0)).url;
+    gateway = started.gateway;
+    const url = started.url;
     const direct = await bytes(`${config.source.urls[0]}/${index}/_doc/1`);
     const extra = 4;
     for (let i = 0; i < SLOTS + extra; i++) assert.deepEqual(await bytes(`${url}/${index}/_doc/1`), direct);
