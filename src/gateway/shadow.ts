@@ -272,7 +272,9 @@ export class ShadowReads {
     try {
       const end = await this.#o.logEnd();
       const deadline = Date.now() + (this.#o.recheckWaitMs ?? 30_000);
-      while (!this.#closed && lag(this.#sync.replayed ?? {}, end) > 0 && Date.now() < deadline) {
+      // Without a sync hook there is no replay position to wait for: ask again at once.
+      const waits = this.#o.hooks.sync !== undefined;
+      while (waits && !this.#closed && lag(this.#sync.replayed ?? {}, end) > 0 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 250));
       }
       if (this.#closed) return;
