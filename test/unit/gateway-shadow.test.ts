@@ -143,6 +143,21 @@ describe("compareShadow", () => {
       detail: "found on the source only",
     },
     {
+      name: "get: refused alike in plain text (401 on both)",
+      kind: "get",
+      source: { status: 401, text: "Unauthorized" },
+      target: { status: 401, text: "Unauthorized" },
+      parts: [],
+    },
+    {
+      name: "get: the target refuses what the source served",
+      kind: "get",
+      source: ok('{"_id":"1","found":true,"_source":{}}'),
+      target: { status: 401, text: "Unauthorized" },
+      parts: ["status"],
+      detail: "status 200 ≠ 401",
+    },
+    {
       name: "get: missing on both",
       kind: "get",
       source: { status: 404, text: '{"found":false}' },
