@@ -187,6 +187,27 @@ export interface ValidateSettings {
   readonly countTolerance: number;
   /** Absolute path of the queries file (searches compared on both sides); `--queries` overrides it. */
   readonly queries?: string;
+  /** Largest share of the gateway's shadow reads that may differ persistently (0 = none may). */
+  readonly shadowMismatchMax: number;
+  /** Users whose permissions are probed on both clusters and compared, status code by status code. */
+  readonly probeUsers: readonly ProbeUser[];
+}
+
+/** A request a probe user sends to both clusters; its status codes must agree. */
+export interface Probe {
+  readonly method: "GET" | "HEAD" | "POST" | "PUT" | "DELETE";
+  readonly path: string;
+  readonly body?: unknown;
+}
+
+export interface ProbeUser {
+  readonly name: string;
+  /** The user name itself, or the environment variable that holds it. */
+  readonly username: { readonly value: string } | { readonly env: string };
+  /** The environment variable holding the password (read by `validate`, never stored). */
+  readonly passwordEnv: string;
+  /** Requests to compare; without them, a default set that changes nothing (see docs/validate.md). */
+  readonly probes?: readonly Probe[];
 }
 
 export interface CutoverSettings {
@@ -232,6 +253,8 @@ export interface GatewaySettings {
   readonly retryAfterMs: number;
   /** In `target` mode, also capture writes (for a reverse sync back to the source). */
   readonly captureInTargetMode: boolean;
+  /** Share of reads (0..1) also sent to the target in `capture` mode, answers compared (shadow reads). */
+  readonly shadowReads: number;
   /**
    * The durable capture log (file backend): its directory (absolute), whether appends fsync, and
    * whether the client's answer waits for the outcome record too (the intent is always durable before

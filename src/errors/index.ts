@@ -95,6 +95,7 @@ export const CATALOGUE = {
   BG_BACKFILL_SOURCE: entry(EXIT.failure, true, "Reading documents from the source failed."),
   BG_VALIDATE_FAILED: entry(EXIT.failure, false, "Validation found the target differs from the source."),
   BG_VALIDATE_GATE: entry(EXIT.failure, false, "The readiness gate refuses: no fresh passed validation."),
+  BG_VALIDATE_PROBE_AUTH: entry(EXIT.usage, false, "The source refuses a probe user's credentials."),
   BG_CUTOVER_BLOCKED: entry(EXIT.failure, false, "The source cannot be write-blocked as it is."),
   BG_CUTOVER_DRAIN: entry(EXIT.failure, true, "The last writes did not reach the target in time."),
   BG_CUTOVER_SWITCH: entry(EXIT.failure, false, "The switch command failed; clients were not switched."),
