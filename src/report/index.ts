@@ -1,6 +1,21 @@
 import Table from "cli-table3";
 import type { BluegreenError } from "../errors/index.ts";
 
+export {
+  clip,
+  duration,
+  escapeHtml,
+  Html,
+  html,
+  int,
+  plural,
+  safeUrl,
+  secondsBetween,
+  trusted,
+  when,
+} from "./html-kit.ts";
+export { htmlPage, pageHeader, type ReportMeta } from "./html-page.ts";
+
 /** Plain ASCII tables: they survive logs, CI output and narrow terminals. */
 export function table(
   head: readonly string[],
