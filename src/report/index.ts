@@ -15,6 +15,16 @@ export {
   when,
 } from "./html-kit.ts";
 export { htmlPage, pageHeader, type ReportMeta } from "./html-page.ts";
+export {
+  type MigrationReport,
+  pauseText,
+  type ReportIndex,
+  type ReportStep,
+  type RollbackOption,
+  renderMarkdown,
+  type TimelineEntry,
+} from "./migration.ts";
+export { renderMigrationHtml } from "./migration-html.ts";
 
 /** Plain ASCII tables: they survive logs, CI output and narrow terminals. */
 export function table(
