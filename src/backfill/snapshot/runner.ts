@@ -68,7 +68,7 @@ export interface OwnedRepository {
 }
 
 /**
- * Every repository a snapshot batch registered, from its batch checkpoint (written before the
+ * Every repository a snapshot batch registered, from its batch checkpoint (written just after the
  * source registration). A repository bluegreen registered on the source it also registered on the
  * target, so that side counts too even if a crash came before its checkpoint. A finished batch already
  * removed them; whatever a failed or interrupted one left is for decommission to remove.
