@@ -35,7 +35,11 @@ export function collectReport(config: MigrationConfig, state: StateStore, meta: 
       .sort((a, b) => order(a.id) - order(b.id))
       .map((s) => ({
         id: s.id,
-        status: s.status,
+        // Decommission writes this report as its last act, before its step is marked done.
+        status:
+          s.id === "decommission" && s.status === "running" && dec.readonly !== undefined
+            ? "finishing (writing this report)"
+            : s.status,
         startedAt: s.startedAt,
         finishedAt: s.finishedAt,
         note: s.error === undefined ? via(s.summary) : `${s.error.code}: ${s.error.message}`,
@@ -93,7 +97,9 @@ function indices(state: StateStore, counts: Readonly<Record<string, number>>): R
     rows.set(p.index, { targetIndex: p.targetIndex, method: p.method, backfilled: p.docsDone });
   }
   const checks = lastValidation(state)?.checks ?? [];
-  for (const c of checks) if (!rows.has(c.index)) rows.set(c.index, { targetIndex: c.targetIndex });
+  // Cluster-wide checks (index "*") belong to no index row; the validation verdict covers them.
+  for (const c of checks)
+    if (c.index !== "*" && !rows.has(c.index)) rows.set(c.index, { targetIndex: c.targetIndex });
   for (const index of Object.keys(counts)) if (!rows.has(index)) rows.set(index, { targetIndex: index });
   return [...rows]
     .sort(([a], [b]) => a.localeCompare(b))

@@ -4,6 +4,7 @@
  * change records and as one self-contained HTML page. This module only renders; the facts come in
  * as `MigrationReport`, gathered by the decommission step.
  */
+import { safeUrl } from "./html-kit.ts";
 import type { ReportMeta } from "./html-page.ts";
 
 export interface TimelineEntry {
@@ -93,11 +94,15 @@ function mdTable(head: readonly string[], rows: readonly (readonly unknown[])[])
   ].join("\n");
 }
 
+function side(c: ReportMeta["source"]): string {
+  return `${safeUrl(c.url)}${c.version === undefined ? "" : ` (${c.version})`}`;
+}
+
 export function renderMarkdown(r: MigrationReport): string {
   const out: string[] = [
     `# Migration report — ${r.meta.migration}`,
     "",
-    `${r.meta.source.url}${r.meta.source.version === undefined ? "" : ` (${r.meta.source.version})`} → ${r.meta.target.url}${r.meta.target.version === undefined ? "" : ` (${r.meta.target.version})`}`,
+    `${side(r.meta.source)} → ${side(r.meta.target)}`,
     "",
     `**${r.headline}**`,
     "",

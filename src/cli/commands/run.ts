@@ -98,7 +98,9 @@ export function registerRun(program: Command, io: Output = consoleOutput): void 
         } else if (outcome.status === "cancelled") {
           process.exitCode = 1;
         } else if (outcome.status === "stopped" && outcome.reason === "until") {
-          io.progress(`stopped before ${outcome.stoppedBefore} (--until ${outcome.stoppedBefore})`);
+          // With --json the outcome says so (status stopped, reason until).
+          if (!opts.json)
+            io.progress(`stopped before ${outcome.stoppedBefore} (--until ${outcome.stoppedBefore})`);
         } else if (outcome.status === "stopped") {
           const step = migrationSteps(config).find((s) => s.id === outcome.stoppedBefore);
           const error = new BluegreenError(
