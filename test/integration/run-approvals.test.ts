@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { MigrationStatus } from "../../src/cli/commands/status.ts";
 import { createCluster } from "../../src/cluster/index.ts";
-import { seed } from "../support/backfill.ts";
+import { bluegreen as runSync, seed } from "../support/backfill.ts";
 import { assertSameContent } from "../support/digest.ts";
 import { bluegreen, exitOf, waitForOutput } from "../support/gateway-child.ts";
 import { dropIndices, gatewayConfig } from "../support/gateway-harness.ts";
@@ -39,7 +39,7 @@ describe("bluegreen run with approvals", () => {
   const dir = mkdtempSync(join(tmpdir(), "run-"));
   const file = join(dir, "bluegreen.yaml");
   let config: ReturnType<typeof gatewayConfig>;
-  let gateway: ReturnType<typeof bluegreen>;
+  let gateway: ReturnType<typeof bluegreen> | undefined;
   let url = "";
   let written = 0;
 
@@ -63,14 +63,11 @@ describe("bluegreen run with approvals", () => {
     const source = createCluster(config.source);
     await seed(source, INDEX, 200, { shards: 1 });
     await source.close();
-    gateway = bluegreen(["gateway", "-c", file, "--listen", "127.0.0.1:0", "--replay"]);
-    await waitForOutput(gateway, /gateway listening on (http:\/\/127\.0\.0\.1:\d+) /);
-    url = /gateway listening on (http:\/\/127\.0\.0\.1:\d+) /.exec(gateway.output())?.[1] ?? "";
   });
 
   after(async () => {
-    gateway.child.kill("SIGTERM");
-    await exitOf(gateway);
+    gateway?.child.kill("SIGTERM");
+    if (gateway !== undefined) await exitOf(gateway);
     const clusters = [createCluster(config.source), createCluster(config.target)];
     await clusters[0]?.request({
       method: "PUT",
@@ -83,7 +80,35 @@ describe("bluegreen run with approvals", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test("--until validate runs every step before it and stops there, exit 0", async () => {
+  test("no gateway running: the run stops at sync and says what to start; nothing after it runs", async () => {
+    // Synchronously, with logs silenced: stdout is the outcome alone (no gateway runs to block).
+    const run = runSync(["run", "-c", file, "--until", "validate", "--json"], dir);
+    assert.equal(run.code, 1, run.stderr);
+    const outcome = JSON.parse(run.stdout) as {
+      status: string;
+      steps: { id: string; outcome: string; error?: { code: string; message: string; fix: string } }[];
+    };
+    assert.equal(outcome.status, "failed");
+    const sync = outcome.steps.find((s) => s.id === "sync");
+    assert.equal(sync?.error?.code, "BG_SYNC_NOT_READY");
+    assert.equal(
+      sync?.error?.message,
+      "No gateway of this migration is running (none is recorded in the state file) and gateway.listen is not set, so no write is being captured.",
+    );
+    assert.match(sync?.error?.fix ?? "", new RegExp(`\`bluegreen gateway -c ${file} --replay\``));
+    assert.deepEqual(outcome.steps.map((s) => [s.id, s.outcome]).slice(2), [
+      ["backfill", "done"],
+      ["sync", "failed"],
+      ["validate", "not-run"],
+      ["cutover", "not-run"],
+      ["decommission", "not-run"],
+    ]);
+  });
+
+  test("with the gateway started, --until validate resumes at sync and stops before validate, exit 0", async () => {
+    gateway = bluegreen(["gateway", "-c", file, "--listen", "127.0.0.1:0", "--replay"]);
+    await waitForOutput(gateway, /gateway listening on (http:\/\/127\.0\.0\.1:\d+) /);
+    url = /gateway listening on (http:\/\/127\.0\.0\.1:\d+) /.exec(gateway.output())?.[1] ?? "";
     await write(5);
     const run = await cli(["run", "-c", file, "--until", "validate", "--json"]);
     assert.equal(run.code, 0, run.output);
@@ -94,9 +119,9 @@ describe("bluegreen run with approvals", () => {
     assert.deepEqual(
       outcome.steps.map((s) => [s.id, s.outcome]),
       [
-        ["preflight", "done"],
-        ["prepare", "done"],
-        ["backfill", "done"],
+        ["preflight", "already-done"],
+        ["prepare", "already-done"],
+        ["backfill", "already-done"],
         ["sync", "done"],
         ["validate", "not-run"],
         ["cutover", "not-run"],
@@ -172,7 +197,7 @@ describe("bluegreen run with approvals", () => {
     assert.match(
       md,
       new RegExp(
-        `still forwards clients to the target and logs their writes\\. .* with \`kill -TERM ${gateway.child.pid}\``,
+        `still forwards clients to the target and logs their writes\\. .* with \`kill -TERM ${gateway?.child.pid}\``,
       ),
     );
     assert.match(md, new RegExp(`\\| ${INDEX} \\| ${INDEX} \\| stream \\| 20\\d \\| ${200 + written} \\|`));
