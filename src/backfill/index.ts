@@ -22,6 +22,7 @@ export {
   runBackfill,
   runnerFor,
 } from "./run.ts";
+export { type OwnedRepository, ownedRepositories } from "./snapshot/index.ts";
 export {
   backfillStep,
   backfillSummary,

@@ -123,8 +123,9 @@ rollback:
   deleteTargetIndices: false        # remove what the migration created on the target (destructive)
 
 decommission:
-  deleteSourceIndices: false        # delete the migrated indices from the source (destructive)
-  minAgeAfterCutover: 24h           # refuse to decommission until cutover has been stable this long
+  soak: 0s                          # refuse to decommission until the switch is this old (e.g. 24h)
+  # finalSnapshot: { repository: archive }   # last snapshot of the source's migrated indices first
+  # (deleting the source's indices is never a setting: decommission --delete-source, name typed back)
 
 # The gateway clients talk to during the migration (sync.method: gateway): it forwards to the source and
 # logs every write durably before answering; \`bluegreen replay\` applies the log to the target.

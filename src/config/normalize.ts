@@ -65,8 +65,17 @@ export function normalize(raw: RawConfig, ctx: ResolveContext, configPath: strin
     },
     rollback: raw.rollback,
     decommission: {
-      deleteSourceIndices: raw.decommission.deleteSourceIndices,
-      minAgeAfterCutoverMs: raw.decommission.minAgeAfterCutover,
+      soakMs: raw.decommission.soak ?? 0,
+      ...(raw.decommission.finalSnapshot === undefined
+        ? {}
+        : {
+            finalSnapshot: {
+              repository: raw.decommission.finalSnapshot.repository,
+              ...(raw.decommission.finalSnapshot.name === undefined
+                ? {}
+                : { name: raw.decommission.finalSnapshot.name }),
+            },
+          }),
     },
     gateway: normalizeGateway(raw.gateway, raw.name, ctx, problems),
     replay: {

@@ -198,8 +198,8 @@ export const rawConfigSchema = z.strictObject({
     .prefault({}),
   decommission: z
     .strictObject({
-      deleteSourceIndices: flag().default(false),
-      minAgeAfterCutover: duration().default(86_400_000),
+      soak: duration().optional(),
+      finalSnapshot: z.strictObject({ repository: text, name: text.optional() }).optional(),
     })
     .prefault({}),
   // gateway/replay: the capturing proxy clients use during the migration, and the log's consumer.

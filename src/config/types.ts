@@ -229,11 +229,18 @@ export interface RollbackSettings {
   readonly deleteTargetIndices: boolean;
 }
 
+/**
+ * Deleting the source's data is deliberately not a setting: only `decommission --delete-source` with
+ * the source cluster's name typed back does it, so no file copied between migrations can.
+ */
 export interface DecommissionSettings {
-  /** Delete the migrated indices from the source. Destructive, hence off by default. */
-  readonly deleteSourceIndices: boolean;
-  /** Decommission refuses to run until cutover has been stable this long. */
-  readonly minAgeAfterCutoverMs: number;
+  /** Decommission refuses to run until the switch is this old (0: no soak). */
+  readonly soakMs: number;
+  /**
+   * A last snapshot of the migrated source indices, into a repository already registered on the
+   * source; `name` defaults to `<migration>-final-<UTC timestamp>`, chosen once and recorded.
+   */
+  readonly finalSnapshot?: { readonly repository: string; readonly name?: string };
 }
 
 export interface GatewaySettings {

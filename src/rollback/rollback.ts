@@ -43,6 +43,7 @@ export async function runRollback(
 ): Promise<RollbackResult> {
   const cutover = cutoverRecord(state);
   const afterSwitch = cutover.switch !== undefined;
+  refuseAfterSourceDeleted(state);
   if (afterSwitch && config.sync.method === "gateway" && !config.gateway.captureInTargetMode) {
     throw new BluegreenError(
       "BG_USAGE",
@@ -115,9 +116,15 @@ export async function runRollback(
     });
     await run("capture", async () => {
       await setMode("capture");
-      // A later cutover starts from the beginning again.
-      state.putCheckpoint("cutover", "parts", {});
-      state.putCheckpoint("cutover", "blocking", null);
+      // A later cutover (and decommission) starts from the beginning again; `run` must redo them.
+      state.transaction(() => {
+        state.putCheckpoint("cutover", "parts", {});
+        state.putCheckpoint("cutover", "blocking", null);
+        state.putCheckpoint("decommission", "parts", {});
+        for (const step of ["cutover", "decommission"]) {
+          if (state.getStep(step) !== undefined) state.setStepStatus(step, "pending");
+        }
+      });
     });
     const result = { afterSwitch, unblocked: Object.keys(blocked), replayedBack };
     state.putCheckpoint(STEP, "parts", {});
@@ -125,4 +132,18 @@ export async function runRollback(
   } finally {
     await Promise.all([source.close(), target.close()]);
   }
+}
+
+/** Replaying the target's writes into a source whose indices are gone would half-recreate them. */
+function refuseAfterSourceDeleted(state: StateStore): void {
+  const deleted = state.getCheckpoint<{ delete?: { deleted?: string[] } }>("decommission", "parts")?.delete
+    ?.deleted;
+  if (deleted === undefined || deleted.length === 0) return;
+  throw new BluegreenError(
+    "BG_USAGE",
+    `Rollback is not possible: decommission deleted the source's migrated indices (${deleted.join(", ")}); nothing was changed.`,
+    {
+      fix: "Restore them from the final snapshot if one was taken (the migration report has the command), or copy the target back with a reverse migration.",
+    },
+  );
 }

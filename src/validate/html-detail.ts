@@ -2,7 +2,7 @@
  * The report page's detail parts: per failing check what differs (documents, drift lines, queries),
  * and the table of every check. Check kinds are rendered generically, so a new kind needs no change here.
  */
-import { clip, duration, type Html, html, int } from "./html-kit.ts";
+import { clip, duration, type Html, html, int } from "../report/index.ts";
 import { probeTable, shadowPanel } from "./html-live.ts";
 import type { Check, Difference, ValidationReport } from "./report.ts";
 

@@ -3,7 +3,7 @@
  * permission probes (both status codes per request) and the gateway's shadow reads (counts, then the
  * latest mismatches, which name ids and never field values).
  */
-import { type Html, html, int } from "./html-kit.ts";
+import { type Html, html, int } from "../report/index.ts";
 import type { Check } from "./report.ts";
 
 function pill(passed: boolean): Html {

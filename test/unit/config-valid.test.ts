@@ -92,7 +92,7 @@ describe("valid configs", () => {
       ],
     });
     assert.deepEqual(config.cutover, { writeBlockSource: true, drainTimeoutMs: 120_000 });
-    assert.deepEqual(config.decommission, { deleteSourceIndices: false, minAgeAfterCutoverMs: 172_800_000 });
+    assert.deepEqual(config.decommission, { soakMs: 172_800_000, finalSnapshot: { repository: "archive" } });
     assert.match(config.fingerprint, /^[0-9a-f]{64}$/);
   });
 
