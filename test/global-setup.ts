@@ -3,6 +3,8 @@
  * - `main`: source 2.11 → target 2.19 (most tests);
  * - `legacy`: source 1.3 → target 2.19 (version-transform and 1.x backfill tests).
  * Test processes inherit BLUEGREEN_TEST_SANDBOX (JSON); tests isolate themselves by index name.
+ * Two more pairs start on first use: the secure pair (test/support/secure-pair.ts, port base + 200,
+ * stopped here at the end) and the REST YAML tests' own pair (port base + 400, which wipes clusters).
  *
  * Knobs for running several checkouts side by side on one machine:
  * - BLUEGREEN_TEST_SANDBOX_NAME (default "test"): sandbox name prefix; the legacy pair is `<name>-legacy`.
@@ -12,6 +14,7 @@
  */
 import { type SandboxStatus, sandboxDown, sandboxUp } from "../src/sandbox/index.ts";
 import type { TestPair, TestSandbox } from "./support/sandbox.ts";
+import { secureTestPairDown } from "./support/secure-pair.ts";
 
 const NAME = process.env.BLUEGREEN_TEST_SANDBOX_NAME ?? "test";
 const LEGACY = `${NAME}-legacy`;
@@ -52,4 +55,6 @@ export async function globalTeardown(): Promise<void> {
   if (KEEP) return;
   await sandboxDown({ name: NAME, purge: true });
   await sandboxDown({ name: LEGACY, purge: true });
+  // Started by the first test file that needs it (test/support/secure-pair.ts); a no-op otherwise.
+  await secureTestPairDown();
 }

@@ -4,8 +4,7 @@
  * names the probe and the user; a wrong password is an error naming the user and the variable,
  * never the password. The gateway's shadow reads carry the client's own credentials to the target.
  *
- * Own secure pair: BLUEGREEN_TEST_SECURE_NAME / BLUEGREEN_TEST_SECURE_PORT_BASE (default vp-secure on
- * 36410) attach to a running one, as the global setup does for the plain pairs.
+ * Runs on the suite's shared secure pair (test/support/secure-pair.ts).
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -17,12 +16,11 @@ import { type Cluster, createCluster } from "../../src/cluster/index.ts";
 import { type MigrationConfig, parseConfig, Secret } from "../../src/config/index.ts";
 import { isBluegreenError } from "../../src/errors/index.ts";
 import type { Gateway } from "../../src/gateway/index.ts";
-import { type SandboxStatus, sandboxDown, sandboxUp } from "../../src/sandbox/index.ts";
+import type { SandboxStatus } from "../../src/sandbox/index.ts";
 import { checkPermissions, PROBE_ID } from "../../src/validate/index.ts";
 import { memoryGateway } from "../support/gateway-harness.ts";
+import { secureTestPair } from "../support/secure-pair.ts";
 
-const NAME = process.env.BLUEGREEN_TEST_SECURE_NAME ?? "vp-secure";
-const PORT_BASE = Number(process.env.BLUEGREEN_TEST_SECURE_PORT_BASE ?? "36410");
 const P = `vp-${randomBytes(3).toString("hex")}`;
 const INDEX = `${P}-data`;
 const PASSWORD = `Rd-${randomBytes(6).toString("hex")}!9`;
@@ -40,7 +38,7 @@ function readerRole(actions: readonly string[]) {
 }
 
 before(async () => {
-  status = await sandboxUp({ name: NAME, secure: true, portBase: PORT_BASE });
+  status = await secureTestPair();
   const creds = status.credentials;
   assert.ok(creds !== undefined);
   const ca = readFileSync(creds.ca, "utf8");
@@ -97,7 +95,6 @@ after(async () => {
     await admin.request({ method: "DELETE", path: `/${P}-*`, allowStatus: [404] });
     await admin.close();
   }
-  if (process.env.BLUEGREEN_TEST_KEEP !== "1") await sandboxDown({ name: NAME, purge: true });
 });
 
 const PAIRS = [{ index: INDEX, targetIndex: INDEX }];
