@@ -129,16 +129,16 @@ test("the workflow runs backfill after prepare, and a second run finds it done",
   const index = `${P}-workflow`;
   await seed(main.source, index, 400, { shards: 2, routeEvery: 3 });
   const { dir, file } = migrationFile(`${P}-wf`, sandbox, index, "backfill: { method: stream }\n");
-  const run = bluegreen(["run", "-c", file, "--json"], dir);
+  const run = bluegreen(["run", "-c", file, "--until", "sync", "--json"], dir);
   assert.equal(run.code, 0, run.stderr + run.stdout);
   const outcome = JSON.parse(run.stdout);
-  assert.equal(outcome.status, "completed");
+  assert.equal(outcome.status, "stopped");
   const step = outcome.steps.find((s: { id: string }) => s.id === "backfill");
   assert.equal(step.outcome, "done");
   assert.equal(step.summary.docs, 400);
   await assertSameContent(main.source, index, main.target, index);
 
-  const again = bluegreen(["run", "-c", file, "--json"], dir);
+  const again = bluegreen(["run", "-c", file, "--until", "sync", "--json"], dir);
   assert.equal(again.code, 0, again.stderr);
   const second = JSON.parse(again.stdout);
   assert.equal(second.steps.find((s: { id: string }) => s.id === "backfill").outcome, "already-done");
