@@ -1,4 +1,4 @@
-export { targetIndexName } from "./planner.ts";
+export { planBackfillFromClusters, targetIndexName } from "./planner.ts";
 export {
   createProgress,
   formatSeconds,

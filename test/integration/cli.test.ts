@@ -125,7 +125,8 @@ const BAD_INPUT: readonly { name: string; args: (dir: string) => string[]; code:
       name: "an unknown sandbox version",
       args: () => ["sandbox", "up", "--source", "0.9"],
       code: 2,
-      stderr: /BG_SANDBOX_VERSION: The sandbox has no version "0\.9"[\s\S]*fix: Use one of: 2\.19/,
+      stderr:
+        /BG_SANDBOX_VERSION: The sandbox has no version "0\.9"[\s\S]*fix: Use one of: .*2\.19 \(opensearch 2\.19\.4\)/,
     },
     {
       name: "an unknown command",

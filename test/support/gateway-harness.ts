@@ -13,7 +13,7 @@ import { type KafkaBroker, kafkaDown, kafkaUp } from "../../src/sandbox/index.ts
 import { openState, type StateStore } from "../../src/state/index.ts";
 import { compareShadowSearch } from "../../src/validate/index.ts";
 import { MemoryLog } from "./gateway-memory-log.ts";
-import { testSandbox } from "./sandbox.ts";
+import { type TestPair, testSandbox } from "./sandbox.ts";
 
 /**
  * The capture-log backends the gateway tests run against. Adding a backend (file, kafka) is one entry
@@ -76,6 +76,10 @@ export interface ConfigExtras {
   /** Extra `replay:` keys. */
   readonly replay?: string;
   readonly listen?: string;
+  /** The clusters, when not the main pair (e.g. a version path from `versionPaths()`). */
+  readonly pair?: TestPair;
+  /** More top-level YAML, e.g. `indices:` and `backfill:` blocks. */
+  readonly yaml?: string;
 }
 
 /**
@@ -83,7 +87,7 @@ export interface ConfigExtras {
  * `dir/bluegreen.yaml`, so a CLI child process can run on the same state and log.
  */
 export function gatewayConfig(name: string, dir: string, extras: ConfigExtras = {}): MigrationConfig {
-  const sandbox = testSandbox();
+  const sandbox = extras.pair ?? testSandbox();
   const more = (text: string | undefined) => (text === undefined ? "" : `, ${text}`);
   const yaml = `version: 1
 name: ${name}
@@ -92,7 +96,7 @@ target: { url: '${sandbox.target.url}' }
 state: { path: '${join(dir, "state.db")}' }
 gateway: { adminToken: '${ADMIN_TOKEN}', fenceHold: 500ms, retryAfter: 1s, log: { dir: '${join(dir, "log")}'${more(extras.log)} }${extras.listen === undefined ? "" : `, listen: '${extras.listen}'`}${more(extras.gateway)} }
 replay: { ${extras.replay?.includes("outcomeWait") === true ? "" : "outcomeWait: 1s, "}deadLetterPath: '${join(dir, "dead.ndjson")}'${more(extras.replay)} }
-`;
+${extras.yaml ?? ""}`;
   writeFileSync(join(dir, "bluegreen.yaml"), yaml);
   return parseConfig(yaml, { baseDir: dir, env: {} });
 }
