@@ -279,6 +279,21 @@ for (const c of CASES) {
   });
 }
 
+for (const c of CASES) {
+  test(`validate ${c.key}: counts, every document, metadata and queries pass after the sync`, async () => {
+    const { file } = runningFor(c.key);
+    const run = bluegreen(["validate", "-c", file, "--full", "--json"]);
+    assert.equal(await exitOf(run), 0, run.output());
+    const report = JSON.parse(run.output().slice(run.output().indexOf("{"))) as {
+      passed: boolean;
+      checks: { kind: string; index: string; passed: boolean }[];
+    };
+    assert.equal(report.passed, true, JSON.stringify(report.checks.filter((k) => !k.passed)));
+    const kinds = new Set(report.checks.map((k) => k.kind));
+    for (const kind of ["metadata", "count", "content", "queries"]) assert.ok(kinds.has(kind), kind);
+  });
+}
+
 const REFUSED: readonly {
   name: string;
   path: () => ReturnType<typeof versionPaths>[string];
