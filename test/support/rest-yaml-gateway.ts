@@ -54,7 +54,7 @@ function useForGatewayHarness(pair: SandboxStatus): void {
     target: describe("target"),
     snapshotRepoPath: pair.snapshotRepoPath,
   };
-  const sandbox: TestSandbox = { ...described, legacy: described };
+  const sandbox: TestSandbox = { ...described, legacy: described, major: described };
   process.env.BLUEGREEN_TEST_SANDBOX = JSON.stringify(sandbox);
 }
 
