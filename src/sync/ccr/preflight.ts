@@ -37,7 +37,9 @@ export function ccrFindings(source: ClusterFacts, target: ClusterFacts): CcrFind
       });
     }
   }
-  const version = ccrVersionVerdict(source.versionText, target.versionText);
+  // Versions of different distributions do not compare; the distribution finding says enough.
+  const comparable = source.distribution === "opensearch" && target.distribution === "opensearch";
+  const version = comparable ? ccrVersionVerdict(source.versionText, target.versionText) : undefined;
   if (version !== undefined) {
     findings.push({ check: "version", reason: version, fix: "Use sync.method gateway for this pair." });
   }
