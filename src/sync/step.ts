@@ -95,7 +95,7 @@ async function runSync(
         fix: moving
           ? "Run again in a while; if the lag keeps growing, look at the target's health."
           : driver.method === "ccr"
-            ? `Look at the followers' status (bluegreen status -c ${file}); resume paused ones; then run again.`
+            ? `Look at each follower's status (GET _plugins/_replication/<index>/_status on the target); resume paused ones; then run again.`
             : `Start one: restart the gateway with --replay, or run \`bluegreen replay -c ${file}\` as a service; then run again.`,
         retryable: moving,
       },
