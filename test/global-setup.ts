@@ -1,6 +1,6 @@
 /**
  * Starts the real sandboxes the suite shares and stops them at the end:
- * - `main`: source 2.11 → target 2.19 (most tests);
+ * - `main`: source 2.11 → target 2.19 (most tests), with the CCR and ISM plugins on both (`plugins`);
  * - `legacy`: source 1.3 → target 2.19 (version-transform and 1.x backfill tests);
  * - `major`: source Elasticsearch 7.10 OSS → target OpenSearch 3.x (the major-version paths).
  * All three list one shared snapshot folder in path.repo besides their own, so the version-matrix tests
@@ -18,7 +18,7 @@
  *   (`sandboxUp` is idempotent), which saves the start-up on every iteration.
  */
 import { rmSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { type SandboxStatus, sandboxDown, sandboxHome, sandboxUp } from "../src/sandbox/index.ts";
 import type { TestPair, TestSandbox } from "./support/sandbox.ts";
 import { secureTestPairDown } from "./support/secure-pair.ts";
@@ -45,11 +45,19 @@ function describe(status: SandboxStatus): TestPair {
 }
 
 export async function globalSetup(): Promise<void> {
+  // CI and this machine keep the CCR/ISM zips Maven Central lacks beside the checkout (see docs/sync.md).
+  process.env.BLUEGREEN_SANDBOX_PLUGINS ??= resolve(import.meta.dirname, "../../shared/opensearch-plugins");
   const started = Date.now();
   const say = (pair: string) => (m: string) => process.stderr.write(`[sandbox ${pair}] ${m}\n`);
   const sharedRepo = join(sandboxHome(), "sandboxes", `${NAME}-shared-snapshots`);
   // Sequential on purpose: two JVMs starting at once on a 2-core CI box only slows both down.
-  const main = await sandboxUp({ name: NAME, portBase: BASE, sharedRepo, onProgress: say(NAME) });
+  const main = await sandboxUp({
+    name: NAME,
+    portBase: BASE,
+    sharedRepo,
+    plugins: ["ccr", "ism"],
+    onProgress: say(NAME),
+  });
   const legacy = await sandboxUp({
     name: LEGACY,
     source: "1.3",

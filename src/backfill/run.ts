@@ -6,6 +6,7 @@ import type { BackfillMethod } from "../config/index.ts";
 import { selectIndices } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import { apply, inventory, plan } from "../prepare/index.ts";
+import { ccrRunner, ccrTasks, syncsThroughCcr } from "./ccr.ts";
 import { planBackfillFromClusters } from "./planner.ts";
 import { recordingProgress, recordUnfinished } from "./recorded.ts";
 import { reindexRunner } from "./reindex/index.ts";
@@ -25,6 +26,7 @@ export const RUNNERS: Partial<Record<ConcreteBackfillMethod, BackfillMethodRunne
   stream: streamRunner,
   snapshot: snapshotRunner,
   reindex: reindexRunner,
+  ccr: ccrRunner,
 };
 
 /** An index the selection picked on the source, before a method is chosen. */
@@ -103,6 +105,7 @@ export async function listCandidates(
 
 export async function planTasks(ctx: BackfillContext, options: BackfillOptions): Promise<IndexTask[]> {
   const candidates = await listCandidates(ctx, options.indices);
+  if (options.planner === undefined && (await syncsThroughCcr(ctx))) return ccrTasks(ctx, candidates);
   return (options.planner ?? plannerFor(options.method))(ctx, candidates);
 }
 

@@ -10,6 +10,7 @@ import type { LogPosition } from "../capture/index.ts";
 import { isBluegreenError } from "../errors/index.ts";
 import { askGateway, openConfiguredLog, unreachableOwnerError } from "../gateway/index.ts";
 import { holdReplay, markBackfillStart, releaseReplay } from "../replay/index.ts";
+import { syncMethodOf } from "../sync/index.ts";
 import type { BackfillContext } from "./types.ts";
 
 /**
@@ -35,7 +36,7 @@ async function logEnd(ctx: BackfillContext): Promise<LogPosition> {
 }
 
 export async function openSyncWindow(ctx: BackfillContext): Promise<void> {
-  if (ctx.config.sync.method !== "gateway") return;
+  if (syncMethodOf(ctx.config, ctx.state) !== "gateway") return;
   holdReplay(ctx.state, "backfill");
   const end = await logEnd(ctx);
   const position = await markBackfillStart({ end: async () => end }, ctx.state);
@@ -43,6 +44,6 @@ export async function openSyncWindow(ctx: BackfillContext): Promise<void> {
 }
 
 export function closeSyncWindow(ctx: BackfillContext): void {
-  if (ctx.config.sync.method !== "gateway") return;
+  if (syncMethodOf(ctx.config, ctx.state) !== "gateway") return;
   releaseReplay(ctx.state);
 }

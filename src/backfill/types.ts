@@ -7,7 +7,7 @@ import type { StateStore } from "../state/index.ts";
  * The contract every backfill method (snapshot, reindex, stream) implements, so the step, the `auto`
  * planner and the progress renderer treat them alike.
  */
-export type ConcreteBackfillMethod = "snapshot" | "reindex" | "stream";
+export type ConcreteBackfillMethod = "snapshot" | "reindex" | "stream" | "ccr";
 
 export interface BackfillContext {
   readonly config: MigrationConfig;

@@ -95,9 +95,14 @@ backfill:
     leaseIndex: bluegreen-backfill-leases  # slice leases on the target for --workers N
 
 sync:
-  method: none                      # gateway | ccr | none (none: writes stop at cutover); with gateway,
+  method: none                      # gateway | ccr | auto | none (none: writes stop at cutover); with gateway,
                                     # backfill marks the capture log and holds replay while it copies
   maxLag: 30s                       # lag cutover waits for before switching
+  # ccr:                            # sync.method ccr (auto: ccr when both clusters can run it, else gateway)
+  #   alias: bluegreen-source       # the remote-cluster alias registered on the target
+  #   mode: sniff                   # sniff (seeds) | proxy (proxyAddress)
+  #   seeds: [source-host:9300]     # default: the transport addresses the source's nodes publish
+  #   autoFollow: ["logs-*"]        # followed as new indices appear; default: the selection's wildcards
 
 validate:
   mode: full                        # full: every document by content digest; sample: sampleSize per index

@@ -18,6 +18,7 @@ export {
   type BackfillMethod,
   type BackfillSettings,
   type CaptureLogSettings,
+  type CcrSettings,
   CONCRETE_METHODS,
   type ConcreteMethod,
   type CutoverSettings,

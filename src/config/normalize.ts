@@ -4,7 +4,7 @@ import type { Env } from "./env.ts";
 import { type ConfigPath, type Problem, problem } from "./problems.ts";
 import type { RawAuth, RawCluster, RawConfig, RawProbeUser, RawTls } from "./schema.ts";
 import { Secret } from "./secret.ts";
-import type { MigrationConfig, ProbeUser } from "./types.ts";
+import type { CcrSettings, MigrationConfig, ProbeUser } from "./types.ts";
 
 export interface ResolveContext {
   /** Relative paths in the file (state, password files, PEM files) are resolved from here. */
@@ -46,7 +46,7 @@ export function normalize(raw: RawConfig, ctx: ResolveContext, configPath: strin
     state: { path: resolve(ctx.baseDir, raw.state.path ?? `.bluegreen/${raw.name}.db`) },
     prepare: raw.prepare,
     backfill: normalizeBackfill(raw.backfill, ctx, raw.state.path ?? `.bluegreen/${raw.name}.db`),
-    sync: { method: raw.sync.method, maxLagMs: raw.sync.maxLag },
+    sync: { method: raw.sync.method, maxLagMs: raw.sync.maxLag, ccr: normalizeCcr(raw.sync.ccr) },
     validate: {
       mode: raw.validate.mode,
       sampleSize: raw.validate.sampleSize,
@@ -403,4 +403,15 @@ function readText(
     );
     return undefined;
   }
+}
+
+function normalizeCcr(raw: RawConfig["sync"]["ccr"]): CcrSettings {
+  return {
+    alias: raw.alias,
+    mode: raw.mode,
+    useRoles: raw.useRoles,
+    ...(raw.seeds === undefined ? {} : { seeds: raw.seeds }),
+    ...(raw.proxyAddress === undefined ? {} : { proxyAddress: raw.proxyAddress }),
+    ...(raw.autoFollow === undefined ? {} : { autoFollow: raw.autoFollow }),
+  };
 }

@@ -171,7 +171,23 @@ export const rawConfigSchema = z.strictObject({
     })
     .prefault({}),
   sync: z
-    .strictObject({ method: z.enum(SYNC_METHODS).default("none"), maxLag: duration().default(30_000) })
+    .strictObject({
+      method: z.enum(SYNC_METHODS).default("none"),
+      maxLag: duration().default(30_000),
+      ccr: z
+        .strictObject({
+          alias: text.default("bluegreen-source"),
+          mode: z.enum(["sniff", "proxy"]).default("sniff"),
+          seeds: z.array(text).min(1).optional(),
+          proxyAddress: text.optional(),
+          autoFollow: z.array(text).optional(),
+          useRoles: z.strictObject({ leader: text, follower: text }).default({
+            leader: "cross_cluster_replication_leader_full_access",
+            follower: "cross_cluster_replication_follower_full_access",
+          }),
+        })
+        .prefault({}),
+    })
     .prefault({}),
   validate: z
     .strictObject({

@@ -162,7 +162,8 @@ export interface RenameSettings {
 export const SNAPSHOT_DEFAULTS: SnapshotSettings = { keepSnapshot: false };
 export const REINDEX_DEFAULTS: ReindexSettings = { rangeDocs: 1_000_000, maxTasks: 4, requestsPerSecond: -1 };
 
-export const SYNC_METHODS = ["gateway", "ccr", "none"] as const;
+/** `auto`: CCR when both clusters can run it, else the gateway, with the reason recorded. */
+export const SYNC_METHODS = ["gateway", "ccr", "auto", "none"] as const;
 export type SyncMethod = (typeof SYNC_METHODS)[number];
 
 export interface SyncSettings {
@@ -170,6 +171,23 @@ export interface SyncSettings {
   readonly method: SyncMethod;
   /** Replication lag cutover waits for before it flips traffic. */
   readonly maxLagMs: number;
+  readonly ccr: CcrSettings;
+}
+
+/** Cross-cluster replication: the target (follower) pulls from the source (leader). */
+export interface CcrSettings {
+  /** The remote-cluster alias bluegreen registers on the target for the source. */
+  readonly alias: string;
+  /** `sniff` connects to the seeds' nodes; `proxy` to one address (a load balancer in front of them). */
+  readonly mode: "sniff" | "proxy";
+  /** The source's transport addresses (host:port); default: what the source's nodes publish. */
+  readonly seeds?: readonly string[];
+  /** For `mode: proxy`: the one address the target connects to. */
+  readonly proxyAddress?: string;
+  /** Index patterns an auto-follow rule follows (indices created later); default: the selection's wildcards. */
+  readonly autoFollow?: readonly string[];
+  /** With security on both sides: the roles CCR acts with on each side (`use_roles`). */
+  readonly useRoles: { readonly leader: string; readonly follower: string };
 }
 
 export interface ValidateSettings {

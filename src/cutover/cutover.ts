@@ -11,12 +11,13 @@
 import { createCluster } from "../cluster/index.ts";
 import type { MigrationConfig } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
-import { gatewayMode, openReplayLog } from "../gateway/index.ts";
+import { gatewayMode } from "../gateway/index.ts";
 import type { Logger } from "../log/index.ts";
 import { restoreTuning, TUNING_CHECKPOINT, type TunedSettings } from "../prepare/index.ts";
-import { replay, replayHold } from "../replay/index.ts";
+import { replayHold } from "../replay/index.ts";
 import type { StateStore } from "../state/index.ts";
-import { checkCounts, gateError, readiness, recordForcedGate, syncLag } from "../validate/index.ts";
+import { openSync } from "../sync/index.ts";
+import { checkCounts, gateError, readiness, recordForcedGate } from "../validate/index.ts";
 import { runSwitchCommand } from "./switch-command.ts";
 import { indicesToBlock, type PreviousBlocks, readBlocks, setBlocks } from "./write-block.ts";
 
@@ -121,7 +122,17 @@ export async function runCutover(
     });
 
     await run("drain", async () => {
-      if (viaGateway) await drain(config, state, logger, options.signal);
+      // Whichever way sync runs (gateway replay or CCR): carry over what is left, then end it (CCR's
+      // followers become writable here; the gateway's log keeps serving a rollback).
+      const sync = openSync(config, state, logger);
+      if (sync !== undefined) {
+        try {
+          await sync.drain(config.cutover.drainTimeoutMs, options.signal);
+          await sync.stop();
+        } finally {
+          await sync.close();
+        }
+      }
       const counts: Record<string, number> = {};
       for (const index of indices) {
         const check = await checkCounts({ source, target, index, targetIndex: index, tolerance: 0 });
@@ -153,55 +164,5 @@ export async function runCutover(
     return { record, pauseMs: record.switch?.pauseMs ?? 0 };
   } finally {
     await Promise.all([source.close(), target.close()]);
-  }
-}
-
-/** Replay until nothing logged is left: by the replayer already running, else in this process. */
-async function drain(
-  config: MigrationConfig,
-  state: StateStore,
-  logger: Logger,
-  signal?: AbortSignal,
-): Promise<void> {
-  const deadline = Date.now() + config.cutover.drainTimeoutMs;
-  const first = await syncLag(config, state, logger);
-  if (first === undefined || first.lagRecords === 0) return;
-  // A replayer that is running moves the position within a couple of polls; if none does, drain here.
-  await new Promise((r) => setTimeout(r, 1_500));
-  const second = await syncLag(config, state, logger);
-  if (second !== undefined && second.lagRecords > 0 && second.lagRecords >= first.lagRecords) {
-    const log = await openReplayLog(config, logger);
-    const source = createCluster(config.source, { logger });
-    const target = createCluster(config.target, { logger });
-    try {
-      await replay({
-        log,
-        state,
-        source,
-        target,
-        settings: config.replay,
-        logger,
-        untilCaughtUp: true,
-        pollMs: 100,
-        ...(signal === undefined ? {} : { signal }),
-      });
-    } finally {
-      await Promise.all([log.close(), source.close(), target.close()]);
-    }
-  }
-  for (;;) {
-    const lag = await syncLag(config, state, logger);
-    if (lag === undefined || lag.lagRecords === 0) return;
-    if (Date.now() >= deadline) {
-      throw new BluegreenError(
-        "BG_CUTOVER_DRAIN",
-        `Replay is still ${lag.lagRecords} record(s) behind after cutover.drainTimeout.`,
-        {
-          fix: "Check the replayer (bluegreen replay) runs and the target accepts writes; run cutover again to go on draining, or bluegreen rollback.",
-          retryable: true,
-        },
-      );
-    }
-    await new Promise((r) => setTimeout(r, 250));
   }
 }

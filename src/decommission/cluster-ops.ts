@@ -115,31 +115,3 @@ export async function deleteIndices(source: Cluster, indices: readonly string[])
   }
   return deleted;
 }
-
-/**
- * The seam for cross-cluster replication (not built yet): whatever sets up CCR records here the
- * remote-cluster alias it put on the target and the auto-follow rules it made, and decommission
- * removes exactly those. Nothing else of the target's cluster settings is touched.
- */
-export interface RemoteClusterRecord {
-  readonly alias: string;
-  readonly autoFollowRules: readonly string[];
-}
-
-export const REMOTE_CLUSTERS = { step: "sync", key: "remote-clusters" } as const;
-
-export async function removeRemoteCluster(target: Cluster, remote: RemoteClusterRecord): Promise<void> {
-  for (const name of remote.autoFollowRules) {
-    await target.request({
-      method: "DELETE",
-      path: "/_plugins/_replication/_autofollow",
-      body: { leader_alias: remote.alias, name },
-      allowStatus: [404],
-    });
-  }
-  await target.request({
-    method: "PUT",
-    path: "/_cluster/settings",
-    body: { persistent: { [`cluster.remote.${remote.alias}.seeds`]: null } },
-  });
-}

@@ -16,14 +16,12 @@ import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { MigrationReport } from "../report/index.ts";
 import type { StateStore } from "../state/index.ts";
+import { remoteClusters, removeRemoteCluster } from "../sync/index.ts";
 import {
   clusterName,
   deleteIndices,
   ensureWriteBlocked,
   finalSnapshot,
-  REMOTE_CLUSTERS,
-  type RemoteClusterRecord,
-  removeRemoteCluster,
   removeRepository,
 } from "./cluster-ops.ts";
 import {
@@ -165,8 +163,7 @@ export async function runDecommission(
       return { removed, alreadyGone };
     });
     await run("remote", async () => {
-      const remotes =
-        state.getCheckpoint<RemoteClusterRecord[]>(REMOTE_CLUSTERS.step, REMOTE_CLUSTERS.key) ?? [];
+      const remotes = remoteClusters(state);
       for (const remote of remotes) await removeRemoteCluster(target, remote);
       return { removed: remotes.map((r) => r.alias) };
     });

@@ -1,4 +1,5 @@
-export { REMOTE_CLUSTERS, type RemoteClusterRecord } from "./cluster-ops.ts";
+// The record lives with what makes it (step 3, CCR); re-exported for existing importers.
+export { REMOTE_CLUSTERS, type RemoteClusterRecord } from "../sync/index.ts";
 export {
   type DecommissionOptions,
   type DecommissionResult,

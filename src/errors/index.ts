@@ -51,6 +51,7 @@ export const CATALOGUE = {
   BG_SANDBOX_VERSION: entry(EXIT.usage, false, "The sandbox has no such version."),
   BG_SANDBOX_USER: entry(EXIT.failure, false, "The unprivileged sandbox user could not be prepared."),
   BG_SANDBOX_NOT_RUNNING: entry(EXIT.failure, false, "The sandbox is not running."),
+  BG_SANDBOX_PLUGIN: entry(EXIT.failure, false, "A plugin zip for the sandbox could not be found."),
   BG_STATE_OPEN: entry(EXIT.failure, false, "The state file could not be opened."),
   BG_STATE_SCHEMA: entry(EXIT.failure, false, "The state file was written by a newer bluegreen."),
   BG_STATE_MISMATCH: entry(EXIT.usage, false, "The state file belongs to another migration."),
@@ -104,6 +105,12 @@ export const CATALOGUE = {
   BG_CONFIRM: entry(EXIT.usage, false, "A step that changes both clusters needs confirmation (--yes)."),
   BG_APPROVAL: entry(EXIT.approval, false, "The run stopped before a step that needs approval."),
   BG_SYNC_NOT_READY: entry(EXIT.failure, true, "Sync is not running, or has not caught up."),
+  BG_SYNC_CCR_IMPOSSIBLE: entry(
+    EXIT.failure,
+    false,
+    "Cross-cluster replication cannot serve these clusters.",
+  ),
+  BG_SYNC_CCR: entry(EXIT.failure, true, "A cross-cluster replication call failed."),
   BG_DECOMMISSION_NOT_READY: entry(EXIT.failure, false, "Decommission needs a finished cutover."),
   BG_DECOMMISSION_SOAK: entry(EXIT.failure, false, "The soak period after cutover has not elapsed."),
   BG_QUERIES_INVALID: entry(

@@ -1,5 +1,6 @@
 import { BluegreenError } from "../errors/index.ts";
 import { elasticsearchModules, type ModuleSpec, openSearchModules } from "./modules.ts";
+import { PLUGIN_ZIPS, type PluginZips } from "./plugin-zips.ts";
 
 export type { ModuleSpec } from "./modules.ts";
 
@@ -26,6 +27,8 @@ export interface DistributionSpec {
   readonly modules: readonly ModuleSpec[];
   /** Plugin installed only in the secure variant. */
   readonly security?: PluginSpec;
+  /** The optional plugins (`--plugins ccr,ism`) known for this version; see plugin-zips.ts. */
+  readonly plugins: PluginZips;
   /** Env var names the launcher script reads. */
   readonly env: { readonly javaHome: string; readonly pathConf: string; readonly javaOpts: string };
   readonly executable: string;
@@ -51,6 +54,7 @@ function openSearch(key: string, version: string, options: RowOptions): Distribu
     zip: { groupId: "org.opensearch.distribution.integ-test-zip", artifactId: "opensearch" },
     javaMajors: options.javaMajors,
     modules: openSearchModules(version),
+    plugins: PLUGIN_ZIPS[version] ?? {},
     env: {
       javaHome: "OPENSEARCH_JAVA_HOME",
       pathConf: "OPENSEARCH_PATH_CONF",
@@ -77,6 +81,7 @@ function elasticsearchOss(key: string, version: string, options: RowOptions): Di
     zip: { groupId: "org.elasticsearch.distribution.integ-test-zip", artifactId: "elasticsearch" },
     javaMajors: options.javaMajors,
     modules: elasticsearchModules(),
+    plugins: {},
     // 7.10 reads JAVA_HOME (ES_JAVA_HOME came in 7.12); the launcher also gets JAVA_HOME anyway.
     env: { javaHome: "JAVA_HOME", pathConf: "ES_PATH_CONF", javaOpts: "ES_JAVA_OPTS" },
     executable: "bin/elasticsearch",

@@ -12,9 +12,11 @@ import { join } from "node:path";
 import { BluegreenError } from "../errors/index.ts";
 import { fetchArtifact, fetchWithDependencies } from "./artifacts.ts";
 import type { DistributionSpec, ModuleSpec } from "./distributions.ts";
-import { exec, tail } from "./exec.ts";
+import { exec } from "./exec.ts";
 import type { JavaHome } from "./java.ts";
 import type { SandboxPaths } from "./paths.ts";
+import type { PluginSet } from "./plugin-zips.ts";
+import { installPlugins, installZip } from "./plugins.ts";
 
 export type Flavor = "plain" | "secure";
 
@@ -22,8 +24,18 @@ const MARKER = ".bluegreen-install.json";
 /** Bumped whenever what goes into an install changes, so cached installs are rebuilt rather than trusted. */
 const RECIPE = 2;
 
-export function installDir(paths: SandboxPaths, spec: DistributionSpec, flavor: Flavor): string {
-  return join(paths.installs, `${spec.distribution}-${spec.version}-${flavor}-r${RECIPE}`);
+/** One install per version, flavor and plugin set: `opensearch-2.19.4-plain+ccr+ism-r2`. */
+export function installDir(
+  paths: SandboxPaths,
+  spec: DistributionSpec,
+  flavor: Flavor,
+  plugins: readonly PluginSet[] = [],
+): string {
+  const extra = [...plugins]
+    .sort()
+    .map((p) => `+${p}`)
+    .join("");
+  return join(paths.installs, `${spec.distribution}-${spec.version}-${flavor}${extra}-r${RECIPE}`);
 }
 
 /** "opensearch-rest-client-2.19.4.jar" → "opensearch-rest-client": what jar hell compares. */
@@ -89,18 +101,7 @@ async function installSecurityPlugin(
     );
   }
   const zip = await fetchArtifact({ ...spec.security, packaging: "zip" }, paths.artifacts);
-  const result = await exec(join(home, "bin", "opensearch-plugin"), ["install", "--batch", `file://${zip}`], {
-    env: { ...process.env, [spec.env.javaHome]: java.home, JAVA_HOME: java.home },
-  });
-  if (result.code !== 0) {
-    throw new BluegreenError(
-      "BG_SANDBOX_ARTIFACT",
-      `Installing ${spec.security.artifactId} failed:\n${tail(result.stdout + result.stderr, 8)}`,
-      {
-        fix: "Delete the sandbox cache's installs/ folder and try again; report it if it persists.",
-      },
-    );
-  }
+  await installZip(home, spec, java, zip, spec.security.artifactId);
 }
 
 function makeReadable(path: string): void {
@@ -122,8 +123,9 @@ export async function ensureInstall(
   flavor: Flavor,
   java: JavaHome,
   paths: SandboxPaths,
+  plugins: readonly PluginSet[] = [],
 ): Promise<string> {
-  const target = installDir(paths, spec, flavor);
+  const target = installDir(paths, spec, flavor, plugins);
   if (existsSync(join(target, MARKER))) return target;
   const scratch = `${target}.building-${process.pid}`;
   rmSync(scratch, { recursive: true, force: true });
@@ -142,10 +144,11 @@ export async function ensureInstall(
     const unpacked = join(scratch, `${spec.distribution}-${spec.version}`);
     for (const module of spec.modules) await addModule(unpacked, spec, module, paths);
     if (flavor === "secure") await installSecurityPlugin(unpacked, spec, java, paths);
+    await installPlugins(unpacked, spec, plugins, java, paths);
     makeReadable(unpacked);
     writeFileSync(
       join(unpacked, MARKER),
-      `${JSON.stringify({ version: spec.version, flavor, builtAt: new Date().toISOString() })}\n`,
+      `${JSON.stringify({ version: spec.version, flavor, plugins, builtAt: new Date().toISOString() })}\n`,
     );
     rmSync(target, { recursive: true, force: true });
     renameSync(unpacked, target);

@@ -19,6 +19,7 @@ import {
   waitHealthy,
 } from "./node.ts";
 import { type SandboxPaths, sandboxPaths } from "./paths.ts";
+import { isPluginSet, PLUGIN_SETS, type PluginSet } from "./plugin-zips.ts";
 import { type ProbeTarget, probe } from "./probe.ts";
 import { ensureTls } from "./tls.ts";
 import { chownTree, ensureRunAs } from "./user.ts";
@@ -35,6 +36,8 @@ export interface UpOptions {
    * (e.g. one sandbox's source and another's target) can restore each other's snapshots.
    */
   readonly sharedRepo?: string;
+  /** Optional plugins on both clusters: `ccr` (cross-cluster replication), `ism` (job-scheduler + ISM). */
+  readonly plugins?: readonly string[];
   readonly onProgress?: (message: string) => void;
 }
 
@@ -54,6 +57,8 @@ interface SandboxRecord {
   >;
   readonly credentials?: Credentials;
   readonly sharedRepo?: string;
+  /** Absent in records written before plugins existed: none. */
+  readonly plugins?: readonly PluginSet[];
 }
 
 export interface NodeStatus {
@@ -76,6 +81,8 @@ export interface SandboxStatus {
   readonly snapshotRepoPath: string;
   /** The folder shared with other sandboxes (`sharedRepo`), when there is one. */
   readonly sharedRepoPath?: string;
+  /** The plugin sets installed on both clusters (`--plugins`). */
+  readonly plugins: readonly PluginSet[];
 }
 
 export const DEFAULT_NAME = "default";
@@ -136,12 +143,25 @@ function sameShape(a: SandboxRecord, b: SandboxRecord): boolean {
   return (
     a.secure === b.secure &&
     a.sharedRepo === b.sharedRepo &&
+    (a.plugins ?? []).join(",") === (b.plugins ?? []).join(",") &&
     ROLES.every((r) => a.nodes[r].key === b.nodes[r].key && a.nodes[r].httpPort === b.nodes[r].httpPort)
   );
 }
 
+/** `["ism", "ccr", "ccr"]` → `["ccr", "ism"]`; an unknown name is a usage error naming the known ones. */
+export function pluginSets(names: readonly string[]): PluginSet[] {
+  const unknown = names.filter((n) => !isPluginSet(n));
+  if (unknown.length > 0) {
+    throw new BluegreenError("BG_USAGE", `--plugins: no plugin set named ${unknown.join(", ")}.`, {
+      fix: `Use a comma-separated list of: ${Object.keys(PLUGIN_SETS).join(", ")}.`,
+    });
+  }
+  return [...new Set(names as PluginSet[])].sort();
+}
+
 export async function sandboxUp(options: UpOptions = {}): Promise<SandboxStatus> {
   const say = options.onProgress ?? (() => {});
+  const plugins = pluginSets(options.plugins ?? []);
   const name = options.name ?? DEFAULT_NAME;
   const secure = options.secure ?? false;
   const paths = sandboxPaths(name);
@@ -158,12 +178,13 @@ export async function sandboxUp(options: UpOptions = {}): Promise<SandboxStatus>
       target: { key: specs.target.key, httpPort: base + 1, transportPort: base + 101 },
     },
     ...(options.sharedRepo === undefined ? {} : { sharedRepo: options.sharedRepo }),
+    ...(plugins.length === 0 ? {} : { plugins }),
   };
   const existing = readRecord(paths);
   if (existing !== undefined && !sameShape(existing, wanted)) {
     throw new BluegreenError(
       "BG_USAGE",
-      `Sandbox "${name}" already exists with source ${existing.nodes.source.key}, target ${existing.nodes.target.key}${existing.secure ? " (secure)" : ""} on port ${existing.nodes.source.httpPort}${existing.sharedRepo === undefined ? "" : `, sharing ${existing.sharedRepo}`}.`,
+      `Sandbox "${name}" already exists with source ${existing.nodes.source.key}, target ${existing.nodes.target.key}${existing.secure ? " (secure)" : ""}${(existing.plugins ?? []).length === 0 ? "" : ` with plugins ${existing.plugins?.join(",")}`} on port ${existing.nodes.source.httpPort}${existing.sharedRepo === undefined ? "" : `, sharing ${existing.sharedRepo}`}.`,
       {
         fix: `Remove it first with \`bluegreen sandbox down --name ${name} --purge\`, or pick another --name.`,
       },
@@ -178,8 +199,9 @@ export async function sandboxUp(options: UpOptions = {}): Promise<SandboxStatus>
   const flavor: Flavor = secure ? "secure" : "plain";
   const installs: Partial<Record<Role, string>> = {};
   for (const role of ROLES) {
-    say(`preparing ${specs[role].distribution} ${specs[role].version} (${flavor}) for the ${role}`);
-    installs[role] = await ensureInstall(specs[role], flavor, javas[role], paths);
+    const extra = plugins.length === 0 ? "" : ` with ${plugins.join(", ")}`;
+    say(`preparing ${specs[role].distribution} ${specs[role].version} (${flavor}${extra}) for the ${role}`);
+    installs[role] = await ensureInstall(specs[role], flavor, javas[role], paths, plugins);
   }
   let record = existing ?? wanted;
   if (secure && record.credentials === undefined) {
@@ -263,6 +285,7 @@ export async function sandboxStatus(name = DEFAULT_NAME): Promise<SandboxStatus>
     ...(record.credentials === undefined ? {} : { credentials: record.credentials }),
     snapshotRepoPath: paths.repo,
     ...(record.sharedRepo === undefined ? {} : { sharedRepoPath: record.sharedRepo }),
+    plugins: record.plugins ?? [],
   };
 }
 

@@ -1,1 +1,20 @@
+export { CCR_PAIRS, type CcrPair, ccrVersionVerdict } from "./ccr/compat.ts";
+export { bootstrapFollower } from "./ccr/driver.ts";
+export { type CcrRecord, ccrRecord, followerName } from "./ccr/follow.ts";
+export { type CcrFinding, ccrFindings } from "./ccr/preflight.ts";
+export {
+  REMOTE_CLUSTERS,
+  type RemoteClusterRecord,
+  remoteClusters,
+  removeRemoteCluster,
+} from "./ccr/remote.ts";
+export {
+  ccrBlockers,
+  recordedSyncChoice,
+  resolveSyncMethod,
+  type SyncChoice,
+  syncMethodOf,
+} from "./method.ts";
+export { openSync, syncLag, waitCaughtUp } from "./open.ts";
 export { syncStep } from "./step.ts";
+export type { ConcreteSyncMethod, IndexLag, SyncDriver, SyncLag } from "./types.ts";

@@ -1,38 +1,40 @@
 /**
- * Step 3 as the workflow runs it. Sync itself is long-lived services, not a step that finishes: the
- * gateway (`bluegreen gateway -c FILE --replay`, or the gateway plus a separate `bluegreen replay`)
- * runs beside the workflow for the whole migration. So this step does not start them; it checks they
- * do their job before validation trusts the target: a gateway of this migration answers in `capture`
- * (or `dual`) mode, replay is not held, and replay catches up with the capture log within
- * `sync.maxLag`. When something is missing it says exactly what to start.
+ * Step 3 as the workflow runs it. With the gateway, sync is long-lived services (the gateway and
+ * replay) that run beside the workflow, so the step checks they do their job; with CCR the step sets
+ * replication up (remote connection, followers, auto-follow rules; the backfill may have done most of
+ * it) and the target's nodes do the rest. Either way the step ends when sync is within `sync.maxLag`.
  */
+import { createCluster } from "../cluster/index.ts";
 import type { MigrationConfig } from "../config/index.ts";
-import { cutoverRecord } from "../cutover/index.ts";
 import { BluegreenError } from "../errors/index.ts";
-import { askGateway, describeAttempts } from "../gateway/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
-import { replayPosition, replayWait } from "../replay/index.ts";
 import { openMigrationState, type StateStore } from "../state/index.ts";
-import { waitCaughtUp } from "../validate/index.ts";
 import type { Step, StepContext, StepResult } from "../workflow/index.ts";
+import { resolveSyncMethod } from "./method.ts";
+import { openSync, waitCaughtUp } from "./open.ts";
 
 export function syncStep(config: MigrationConfig, logger: Logger = createLogger()): Step {
   return {
     id: "sync",
-    title: "Sync: the gateway captures every write and replay keeps the target current",
+    title: "Sync: keep the target current (the capturing gateway and replay, or cross-cluster replication)",
     async plan() {
-      return config.sync.method === "gateway"
-        ? {
-            kind: "apply",
-            summary: `check the gateway runs in capture mode and replay catches up within sync.maxLag (${config.sync.maxLagMs} ms)`,
-            actions: [],
-          }
-        : { kind: "skip", reason: `sync.method is ${config.sync.method}` };
+      if (config.sync.method === "none") return { kind: "skip", reason: "sync.method is none" };
+      const what =
+        config.sync.method === "gateway"
+          ? "check the gateway runs in capture mode and replay catches up"
+          : config.sync.method === "ccr"
+            ? "set up cross-cluster replication (remote cluster, followers, auto-follow rules) and wait for it to catch up"
+            : "use cross-cluster replication when both clusters can, else the gateway; then catch up";
+      return {
+        kind: "apply",
+        summary: `${what} within sync.maxLag (${config.sync.maxLagMs} ms)`,
+        actions: [],
+      };
     },
     async apply(ctx) {
       const state = openMigrationState(config);
       try {
-        return await checkSync(config, state, logger, ctx);
+        return await runSync(config, state, logger, ctx);
       } finally {
         state.close();
       }
@@ -43,7 +45,12 @@ export function syncStep(config: MigrationConfig, logger: Logger = createLogger(
   };
 }
 
-async function checkSync(
+/** Cutover's record, read directly: cutover imports this folder, so this folder cannot import it. */
+function switched(state: StateStore): boolean {
+  return state.getCheckpoint<{ switch?: unknown }>("cutover", "parts")?.switch !== undefined;
+}
+
+async function runSync(
   config: MigrationConfig,
   state: StateStore,
   logger: Logger,
@@ -57,68 +64,51 @@ async function checkSync(
         "sync.method is none: writes made after the backfill are not carried over, so stop them before validating",
     };
   }
-  if (config.sync.method === "ccr") {
-    throw new BluegreenError(
-      "BG_SYNC_NOT_READY",
-      "sync.method is ccr, but bluegreen does not drive cross-cluster replication yet.",
-      {
-        fix: "Use sync.method gateway, or run CCR yourself and set sync.method none (bluegreen then expects writes stopped before validation).",
-        retryable: false,
-      },
-    );
-  }
-  if (cutoverRecord(state).switch !== undefined) {
-    return { kind: "skipped", reason: "cutover already switched clients to the target" };
-  }
-  const asked = await askGateway(config, state, "/_bluegreen/mode", undefined, 5_000);
-  if (asked.answer === undefined) {
-    throw new BluegreenError(
-      "BG_SYNC_NOT_READY",
-      asked.tried.length === 0
-        ? "No gateway of this migration is running (none is recorded in the state file) and gateway.listen is not set, so no write is being captured."
-        : `No gateway of this migration answered (${describeAttempts(asked.tried)}), so no write is being captured.`,
-      {
-        fix: `Run the gateway as a service (docs/gateway-service.md): \`bluegreen gateway -c ${file} --replay\`, with clients writing through it; then run again.`,
-        retryable: false,
-      },
-    );
-  }
-  const mode = String(asked.answer.mode);
-  if (mode !== "capture" && mode !== "dual") {
-    throw new BluegreenError(
-      "BG_SYNC_NOT_READY",
-      `The gateway at ${asked.url} is in mode ${mode}, not capture: ${mode === "fenced" ? "a cutover stopped half-way" : "clients are not writing to the source through it"}.`,
-      {
-        fix: `Finish it with \`bluegreen cutover -c ${file}\` or undo it with \`bluegreen rollback -c ${file}\`; or switch back with \`bluegreen gateway mode capture -c ${file}\`.`,
-        retryable: false,
-      },
-    );
-  }
-  const wait = replayWait(state, replayPosition(state) !== undefined, `bluegreen backfill -c ${file}`);
-  if (wait !== undefined) {
-    throw new BluegreenError("BG_SYNC_NOT_READY", `Replay is not applying: ${wait.message}.`, {
-      fix: `Let the backfill finish (\`bluegreen backfill -c ${file}\`), then run again.`,
-      retryable: wait.liftable === true,
-    });
+  if (switched(state)) return { kind: "skipped", reason: "cutover already switched clients to the target" };
+  const source = createCluster(config.source, { logger });
+  const target = createCluster(config.target, { logger });
+  const choice = await resolveSyncMethod(config, state, source, target).finally(() =>
+    Promise.all([source.close(), target.close()]),
+  );
+  if (choice.findings !== undefined) ctx.event("sync.fallback", { reason: choice.reason });
+  const driver = openSync(config, state, logger);
+  if (driver === undefined) return { kind: "skipped", reason: choice.reason };
+  let started: Record<string, unknown>;
+  try {
+    started = await driver.start(ctx.signal);
+  } finally {
+    await driver.close();
   }
   const first = await waitCaughtUp(config, state, logger, 0, ctx.signal);
   const last = await waitCaughtUp(config, state, logger, config.sync.maxLagMs, ctx.signal);
   const behind = last?.lagRecords ?? 0;
+  const unit = driver.method === "ccr" ? "operation(s)" : "record(s)";
+  const what = driver.method === "ccr" ? "Cross-cluster replication" : "Replay";
   if (behind > 0) {
     const moving = (first?.lagRecords ?? 0) > behind;
     throw new BluegreenError(
       "BG_SYNC_NOT_READY",
       moving
-        ? `Replay is catching up but still ${behind} record(s) behind after sync.maxLag.`
-        : `Replay is ${behind} record(s) behind and applied nothing in sync.maxLag: no replayer seems to run.`,
+        ? `${what} is catching up but still ${behind} ${unit} behind after sync.maxLag.`
+        : `${what} is ${behind} ${unit} behind and carried over nothing in sync.maxLag${driver.method === "ccr" ? "" : ": no replayer seems to run"}.`,
       {
         fix: moving
-          ? "Run again in a while; if the lag keeps growing, look at the replayer's metrics and the target's health."
-          : `Start one: restart the gateway with --replay, or run \`bluegreen replay -c ${file}\` as a service; then run again.`,
+          ? "Run again in a while; if the lag keeps growing, look at the target's health."
+          : driver.method === "ccr"
+            ? `Look at each follower's status (GET _plugins/_replication/<index>/_status on the target); resume paused ones; then run again.`
+            : `Start one: restart the gateway with --replay, or run \`bluegreen replay -c ${file}\` as a service; then run again.`,
         retryable: moving,
       },
     );
   }
-  ctx.event("sync.checked", { gateway: asked.url, mode, position: last?.position });
-  return { kind: "done", summary: { gateway: asked.url, mode, lagRecords: 0 } };
+  ctx.event("sync.checked", {
+    method: driver.method,
+    reason: choice.reason,
+    position: last?.position,
+    ...started,
+  });
+  return {
+    kind: "done",
+    summary: { method: driver.method, reason: choice.reason, lagRecords: 0, ...started },
+  };
 }

@@ -23,6 +23,7 @@ import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
 import { withClusters } from "../prepare/index.ts";
 import type { StateStore } from "../state/index.ts";
+import { syncLag, waitCaughtUp } from "../sync/index.ts";
 import { compareContent } from "./content.ts";
 import { recheck } from "./content-docs.ts";
 import type { DocDifference } from "./content-types.ts";
@@ -34,7 +35,6 @@ import { compareQueries } from "./queries.ts";
 import { loadQueriesFile, type UserQuery } from "./queries-file.ts";
 import { type Check, orderChecks, type ValidationReport, validationReportSchema } from "./report.ts";
 import { checkShadow } from "./shadow.ts";
-import { syncLag, waitCaughtUp } from "./sync-lag.ts";
 
 export type ValidateMode =
   | { readonly kind: "full" }

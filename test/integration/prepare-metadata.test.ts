@@ -347,17 +347,56 @@ function scenario(pair: TestPair): void {
     assert.equal(verdict.ok, false);
   });
 
-  test("ISM policies: with the index-management plugin missing, the kind is reported unsupported, not dropped", async () => {
-    const [src, tgt] = await Promise.all([inventory(source, selection), inventory(target, selection)]);
-    const ism = plan(src, tgt).items.filter((i) => i.kind === "ism_policy");
-    assert.deepEqual(
-      ism.map((i) => `${i.action} ${i.name}`),
-      ["unsupported *"],
-    );
-    assert.match(
-      ism[0]?.reason ?? "",
-      /index-management plugin \(opensearch-index-management\) is missing on the source and the target/,
-    );
+  test("ISM policies: copied with their ism_template where both sides run ISM, else reported unsupported", async () => {
+    const [src0, tgt0] = await Promise.all([inventory(source, selection), inventory(target, selection)]);
+    if (!(src0.about.ism && tgt0.about.ism)) {
+      // The legacy pair runs no index-management plugin: the kind is reported, not dropped.
+      const ism = plan(src0, tgt0).items.filter((i) => i.kind === "ism_policy");
+      assert.deepEqual(
+        ism.map((i) => `${i.action} ${i.name}`),
+        ["unsupported *"],
+      );
+      assert.match(
+        ism[0]?.reason ?? "",
+        /index-management plugin \(opensearch-index-management\) is missing on the source and the target/,
+      );
+      return;
+    }
+    // The main pair (2.11 → 2.19) runs ISM on both sides (the suite starts it with --plugins ccr,ism).
+    const id = `${P}-rollover`;
+    await send(source, "PUT", `/_plugins/_ism/policies/${id}`, {
+      policy: {
+        description: "hot then read-only",
+        default_state: "hot",
+        states: [
+          {
+            name: "hot",
+            actions: [],
+            transitions: [{ state_name: "warm", conditions: { min_doc_count: 1000 } }],
+          },
+          { name: "warm", actions: [{ read_only: {} }], transitions: [] },
+        ],
+        ism_template: [{ index_patterns: [`${P}-ism-*`], priority: 7 }],
+      },
+    });
+    try {
+      const [src, tgt] = await Promise.all([inventory(source, selection), inventory(target, selection)]);
+      const item = plan(src, tgt).items.find((i) => i.kind === "ism_policy" && i.name === id);
+      assert.equal(item?.action, "create");
+      await apply(target, item === undefined ? [] : [item], src);
+      const [src2, tgt2] = await Promise.all([inventory(source, selection), inventory(target, selection)]);
+      assert.deepEqual(tgt2.ismPolicies[id], src2.ismPolicies[id]);
+      assert.deepEqual((tgt2.ismPolicies[id] as { ism_template?: unknown }).ism_template, [
+        { index_patterns: [`${P}-ism-*`], priority: 7 },
+      ]);
+      assert.equal(
+        plan(src2, tgt2).items.find((i) => i.kind === "ism_policy" && i.name === id)?.action,
+        "identical",
+      );
+    } finally {
+      await send(source, "DELETE", `/_plugins/_ism/policies/${id}`);
+      await send(target, "DELETE", `/_plugins/_ism/policies/${id}`);
+    }
   });
 
   test("target-only objects are extra and left alone; with prune they are deleted", async () => {

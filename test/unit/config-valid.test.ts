@@ -68,7 +68,18 @@ describe("valid configs", () => {
       batchSize: 500,
       concurrency: 2,
     });
-    assert.deepEqual(config.sync, { method: "gateway", maxLagMs: 10_000 });
+    assert.deepEqual(config.sync, {
+      method: "gateway",
+      maxLagMs: 10_000,
+      ccr: {
+        alias: "bluegreen-source",
+        mode: "sniff",
+        useRoles: {
+          leader: "cross_cluster_replication_leader_full_access",
+          follower: "cross_cluster_replication_follower_full_access",
+        },
+      },
+    });
     assert.deepEqual(config.validate, {
       mode: "full",
       sampleSize: 200,

@@ -6,6 +6,8 @@ import {
   DEFAULT_SOURCE,
   DEFAULT_TARGET,
   DISTRIBUTIONS,
+  PLUGIN_DIR_ENV,
+  PLUGIN_SETS,
   type SandboxStatus,
   sandboxDown,
   sandboxStatus,
@@ -20,11 +22,13 @@ function render(status: SandboxStatus): string {
     return [
       role,
       n.url,
+      `127.0.0.1:${n.transportPort}`,
       `${n.distribution} ${n.version}`,
       n.health ?? (n.pid === undefined ? "stopped" : "unknown"),
     ];
   });
-  const lines = [table(["cluster", "url", "version", "health"], rows)];
+  const lines = [table(["cluster", "url", "transport", "version", "health"], rows)];
+  if (status.plugins.length > 0) lines.push(`plugins on both: ${status.plugins.join(", ")}`);
   if (status.credentials !== undefined) {
     lines.push(
       `username: ${status.credentials.username}`,
@@ -49,6 +53,9 @@ function statusJson(status: SandboxStatus): unknown {
       version: n.version,
       healthy: n.healthy,
       health: n.health ?? null,
+      httpPort: n.httpPort,
+      transportPort: n.transportPort,
+      transportAddress: `127.0.0.1:${n.transportPort}`,
       ...(status.credentials === undefined ? {} : status.credentials),
     };
   };
@@ -59,6 +66,7 @@ function statusJson(status: SandboxStatus): unknown {
     target: node("target"),
     snapshotRepoPath: status.snapshotRepoPath,
     ...(status.sharedRepoPath === undefined ? {} : { sharedRepoPath: status.sharedRepoPath }),
+    plugins: status.plugins,
   };
 }
 
@@ -83,9 +91,14 @@ export function registerSandbox(program: Command, io: Output = consoleOutput): v
       "--shared-repo <dir>",
       "another snapshot folder for path.repo, shared with other sandboxes so they restore each other's snapshots",
     )
+    .option(
+      "--plugins <sets>",
+      `optional plugins on both clusters, comma-separated: ${Object.keys(PLUGIN_SETS).join(", ")} (zips from $${PLUGIN_DIR_ENV}, else the official download)`,
+    )
     .option("--json", "print status as JSON", false)
     .action(
       async (opts: {
+        plugins?: string;
         name: string;
         source: string;
         target: string;
@@ -101,6 +114,7 @@ export function registerSandbox(program: Command, io: Output = consoleOutput): v
           secure: opts.secure,
           ...(opts.portBase === undefined ? {} : { portBase: opts.portBase }),
           ...(opts.sharedRepo === undefined ? {} : { sharedRepo: resolve(opts.sharedRepo) }),
+          ...(opts.plugins === undefined ? {} : { plugins: opts.plugins.split(",").map((p) => p.trim()) }),
           onProgress: (m) => io.progress(m),
         });
         io.out(opts.json ? toJson(statusJson(status)) : render(status));

@@ -1,0 +1,143 @@
+/**
+ * The gateway as the sync interface: clients write through the capturing gateway, replay applies the
+ * log to the target. Both run as services beside the workflow, so `start` checks they do their job
+ * rather than starting them, `pause` holds replay, and `drain` replays what is left.
+ */
+import { setTimeout as delay } from "node:timers/promises";
+import { lag as logLag } from "../capture/index.ts";
+import { createCluster } from "../cluster/index.ts";
+import type { MigrationConfig } from "../config/index.ts";
+import { BluegreenError } from "../errors/index.ts";
+import { askGateway, captureLogEnd, describeAttempts, openReplayLog } from "../gateway/index.ts";
+import type { Logger } from "../log/index.ts";
+import {
+  holdReplay,
+  releaseReplay,
+  replay,
+  replayHold,
+  replayPosition,
+  replayWait,
+} from "../replay/index.ts";
+import type { StateStore } from "../state/index.ts";
+import type { SyncDriver, SyncLag } from "./types.ts";
+
+const PAUSED = "paused (bluegreen sync pause)";
+
+/** The capture log's end (asked of the running gateway, or read from the log) minus replay's position. */
+export async function gatewayLag(
+  config: MigrationConfig,
+  state: StateStore,
+  logger: Logger,
+): Promise<SyncLag> {
+  const position = replayPosition(state);
+  return { position, lagRecords: logLag(position ?? {}, await captureLogEnd(config, state, logger)) };
+}
+
+/** Replay until nothing logged is left: by the replayer already running, else in this process. */
+async function drain(
+  config: MigrationConfig,
+  state: StateStore,
+  logger: Logger,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const first = await gatewayLag(config, state, logger);
+  if (first.lagRecords === 0) return;
+  // A replayer that is running moves the position within a couple of polls; if none does, drain here.
+  await delay(1_500);
+  const second = await gatewayLag(config, state, logger);
+  if (second.lagRecords > 0 && second.lagRecords >= first.lagRecords) {
+    const log = await openReplayLog(config, logger);
+    const source = createCluster(config.source, { logger });
+    const target = createCluster(config.target, { logger });
+    try {
+      await replay({
+        log,
+        state,
+        source,
+        target,
+        settings: config.replay,
+        logger,
+        untilCaughtUp: true,
+        pollMs: 100,
+        ...(signal === undefined ? {} : { signal }),
+      });
+    } finally {
+      await Promise.all([log.close(), source.close(), target.close()]);
+    }
+  }
+  for (;;) {
+    const lag = await gatewayLag(config, state, logger);
+    if (lag.lagRecords === 0) return;
+    if (Date.now() >= deadline) {
+      throw new BluegreenError(
+        "BG_CUTOVER_DRAIN",
+        `Replay is still ${lag.lagRecords} record(s) behind after cutover.drainTimeout.`,
+        {
+          fix: "Check the replayer (bluegreen replay) runs and the target accepts writes; run cutover again to go on draining, or bluegreen rollback.",
+          retryable: true,
+        },
+      );
+    }
+    await delay(250);
+  }
+}
+
+/** A gateway of this migration answers in capture (or dual) mode, and replay is not held. */
+async function checkRunning(config: MigrationConfig, state: StateStore): Promise<Record<string, unknown>> {
+  const file = config.configPath ?? "FILE";
+  const asked = await askGateway(config, state, "/_bluegreen/mode", undefined, 5_000);
+  if (asked.answer === undefined) {
+    throw new BluegreenError(
+      "BG_SYNC_NOT_READY",
+      asked.tried.length === 0
+        ? "No gateway of this migration is running (none is recorded in the state file) and gateway.listen is not set, so no write is being captured."
+        : `No gateway of this migration answered (${describeAttempts(asked.tried)}), so no write is being captured.`,
+      {
+        fix: `Run the gateway as a service (docs/gateway-service.md): \`bluegreen gateway -c ${file} --replay\`, with clients writing through it; then run again.`,
+        retryable: false,
+      },
+    );
+  }
+  const mode = String(asked.answer.mode);
+  if (mode !== "capture" && mode !== "dual") {
+    throw new BluegreenError(
+      "BG_SYNC_NOT_READY",
+      `The gateway at ${asked.url} is in mode ${mode}, not capture: ${mode === "fenced" ? "a cutover stopped half-way" : "clients are not writing to the source through it"}.`,
+      {
+        fix: `Finish it with \`bluegreen cutover -c ${file}\` or undo it with \`bluegreen rollback -c ${file}\`; or switch back with \`bluegreen gateway mode capture -c ${file}\`.`,
+        retryable: false,
+      },
+    );
+  }
+  const wait = replayWait(state, replayPosition(state) !== undefined, `bluegreen backfill -c ${file}`);
+  if (wait !== undefined) {
+    throw new BluegreenError("BG_SYNC_NOT_READY", `Replay is not applying: ${wait.message}.`, {
+      fix: `Let the backfill finish (\`bluegreen backfill -c ${file}\`), then run again.`,
+      retryable: wait.liftable === true,
+    });
+  }
+  return { gateway: asked.url, mode };
+}
+
+export function gatewayDriver(config: MigrationConfig, state: StateStore, logger: Logger): SyncDriver {
+  return {
+    method: "gateway",
+    start: () => checkRunning(config, state),
+    lag: () => gatewayLag(config, state, logger),
+    async pause() {
+      if (replayHold(state) === undefined) holdReplay(state, PAUSED);
+    },
+    async resume() {
+      // Only a hold this interface made: the backfill's hold is the backfill's to lift.
+      if (replayHold(state)?.reason === PAUSED) releaseReplay(state);
+    },
+    drain: (timeoutMs, signal) => drain(config, state, logger, timeoutMs, signal),
+    // Switching clients is cutover's business (gateway mode target); the log keeps serving rollback.
+    stop: async () => ({}),
+    // The gateway is a service clients may still reach the target through: decommission says what is left.
+    cleanUp: async () => ({}),
+    close: async () => {},
+  };
+}
