@@ -271,8 +271,8 @@ async function loadSource(source: string): Promise<number> {
 const mb = (b: number) => b / 1048576;
 
 async function main(): Promise<void> {
-  log(`bench sandbox on port base 29400, ${DOCS} documents`);
-  const sandbox = await sandboxUp({ name: "bench", portBase: 29400, onProgress: log });
+  log(`bench sandbox on port base 30200, ${DOCS} documents`);
+  const sandbox = await sandboxUp({ name: "bench", portBase: 30200, onProgress: log });
   const source = sandbox.source.url;
   const target = sandbox.target.url;
   try {

@@ -3,7 +3,7 @@
  * source, through nginx as a plain keep-alive reverse proxy, and through `bluegreen gateway` in
  * capture mode with fsync on; then replay lag under a sustained write rate with `gateway --replay`.
  *
- * Uses the `bench-gw` sandbox (source on BENCH_PORT_BASE, default 29500, target on the next port;
+ * Uses the `bench-gw` sandbox (source on BENCH_PORT_BASE, default 30400, target on the next port;
  * started if needed) and ports 34250-34253 (BENCH_PROXY_PORT moves them). Knobs: BENCH_DURATION (seconds per run, default 10),
  * BENCH_RATE (writes/s for the lag run, default 50), BENCH_LAG_DURATION (seconds, default 20),
  * BENCH_WARMUP (seconds per mix straight to the cluster before measuring, default 10), BENCH_PHASES
@@ -23,7 +23,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? "10");
 const RATE = Number(process.env.BENCH_RATE ?? "50");
 const WARMUP = Number(process.env.BENCH_WARMUP ?? "10");
 const LAG_DURATION = Number(process.env.BENCH_LAG_DURATION ?? "20");
-const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? "29500");
+const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? "30400");
 // Four ports from BENCH_PROXY_PORT (default 34250): nginx, gateway, lag gateway, early gateway.
 const PROXY_PORT = Number(process.env.BENCH_PROXY_PORT ?? "34250");
 const NGINX_PORT = PROXY_PORT;

@@ -11,7 +11,7 @@
  *
  * BENCH_ROUNDS (default 3) runs every contender that often in a rotated order; the table shows the
  * median and the best round of each (on a shared machine, other load only adds time). BENCH_KEEP=1 leaves the sandbox running; BENCH_SANDBOX / BENCH_PORT_BASE pick
- * another sandbox than `bench-validate` on 29450.
+ * another sandbox than `bench-validate` on 30250.
  */
 import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
@@ -29,7 +29,7 @@ const DOCS = Number(process.env.BENCH_DOCS ?? 100_000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const KEEP = process.env.BENCH_KEEP === "1";
 const NAME = process.env.BENCH_SANDBOX ?? "bench-validate";
-const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 29450);
+const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 30250);
 const INDEX = "bench-validate";
 const SHARDS = 2;
 

@@ -12,6 +12,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import type { Cluster } from "../../src/cluster/index.ts";
+import { runCutover } from "../../src/cutover/index.ts";
+import { createLogger } from "../../src/log/index.ts";
 import { bluegreen as cli, migrationFile, seed } from "../support/backfill.ts";
 import { assertSameContent } from "../support/digest.ts";
 import { bluegreen, exitOf } from "../support/gateway-child.ts";
@@ -291,6 +293,35 @@ for (const c of CASES) {
     assert.equal(report.passed, true, JSON.stringify(report.checks.filter((k) => !k.passed)));
     const kinds = new Set(report.checks.map((k) => k.kind));
     for (const kind of ["metadata", "count", "content", "queries"]) assert.ok(kinds.has(kind), kind);
+  });
+}
+
+for (const c of CASES) {
+  test(`cutover ${c.key}: the source is write-blocked, and writes through the gateway now land on the target`, async () => {
+    const { P, rig } = runningFor(c.key);
+    const result = await runCutover(rig.config, rig.state, createLogger({ level: "silent" }), {
+      gatewayUrl: rig.url,
+    });
+    assert.ok(`${P}-docs` in (result.record.block?.previous ?? {}), JSON.stringify(result.record));
+    assert.ok(result.record.switch !== undefined, JSON.stringify(result.record));
+    const after = await fetch(`${rig.url}/${P}-docs/_doc/after-cutover`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: '{"after":"cutover"}',
+    });
+    assert.equal(after.status, 201, await after.text());
+    const onTarget = await rig.target.request<{ found: boolean }>({
+      method: "GET",
+      path: `/${P}-docs/_doc/after-cutover`,
+    });
+    assert.equal(onTarget.body.found, true);
+    const direct = await rig.source.request({
+      method: "PUT",
+      path: `/${P}-docs/_doc/direct`,
+      body: { bypass: true },
+      allowStatus: [403],
+    });
+    assert.equal(direct.status, 403, "the source still takes writes that bypass the gateway");
   });
 }
 
