@@ -29,6 +29,8 @@ export interface RollbackOptions {
 }
 
 export interface RollbackResult {
+  /** Nothing cutover does was in place (none ran, or a rollback already finished): nothing was changed. */
+  readonly nothing: boolean;
   /** Whether the target had taken writes (the switch was done), so they were replayed back. */
   readonly afterSwitch: boolean;
   readonly unblocked: readonly string[];
@@ -64,8 +66,16 @@ export async function runRollback(
     }
     await work();
     record = { ...record, [part]: new Date().toISOString() };
+    const last = part === ROLLBACK_PARTS.at(-1);
     state.transaction(() => {
-      state.putCheckpoint(STEP, "parts", record);
+      if (last) {
+        // Finished: a later cutover starts from the beginning and a later rollback finds nothing
+        // half-done. One transaction, so a crash leaves all of it or none: a rollback record left
+        // complete would make the next rollback skip every part and report success.
+        state.putCheckpoint("cutover", "parts", {});
+        state.putCheckpoint("cutover", "blocking", null);
+        state.putCheckpoint(STEP, "parts", {});
+      } else state.putCheckpoint(STEP, "parts", record);
       state.appendEvent({ step: STEP, type: `rollback.${part}` });
     });
     options.onPart?.(part, "done");
@@ -73,6 +83,14 @@ export async function runRollback(
   // What cutover blocked, even if it crashed between recording and finishing the block.
   const blocked: PreviousBlocks =
     cutover.block?.previous ?? state.getCheckpoint<PreviousBlocks>("cutover", "blocking") ?? {};
+  if ([cutover, record, blocked].every((r) => Object.keys(r).length === 0)) {
+    // Run again after it finished (or its process was killed after its last commit), rollback would
+    // otherwise fence clients for nothing and call it an abort before the switch.
+    const mode = viaGateway
+      ? (await gatewayMode(config, state, undefined, options.gatewayUrl)).mode
+      : "capture";
+    if (mode === "capture") return { nothing: true, afterSwitch: false, unblocked: [], replayedBack: 0 };
+  }
   let replayedBack = 0;
   const source = createCluster(config.source, { logger });
   const target = createCluster(config.target, { logger });
@@ -113,15 +131,8 @@ export async function runRollback(
         await log.close();
       }
     });
-    await run("capture", async () => {
-      await setMode("capture");
-      // A later cutover starts from the beginning again.
-      state.putCheckpoint("cutover", "parts", {});
-      state.putCheckpoint("cutover", "blocking", null);
-    });
-    const result = { afterSwitch, unblocked: Object.keys(blocked), replayedBack };
-    state.putCheckpoint(STEP, "parts", {});
-    return result;
+    await run("capture", () => setMode("capture"));
+    return { nothing: false, afterSwitch, unblocked: Object.keys(blocked), replayedBack };
   } finally {
     await Promise.all([source.close(), target.close()]);
   }
