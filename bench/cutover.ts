@@ -14,8 +14,9 @@
  * - every answer's status (with the default fenceHold of 10 s, a pause shorter than that is only
  *   latency, never a 503), and the machine's load average before and after.
  *
- * Uses the `bench-cutover` sandbox on BENCH_PORT_BASE (default 29650; started if needed; stopped at
- * the end unless BENCH_KEEP=1). BENCH_SANDBOX / BENCH_PORT_BASE attach to another running pair.
+ * Uses the `bench-cutover` sandbox on BENCH_PORT_BASE (default 29650): started if needed and then
+ * stopped at the end unless BENCH_KEEP=1; a pair already running is attached to and left running
+ * (BENCH_SANDBOX / BENCH_PORT_BASE name another one).
  * BENCH_DOCS (default 5000) documents are seeded and backfilled first.
  */
 import { spawn } from "node:child_process";
@@ -27,7 +28,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { loadConfig } from "../src/config/index.ts";
 import { createLogger } from "../src/log/index.ts";
 import { table } from "../src/report/index.ts";
-import { sandboxDown, sandboxUp } from "../src/sandbox/index.ts";
+import { sandboxDown, sandboxStatus, sandboxUp } from "../src/sandbox/index.ts";
 import { openMigrationState } from "../src/state/index.ts";
 import { syncLag } from "../src/validate/index.ts";
 import { BENCH_MAPPINGS, benchDoc, bulkLoad } from "./data.ts";
@@ -243,6 +244,10 @@ function report(
 async function main(): Promise<void> {
   const before = loadavg();
   log(`sandbox ${NAME} on port base ${PORT_BASE}`);
+  // A pair that was running already (attached to) is left running.
+  const attached = await sandboxStatus(NAME)
+    .then((s) => s.source.healthy && s.target.healthy)
+    .catch(() => false);
   const sandbox = await sandboxUp({ name: NAME, portBase: PORT_BASE, onProgress: log });
   const dir = mkdtempSync(join(tmpdir(), "bench-cutover-"));
   const file = join(dir, "bluegreen.yaml");
@@ -310,7 +315,7 @@ replay: { deadLetterPath: '${join(dir, "dead.ndjson")}' }
     rmSync(dir, { recursive: true, force: true });
     await fetch(`${sandbox.source.url}/${INDEX}`, { method: "DELETE" }).catch(() => undefined);
     await fetch(`${sandbox.target.url}/${INDEX}`, { method: "DELETE" }).catch(() => undefined);
-    if (!KEEP) await sandboxDown({ name: NAME, purge: true });
+    if (!KEEP && !attached) await sandboxDown({ name: NAME, purge: true });
   }
 }
 

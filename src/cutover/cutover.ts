@@ -172,10 +172,16 @@ async function drain(
   const deadline = Date.now() + config.cutover.drainTimeoutMs;
   const first = await syncLag(config, state, logger);
   if (first === undefined || first.lagRecords === 0) return;
-  // A replayer that is running moves the position within a couple of polls; if none does, drain here.
-  await new Promise((r) => setTimeout(r, 1_500));
-  const second = await syncLag(config, state, logger);
-  if (second !== undefined && second.lagRecords > 0 && second.lagRecords >= first.lagRecords) {
+  // A replayer that is running moves the position within a couple of its polls; if none does, drain
+  // here. Watched, not slept: clients are fenced, so every 100 ms waited is write pause.
+  let moved = false;
+  for (const until = Date.now() + 1_500; !moved && Date.now() < until; ) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = await syncLag(config, state, logger);
+    if (now === undefined || now.lagRecords === 0) return;
+    moved = now.lagRecords < first.lagRecords;
+  }
+  if (!moved) {
     const log = await openReplayLog(config, logger);
     const source = createCluster(config.source, { logger });
     const target = createCluster(config.target, { logger });
@@ -208,6 +214,6 @@ async function drain(
         },
       );
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
