@@ -11,7 +11,7 @@
  */
 import { createCluster } from "../cluster/index.ts";
 import type { MigrationConfig } from "../config/index.ts";
-import { cutoverRecord, type PreviousBlocks, setBlocks } from "../cutover/index.ts";
+import { type CutoverRecord, cutoverRecord, type PreviousBlocks, setBlocks } from "../cutover/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import { gatewayMode, openReplayLog } from "../gateway/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -44,7 +44,7 @@ export async function runRollback(
   options: RollbackOptions = {},
 ): Promise<RollbackResult> {
   const cutover = cutoverRecord(state);
-  const afterSwitch = cutover.switch !== undefined;
+  const afterSwitch = switched(state, cutover);
   if (afterSwitch && config.sync.method === "gateway" && !config.gateway.captureInTargetMode) {
     throw new BluegreenError(
       "BG_USAGE",
@@ -136,4 +136,22 @@ export async function runRollback(
   } finally {
     await Promise.all([source.close(), target.close()]);
   }
+}
+
+/**
+ * Whether clients were switched to the target, so it may have taken writes: as cutover recorded it,
+ * or, when cutover was killed between switching the gateway and recording the switch, as the gateway
+ * recorded its own mode change after the cutover's fence. Missing that, rollback would skip the
+ * reverse replay and lose what the target acknowledged.
+ */
+function switched(state: StateStore, cutover: CutoverRecord): boolean {
+  if (cutover.switch !== undefined) return true;
+  if (cutover.fence === undefined) return false;
+  const fence = state
+    .readEvents({ step: "cutover", limit: 1_000_000 })
+    .findLast((e) => e.type === "cutover.fence");
+  if (fence === undefined) return false;
+  return state
+    .readEvents({ step: "gateway", afterSeq: fence.seq, limit: 1_000_000 })
+    .some((e) => e.type === "gateway.mode" && (e.data as { to?: unknown } | null)?.to === "target");
 }

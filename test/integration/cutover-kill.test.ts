@@ -2,7 +2,8 @@
  * kill -9 inside cutover and rollback (issue 11, faults). A gateway runs as its own process with a
  * following replayer; one client writes through it the whole time; a probe writes straight to the
  * source. Each round SIGKILLs `bluegreen cutover` at a seeded random point, runs it again (it must
- * resume and finish), then does the same to `bluegreen rollback`. Checked every round and at the end:
+ * resume and finish) or, one round in three, rolls back instead; then does the same to `bluegreen
+ * rollback`. Checked every round and at the end:
  * (a) the source never accepted a direct write while the gateway was in target mode (the probe), and
  *     the recorded transitions never switch to the target before the block nor lift the block before
  *     the fence;
@@ -24,13 +25,19 @@ import { type Cluster, createCluster } from "../../src/cluster/index.ts";
 import { parseConfig } from "../../src/config/index.ts";
 import { cutoverRecord } from "../../src/cutover/index.ts";
 import { createLogger } from "../../src/log/index.ts";
-import { openMigrationState } from "../../src/state/index.ts";
+import { openMigrationState, type StateStore } from "../../src/state/index.ts";
 import { syncLag } from "../../src/validate/index.ts";
 import { seed } from "../support/backfill.ts";
-import { gatewayModeOf, ModelWriter, SplitBrainProbe, seededRandom } from "../support/cutover-load.ts";
+import {
+  gatewayModeOf,
+  ModelWriter,
+  SplitBrainProbe,
+  seededRandom,
+  switchGateway,
+} from "../support/cutover-load.ts";
 import { assertSameContent } from "../support/digest.ts";
 import { bluegreen, exitOf, waitForOutput } from "../support/gateway-child.ts";
-import { ADMIN_TOKEN, dropIndices, gatewayConfig } from "../support/gateway-harness.ts";
+import { dropIndices, gatewayConfig } from "../support/gateway-harness.ts";
 
 const P = `ck-${randomBytes(4).toString("hex")}`;
 const DATA = [`${P}-a`, `${P}-b`];
@@ -41,7 +48,7 @@ const SEED = Number(process.env.BLUEGREEN_TEST_SEED ?? randomBytes(4).readUInt32
 const random = seededRandom(SEED);
 
 /** Where a kill lands: after a part's "done" line (or once the gateway reports `fenced`), plus a delay. */
-const CUTOVER_AFTER = ["mode fenced", "gate", "fence", "block", "drain", "finish"] as const;
+const CUTOVER_AFTER = ["mode fenced", "gate", "fence", "block", "drain", "finish", "mode target"] as const;
 const ROLLBACK_AFTER = ["mode fenced", "fence", "unblock", "reverse"] as const;
 
 const dir = mkdtempSync(join(tmpdir(), "ck-"));
@@ -69,6 +76,16 @@ async function cli(args: readonly string[]): Promise<string> {
   const code = await exitOf(run);
   assert.equal(code, 0, `bluegreen ${args.join(" ")} (seed ${SEED}):\n${run.output()}`);
   return run.output();
+}
+
+/** Runs `fn` on the migration's state file, opened for just that (the CLI children use it too). */
+function withState<T>(fn: (state: StateStore) => T): T {
+  const state = openMigrationState(config);
+  try {
+    return fn(state);
+  } finally {
+    state.close();
+  }
 }
 
 async function waitCaughtUp(): Promise<void> {
@@ -118,18 +135,19 @@ interface Kill {
 
 function pickKill(points: readonly string[]): Kill {
   const after = points[Math.floor(random() * points.length)] as string;
-  return { after, delayMs: Math.floor(random() * 150) };
+  // The gateway's switch is recorded within milliseconds of it: a longer delay would land after.
+  return { after, delayMs: Math.floor(random() * (after.startsWith("mode ") ? 20 : 150)) };
 }
 
 /** The parts a command had recorded, read from the state file. */
 function recordedParts(command: "cutover" | "rollback"): string[] {
-  const state = openMigrationState(config);
-  try {
-    if (command === "cutover") return Object.keys(cutoverRecord(state));
-    return Object.keys(state.getCheckpoint<Record<string, string>>("rollback", "parts") ?? {});
-  } finally {
-    state.close();
-  }
+  return withState((state) =>
+    Object.keys(
+      command === "cutover"
+        ? cutoverRecord(state)
+        : (state.getCheckpoint<Record<string, string>>("rollback", "parts") ?? {}),
+    ),
+  );
 }
 
 /**
@@ -142,9 +160,9 @@ async function killInside(
 ): Promise<{ inside: boolean; where: string }> {
   say(`bluegreen ${command}, to be killed after ${kill.after} +${kill.delayMs} ms`);
   const run = bluegreen([command, "-c", file, "--yes"]);
-  if (kill.after === "mode fenced") {
-    const want = command === "cutover" ? "capture" : "target";
-    while (run.child.exitCode === null && (await gatewayModeOf(url)) === want) await delay(5);
+  if (kill.after.startsWith("mode ")) {
+    const mode = kill.after.slice("mode ".length);
+    while (run.child.exitCode === null && (await gatewayModeOf(url)) !== mode) await delay(5);
   } else {
     await waitForOutput(run, new RegExp(`^${kill.after}: done$`, "m"), 60_000);
   }
@@ -181,8 +199,7 @@ async function sourceBlocks(): Promise<Record<string, string>> {
  * rollback, and a rollback lifts the block only after fencing the gateway.
  */
 function assertTransitionsInOrder(): void {
-  const state = openMigrationState(config);
-  try {
+  withState((state) => {
     let blocked = false;
     let mode = "capture";
     const seen: string[] = [];
@@ -196,9 +213,7 @@ function assertTransitionsInOrder(): void {
       seen.push(e.type === "gateway.mode" ? `mode:${mode}` : e.type);
       if (mode === "target") assert.ok(blocked, `target mode without the block: ${seen.join(" ")}`);
     }
-  } finally {
-    state.close();
-  }
+  });
 }
 
 test("kill -9 inside cutover and rollback under a steady write load: each resumes, nothing lost, never split", async (t) => {
@@ -218,23 +233,33 @@ test("kill -9 inside cutover and rollback under a steady write load: each resume
     for (let round = 1; round <= ROUNDS || (kills < MIN_KILLS && round <= 2 * ROUNDS); round++) {
       const context = `seed ${SEED}, round ${round}`;
       const cut = await killInside("cutover", pickKill(CUTOVER_AFTER));
-      note(`round ${round}: ${cut.where}`);
-      assert.match(await cli(["cutover", "-c", file, "--yes"]), /cut over: writes paused/);
-      assert.equal(await gatewayModeOf(url), "target", context);
-      assert.deepEqual(recordedParts("cutover"), ["gate", "fence", "block", "drain", "finish", "switch"]);
-      await writer.quiet(async () => {
-        await target.request({ method: "POST", path: `/${P}-*/_refresh` });
-        await writer.assertHeldBy(target, "target", `${context}, after cutover`);
-      });
-      await delay(300);
-
-      const back = await killInside("rollback", pickKill(ROLLBACK_AFTER));
-      note(`round ${round}: ${back.where}`);
-      // Run again after it finished, rollback finds nothing to do and changes nothing.
-      assert.match(
-        await cli(["rollback", "-c", file, "--yes"]),
-        back.inside ? /rolled back: / : /nothing to roll back: no cutover is recorded/,
-      );
+      // After a cutover dies, an operator runs it again or, one round in three here, rolls back.
+      const giveUp = cut.inside && random() < 1 / 3;
+      note(`round ${round}: ${cut.where}${giveUp ? "; rolled back instead of resumed" : ""}`);
+      let back = { inside: false };
+      if (giveUp) {
+        assert.match(
+          await cli(["rollback", "-c", file, "--yes"]),
+          /rolled back: |aborted before the switch: /,
+        );
+      } else {
+        assert.match(await cli(["cutover", "-c", file, "--yes"]), /cut over: writes paused/);
+        assert.equal(await gatewayModeOf(url), "target", context);
+        assert.deepEqual(recordedParts("cutover"), ["gate", "fence", "block", "drain", "finish", "switch"]);
+        await writer.quiet(async () => {
+          await target.request({ method: "POST", path: `/${P}-*/_refresh` });
+          await writer.assertHeldBy(target, "target", `${context}, after cutover`);
+        });
+        await delay(300);
+        const killed = await killInside("rollback", pickKill(ROLLBACK_AFTER));
+        back = killed;
+        note(`round ${round}: ${killed.where}`);
+        // Run again after it finished, rollback finds nothing to do and changes nothing.
+        assert.match(
+          await cli(["rollback", "-c", file, "--yes"]),
+          killed.inside ? /rolled back: / : /nothing to roll back: no cutover is recorded/,
+        );
+      }
       assert.equal(await gatewayModeOf(url), "capture", context);
       assert.deepEqual(
         await sourceBlocks(),
@@ -245,7 +270,7 @@ test("kill -9 inside cutover and rollback under a steady write load: each resume
         await source.request({ method: "POST", path: `/${P}-*/_refresh` });
         await writer.assertHeldBy(source, "source", `${context}, after rollback`);
       });
-      tries += 2;
+      tries += giveUp ? 1 : 2;
       kills += Number(cut.inside) + Number(back.inside);
       await delay(300);
     }
@@ -275,21 +300,13 @@ test("kill -9 inside cutover and rollback under a steady write load: each resume
 test("a cutover killed after blocking some indices, before recording it, keeps their earlier values for rollback", async () => {
   // What a run killed inside `block` leaves: gate and fence done, the values from before recorded,
   // one index already blocked.
-  const state = openMigrationState(config);
   const before = Object.fromEntries([...DATA, PROBE].sort().map((i) => [i, null]));
-  try {
-    const at = new Date().toISOString();
+  const at = new Date().toISOString();
+  withState((state) => {
     state.putCheckpoint("cutover", "parts", { gate: { at }, fence: { at } });
     state.putCheckpoint("cutover", "blocking", before);
-  } finally {
-    state.close();
-  }
-  const fenced = await fetch(`${url}/_bluegreen/mode`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-    body: '{"mode":"fenced"}',
   });
-  assert.equal(fenced.status, 200);
+  await switchGateway(url, "fenced");
   await source.request({
     method: "PUT",
     path: `/${DATA[0]}/_settings`,
@@ -300,25 +317,19 @@ test("a cutover killed after blocking some indices, before recording it, keeps t
     await cli(["cutover", "-c", file, "--yes"]),
     /gate: already done\nfence: already done\nblock: done/,
   );
-  const state2 = openMigrationState(config);
-  try {
-    assert.deepEqual(cutoverRecord(state2).block?.previous, before);
-  } finally {
-    state2.close();
-  }
+  assert.deepEqual(
+    withState((state) => cutoverRecord(state).block?.previous),
+    before,
+  );
   assert.match(await cli(["rollback", "-c", file, "--yes"]), /rolled back: /);
   assert.deepEqual(await sourceBlocks(), {}, "rollback leaves no index write-blocked");
 });
 
 test("rollback run again after it finished changes nothing and says so", async () => {
-  const modeSwitches = () => {
-    const state = openMigrationState(config);
-    try {
-      return state.readEvents({ limit: 100_000 }).filter((e) => e.type === "gateway.mode").length;
-    } finally {
-      state.close();
-    }
-  };
+  const modeSwitches = () =>
+    withState(
+      (state) => state.readEvents({ limit: 100_000 }).filter((e) => e.type === "gateway.mode").length,
+    );
   const switches = modeSwitches();
   assert.match(
     await cli(["rollback", "-c", file, "--yes"]),
@@ -326,4 +337,44 @@ test("rollback run again after it finished changes nothing and says so", async (
   );
   assert.equal(await gatewayModeOf(url), "capture");
   assert.equal(modeSwitches(), switches, "the gateway was not fenced for nothing");
+});
+
+test("rollback after a cutover killed between switching the gateway and recording it brings the target's writes back", async () => {
+  // What a cutover killed inside `switch` leaves: every part but the switch recorded, the source
+  // blocked, and the gateway already in target mode, taking writes.
+  const previous = Object.fromEntries([...DATA, PROBE].sort().map((i) => [i, null]));
+  const at = new Date().toISOString();
+  withState((state) =>
+    state.transaction(() => {
+      state.putCheckpoint("cutover", "parts", {
+        gate: { at },
+        fence: { at },
+        block: { at, previous },
+        drain: { at, counts: {} },
+        finish: { at, restored: [] },
+      });
+      state.appendEvent({ step: "cutover", type: "cutover.fence", data: { at } });
+    }),
+  );
+  for (const index of Object.keys(previous))
+    await source.request({
+      method: "PUT",
+      path: `/${index}/_settings`,
+      body: { "index.blocks.write": true },
+    });
+  for (const mode of ["fenced", "target"]) await switchGateway(url, mode);
+  for (let i = 0; i < 5; i++) {
+    const res = await fetch(`${url}/${DATA[0]}/_doc/switched-${i}`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: `{"i":${i}}`,
+    });
+    assert.equal(res.status, 201, "the target takes writes");
+  }
+  assert.match(
+    await cli(["rollback", "-c", file, "--yes"]),
+    /rolled back: 5 target write\(s\) replayed to the source/,
+  );
+  await assertSameContent(source, DATA[0] as string, target);
+  assert.deepEqual(await sourceBlocks(), {});
 });

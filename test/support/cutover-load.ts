@@ -30,6 +30,16 @@ export async function gatewayModeOf(url: string): Promise<string> {
   return body.mode;
 }
 
+/** Switches the gateway's mode through its admin endpoint, as `bluegreen gateway mode` does. */
+export async function switchGateway(url: string, mode: string): Promise<void> {
+  const res = await fetch(`${url}/_bluegreen/mode`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ mode }),
+  });
+  assert.equal(res.status, 200, await res.text());
+}
+
 interface Answer {
   readonly id: string;
   readonly op: "create" | "overwrite" | "delete";
