@@ -1,4 +1,4 @@
-export { targetIndexName } from "./planner.ts";
+export { planBackfillFromClusters, targetIndexName } from "./planner.ts";
 export {
   createProgress,
   formatSeconds,
@@ -22,6 +22,7 @@ export {
   runBackfill,
   runnerFor,
 } from "./run.ts";
+export { type OwnedRepository, ownedRepositories } from "./snapshot/index.ts";
 export {
   backfillStep,
   backfillSummary,

@@ -1,19 +1,17 @@
 /**
  * The `auto` planner: per index, the first method in `backfill.autoOrder` that can copy it, with the
  * reason in words. `planBackfill` is pure over `BackfillFacts`; `gatherBackfillFacts` reads them from
- * the clusters.
- *
- * Snapshot compatibility follows the index's *creation* version, not the cluster's: a cluster reads
- * indices created by its own major and the one before. OpenSearch continues Elasticsearch's numbering
- * for this (OpenSearch 1.x is the 7.x line, 2.x the "8", 3.x the "9"), so OpenSearch 2.x restores
- * Elasticsearch 7.x and OpenSearch 1.x indices, and OpenSearch 3.x only 2.x ones.
+ * the clusters. What the versions allow (the path, the index's creation version) is the compatibility
+ * matrix's call (src/cluster/compatibility.ts); this adds what the clusters' setup allows.
  */
 import {
   type Cluster,
-  compareVersions,
-  type Distribution,
-  formatVersion,
-  type Version,
+  type ClusterVersion,
+  decodeVersionId,
+  describeVersion,
+  methodRefusal,
+  pathRefusal,
+  sentence,
 } from "../cluster/index.ts";
 import {
   AUTO_ORDER_DEFAULT,
@@ -28,10 +26,8 @@ import { allowlistKey, checkAllowlist, parseAllowlists, sourceUrlFor } from "./r
 import { obj, sharedPathRepo, str } from "./snapshot/index.ts";
 import type { IndexTask } from "./types.ts";
 
-export interface ClusterVersion {
-  readonly distribution: Distribution;
-  readonly version: Version;
-}
+export type { ClusterVersion } from "../cluster/index.ts";
+export { decodeVersionId } from "../cluster/index.ts";
 
 export interface IndexFacts {
   readonly index: string;
@@ -50,6 +46,7 @@ export interface IndexFacts {
 export interface BackfillFacts {
   readonly method: BackfillMethod;
   readonly order: readonly ConcreteMethod[];
+  readonly source: ClusterVersion;
   readonly target: ClusterVersion;
   readonly targetHasReindexModule: boolean;
   /** Why the target's allowlist refuses the source; undefined when it admits it. */
@@ -59,58 +56,6 @@ export interface BackfillFacts {
   readonly repository: string | undefined;
   readonly rename: RenameSettings | undefined;
   readonly indices: readonly IndexFacts[];
-}
-
-/** OpenSearch version ids carry bit 27 to tell them from Elasticsearch's; the rest is MMmmrrbb. */
-const OPENSEARCH_MASK = 0x08000000;
-
-export function decodeVersionId(id: number): ClusterVersion | undefined {
-  if (!Number.isSafeInteger(id) || id <= 0) return undefined;
-  const opensearch = (id & OPENSEARCH_MASK) !== 0;
-  const plain = opensearch ? id ^ OPENSEARCH_MASK : id;
-  const version = {
-    major: Math.floor(plain / 1_000_000) % 100,
-    minor: Math.floor(plain / 10_000) % 100,
-    patch: Math.floor(plain / 100) % 100,
-  };
-  return { distribution: opensearch ? "opensearch" : "elasticsearch", version };
-}
-
-/** The Elasticsearch-numbered major a release belongs to, for index compatibility. */
-export function lineageMajor(v: ClusterVersion): number {
-  return v.distribution === "opensearch" ? v.version.major + 6 : v.version.major;
-}
-
-export function describeVersion(v: ClusterVersion): string {
-  return `${v.distribution === "opensearch" ? "OpenSearch" : "Elasticsearch"} ${formatVersion(v.version)}`;
-}
-
-/** Undefined when a snapshot of an index created by `created` restores on `target`; else why not. */
-export function snapshotBlocker(
-  created: ClusterVersion | undefined,
-  target: ClusterVersion,
-): string | undefined {
-  if (created === undefined) return "the index's creation version (index.version.created) is unknown";
-  const made = `the index was created by ${describeVersion(created)}`;
-  if (created.distribution === "opensearch" && target.distribution === "elasticsearch") {
-    return `${made}, which Elasticsearch cannot read`;
-  }
-  if (
-    created.distribution === "elasticsearch" &&
-    target.distribution === "opensearch" &&
-    compareVersions(created.version, { major: 7, minor: 10, patch: 2 }) > 0
-  ) {
-    return `${made}, newer than Elasticsearch 7.10.2, whose index format OpenSearch cannot read`;
-  }
-  const [from, to] = [lineageMajor(created), lineageMajor(target)];
-  const sameLine = created.distribution === target.distribution;
-  if (from > to || (sameLine && compareVersions(created.version, target.version) > 0)) {
-    return `${made}, newer than the target's ${describeVersion(target)}`;
-  }
-  if (from < to - 1) {
-    return `${made}; ${describeVersion(target)} restores only indices created by the previous major or later`;
-  }
-  return undefined;
 }
 
 function reindexBlocker(facts: BackfillFacts, index: IndexFacts): string | undefined {
@@ -128,6 +73,9 @@ function occupied(index: IndexFacts): number {
 const OCCUPIED = "already holds";
 
 function blocker(facts: BackfillFacts, index: IndexFacts, method: ConcreteMethod): string | undefined {
+  // What the versions rule out comes first: no setting changes it, so it is the reason that matters.
+  const refusal = methodRefusal(method, facts.source, facts.target, index.created);
+  if (refusal !== undefined) return `${refusal.reason} (instead: ${refusal.instead})`;
   switch (method) {
     case "snapshot": {
       if (facts.repository === undefined) return "no snapshot repository is configured or shared";
@@ -136,7 +84,7 @@ function blocker(facts: BackfillFacts, index: IndexFacts, method: ConcreteMethod
         const name = targetIndexName(index.index, facts.rename);
         return `the target index ${name} ${OCCUPIED} ${docs} document(s), and a restore never writes into an index that holds documents (delete it on the target, or copy over it by _id with --method stream)`;
       }
-      return snapshotBlocker(index.created, facts.target);
+      return undefined;
     }
     case "reindex":
       return reindexBlocker(facts, index);
@@ -184,6 +132,13 @@ function renameCollisions(tasks: readonly IndexTask[]): string[] {
  * the earlier ones could not; a forced method that cannot copy some index is an error naming them all.
  */
 export function planBackfill(facts: BackfillFacts): IndexTask[] {
+  const path = pathRefusal(facts.source, facts.target);
+  if (path !== undefined) {
+    throw new BluegreenError("BG_BACKFILL_PLAN", `No backfill method can take this path: ${path.reason}.`, {
+      fix: sentence(path.instead),
+      details: { rule: path.rule },
+    });
+  }
   const impossible: string[] = [];
   const tasks: IndexTask[] = [];
   for (const index of facts.indices) {
@@ -326,7 +281,8 @@ async function repositoryFacts(input: GatherInput): Promise<string | undefined> 
 
 /** Reads everything `planBackfill` looks at; read-only on both clusters. */
 export async function gatherBackfillFacts(input: GatherInput): Promise<BackfillFacts> {
-  const targetFacts = await input.target.facts();
+  const [sourceFacts, targetFacts] = await Promise.all([input.source.facts(), input.target.facts()]);
+  const source = { distribution: sourceFacts.distribution, version: sourceFacts.version };
   const target = { distribution: targetFacts.distribution, version: targetFacts.version };
   const [indices, allowlist, repository] = await Promise.all([
     indexFacts(input),
@@ -337,6 +293,7 @@ export async function gatherBackfillFacts(input: GatherInput): Promise<BackfillF
   return {
     method: backfill.method,
     order: backfill.autoOrder ?? AUTO_ORDER_DEFAULT,
+    source,
     target,
     targetHasReindexModule: targetFacts.capabilities.remoteReindex,
     allowlistProblem: allowlist,

@@ -4,10 +4,12 @@ import { renderError } from "../report/index.ts";
 import { registerBackfill } from "./commands/backfill.ts";
 import { registerClusters } from "./commands/clusters.ts";
 import { registerCutover } from "./commands/cutover.ts";
+import { registerDecommission } from "./commands/decommission.ts";
 import { registerGateway } from "./commands/gateway.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerPrepare } from "./commands/prepare.ts";
 import { registerReplay } from "./commands/replay.ts";
+import { registerReport } from "./commands/report.ts";
 import { registerRollback } from "./commands/rollback.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerSandbox } from "./commands/sandbox.ts";
@@ -34,6 +36,8 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerCutover(program);
   registerRollback(program);
+  registerDecommission(program);
+  registerReport(program);
   return program;
 }
 

@@ -2,6 +2,17 @@ export type { Capabilities, Capability, CapabilityInput } from "./capabilities.t
 export { CAPABILITY_CHECKS, detectCapabilities } from "./capabilities.ts";
 export type { ClusterInit, FactsOptions } from "./cluster.ts";
 export { Cluster } from "./cluster.ts";
+export type { ClusterVersion, CopyMethod, Refusal, Verdict } from "./compatibility.ts";
+export {
+  COPY_METHODS,
+  decodeVersionId,
+  describeVersion,
+  lineageMajor,
+  methodRefusal,
+  methodVerdicts,
+  pathRefusal,
+  sentence,
+} from "./compatibility.ts";
 export type { ClusterOptions } from "./connection.ts";
 export { createCluster } from "./connection.ts";
 export { displayUrl, serverReason, stripUserinfo } from "./errors.ts";

@@ -107,6 +107,11 @@ validate:
   maxAge: 1h                        # cutover refuses a validation older than this (--force overrides)
   settleWait: 1m                    # while sync runs, wait this long for it to catch up, then re-check
   # queries: queries.yaml           # searches and aggregations users run, compared on both sides
+  shadowMismatchMax: 0              # share of the gateway's shadow reads allowed to differ (0.001 = 0.1%)
+  # probeUsers:                     # with security on both sides: compare what these users may do
+  #   - name: reader
+  #     username: reader             # or usernameEnv: A_VARIABLE
+  #     passwordEnv: BLUEGREEN_READER_PASSWORD   # credentials come from the environment only
 
 cutover:
   writeBlockSource: true            # block writes on the source so none are lost after cutover
@@ -118,8 +123,9 @@ rollback:
   deleteTargetIndices: false        # remove what the migration created on the target (destructive)
 
 decommission:
-  deleteSourceIndices: false        # delete the migrated indices from the source (destructive)
-  minAgeAfterCutover: 24h           # refuse to decommission until cutover has been stable this long
+  soak: 0s                          # refuse to decommission until the switch is this old (e.g. 24h)
+  # finalSnapshot: { repository: archive }   # last snapshot of the source's migrated indices first
+  # (deleting the source's indices is never a setting: decommission --delete-source, name typed back)
 
 # The gateway clients talk to during the migration (sync.method: gateway): it forwards to the source and
 # logs every write durably before answering; \`bluegreen replay\` applies the log to the target.
@@ -132,6 +138,7 @@ gateway:
   fenceHold: 10s                    # fenced mode: hold a write this long, then answer 503
   retryAfter: 5s                    # ...with this Retry-After
   captureInTargetMode: false        # target mode: also log writes for a reverse sync
+  shadowReads: 0                    # capture mode: share of reads also sent to the target and compared
   log:
     kind: file                      # file | kafka
     # dir: .bluegreen/my-upgrade-log # file: the segment files

@@ -27,6 +27,8 @@ export {
   type IndexSelection,
   type MigrationConfig,
   type PrepareSettings,
+  type Probe,
+  type ProbeUser,
   REINDEX_DEFAULTS,
   type ReindexSettings,
   type RenameSettings,

@@ -2,9 +2,9 @@ import { dirname, resolve } from "node:path";
 import type { ClusterAuth, ClusterConfig, ClusterTls } from "./cluster-config.ts";
 import type { Env } from "./env.ts";
 import { type ConfigPath, type Problem, problem } from "./problems.ts";
-import type { RawAuth, RawCluster, RawConfig, RawTls } from "./schema.ts";
+import type { RawAuth, RawCluster, RawConfig, RawProbeUser, RawTls } from "./schema.ts";
 import { Secret } from "./secret.ts";
-import type { MigrationConfig } from "./types.ts";
+import type { MigrationConfig, ProbeUser } from "./types.ts";
 
 export interface ResolveContext {
   /** Relative paths in the file (state, password files, PEM files) are resolved from here. */
@@ -55,6 +55,8 @@ export function normalize(raw: RawConfig, ctx: ResolveContext, configPath: strin
       maxAgeMs: raw.validate.maxAge,
       settleWaitMs: raw.validate.settleWait,
       ...(raw.validate.queries === undefined ? {} : { queries: resolve(ctx.baseDir, raw.validate.queries) }),
+      shadowMismatchMax: raw.validate.shadowMismatchMax,
+      probeUsers: raw.validate.probeUsers.map((u, i) => normalizeProbeUser(u, i, problems)),
     },
     cutover: {
       writeBlockSource: raw.cutover.writeBlockSource,
@@ -63,8 +65,17 @@ export function normalize(raw: RawConfig, ctx: ResolveContext, configPath: strin
     },
     rollback: raw.rollback,
     decommission: {
-      deleteSourceIndices: raw.decommission.deleteSourceIndices,
-      minAgeAfterCutoverMs: raw.decommission.minAgeAfterCutover,
+      soakMs: raw.decommission.soak ?? 0,
+      ...(raw.decommission.finalSnapshot === undefined
+        ? {}
+        : {
+            finalSnapshot: {
+              repository: raw.decommission.finalSnapshot.repository,
+              ...(raw.decommission.finalSnapshot.name === undefined
+                ? {}
+                : { name: raw.decommission.finalSnapshot.name }),
+            },
+          }),
     },
     gateway: normalizeGateway(raw.gateway, raw.name, ctx, problems),
     replay: {
@@ -111,6 +122,7 @@ function normalizeGateway(
     fenceHoldMs: raw.fenceHold,
     retryAfterMs: raw.retryAfter,
     captureInTargetMode: raw.captureInTargetMode,
+    shadowReads: raw.shadowReads,
     log: {
       kind: raw.log.kind,
       dir: resolve(ctx.baseDir, raw.log.dir ?? `.bluegreen/${name}-log`),
@@ -120,6 +132,32 @@ function normalizeGateway(
       topic: raw.log.topic ?? `bluegreen-${name}`,
     },
     tls: cert === undefined || key === undefined ? undefined : { cert, key: new Secret(key) },
+  };
+}
+
+/** The env var names are kept, not read: only `validate` needs the credentials, and reads them then. */
+function normalizeProbeUser(raw: RawProbeUser, i: number, problems: Problem[]): ProbeUser {
+  const path: ConfigPath = ["validate", "probeUsers", i];
+  if ((raw.username === undefined) === (raw.usernameEnv === undefined)) {
+    problems.push(
+      problem(
+        [...path, raw.username === undefined ? "usernameEnv" : "username"],
+        raw.username === undefined ? "is required (or username)" : "and usernameEnv are both set",
+        "give the user name once: username: alice, or usernameEnv: A_VARIABLE_HOLDING_IT",
+      ),
+    );
+  }
+  for (const [j, p] of (raw.probes ?? []).entries()) {
+    if (!p.path.startsWith("/"))
+      problems.push(
+        problem([...path, "probes", j, "path"], `"${p.path}" does not start with /`, `write "/${p.path}"`),
+      );
+  }
+  return {
+    name: raw.name,
+    username: raw.usernameEnv !== undefined ? { env: raw.usernameEnv } : { value: raw.username ?? "" },
+    passwordEnv: raw.passwordEnv,
+    ...(raw.probes === undefined ? {} : { probes: raw.probes }),
   };
 }
 

@@ -184,6 +184,24 @@ export function renamePatternCompiles({ config }: RuleInput): Problem[] {
   }
 }
 
+/** Probe users are named in the report and in errors: two with one name could not be told apart. */
+export function probeUserNamesUnique({ config }: RuleInput): Problem[] {
+  const seen = new Set<string>();
+  return config.validate.probeUsers.flatMap((user, i) => {
+    if (!seen.has(user.name)) {
+      seen.add(user.name);
+      return [];
+    }
+    return [
+      problem(
+        ["validate", "probeUsers", i, "name"],
+        `repeats "${user.name}"`,
+        "give each probe user its own name",
+      ),
+    ];
+  });
+}
+
 export const RULES: readonly (readonly [string, Rule])[] = [
   ["sourceAndTargetDiffer", sourceAndTargetDiffer],
   ["clusterNamesDiffer", clusterNamesDiffer],
@@ -196,6 +214,7 @@ export const RULES: readonly (readonly [string, Rule])[] = [
   ["retryDelaysOrdered", retryDelaysOrdered],
   ["snapshotNeedsRepository", snapshotNeedsRepository],
   ["renamePatternCompiles", renamePatternCompiles],
+  ["probeUserNamesUnique", probeUserNamesUnique],
 ];
 
 export function applyRules(input: RuleInput): Problem[] {

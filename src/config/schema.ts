@@ -62,6 +62,23 @@ const cluster = z.strictObject({
 });
 export type RawCluster = z.infer<typeof cluster>;
 
+/** A request a probe user sends to both clusters in `validate.probeUsers`. */
+const probe = z.strictObject({
+  method: z.enum(["GET", "HEAD", "POST", "PUT", "DELETE"]),
+  path: text,
+  body: z.unknown().optional(),
+});
+
+/** Credentials come from the environment only: a probe user's password never sits in the file. */
+const probeUser = z.strictObject({
+  name: text,
+  username: text.optional(),
+  usernameEnv: text.optional(),
+  passwordEnv: text,
+  probes: z.array(probe).min(1).optional(),
+});
+export type RawProbeUser = z.infer<typeof probeUser>;
+
 const version = z.unknown().transform((input, ctx): 1 => {
   if (input === 1 || input === "1") return 1;
   const what =
@@ -165,6 +182,8 @@ export const rawConfigSchema = z.strictObject({
       maxAge: duration({ min: 1 }).default(3_600_000),
       settleWait: duration().default(60_000),
       queries: text.optional(),
+      shadowMismatchMax: fraction().default(0),
+      probeUsers: z.array(probeUser).default([]),
     })
     .prefault({}),
   cutover: z
@@ -179,8 +198,8 @@ export const rawConfigSchema = z.strictObject({
     .prefault({}),
   decommission: z
     .strictObject({
-      deleteSourceIndices: flag().default(false),
-      minAgeAfterCutover: duration().default(86_400_000),
+      soak: duration().optional(),
+      finalSnapshot: z.strictObject({ repository: text, name: text.optional() }).optional(),
     })
     .prefault({}),
   // gateway/replay: the capturing proxy clients use during the migration, and the log's consumer.
@@ -194,6 +213,7 @@ export const rawConfigSchema = z.strictObject({
       fenceHold: duration().default(10_000),
       retryAfter: duration({ min: 1_000 }).default(5_000),
       captureInTargetMode: flag().default(false),
+      shadowReads: fraction().default(0),
       tls: z.strictObject({ cert: text, key: text }).optional(),
       log: z
         .strictObject({

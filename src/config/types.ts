@@ -187,6 +187,27 @@ export interface ValidateSettings {
   readonly countTolerance: number;
   /** Absolute path of the queries file (searches compared on both sides); `--queries` overrides it. */
   readonly queries?: string;
+  /** Largest share of the gateway's shadow reads that may differ persistently (0 = none may). */
+  readonly shadowMismatchMax: number;
+  /** Users whose permissions are probed on both clusters and compared, status code by status code. */
+  readonly probeUsers: readonly ProbeUser[];
+}
+
+/** A request a probe user sends to both clusters; its status codes must agree. */
+export interface Probe {
+  readonly method: "GET" | "HEAD" | "POST" | "PUT" | "DELETE";
+  readonly path: string;
+  readonly body?: unknown;
+}
+
+export interface ProbeUser {
+  readonly name: string;
+  /** The user name itself, or the environment variable that holds it. */
+  readonly username: { readonly value: string } | { readonly env: string };
+  /** The environment variable holding the password (read by `validate`, never stored). */
+  readonly passwordEnv: string;
+  /** Requests to compare; without them, a default set that changes nothing (see docs/validate.md). */
+  readonly probes?: readonly Probe[];
 }
 
 export interface CutoverSettings {
@@ -208,11 +229,18 @@ export interface RollbackSettings {
   readonly deleteTargetIndices: boolean;
 }
 
+/**
+ * Deleting the source's data is deliberately not a setting: only `decommission --delete-source` with
+ * the source cluster's name typed back does it, so no file copied between migrations can.
+ */
 export interface DecommissionSettings {
-  /** Delete the migrated indices from the source. Destructive, hence off by default. */
-  readonly deleteSourceIndices: boolean;
-  /** Decommission refuses to run until cutover has been stable this long. */
-  readonly minAgeAfterCutoverMs: number;
+  /** Decommission refuses to run until the switch is this old (0: no soak). */
+  readonly soakMs: number;
+  /**
+   * A last snapshot of the migrated source indices, into a repository already registered on the
+   * source; `name` defaults to `<migration>-final-<UTC timestamp>`, chosen once and recorded.
+   */
+  readonly finalSnapshot?: { readonly repository: string; readonly name?: string };
 }
 
 export interface GatewaySettings {
@@ -232,6 +260,8 @@ export interface GatewaySettings {
   readonly retryAfterMs: number;
   /** In `target` mode, also capture writes (for a reverse sync back to the source). */
   readonly captureInTargetMode: boolean;
+  /** Share of reads (0..1) also sent to the target in `capture` mode, answers compared (shadow reads). */
+  readonly shadowReads: number;
   /**
    * The durable capture log (file backend): its directory (absolute), whether appends fsync, and
    * whether the client's answer waits for the outcome record too (the intent is always durable before

@@ -7,4 +7,5 @@ export {
   cutoverRecord,
   runCutover,
 } from "./cutover.ts";
+export { CUTOVER_APPROVAL, cutoverStep, cutoverSummary } from "./step.ts";
 export { type PreviousBlocks, setBlocks } from "./write-block.ts";

@@ -7,8 +7,10 @@
 /**
  * `blocked`: the command waits on work only another command can do, and that command is not running
  * (the message names it); a script can tell "run that first" from a failure.
+ * `approval`: `bluegreen run` stopped before a step that changes both clusters because nobody approved
+ * it (no --yes, no terminal to ask on, or the answer was no); nothing failed.
  */
-export const EXIT = { ok: 0, failure: 1, usage: 2, blocked: 3 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, blocked: 3, approval: 4 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 interface CatalogueEntry {
@@ -95,10 +97,15 @@ export const CATALOGUE = {
   BG_BACKFILL_SOURCE: entry(EXIT.failure, true, "Reading documents from the source failed."),
   BG_VALIDATE_FAILED: entry(EXIT.failure, false, "Validation found the target differs from the source."),
   BG_VALIDATE_GATE: entry(EXIT.failure, false, "The readiness gate refuses: no fresh passed validation."),
+  BG_VALIDATE_PROBE_AUTH: entry(EXIT.usage, false, "The source refuses a probe user's credentials."),
   BG_CUTOVER_BLOCKED: entry(EXIT.failure, false, "The source cannot be write-blocked as it is."),
   BG_CUTOVER_DRAIN: entry(EXIT.failure, true, "The last writes did not reach the target in time."),
   BG_CUTOVER_SWITCH: entry(EXIT.failure, false, "The switch command failed; clients were not switched."),
   BG_CONFIRM: entry(EXIT.usage, false, "A step that changes both clusters needs confirmation (--yes)."),
+  BG_APPROVAL: entry(EXIT.approval, false, "The run stopped before a step that needs approval."),
+  BG_SYNC_NOT_READY: entry(EXIT.failure, true, "Sync is not running, or has not caught up."),
+  BG_DECOMMISSION_NOT_READY: entry(EXIT.failure, false, "Decommission needs a finished cutover."),
+  BG_DECOMMISSION_SOAK: entry(EXIT.failure, false, "The soak period after cutover has not elapsed."),
   BG_QUERIES_INVALID: entry(
     EXIT.usage,
     false,

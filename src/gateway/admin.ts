@@ -5,6 +5,7 @@ import type { Secret } from "../config/index.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import { GATEWAY_MODES, type GatewayMode, isGatewayMode } from "./mode.ts";
 import { readBody, sendError, sendJson } from "./respond.ts";
+import type { ShadowWindow } from "./shadow-window.ts";
 
 /** What the admin endpoint needs from the gateway. */
 export interface AdminSubject {
@@ -14,7 +15,11 @@ export interface AdminSubject {
   setMode(mode: GatewayMode): Promise<unknown>;
   /** The capture log's end position (what a backfill marks as "replay from here"). */
   logEnd(): Promise<LogPosition>;
+  /** Shadow reads since their window opened; undefined when `gateway.shadowReads` is 0. */
+  shadowWindow(): ShadowWindow | undefined;
 }
+
+const TOKEN_ENDPOINTS = new Set(["/_bluegreen/mode", "/_bluegreen/log-end", "/_bluegreen/shadow"]);
 
 /**
  * `/_bluegreen/…` is reserved on the client listener (no index name can start with "_", so it never
@@ -24,6 +29,8 @@ export interface AdminSubject {
  * - `GET /_bluegreen/mode`, `PUT /_bluegreen/mode {"mode": "fenced"}`: bearer `gateway.adminToken`;
  * - `GET /_bluegreen/log-end`: the log's end position, for a backfill in another process (the file
  *   log has a single owner, the gateway): bearer token.
+ * - `GET /_bluegreen/shadow`: the shadow reads' counts since their window opened (what validate
+ *   reads): bearer token, as the recent mismatches name document ids.
  */
 export async function handleAdmin(
   gateway: AdminSubject,
@@ -38,11 +45,11 @@ export async function handleAdmin(
     res.end(text);
     return;
   }
-  if (pathname !== "/_bluegreen/mode" && pathname !== "/_bluegreen/log-end") {
+  if (!TOKEN_ENDPOINTS.has(pathname)) {
     sendError(
       res,
       404,
-      `no gateway endpoint ${req.method} ${pathname} (there are /_bluegreen/mode, /_bluegreen/log-end and /_bluegreen/metrics)`,
+      `no gateway endpoint ${req.method} ${pathname} (there are /_bluegreen/mode, /_bluegreen/log-end, /_bluegreen/shadow and /_bluegreen/metrics)`,
     );
     return;
   }
@@ -54,6 +61,15 @@ export async function handleAdmin(
     sendError(res, 401, "missing or wrong admin token (send Authorization: Bearer <gateway.adminToken>)", {
       "www-authenticate": 'Bearer realm="bluegreen-gateway"',
     });
+    return;
+  }
+  if (pathname === "/_bluegreen/shadow") {
+    const window = gateway.shadowWindow();
+    sendJson(
+      res,
+      200,
+      window === undefined ? { enabled: false } : { enabled: true, mode: gateway.mode, ...window },
+    );
     return;
   }
   if (pathname === "/_bluegreen/log-end") {

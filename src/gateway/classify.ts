@@ -31,6 +31,13 @@ const INDEX_WRITE_ENDPOINTS = new Set([
   "_aliases",
   "_close",
   "_open",
+  // A client's own write block: the target copy must refuse writes the same way.
+  "_block",
+  // Resize and rollover create an index (and move an alias) that the target must have too.
+  "_split",
+  "_clone",
+  "_shrink",
+  "_rollover",
 ]);
 
 /** Cluster-level endpoints whose writes are replayed. Others (`_cluster`, `_snapshot`, ...) are not. */
@@ -44,6 +51,7 @@ const CLUSTER_WRITE_ENDPOINTS = new Set([
   "_reindex",
   "_delete_by_query",
   "_update_by_query",
+  "_data_stream",
 ]);
 
 export function isMutatingMethod(method: string): boolean {

@@ -13,6 +13,8 @@ import { GatewayMetrics, outcomeLabel } from "./metrics.ts";
 import type { GatewayMode, ModeStore } from "./mode.ts";
 import { encodeRecord, isSuccess, type Side } from "./records.ts";
 import { readBody, sendAnswer, sendError } from "./respond.ts";
+import { openShadowReads, type ShadowHooks, type ShadowReads } from "./shadow.ts";
+import type { ShadowWindow } from "./shadow-window.ts";
 import { forwardHeaders, Upstream, UpstreamFailure } from "./upstream.ts";
 import { byQueryIndex, type PreparedWrite, prepareWrite } from "./write.ts";
 
@@ -27,6 +29,8 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** Metrics created ahead (so the log's commit hook can feed them); a fresh set otherwise. */
   readonly metrics?: GatewayMetrics;
+  /** Required when `settings.shadowReads` is above 0. */
+  readonly shadow?: ShadowHooks;
 }
 
 export interface SwitchResult {
@@ -53,6 +57,7 @@ export class Gateway {
   /** Writes in progress, by the mode they are being handled under. */
   readonly #inflight = new Map<GatewayMode, number>();
   readonly #boot = randomBytes(6).toString("base64url");
+  readonly #shadow: ShadowReads | undefined;
   #mode: GatewayMode;
   #counter = 0;
   #server: Server | undefined;
@@ -70,6 +75,12 @@ export class Gateway {
     this.#mode = options.modes.load() ?? "capture";
     this.metrics.setMode(this.#mode);
     this.#changes.setMaxListeners(0);
+    this.#shadow = openShadowReads(options, this.#mode, this.metrics);
+  }
+
+  /** The shadow reads' counts since their window opened; undefined when shadow reads are off. */
+  shadowWindow(): ShadowWindow | undefined {
+    return this.#shadow?.window();
   }
 
   get mode(): GatewayMode {
@@ -96,6 +107,7 @@ export class Gateway {
       this.#options.modes.save(mode, previous);
       this.#mode = mode;
       this.metrics.setMode(mode);
+      this.#shadow?.modeChanged(mode);
       this.#logger.info({ from: previous, to: mode }, "mode switched");
       this.#changes.emit("mode", mode);
     }
@@ -137,7 +149,7 @@ export class Gateway {
     const server = this.#server;
     const drained = server === undefined ? true : await drainServer(server, () => this.#active, drainMs);
     if (!drained) this.#logger.warn("stopped with requests still in progress; they were cut");
-    await Promise.all([this.#source.close(), this.#target.close()]);
+    await Promise.all([this.#source.close(), this.#target.close(), this.#shadow?.close()]);
     return { drained };
   }
 
@@ -155,10 +167,16 @@ export class Gateway {
     const mode = this.#mode;
     if (cls.kind === "read") {
       const upstream = mode === "target" ? this.#target : this.#source;
+      // Picked for a shadow read: the bytes are copied on their way, compared once the client has them.
+      const shadow = this.#shadow?.begin(mode, method, pathname, url, req.headers);
       try {
-        await upstream.stream(req, res, url);
+        await upstream.stream(req, res, url, shadow?.tap);
         this.#observe(mode, "read", outcomeLabel(res.statusCode), started);
+        // An answer cut midway (the cluster or the client went away) is not compared.
+        if (res.writableFinished) shadow?.answered();
+        else shadow?.abandon();
       } catch (error) {
+        shadow?.abandon();
         this.#observe(mode, "read", "failed", started);
         if (!(error instanceof UpstreamFailure)) throw error;
         sendError(res, 502, error.message);

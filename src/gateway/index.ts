@@ -46,6 +46,9 @@ export {
   type RunningGateway,
   serveGateway,
 } from "./serve.ts";
+export type { ShadowHooks, ShadowSync } from "./shadow.ts";
+export { type SearchComparer, SHADOW_KINDS, type ShadowKind } from "./shadow-compare.ts";
+export type { ShadowMismatch, ShadowWindow } from "./shadow-window.ts";
 export {
   byQueryIndex,
   newDocumentId,

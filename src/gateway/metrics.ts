@@ -51,6 +51,24 @@ export class GatewayMetrics {
     help: "Dual-mode writes (or _bulk items) where source and target disagreed on success.",
     registers: [this.registry],
   });
+  readonly shadowReads = new Counter({
+    name: "bluegreen_gateway_shadow_reads_total",
+    help: "Reads mirrored to the target (shadow reads), by kind (search, count, msearch, get, mget) and result (match, mismatch, settled: equal again once replay caught up, failed: the target gave no answer).",
+    labelNames: ["kind", "result"] as const,
+    registers: [this.registry],
+  });
+  readonly shadowMismatches = new Counter({
+    name: "bluegreen_gateway_shadow_mismatches_total",
+    help: "Persistent shadow-read mismatches by kind and part (status, total, ids, count, found, source).",
+    labelNames: ["kind", "part"] as const,
+    registers: [this.registry],
+  });
+  readonly shadowSkipped = new Counter({
+    name: "bluegreen_gateway_shadow_skipped_total",
+    help: "Reads picked for a shadow read but not compared, by reason (busy: every slot taken; too-large; not-json; pit; not-synced: replay is held or has no backfill mark).",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
   readonly mode = new Gauge({
     name: "bluegreen_gateway_mode",
     help: "1 for the gateway's current mode, 0 for the others.",

@@ -67,6 +67,8 @@ export interface OutcomeRecord {
   readonly n: number;
   /** HTTP status of the request, or of the `_bulk` item; 0 = never reached the cluster. */
   readonly status: number;
+  /** The request was answered but this item's own result could not be read: replay copies the document. */
+  readonly unknown?: true | undefined;
   readonly doc?: DocRef | undefined;
   /** As on the intent; absent in records of older gateways, which only captured the source side. */
   readonly side?: Side | undefined;

@@ -14,6 +14,7 @@ import { Gateway } from "./gateway.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { stateModeStore } from "./mode.ts";
 import { askGateway, recordRunningGateway } from "./registry.ts";
+import type { ShadowHooks } from "./shadow.ts";
 
 export interface Listen {
   readonly host: string;
@@ -81,6 +82,8 @@ export async function serveGateway(
   config: MigrationConfig,
   listen: Listen,
   logger: Logger,
+  /** Needed when gateway.shadowReads is set: given the state file the gateway opened. */
+  shadow?: (state: StateStore) => ShadowHooks,
 ): Promise<RunningGateway> {
   const state = openMigrationState(config);
   let log: CaptureLog | undefined;
@@ -96,6 +99,7 @@ export async function serveGateway(
       modes: stateModeStore(state),
       logger,
       metrics,
+      ...(shadow === undefined ? {} : { shadow: shadow(state) }),
     });
     const { url } = await gateway.listen(listen.host, listen.port);
     const forget = recordRunningGateway(state, { url, log: describeLog(config) });

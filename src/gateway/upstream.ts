@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { Readable, Writable } from "node:stream";
 import { Pool } from "undici";
 import type { ClusterConfig } from "../config/index.ts";
 
@@ -81,20 +82,63 @@ function failure(cluster: string, error: unknown): UpstreamFailure {
   );
 }
 
+/**
+ * Sees a streamed read's bytes on their way through (shadow reads copy them), without holding them up:
+ * the request body and the answer still flow at the pace of the two ends.
+ */
+export interface StreamTap {
+  request(chunk: Buffer): void;
+  head(status: number, headers: OutgoingHttpHeaders): void;
+  response(chunk: Buffer): void;
+}
+
+async function* tapped(req: IncomingMessage, tap: StreamTap): AsyncGenerator<Buffer> {
+  for await (const chunk of req) {
+    tap.request(chunk as Buffer);
+    yield chunk as Buffer;
+  }
+}
+
+/** Writes into the client's response with its backpressure, showing each chunk to the tap. */
+class TappedResponse extends Writable {
+  readonly #res: ServerResponse;
+  readonly #tap: StreamTap;
+
+  constructor(res: ServerResponse, tap: StreamTap) {
+    super();
+    this.#res = res;
+    this.#tap = tap;
+    // A client that goes away mid-answer must stop the upstream read, as it does without a tap.
+    res.once("close", () => {
+      if (!res.writableFinished) this.destroy(new Error("the client closed the connection"));
+    });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.#tap.response(chunk);
+    if (this.#res.write(chunk)) done();
+    else this.#res.once("drain", () => done());
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    this.#res.end(() => done());
+  }
+}
+
 export class Upstream {
   readonly name: string;
   readonly #pool: Pool;
   readonly #basePath: string;
   readonly #timeoutMs: number;
 
-  constructor(config: ClusterConfig, timeoutMs: number) {
+  constructor(config: ClusterConfig, timeoutMs: number, connections = 128) {
     const url = new URL(config.urls[0] ?? "http://127.0.0.1:9200");
     this.name = config.name;
     this.#basePath = url.pathname.replace(/\/+$/, "");
     this.#timeoutMs = timeoutMs;
     const tls = config.tls;
     this.#pool = new Pool(url.origin, {
-      connections: 128,
+      connections,
       keepAliveTimeout: 30_000,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
@@ -112,7 +156,7 @@ export class Upstream {
    * Streams a request through in both directions (reads: nothing is buffered). undici writes the
    * answer straight into the client's response and pauses when it is full (backpressure).
    */
-  async stream(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  async stream(req: IncomingMessage, res: ServerResponse, path: string, tap?: StreamTap): Promise<void> {
     const hasBody =
       req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined;
     try {
@@ -121,11 +165,18 @@ export class Upstream {
           method: req.method as "GET",
           path: this.#basePath + path,
           headers: forwardHeaders(req.headers),
-          body: hasBody ? req : null,
+          body: hasBody
+            ? tap === undefined
+              ? req
+              : Readable.from(tapped(req, tap), { objectMode: false })
+            : null,
         },
         ({ statusCode, headers }) => {
-          res.writeHead(statusCode, responseHeaders(headers));
-          return res;
+          const out = responseHeaders(headers);
+          res.writeHead(statusCode, out);
+          if (tap === undefined) return res;
+          tap.head(statusCode, out);
+          return new TappedResponse(res, tap);
         },
       );
     } catch (error) {
@@ -163,5 +214,10 @@ export class Upstream {
 
   close(): Promise<void> {
     return this.#pool.close();
+  }
+
+  /** Closes without waiting for requests in flight (shadow reads a stalled cluster never answers). */
+  destroy(): Promise<void> {
+    return this.#pool.destroy();
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { BadWrite } from "./bad-write.ts";
+import { bulkAnswerItems } from "./bulk-answer.ts";
 import { type BulkItem, joinBulk, parseBulk, withId, withIndex } from "./bulk-parse.ts";
 import type { DocOp, RequestClass } from "./classify.ts";
 import { bulkFormat, JSON_TYPE, SMILE_TYPE } from "./content-type.ts";
@@ -251,21 +252,18 @@ function bulkOutcomes(
     // The whole request was refused: no item was applied.
     return items.map((item, n) => ({ t: "out", rid, n, status, doc: ref(item, item.id) }));
   }
-  let results: unknown[];
-  try {
-    results = (JSON.parse(answer.toString("utf8")) as { items?: unknown[] }).items ?? [];
-  } catch {
-    // An answer in another format (the client asked for SMILE, say): the outcomes stay unknown and
-    // replay resolves each document by reading it from the source.
-    return [];
+  const results = bulkAnswerItems(answer);
+  if (results === undefined) {
+    // Applied or not, item by item, cannot be read (a CBOR answer): replay copies each document from
+    // the source instead of waiting for outcomes that will never be logged.
+    return items.map((item, n) => ({ t: "out", rid, n, status, unknown: true, doc: ref(item, item.id) }));
   }
   const out: OutcomeRecord[] = [];
   items.forEach((item, n) => {
-    const result = results[n] as Record<string, { status?: unknown; _id?: unknown }> | undefined;
-    const detail = result === undefined ? undefined : Object.values(result)[0];
-    if (typeof detail?.status !== "number") return;
-    const id = item.id ?? (typeof detail._id === "string" ? detail._id : undefined);
-    out.push({ t: "out", rid, n, status: detail.status, doc: ref(item, id) });
+    const result = results[n];
+    if (result?.status === undefined) return;
+    const id = item.id ?? result.id;
+    out.push({ t: "out", rid, n, status: result.status, doc: ref(item, id) });
   });
   return out;
 }

@@ -7,5 +7,6 @@ export {
   type RawJson,
   rawJson,
 } from "./lossless.ts";
+export { type MgetDoc, mgetErrorType, parseMget } from "./mget.ts";
 export { elements, members, skipSpace, stringEnd, valueEnd } from "./raw.ts";
 export { parseSearchPage, type RawHit, type RawPage } from "./search-page.ts";

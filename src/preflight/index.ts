@@ -4,6 +4,7 @@ export {
   checkClusters,
   evaluate,
   type Finding,
+  type IndexPlan,
   type IndexSummary,
 } from "./inspect.ts";
 export { preflightResult, preflightStep } from "./step.ts";

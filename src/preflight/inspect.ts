@@ -1,5 +1,13 @@
-import type { ClusterFacts, IndexInfo } from "../cluster/index.ts";
-import { type Cluster, compareVersions, createCluster, displayUrl, formatVersion } from "../cluster/index.ts";
+import type { ClusterFacts, ClusterVersion, IndexInfo, Verdict } from "../cluster/index.ts";
+import {
+  type Cluster,
+  createCluster,
+  decodeVersionId,
+  displayUrl,
+  methodVerdicts,
+  pathRefusal,
+  sentence,
+} from "../cluster/index.ts";
 import { type MigrationConfig, selectIndices } from "../config/index.ts";
 import { toBluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -11,6 +19,8 @@ export interface IndexSummary {
   readonly health: string | undefined;
   readonly docs: number | undefined;
   readonly bytes: number | undefined;
+  /** From `index.version.created`: what a restore of this index depends on. */
+  readonly created?: ClusterVersion;
 }
 
 export interface ClusterInventory {
@@ -31,20 +41,58 @@ export interface Finding {
   readonly fix?: string;
 }
 
+/** What the compatibility matrix allows for one selected source index on this path. */
+export interface IndexPlan {
+  readonly index: string;
+  readonly created?: ClusterVersion;
+  readonly verdicts: readonly Verdict[];
+}
+
 export interface CheckReport {
   readonly source: ClusterInventory;
   readonly target: ClusterInventory;
+  /** Per selected source index, each method's verdict; absent when a cluster could not be inspected. */
+  readonly plan?: readonly IndexPlan[];
   /** Must be resolved before the migration can proceed. */
   readonly blockers: readonly Finding[];
   readonly warnings: readonly Finding[];
 }
 
-function summarize(indices: readonly IndexInfo[], config: MigrationConfig): IndexSummary[] {
+function summarize(
+  indices: readonly IndexInfo[],
+  config: MigrationConfig,
+  created: ReadonlyMap<string, ClusterVersion>,
+): IndexSummary[] {
   const picked = new Set(selectIndices(indices, config.indices).map((i) => i.name));
   return indices
     .filter((i) => picked.has(i.name))
-    .map((i) => ({ name: i.name, health: i.health, docs: i.docsCount, bytes: i.storeSizeBytes }))
+    .map((i) => {
+      const version = created.get(i.name);
+      return {
+        name: i.name,
+        health: i.health,
+        docs: i.docsCount,
+        bytes: i.storeSizeBytes,
+        ...(version === undefined ? {} : { created: version }),
+      };
+    })
     .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Each index's creation version, in one request. */
+async function creationVersions(cluster: Cluster): Promise<Map<string, ClusterVersion>> {
+  const response = await cluster.request({
+    method: "GET",
+    path: "/_all/_settings/index.version.created",
+    querystring: { expand_wildcards: "all", flat_settings: true },
+  });
+  const found = new Map<string, ClusterVersion>();
+  const body = (response.body ?? {}) as Record<string, { settings?: Record<string, unknown> }>;
+  for (const [name, entry] of Object.entries(body)) {
+    const version = decodeVersionId(Number(entry.settings?.["index.version.created"]));
+    if (version !== undefined) found.set(name, version);
+  }
+  return found;
 }
 
 async function inventory(role: Role, cluster: Cluster, config: MigrationConfig): Promise<ClusterInventory> {
@@ -52,7 +100,7 @@ async function inventory(role: Role, cluster: Cluster, config: MigrationConfig):
   const base = { role, name: cc.name, url: displayUrl(cc.urls[0] ?? "") };
   try {
     const facts = await cluster.facts();
-    const indices = summarize(await cluster.indices(), config);
+    const indices = summarize(await cluster.indices(), config, await creationVersions(cluster));
     return { ...base, reachable: true, facts, indices };
   } catch (thrown) {
     const error = toBluegreenError(thrown);
@@ -80,24 +128,18 @@ const BLOCKER_RULES: Readonly<Record<string, Rule>> = {
         message: `The ${c.role} cluster "${c.name}" at ${c.url} cannot be inspected: ${c.error?.message ?? "unknown error"}`,
         ...(c.error?.fix === undefined ? {} : { fix: c.error.fix }),
       })),
-  "target-older-than-source": (s, t) => {
+  // The compatibility matrix's whole-path rows (target older than the source, not OpenSearch).
+  "path-refused": (s, t) => {
     if (s.facts === undefined || t.facts === undefined) return undefined;
-    if (s.facts.distribution !== t.facts.distribution) return undefined;
-    if (compareVersions(t.facts.version, s.facts.version) >= 0) return undefined;
+    const refusal = pathRefusal(s.facts, t.facts);
+    if (refusal === undefined) return undefined;
+    const message = sentence(refusal.reason);
     return {
-      rule: "target-older-than-source",
-      message: `The target runs ${t.facts.distribution} ${formatVersion(t.facts.version)}, older than the source's ${formatVersion(s.facts.version)}: indices cannot move to an older version.`,
-      fix: "Point target at a cluster of the same or a newer version.",
+      rule: refusal.rule,
+      message,
+      fix: sentence(refusal.instead),
     };
   },
-  "target-not-opensearch": (_s, t) =>
-    t.facts !== undefined && t.facts.distribution !== "opensearch"
-      ? {
-          rule: "target-not-opensearch",
-          message: `The target is ${t.facts.distribution} ${formatVersion(t.facts.version)}; bluegreen upgrades into OpenSearch.`,
-          fix: "Point target at an OpenSearch cluster.",
-        }
-      : undefined,
   "cluster-red": (s, t) =>
     [s, t]
       .filter((c) => c.facts?.health.status === "red")
@@ -144,10 +186,22 @@ function run(rules: Readonly<Record<string, Rule>>, s: ClusterInventory, t: Clus
   });
 }
 
+function compatibilityPlan(s: ClusterInventory, t: ClusterInventory): IndexPlan[] | undefined {
+  if (s.facts === undefined || t.facts === undefined) return undefined;
+  const [from, to] = [s.facts, t.facts];
+  return (s.indices ?? []).map((i) => ({
+    index: i.name,
+    ...(i.created === undefined ? {} : { created: i.created }),
+    verdicts: methodVerdicts(from, to, i.created),
+  }));
+}
+
 export function evaluate(source: ClusterInventory, target: ClusterInventory): CheckReport {
+  const plan = compatibilityPlan(source, target);
   return {
     source,
     target,
+    ...(plan === undefined ? {} : { plan }),
     blockers: run(BLOCKER_RULES, source, target),
     warnings: run(WARNING_RULES, source, target),
   };

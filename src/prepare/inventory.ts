@@ -220,9 +220,13 @@ export async function inventory(
   selection: IndexSelection,
   options: InventoryOptions = {},
 ): Promise<Inventory> {
-  const about = aboutCluster(await cluster.facts());
+  const facts = await cluster.facts();
+  const about = aboutCluster(facts);
   const signal = options.signal;
-  const streams = await dataStreams(cluster, selection, options);
+  // Elasticsearch OSS has no data streams (they are x-pack) and answers `_data_stream` with a 400.
+  const streams = facts.capabilities.dataStreams
+    ? await dataStreams(cluster, selection, options)
+    : { streams: {}, backing: new Set<string>() };
   const [cs, ct, it, lt, pl, sc, ix, ism, ilm, security] = await Promise.all([
     clusterSettings(cluster, options),
     componentTemplates(cluster, options),

@@ -1,5 +1,5 @@
 /** Compares a source and a target inventory into blockers and per-object actions. Pure. */
-import { compareVersions, formatVersion, parseVersion } from "../cluster/index.ts";
+import { formatVersion, parseVersion, pathRefusal } from "../cluster/index.ts";
 import { describeDiff, diffIndex } from "./diff.ts";
 import { ismPluginItems } from "./lifecycle.ts";
 import { sameJson } from "./normalize.ts";
@@ -187,25 +187,22 @@ function ismItems(source: Inventory, target: Inventory, options: PlanOptions): P
   );
 }
 
-function isOlder(source: ClusterAbout, target: ClusterAbout): boolean {
-  const s = parseVersion(source.version);
-  const t = parseVersion(target.version);
-  if (source.distribution === target.distribution) return compareVersions(t, s) < 0;
-  // OpenSearch forked from Elasticsearch 7.10.2: anything newer on the source is ahead of any OpenSearch.
-  return source.distribution === "elasticsearch" && compareVersions(s, { major: 7, minor: 10, patch: 2 }) > 0;
-}
-
 /** What stops `--apply` before it touches anything: the target cannot take what the source has. */
 export function blockers(source: ClusterAbout, target: ClusterAbout): Blocker[] {
   const out: Blocker[] = [];
-  if (target.distribution !== "opensearch") {
+  // The path itself is the compatibility matrix's call, shared with preflight and the backfill planner.
+  const path = pathRefusal(
+    { distribution: source.distribution, version: parseVersion(source.version) },
+    { distribution: target.distribution, version: parseVersion(target.version) },
+  );
+  if (path?.rule === "target-not-opensearch") {
     out.push({
       code: "distribution",
       message: `The target is ${target.distribution} ${target.version}; bluegreen upgrades to OpenSearch only.`,
       fix: "Point target.url at an OpenSearch cluster.",
     });
   }
-  if (isOlder(source, target)) {
+  if (path?.rule === "target-older-than-source") {
     out.push({
       code: "target_older",
       message: `The target (${target.distribution} ${formatVersion(parseVersion(target.version))}) is older than the source (${source.distribution} ${source.version}): it cannot read what the source wrote.`,

@@ -1,10 +1,11 @@
 import type { Requester } from "../cluster/index.ts";
 import { BluegreenError, isBluegreenError } from "../errors/index.ts";
 import { type Body, bodyFormat, byQueryIndex, JSON_TYPE, renamePath } from "../gateway/index.ts";
-import { elements, members, skipSpace } from "../json/index.ts";
+import { mgetErrorType, parseMget } from "../json/index.ts";
 import type { Logger } from "../log/index.ts";
 import { type DeadLetter, writeDeadLetters } from "./dead-letter.ts";
 import type { ReplayMetrics } from "./metrics.ts";
+import { portableRequest } from "./portable.ts";
 
 /** Where an action came from in the log (for dead letters) and when the gateway accepted it. */
 interface Origin {
@@ -15,8 +16,9 @@ interface Origin {
 
 /**
  * What replay does to the target. Every document action is absolute (the whole document, a delete,
- * or "copy whatever the source holds now"), so applying one twice is harmless and only the last
- * action per document in a batch matters: that is what makes replay at-least-once yet exact.
+ * or "copy whatever the source holds now"), so applying one twice is harmless: that is what makes
+ * replay at-least-once yet exact. Actions on one document are never collapsed into the last one: an
+ * earlier write can auto-create the index or add fields to its mapping, and the target must get both.
  */
 export type Action =
   | (Origin & {
@@ -78,10 +80,10 @@ export class TargetWriter {
   /** Applies actions in order; resolves once the target acknowledged all (or they are dead-lettered). */
   async apply(actions: readonly Action[]): Promise<ApplyResult> {
     const result: ApplyResult = { applied: 0, resolved: 0, deadLettered: 0 };
-    let docs = new Map<string, DocAction>();
+    let docs: DocAction[] = [];
     const flush = async () => {
-      if (docs.size > 0) await this.#applyDocs([...docs.values()], result);
-      docs = new Map();
+      if (docs.length > 0) await this.#applyDocs(docs, result);
+      docs = [];
     };
     for (const action of actions) {
       if (action.kind === "request") {
@@ -90,11 +92,8 @@ export class TargetWriter {
         await this.#applyRequest(action, result);
         continue;
       }
-      const key = `${action.index}\u0000${action.id}\u0000${action.routing ?? ""}`;
-      if (docs.has(key)) result.applied++;
-      docs.delete(key);
-      docs.set(key, action);
-      if (docs.size >= this.#o.batchSize) await flush();
+      docs.push(action);
+      if (docs.length >= this.#o.batchSize) await flush();
     }
     await flush();
     return result;
@@ -107,40 +106,43 @@ export class TargetWriter {
   async #applyDocs(actions: readonly DocAction[], result: ApplyResult): Promise<void> {
     const resolved = await this.#copyFromSource(actions.filter((a) => a.kind === "copy"));
     result.resolved += resolved.size;
-    const items: DocAction[] = [];
-    /** The `_bulk` lines of each item: action (and document, for index). */
-    const lines: Buffer[][] = [];
-    const singles: Extract<DocAction, { kind: "index" }>[] = [];
+    let run: DocAction[] = [];
     for (const action of actions) {
       const effective = action.kind === "copy" ? (resolved.get(action) ?? action) : action;
       if (effective.kind === "index" && !fitsJsonBulk(effective.doc)) {
-        singles.push(effective);
-        continue;
-      }
-      const meta = {
-        _index: this.#rename(effective.index),
-        _id: effective.id,
-        ...(effective.routing === undefined ? {} : { routing: effective.routing }),
-      };
-      if (effective.kind === "index") {
-        const pipeline = effective.pipeline === undefined ? {} : { pipeline: effective.pipeline };
-        lines.push([Buffer.from(JSON.stringify({ index: { ...meta, ...pipeline } })), effective.doc.bytes]);
+        // Its own request, after everything logged before it: order decides the final document and
+        // which write's dynamic mapping wins.
+        await this.#bulkInOrder(run, result);
+        run = [];
+        await this.#applySingle(effective, result);
       } else {
-        lines.push([Buffer.from(JSON.stringify({ delete: meta }))]);
+        run.push(effective);
       }
-      items.push(effective);
     }
-    for (const single of singles) await this.#applySingle(single, result);
+    await this.#bulkInOrder(run, result);
+  }
+
+  /**
+   * One `_bulk` (a shard applies its items in request order), retried for the items that failed
+   * transiently. A retried item takes every later item on the same document with it, so a retry never
+   * lands an older version over a newer one.
+   */
+  async #bulkInOrder(items: readonly DocAction[], result: ApplyResult) {
+    const lines = items.map((item) => this.#bulkLines(item));
     let pending = items.map((_, i) => i);
     for (let attempt = 1; pending.length > 0; attempt++) {
       const body = joinLines(pending.flatMap((i) => lines[i] ?? []));
       const statuses = await this.#bulk(body, pending.length);
       const retry: number[] = [];
+      const retriedDocs = new Set<string>();
       const dead: DeadLetter[] = [];
       pending.forEach((i, k) => {
         const item = items[i] as DocAction;
+        const key = docKey(item);
         const outcome = statuses[k] ?? { status: 0, error: "no item in the _bulk answer" };
-        if (
+        if (retriedDocs.has(key)) {
+          retry.push(i);
+        } else if (
           (outcome.status >= 200 && outcome.status < 300) ||
           (item.kind === "delete" && outcome.status === 404)
         ) {
@@ -148,6 +150,7 @@ export class TargetWriter {
           this.#o.metrics.applyDelay.observe((Date.now() - item.timestampMs) / 1000);
         } else if (RETRYABLE_ITEM.has(outcome.status) || outcome.status === 0) {
           retry.push(i);
+          retriedDocs.add(key);
         } else {
           dead.push(deadLetter(item, outcome.status, outcome.error));
         }
@@ -156,6 +159,19 @@ export class TargetWriter {
       if (retry.length > 0) await this.#pause(attempt, `${retry.length} document(s) still failing`);
       pending = retry;
     }
+  }
+
+  /** The `_bulk` lines of one item: the action, and the document's own bytes for an index. */
+  #bulkLines(item: DocAction): Buffer[] {
+    const meta = {
+      _index: this.#rename(item.index),
+      _id: item.id,
+      ...(item.routing === undefined ? {} : { routing: item.routing }),
+    };
+    // Copies arrive here resolved (to an index, or a delete when the source no longer has the document).
+    if (item.kind !== "index") return [Buffer.from(JSON.stringify({ delete: meta }))];
+    const pipeline = item.pipeline === undefined ? {} : { pipeline: item.pipeline };
+    return [Buffer.from(JSON.stringify({ index: { ...meta, ...pipeline } })), item.doc.bytes];
   }
 
   /** Sleeps before retry round `attempt + 1`, or throws once the attempts are spent. */
@@ -181,7 +197,7 @@ export class TargetWriter {
           path,
           querystring: { routing: action.routing, pipeline: action.pipeline },
           body: action.doc.bytes,
-          headers: { "content-type": action.doc.contentType },
+          headers: { "content-type": action.doc.contentType, accept: JSON_TYPE },
           allowStatus: [400, 403, 404, 405, 409, 413, 429],
         });
         status = response.status;
@@ -252,10 +268,11 @@ export class TargetWriter {
     const found = parseMget(response.body);
     copies.forEach((copy, i) => {
       const doc = found[i];
-      if (doc?.error !== undefined && doc.error !== "index_not_found_exception") {
+      const error = doc?.error === undefined ? undefined : mgetErrorType(doc.error);
+      if (error !== undefined && error !== "index_not_found_exception") {
         throw new BluegreenError(
           "BG_REPLAY_TARGET",
-          `Reading ${copy.index}/${copy.id} from the source failed: ${doc.error}.`,
+          `Reading ${copy.index}/${copy.id} from the source failed: ${error}.`,
           {
             fix: "Check the source cluster's health; replay resumes from the same position when rerun.",
             retryable: true,
@@ -279,6 +296,17 @@ export class TargetWriter {
 
   async #applyRequest(action: Extract<Action, { kind: "request" }>, result: ApplyResult): Promise<void> {
     const path = renamePath(action.path, this.#o.rename);
+    const portable = portableRequest(path, action.body);
+    if (portable.dropped.length > 0)
+      this.#o.logger.warn(
+        { method: action.method, path: path.split("?")[0], dropped: portable.dropped },
+        "replay leaves out allocation filters that name the source's nodes",
+      );
+    if (portable.empty) {
+      result.applied++;
+      return;
+    }
+    const body = portable.body;
     const refresh = byQueryIndex(path);
     if (refresh !== undefined)
       await this.#o.target.request({ method: "POST", path: `/${refresh}/_refresh`, allowStatus: [404] });
@@ -289,9 +317,10 @@ export class TargetWriter {
         const response = await this.#o.target.request({
           method: action.method as "PUT",
           path,
-          ...(action.body === undefined
-            ? {}
-            : { body: action.body.bytes, headers: { "content-type": action.body.contentType } }),
+          // The answer in JSON whatever the body's format: its error decides retry or dead letter.
+          ...(body === undefined
+            ? { headers: { accept: JSON_TYPE } }
+            : { body: body.bytes, headers: { "content-type": body.contentType, accept: JSON_TYPE } }),
           allowStatus: [400, 403, 404, 405, 409],
         });
         status = response.status;
@@ -329,6 +358,10 @@ export class TargetWriter {
       "writes dead-lettered",
     );
   }
+}
+
+function docKey(action: DocAction): string {
+  return `${action.index}\u0000${action.id}\u0000${action.routing ?? ""}`;
 }
 
 function originOf(action: Action): Pick<DeadLetter, "logOffset"> {
@@ -388,41 +421,4 @@ function deadLetterDoc(doc: Body): { contentType: string; text?: string; base64?
   return format === "json" || format === "yaml"
     ? { contentType: doc.contentType, text: doc.bytes.toString("utf8") }
     : { contentType: doc.contentType, base64: doc.bytes.toString("base64") };
-}
-
-interface MgetDoc {
-  /** The `_source` text when the document was found. */
-  readonly source?: string;
-  readonly error?: string;
-}
-
-/** The docs of an `_mget` answer, with each `_source` as the exact text the cluster sent. */
-export function parseMget(text: string): MgetDoc[] {
-  const out: MgetDoc[] = [];
-  const start = skipSpace(text, 0);
-  if (start >= text.length) return out;
-  members(text, start, (key, s) => {
-    if (key !== "docs") return;
-    elements(text, s, (at) => {
-      let source: string | undefined;
-      let error: string | undefined;
-      let found = false;
-      const end = members(text, at, (field, fs, fe) => {
-        if (field === "_source") source = text.slice(fs, fe);
-        else if (field === "found") found = text.slice(fs, fe) === "true";
-        else if (field === "error") error = errorType(JSON.parse(text.slice(fs, fe)));
-      });
-      out.push({
-        ...(found && source !== undefined ? { source } : {}),
-        ...(error === undefined ? {} : { error }),
-      });
-      return end;
-    });
-  });
-  return out;
-}
-
-function errorType(error: unknown): string {
-  if (typeof error === "string") return error;
-  return String((error as { type?: unknown } | null)?.type ?? "error");
 }

@@ -248,7 +248,8 @@ function plan(entries: readonly Entry[]) {
       if (req === undefined) continue;
       if (outcome === undefined) {
         dead.push({
-          reason: "outcome unknown: the gateway stopped before the source answered; check and apply by hand",
+          reason:
+            "outcome unknown: no answer from the source was logged within replay.outcomeWait (the request ran longer, or the gateway stopped before the source answered); check the source and apply it to the target by hand, or raise replay.outcomeWait",
           request: { method: req.method, path: req.path },
           logOffset: origin,
         });
@@ -270,7 +271,7 @@ function plan(entries: readonly Entry[]) {
     }
     const base = { ...origin, index: doc.index, id, routing: doc.routing };
     // Updates, and writes whose outcome never reached the log, are copied from the source as it is now.
-    const op = intent?.t === "op" && outcome !== undefined ? intent.op : "copy";
+    const op = intent?.t === "op" && outcome !== undefined && outcome.unknown !== true ? intent.op : "copy";
     if (op === "delete") actions.push({ ...base, kind: "delete" });
     else if (op === "update" || op === "copy" || intent?.t !== "op" || intent.doc === undefined)
       actions.push({ ...base, kind: "copy" });

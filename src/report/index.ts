@@ -1,6 +1,31 @@
 import Table from "cli-table3";
 import type { BluegreenError } from "../errors/index.ts";
 
+export {
+  clip,
+  duration,
+  escapeHtml,
+  Html,
+  html,
+  int,
+  plural,
+  safeUrl,
+  secondsBetween,
+  trusted,
+  when,
+} from "./html-kit.ts";
+export { htmlPage, pageHeader, type ReportMeta } from "./html-page.ts";
+export {
+  type MigrationReport,
+  pauseText,
+  type ReportIndex,
+  type ReportStep,
+  type RollbackOption,
+  renderMarkdown,
+  type TimelineEntry,
+} from "./migration.ts";
+export { renderMigrationHtml } from "./migration-html.ts";
+
 /** Plain ASCII tables: they survive logs, CI output and narrow terminals. */
 export function table(
   head: readonly string[],

@@ -45,6 +45,7 @@ export async function runRollback(
 ): Promise<RollbackResult> {
   const cutover = cutoverRecord(state);
   const afterSwitch = switched(state, cutover);
+  refuseAfterSourceDeleted(state);
   if (afterSwitch && config.sync.method === "gateway" && !config.gateway.captureInTargetMode) {
     throw new BluegreenError(
       "BG_USAGE",
@@ -69,11 +70,16 @@ export async function runRollback(
     const last = part === ROLLBACK_PARTS.at(-1);
     state.transaction(() => {
       if (last) {
-        // Finished: a later cutover starts from the beginning and a later rollback finds nothing
-        // half-done. One transaction, so a crash leaves all of it or none: a rollback record left
-        // complete would make the next rollback skip every part and report success.
+        // Finished: a later cutover (and decommission, which `run` must redo) starts from the
+        // beginning, and a later rollback finds nothing half-done. One transaction, so a crash leaves
+        // all of it or none: a rollback record left complete would make the next rollback skip
+        // every part and report success.
         state.putCheckpoint("cutover", "parts", {});
         state.putCheckpoint("cutover", "blocking", null);
+        state.putCheckpoint("decommission", "parts", {});
+        for (const step of ["cutover", "decommission"]) {
+          if (state.getStep(step) !== undefined) state.setStepStatus(step, "pending");
+        }
         state.putCheckpoint(STEP, "parts", {});
       } else state.putCheckpoint(STEP, "parts", record);
       state.appendEvent({ step: STEP, type: `rollback.${part}` });
@@ -154,4 +160,18 @@ function switched(state: StateStore, cutover: CutoverRecord): boolean {
   return state
     .readEvents({ step: "gateway", afterSeq: fence.seq, limit: 1_000_000 })
     .some((e) => e.type === "gateway.mode" && (e.data as { to?: unknown } | null)?.to === "target");
+}
+
+/** Replaying the target's writes into a source whose indices are gone would half-recreate them. */
+function refuseAfterSourceDeleted(state: StateStore): void {
+  const deleted = state.getCheckpoint<{ delete?: { deleted?: string[] } }>("decommission", "parts")?.delete
+    ?.deleted;
+  if (deleted === undefined || deleted.length === 0) return;
+  throw new BluegreenError(
+    "BG_USAGE",
+    `Rollback is not possible: decommission deleted the source's migrated indices (${deleted.join(", ")}); nothing was changed.`,
+    {
+      fix: "Restore them from the final snapshot if one was taken (the migration report has the command), or copy the target back with a reverse migration.",
+    },
+  );
 }

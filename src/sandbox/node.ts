@@ -30,7 +30,8 @@ export interface NodeLayout {
   readonly httpPort: number;
   readonly transportPort: number;
   readonly clusterName: string;
-  readonly repo: string;
+  /** path.repo: the sandbox's own snapshot folder first, then any folder shared with other sandboxes. */
+  readonly repos: readonly string[];
   readonly secure: boolean;
 }
 
@@ -89,11 +90,13 @@ export function configureNode(n: NodeLayout, runAs: RunAs, secure?: SecureInputs
     const jvmOptions = join(conf, "jvm.options");
     const options = readFileSync(jvmOptions, "utf8")
       .replaceAll("logs/", `${join(n.dir, "logs")}/`)
-      .replaceAll("HeapDumpPath=data", `HeapDumpPath=${join(n.dir, "data")}`);
+      .replaceAll("HeapDumpPath=data", `HeapDumpPath=${join(n.dir, "data")}`)
+      // 3.x loads its security agent by a path relative to the working directory, which is the node's.
+      .replaceAll("-javaagent:agent/", `-javaagent:${join(n.install, "agent")}/`);
     writeFileSync(jvmOptions, options);
   }
   for (const sub of ["data", "logs"]) mkdirSync(join(n.dir, sub), { recursive: true });
-  mkdirSync(n.repo, { recursive: true });
+  for (const repo of n.repos) mkdirSync(repo, { recursive: true });
   const settings: Record<string, unknown> = {
     "cluster.name": n.clusterName,
     "node.name": `${n.role}-0`,
@@ -103,7 +106,7 @@ export function configureNode(n: NodeLayout, runAs: RunAs, secure?: SecureInputs
     "discovery.type": "single-node",
     "path.data": join(n.dir, "data"),
     "path.logs": join(n.dir, "logs"),
-    "path.repo": [n.repo],
+    "path.repo": [...n.repos],
     // Sandboxes live on shared developer disks; the default watermarks would make them read-only.
     "cluster.routing.allocation.disk.threshold_enabled": false,
   };
@@ -119,7 +122,7 @@ export function configureNode(n: NodeLayout, runAs: RunAs, secure?: SecureInputs
   mkdirSync(join(conf, "jvm.options.d"), { recursive: true });
   writeFileSync(join(conf, "jvm.options.d", "heap.options"), "-Xms512m\n-Xmx512m\n");
   chownTree(n.dir, runAs);
-  chownTree(n.repo, runAs);
+  for (const repo of n.repos) chownTree(repo, runAs);
 }
 
 export function readPid(n: NodeLayout): number | undefined {

@@ -30,6 +30,11 @@ export interface UpOptions {
   readonly secure?: boolean;
   /** Source HTTP port; target is +1, transport ports are +100. */
   readonly portBase?: number;
+  /**
+   * A snapshot folder the nodes list in path.repo besides their own, so nodes of different sandboxes
+   * (e.g. one sandbox's source and another's target) can restore each other's snapshots.
+   */
+  readonly sharedRepo?: string;
   readonly onProgress?: (message: string) => void;
 }
 
@@ -48,6 +53,7 @@ interface SandboxRecord {
     Record<Role, { readonly key: string; readonly httpPort: number; readonly transportPort: number }>
   >;
   readonly credentials?: Credentials;
+  readonly sharedRepo?: string;
 }
 
 export interface NodeStatus {
@@ -68,6 +74,8 @@ export interface SandboxStatus {
   readonly target: NodeStatus;
   readonly credentials?: Credentials;
   readonly snapshotRepoPath: string;
+  /** The folder shared with other sandboxes (`sharedRepo`), when there is one. */
+  readonly sharedRepoPath?: string;
 }
 
 export const DEFAULT_NAME = "default";
@@ -87,7 +95,7 @@ function layout(paths: SandboxPaths, record: SandboxRecord, role: Role, install:
     httpPort: n.httpPort,
     transportPort: n.transportPort,
     clusterName: `bluegreen-${record.name}-${role}`,
-    repo: paths.repo,
+    repos: record.sharedRepo === undefined ? [paths.repo] : [paths.repo, record.sharedRepo],
     secure: record.secure,
   };
 }
@@ -127,6 +135,7 @@ function generatePassword(): string {
 function sameShape(a: SandboxRecord, b: SandboxRecord): boolean {
   return (
     a.secure === b.secure &&
+    a.sharedRepo === b.sharedRepo &&
     ROLES.every((r) => a.nodes[r].key === b.nodes[r].key && a.nodes[r].httpPort === b.nodes[r].httpPort)
   );
 }
@@ -148,12 +157,13 @@ export async function sandboxUp(options: UpOptions = {}): Promise<SandboxStatus>
       source: { key: specs.source.key, httpPort: base, transportPort: base + 100 },
       target: { key: specs.target.key, httpPort: base + 1, transportPort: base + 101 },
     },
+    ...(options.sharedRepo === undefined ? {} : { sharedRepo: options.sharedRepo }),
   };
   const existing = readRecord(paths);
   if (existing !== undefined && !sameShape(existing, wanted)) {
     throw new BluegreenError(
       "BG_USAGE",
-      `Sandbox "${name}" already exists with source ${existing.nodes.source.key}, target ${existing.nodes.target.key}${existing.secure ? " (secure)" : ""} on port ${existing.nodes.source.httpPort}.`,
+      `Sandbox "${name}" already exists with source ${existing.nodes.source.key}, target ${existing.nodes.target.key}${existing.secure ? " (secure)" : ""} on port ${existing.nodes.source.httpPort}${existing.sharedRepo === undefined ? "" : `, sharing ${existing.sharedRepo}`}.`,
       {
         fix: `Remove it first with \`bluegreen sandbox down --name ${name} --purge\`, or pick another --name.`,
       },
@@ -205,7 +215,7 @@ export async function sandboxUp(options: UpOptions = {}): Promise<SandboxStatus>
     await startNode(node, javas[role], runAs);
     await waitHealthy(node, target);
   }
-  chownTree(paths.repo, runAs);
+  for (const repo of [paths.repo, record.sharedRepo]) if (repo !== undefined) chownTree(repo, runAs);
   return sandboxStatus(name);
 }
 
@@ -252,6 +262,7 @@ export async function sandboxStatus(name = DEFAULT_NAME): Promise<SandboxStatus>
     target: nodes.target,
     ...(record.credentials === undefined ? {} : { credentials: record.credentials }),
     snapshotRepoPath: paths.repo,
+    ...(record.sharedRepo === undefined ? {} : { sharedRepoPath: record.sharedRepo }),
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Requester } from "../cluster/index.ts";
 import { BluegreenError } from "../errors/index.ts";
-import { elements, members, skipSpace } from "../json/index.ts";
+import { parseMget } from "../json/index.ts";
 import { firstDifference } from "./content-diff.ts";
 import type { ContentOptions, DocDifference, DocKey, Side } from "./content-types.ts";
 
@@ -20,39 +20,14 @@ export const MGET_BATCH = 500;
 
 const NOT_FOUND: FetchedDoc = { found: false };
 
-/**
- * The docs of an `_mget` answer, in request order. Read as text: a parsed answer would already have
- * rounded the numbers the comparison must see.
- */
+/** The docs of an `_mget` answer, in request order, and the lookups that failed. */
 export function parseMgetAnswer(text: string): { docs: FetchedDoc[]; errors: string[] } {
   const docs: FetchedDoc[] = [];
   const errors: string[] = [];
-  const start = skipSpace(text, 0);
-  if (start >= text.length) return { docs, errors };
-  members(text, start, (key, s) => {
-    if (key !== "docs") return;
-    elements(text, s, (at) => {
-      let found = false;
-      let routing: string | undefined;
-      let source: string | undefined;
-      const end = members(text, at, (field, fs, fe) => {
-        if (field === "found") found = text.slice(fs, fe) === "true";
-        else if (field === "_routing") routing = JSON.parse(text.slice(fs, fe)) as string;
-        else if (field === "_source") source = text.slice(fs, fe);
-        else if (field === "error") errors.push(text.slice(fs, fe));
-      });
-      docs.push(
-        found
-          ? {
-              found,
-              ...(routing === undefined ? {} : { routing }),
-              ...(source === undefined ? {} : { source }),
-            }
-          : NOT_FOUND,
-      );
-      return end;
-    });
-  });
+  for (const doc of parseMget(text)) {
+    if (doc.error !== undefined) errors.push(doc.error);
+    docs.push(doc.found ? doc : NOT_FOUND);
+  }
   return { docs, errors };
 }
 

@@ -2,7 +2,8 @@
  * The report page's detail parts: per failing check what differs (documents, drift lines, queries),
  * and the table of every check. Check kinds are rendered generically, so a new kind needs no change here.
  */
-import { clip, duration, type Html, html, int } from "./html-kit.ts";
+import { clip, duration, type Html, html, int } from "../report/index.ts";
+import { probeTable, shadowPanel } from "./html-live.ts";
 import type { Check, Difference, ValidationReport } from "./report.ts";
 
 /** A check and where it sits in the report, which names its card (`#check-N`). */
@@ -42,6 +43,7 @@ export function card({ check, n }: Numbered, report: ValidationReport): Html {
     parts.push(html`<ul class="drift">${check.items.map((i) => html`<li>${i}</li>`)}</ul>`);
   const queries = queriesOf(check);
   if (queries !== undefined) parts.push(queryTable(queries));
+  for (const live of [probeTable(check), shadowPanel(check)]) if (live !== undefined) parts.push(live);
   return html`<article class="card" id="check-${n}">
 <h3>${status(false)} ${indexName(check.index, check.targetIndex)} <span class="kind">${check.kind}</span><span class="time">${duration(check.seconds)}</span></h3>
 <p class="summary">${check.summary}</p>
@@ -141,14 +143,21 @@ ${queries.map((q) => html`<tr class="${q.passed ? "" : "failed"}"><td>${status(q
 </table></div>`;
 }
 
+/** What a passed check can still show, folded away. */
+function passedDetails(check: Check): Html | string {
+  const queries = queriesOf(check);
+  if (queries !== undefined && queries.length > 0)
+    return html`<details><summary>${queries.length} quer${queries.length === 1 ? "y" : "ies"}</summary>${queryTable(queries)}</details>`;
+  const probes = probeTable(check);
+  if (probes !== undefined)
+    return html`<details><summary>${check.probes?.length ?? 0} probe(s)</summary>${probes}</details>`;
+  const shadow = shadowPanel(check);
+  return shadow === undefined ? "" : html`<details><summary>shadow reads</summary>${shadow}</details>`;
+}
+
 export function checkTable(numbered: readonly Numbered[]): Html {
   const rows = numbered.map(({ check, n }) => {
-    const queries = queriesOf(check);
-    const more = check.passed
-      ? queries === undefined || queries.length === 0
-        ? ""
-        : html`<details><summary>${queries.length} quer${queries.length === 1 ? "y" : "ies"}</summary>${queryTable(queries)}</details>`
-      : html` <a href="#check-${n}">details ↑</a>`;
+    const more = check.passed ? passedDetails(check) : html` <a href="#check-${n}">details ↑</a>`;
     return html`<tr class="${check.passed ? "" : "failed"}">
 <td>${status(check.passed)}</td>
 <td>${indexName(check.index, check.targetIndex)}</td>

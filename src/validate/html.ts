@@ -4,34 +4,22 @@
  * no external files: a Content-Security-Policy of `default-src 'none'` makes that a property of the page,
  * not just of this code, so a value that slipped past escaping still could not run or phone home.
  */
-import { createHash } from "node:crypto";
-import { card, checkTable, indexName, label, type Numbered, status } from "./html-detail.ts";
 import {
   duration,
   type Html,
   html,
+  htmlPage,
   int,
+  pageHeader,
   plural,
-  safeUrl,
+  type ReportMeta,
   secondsBetween,
-  trusted,
   when,
-} from "./html-kit.ts";
-import { STYLE } from "./html-style.ts";
+} from "../report/index.ts";
+import { card, checkTable, indexName, label, type Numbered, status } from "./html-detail.ts";
 import type { Check, ValidationReport } from "./report.ts";
 
-export interface HtmlReportMeta {
-  readonly migration: string;
-  readonly source: { readonly url: string; readonly version?: string | undefined };
-  readonly target: { readonly url: string; readonly version?: string | undefined };
-}
-
-const CSP = [
-  "default-src 'none'",
-  `style-src 'sha256-${createHash("sha256").update(STYLE).digest("base64")}'`,
-  "base-uri 'none'",
-  "form-action 'none'",
-].join("; ");
+export type HtmlReportMeta = ReportMeta;
 
 interface IndexRow {
   readonly index: string;
@@ -43,19 +31,7 @@ export function renderHtml(report: ValidationReport, meta?: HtmlReportMeta): str
   const numbered = report.checks.map((check, n) => ({ check, n }));
   const failed = numbered.filter((c) => !c.check.passed);
   const title = `Validation ${report.passed ? "passed" : "FAILED"}${meta === undefined ? "" : ` — ${meta.migration}`}`;
-  const page = html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style>${trusted(STYLE)}</style>
-</head>
-<body>
-<main>
-${header(meta)}
+  const body = html`${pageHeader("validation report", meta)}
 ${verdict(report, failed)}
 ${tiles(report)}
 <h2 class="section" id="indices">Indices <small>${indexLead(report)}</small></h2>
@@ -69,26 +45,8 @@ ${failed.map((c) => card(c, report))}`
 <h2 class="section" id="checks">Every check <small>failures first, then by index</small></h2>
 ${checkTable(numbered)}
 <footer>Written by <code>bluegreen validate</code> from the report it also prints with <code>--json</code>.
-This page is self-contained: no scripts, no external files, no network requests.</footer>
-</main>
-</body>
-</html>
-`;
-  return page.text;
-}
-
-function header(meta: HtmlReportMeta | undefined): Html {
-  if (meta === undefined)
-    return html`<header class="top"><div class="eyebrow">bluegreen · validation report</div></header>`;
-  const side = (role: string, c: HtmlReportMeta["source"]) =>
-    html`<span class="cluster"><span class="role">${role}</span><span class="mono">${safeUrl(c.url)}</span>${
-      c.version === undefined ? "" : html`<span class="version">${c.version}</span>`
-    }</span>`;
-  return html`<header class="top">
-<div class="eyebrow">bluegreen · validation report</div>
-<h1>${meta.migration}</h1>
-<div class="clusters">${side("source", meta.source)}<span class="arrow" aria-hidden="true">→</span>${side("target", meta.target)}</div>
-</header>`;
+This page is self-contained: no scripts, no external files, no network requests.</footer>`;
+  return htmlPage(title, body);
 }
 
 function verdict(report: ValidationReport, failed: readonly Numbered[]): Html {

@@ -23,6 +23,7 @@ export {
 } from "./gate.ts";
 export { type HtmlReportMeta, renderHtml } from "./html.ts";
 export { checkReportPath, reportMeta, writeReportFile } from "./html-file.ts";
+export { checkPermissions, defaultProbes, PROBE_ID } from "./permissions.ts";
 export { compareQueries, type QueriesOptions } from "./queries.ts";
 export { loadQueriesFile, type UserQuery } from "./queries-file.ts";
 export { renderReport } from "./render.ts";
@@ -35,5 +36,6 @@ export {
   validationReportSchema,
 } from "./report.ts";
 export { runValidation, type ValidateMode, type ValidateOptions } from "./run.ts";
+export { checkShadow, compareShadowSearch, shadowHooks } from "./shadow.ts";
 export { validateStep } from "./step.ts";
 export { type SyncLag, syncLag, waitCaughtUp } from "./sync-lag.ts";

@@ -28,6 +28,17 @@ function details(c: Check): string[] {
   const failedQueries = (c.queries ?? []).filter((q) => !q.passed);
   if (failedQueries.length > 0)
     lines.push(`${c.index}: queries that differ:`, ...failedQueries.map((q) => `  ${q.name}: ${q.detail}`));
+  const probes = (c.probes ?? []).filter((p) => !p.passed);
+  if (probes.length > 0)
+    lines.push(
+      `permissions of ${c.user ?? "the probe user"} that differ:`,
+      ...probes.map((p) => `  ${p.method} ${p.path}: source ${p.source}, target ${p.target}`),
+    );
+  if (c.shadow !== undefined && c.shadow.recent.length > 0)
+    lines.push(
+      "latest shadow-read mismatches:",
+      ...c.shadow.recent.map((m) => `  ${m.at} ${m.kind} ${m.method} ${m.path}: ${m.differences.join("; ")}`),
+    );
   if (c.first !== undefined && c.first.length > 0) {
     lines.push(`${c.index}: first differences (${c.differences ?? c.first.length} in all):`);
     for (const d of c.first) {

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 
-export const CHECK_KINDS = ["count", "content", "queries", "metadata"] as const;
+export const CHECK_KINDS = ["count", "content", "queries", "metadata", "permissions", "shadow"] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
 const difference = z
@@ -35,6 +35,46 @@ const queryResult = z
   })
   .describe("One query run on both clusters.");
 
+const probeResult = z
+  .strictObject({
+    method: z.string(),
+    path: z.string(),
+    source: z.number().int().describe("status code the source answered (0: no answer)"),
+    target: z.number().int().describe("status code the target answered (0: no answer)"),
+    passed: z.boolean(),
+  })
+  .describe("One permission probe, sent as the probe user to both clusters.");
+
+const shadowMismatch = z
+  .strictObject({
+    at: z.string().describe("ISO 8601"),
+    kind: z.string().describe("search, count, msearch, get or mget"),
+    method: z.string(),
+    path: z.string().describe("the request path without its query string"),
+    differences: z.array(z.string()).describe("what differed: status, total, ids; never field values"),
+  })
+  .describe("A read the gateway mirrored whose answers differed, also after replay caught up.");
+
+const shadowSummary = z
+  .strictObject({
+    since: z.string().describe("ISO 8601: when the gateway's shadow window opened"),
+    why: z
+      .string()
+      .describe("what opened it: the gateway started, its mode changed, or replay's hold was lifted"),
+    paused: z.string().optional().describe("why no read is mirrored right now"),
+    fraction: z.number().describe("gateway.shadowReads"),
+    compared: z.number().int().nonnegative(),
+    matched: z.number().int().nonnegative(),
+    settled: z.number().int().nonnegative().describe("differed, then matched once replay caught up"),
+    mismatched: z.number().int().nonnegative().describe("differed persistently"),
+    failed: z.number().int().nonnegative().describe("the target gave no answer"),
+    skipped: z.record(z.string(), z.number()).describe("picked but not compared, by reason"),
+    rate: z.number().describe("mismatched / compared (0 when nothing was compared)"),
+    max: z.number().describe("validate.shadowMismatchMax"),
+    recent: z.array(shadowMismatch),
+  })
+  .describe("shadow: the gateway's live-read comparison since its window opened.");
+
 const check = z
   .strictObject({
     index: z.string().describe("The source index (or `*` for cluster-wide metadata)."),
@@ -63,9 +103,12 @@ const check = z
       .describe(
         "queries: every query run on both sides, generated from the mapping or from the queries file",
       ),
+    user: z.string().optional().describe("permissions: the probe user"),
+    probes: z.array(probeResult).optional().describe("permissions: every probe and both status codes"),
+    shadow: shadowSummary.optional(),
     seconds: z.number().nonnegative(),
   })
-  .describe("One check on one index.");
+  .describe("One check on one index (`*` for cluster-wide checks: metadata, permissions, shadow).");
 
 export const validationReportSchema = z
   .strictObject({
@@ -99,13 +142,15 @@ export const validationReportSchema = z
 export type ValidationReport = z.infer<typeof validationReportSchema>;
 export type Check = z.infer<typeof check>;
 export type Difference = z.infer<typeof difference>;
+export type ProbeResult = z.infer<typeof probeResult>;
+export type ShadowSummary = z.infer<typeof shadowSummary>;
 
 /** The committed docs/validate-report.schema.json is exactly this text. */
 export function reportJsonSchemaText(): string {
   return `${JSON.stringify(z.toJSONSchema(validationReportSchema), null, 2)}\n`;
 }
 
-/** Failures first, then by index, then in the order counts, content, queries, metadata. */
+/** Failures first, then by index, then in the order of CHECK_KINDS. */
 export function orderChecks(checks: readonly Check[]): Check[] {
   return [...checks].sort(
     (a, b) =>

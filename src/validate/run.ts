@@ -29,9 +29,11 @@ import type { DocDifference } from "./content-types.ts";
 import { checkCounts } from "./counts.ts";
 import { recordValidation, startValidation } from "./gate.ts";
 import { checkMetadata } from "./metadata.ts";
+import { checkPermissions, type Env } from "./permissions.ts";
 import { compareQueries } from "./queries.ts";
 import { loadQueriesFile, type UserQuery } from "./queries-file.ts";
 import { type Check, orderChecks, type ValidationReport, validationReportSchema } from "./report.ts";
+import { checkShadow } from "./shadow.ts";
 import { syncLag, waitCaughtUp } from "./sync-lag.ts";
 
 export type ValidateMode =
@@ -60,6 +62,8 @@ export interface ValidateOptions {
    * an entry naming an index the migration does not select fails before any comparison runs.
    */
   readonly queriesFile?: string;
+  /** Where probe users' credentials are read (default: process.env). */
+  readonly env?: Env;
 }
 
 const FIRST = 20;
@@ -207,6 +211,11 @@ export async function runValidation(
         checks.push(...report([queriesCheck]));
       }
       checks.push(...report([await checkMetadata(config, source, target, options.signal)]));
+      checks.push(
+        ...report(await checkPermissions(config, pairs, options.env ?? process.env, options.signal)),
+      );
+      const shadow = await checkShadow(config, state);
+      if (shadow !== undefined) checks.push(...report([shadow]));
       return { checks, sample };
     });
     const lag = await syncLag(config, state, logger).catch(() => undefined);

@@ -9,6 +9,7 @@ export {
 export { type ByHand, recordStepRun } from "./record.ts";
 export { DEFAULT_RETRY, runWorkflow } from "./run.ts";
 export {
+  type Approval,
   type CheckpointReader,
   type CheckpointWriter,
   type PlanAction,

@@ -5,6 +5,7 @@ import type { StateStore } from "../state/index.ts";
 import { selectSteps } from "./select.ts";
 import { cancel, fail, finish, start, stepContext } from "./transitions.ts";
 import type {
+  Approval,
   RetryPolicy,
   RunOptions,
   Step,
@@ -46,6 +47,34 @@ export async function runWorkflow(steps: readonly Step[], options: RunOptions): 
   for (const [index, step] of selection.steps.entries()) {
     if (signal.aborted) {
       return { status: "cancelled", cancelledStep: undefined, steps: [...reports, ...notRun(index)] };
+    }
+    if (step.id === options.until) {
+      return {
+        status: "stopped",
+        stoppedBefore: step.id,
+        reason: "until",
+        steps: [...reports, ...notRun(index)],
+      };
+    }
+    if (step.approval !== undefined && state.getStep(step.id)?.status !== "done") {
+      const answer: Approval = (await options.approve?.(step)) ?? {
+        approved: false,
+        reason: "nothing was asked to approve it",
+      };
+      state.appendEvent({
+        step: step.id,
+        type: answer.approved ? "step.approved" : "step.not-approved",
+        data: answer.approved ? { by: answer.by } : { reason: answer.reason },
+      });
+      if (!answer.approved) {
+        return {
+          status: "stopped",
+          stoppedBefore: step.id,
+          reason: "approval",
+          detail: answer.reason,
+          steps: [...reports, ...notRun(index)],
+        };
+      }
     }
     const report = await runStep(step, { state, logger: logger.child({ step: step.id }), signal, retry });
     reports.push(report);

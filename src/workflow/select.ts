@@ -17,7 +17,8 @@ export function selectSteps(steps: readonly Step[], options: SelectOptions): Sel
     });
   }
   const known = new Set<StepId>(steps.map((s) => s.id));
-  for (const id of [...(options.only ?? []), ...(options.from === undefined ? [] : [options.from])]) {
+  const named = [options.from, options.until].filter((id) => id !== undefined);
+  for (const id of [...(options.only ?? []), ...named]) {
     if (!known.has(id)) {
       throw new BluegreenError("BG_USAGE", `There is no step "${id}" in this workflow.`, {
         fix: `Use one of: ${ids(steps)}.`,

@@ -74,6 +74,12 @@ export type VerifyResult =
 export interface Step {
   readonly id: StepId;
   readonly title: string;
+  /**
+   * Set on steps that change both clusters (cutover, decommission): what they do, in words. A run
+   * asks `RunOptions.approve` before starting such a step (again after a crash: an approval belongs
+   * to the process that got it) and stops there unless it is approved.
+   */
+  readonly approval?: string;
   plan(ctx: PlanContext): Promise<StepPlan>;
   apply(ctx: StepContext): Promise<StepResult>;
   verify(ctx: StepContext): Promise<VerifyResult>;
@@ -91,13 +97,21 @@ export interface SelectOptions {
   readonly only?: readonly StepId[];
   /** Start at this step and re-run it and every later selected step, even if done. */
   readonly from?: StepId;
+  /** Stop before this step: run only the selected steps before it. */
+  readonly until?: StepId;
 }
+
+export type Approval =
+  | { readonly approved: true; readonly by: string }
+  | { readonly approved: false; readonly reason: string };
 
 export interface RunOptions extends SelectOptions {
   readonly state: StateStore;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
   readonly retry?: RetryPolicy;
+  /** Asked before each step with an `approval` that is not done; without it, such steps are not run. */
+  readonly approve?: (step: Step) => Promise<Approval>;
 }
 
 export type StepOutcome =
@@ -107,7 +121,7 @@ export type StepOutcome =
   | "already-done"
   | "failed"
   | "cancelled"
-  /** Not reached because an earlier step failed or the run was cancelled. */
+  /** Not reached because an earlier step failed or the run was cancelled or stopped. */
   | "not-run";
 
 export interface StepReport {
@@ -131,5 +145,14 @@ export type WorkflowOutcome =
   | {
       readonly status: "cancelled";
       readonly cancelledStep: StepId | undefined;
+      readonly steps: readonly StepReport[];
+    }
+  | {
+      /** Stopped on purpose before `stoppedBefore`: `--until`, or an approval not given. */
+      readonly status: "stopped";
+      readonly stoppedBefore: StepId;
+      readonly reason: "until" | "approval";
+      /** Why approval was not given (no --yes and no terminal, or declined). */
+      readonly detail?: string;
       readonly steps: readonly StepReport[];
     };

@@ -129,16 +129,16 @@ test("the workflow runs backfill after prepare, and a second run finds it done",
   const index = `${P}-workflow`;
   await seed(main.source, index, 400, { shards: 2, routeEvery: 3 });
   const { dir, file } = migrationFile(`${P}-wf`, sandbox, index, "backfill: { method: stream }\n");
-  const run = bluegreen(["run", "-c", file, "--json"], dir);
+  const run = bluegreen(["run", "-c", file, "--until", "sync", "--json"], dir);
   assert.equal(run.code, 0, run.stderr + run.stdout);
   const outcome = JSON.parse(run.stdout);
-  assert.equal(outcome.status, "completed");
+  assert.equal(outcome.status, "stopped");
   const step = outcome.steps.find((s: { id: string }) => s.id === "backfill");
   assert.equal(step.outcome, "done");
   assert.equal(step.summary.docs, 400);
   await assertSameContent(main.source, index, main.target, index);
 
-  const again = bluegreen(["run", "-c", file, "--json"], dir);
+  const again = bluegreen(["run", "-c", file, "--until", "sync", "--json"], dir);
   assert.equal(again.code, 0, again.stderr);
   const second = JSON.parse(again.stdout);
   assert.equal(second.steps.find((s: { id: string }) => s.id === "backfill").outcome, "already-done");
@@ -169,5 +169,25 @@ test("externalVersions copies each document's _version, and a second copy does n
     (await main.target.request<{ _version: number }>({ method: "GET", path: `/${index}/_doc/${id}` })).body
       ._version;
   assert.deepEqual([await version("d1"), await version("d3"), await version("d4")], [1, 2, 3]);
+  await assertSameContent(main.source, index, main.target, index);
+});
+
+test("an index that never held a document (no mapping, no segments) copies as empty with several readers", async () => {
+  const index = `${P}-never`;
+  // Slicing such an index fails on OpenSearch ("field _id not found"): the copier must not ask for slices.
+  await main.source.request({
+    method: "PUT",
+    path: `/${index}`,
+    body: { settings: { number_of_shards: 2 } },
+  });
+  const { dir, file } = migrationFile(
+    `${P}-nv`,
+    sandbox,
+    index,
+    "backfill: { method: stream, stream: { readers: 4 } }\n",
+  );
+  const run = bluegreen(["backfill", "-c", file], dir);
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  assert.equal(await count(main.target, index), 0);
   await assertSameContent(main.source, index, main.target, index);
 });

@@ -70,19 +70,21 @@ test("clusters check shows both clusters side by side, with versions, modules an
   assert.equal(index.docs, 3);
 });
 
-test("run executes preflight and prepare, records them in state, and status reports it", () => {
+test("run --until sync executes preflight, prepare and backfill, records them in state, and status reports it", () => {
   const dir = mkdtempSync(join(tmpdir(), "bg-cli-"));
   const file = migration(dir, "runs", sandbox.source.url, sandbox.target.url, "cli-run-*");
-  const run = bluegreen(["run", "-c", file, "--json"], dir);
+  // Sync needs a running gateway; stopping before it on purpose is a success.
+  const run = bluegreen(["run", "-c", file, "--until", "sync", "--json"], dir);
   assert.equal(run.code, 0, run.stderr);
   const outcome = JSON.parse(run.stdout);
-  assert.equal(outcome.status, "completed");
+  assert.equal(outcome.status, "stopped");
+  assert.equal(outcome.stoppedBefore, "sync");
   assert.equal(outcome.steps[0].id, "preflight");
   assert.equal(outcome.steps[0].outcome, "done");
   assert.equal(outcome.steps[1].id, "prepare");
   assert.ok(["done", "skipped"].includes(outcome.steps[1].outcome), outcome.steps[1].outcome);
 
-  const again = JSON.parse(bluegreen(["run", "-c", file, "--json"], dir).stdout);
+  const again = JSON.parse(bluegreen(["run", "-c", file, "--until", "sync", "--json"], dir).stdout);
   assert.equal(again.steps[0].outcome, "already-done");
 
   const status = bluegreen(["status", "-c", file, "--json"], dir);
@@ -90,7 +92,7 @@ test("run executes preflight and prepare, records them in state, and status repo
   const parsed = JSON.parse(status.stdout);
   assert.equal(parsed.steps[0].status, "done");
   assert.ok(["done", "skipped"].includes(parsed.steps[1].status));
-  assert.equal(parsed.next, undefined);
+  assert.equal(parsed.next, "sync");
 });
 
 // Bad input: each row names the input, the exit code and what the message must say.
@@ -123,7 +125,8 @@ const BAD_INPUT: readonly { name: string; args: (dir: string) => string[]; code:
       name: "an unknown sandbox version",
       args: () => ["sandbox", "up", "--source", "0.9"],
       code: 2,
-      stderr: /BG_SANDBOX_VERSION: The sandbox has no version "0\.9"[\s\S]*fix: Use one of: 2\.19/,
+      stderr:
+        /BG_SANDBOX_VERSION: The sandbox has no version "0\.9"[\s\S]*fix: Use one of: .*2\.19 \(opensearch 2\.19\.4\)/,
     },
     {
       name: "an unknown command",

@@ -148,10 +148,13 @@ describe("the main job by hand", () => {
         ["preflight", "done", "clusters check"],
         ["prepare", "done", "prepare --apply"],
         ["backfill", "done", "backfill"],
+        ["sync", "pending", undefined],
         ["validate", "pending", undefined],
+        ["cutover", "pending", undefined],
+        ["decommission", "pending", undefined],
       ],
     );
-    assert.equal(status.next, "validate");
+    assert.equal(status.next, "sync");
     assert.equal(status.gateway.running, true);
     assert.equal(status.gateway.mode, "capture");
     assert.equal(status.gateway.modeFrom, "gateway");
@@ -165,7 +168,7 @@ describe("the main job by hand", () => {
     );
 
     const text = await cli(["status", "-c", file]);
-    assert.match(text.output, /next: validate/);
+    assert.match(text.output, /next: sync/);
     assert.match(
       text.output,
       new RegExp(`gateway: running \\(pid ${gateway?.child.pid}, ${url}\\), mode capture, log `),
@@ -173,7 +176,7 @@ describe("the main job by hand", () => {
     assert.match(text.output, /replay: 0 record\(s\) behind; position \{"0":\d+\}; not held/);
     assert.match(text.output, /prepare\s+│ done .*by prepare --apply/);
 
-    const run = await cli(["run", "-c", file, "--json"]);
+    const run = await cli(["run", "-c", file, "--until", "cutover", "--json"]);
     assert.equal(run.code, 0, run.output);
     const outcome = JSON.parse(run.output.slice(run.output.indexOf("{")));
     assert.deepEqual(
@@ -182,8 +185,12 @@ describe("the main job by hand", () => {
         ["preflight", "already-done"],
         ["prepare", "already-done"],
         ["backfill", "already-done"],
-        // The one step not done by hand runs, and passes: the copy plus replay left source ≡ target.
+        // The steps not done by hand run, and pass: the gateway captures, replay caught up, and the
+        // copy plus replay left source ≡ target.
+        ["sync", "done"],
         ["validate", "done"],
+        ["cutover", "not-run"],
+        ["decommission", "not-run"],
       ],
     );
   });

@@ -1,7 +1,7 @@
 /**
- * Prepare copies the security configuration between two clusters with the security plugin, on a
- * dedicated secure pair (2.11 → 2.19): internal users with their password hashes, roles, role mappings,
- * action groups and tenants. The proof is a login: the copied user signs in to the target with the
+ * Prepare copies the security configuration between two clusters with the security plugin, on the
+ * suite's shared secure pair (2.11 → 2.19): internal users with their password hashes, roles, role
+ * mappings, action groups and tenants. The proof is a login: the copied user signs in to the target with the
  * password it was given on the source and holds the mapped role there.
  */
 import assert from "node:assert/strict";
@@ -23,11 +23,11 @@ import {
   prepareStep,
   TUNING_CHECKPOINT,
 } from "../../src/prepare/index.ts";
-import { type SandboxStatus, sandboxDown, sandboxUp } from "../../src/sandbox/index.ts";
+import type { SandboxStatus } from "../../src/sandbox/index.ts";
 import { openState } from "../../src/state/index.ts";
 import { runWorkflow } from "../../src/workflow/index.ts";
+import { secureTestPair } from "../support/secure-pair.ts";
 
-const NAME = "pp-secure";
 const P = `pp-${randomBytes(3).toString("hex")}`;
 const PASSWORD = `Src-${randomBytes(6).toString("hex")}!9`;
 const selection: IndexSelection = { include: [`${P}-*`], exclude: [], includeHidden: false };
@@ -73,7 +73,7 @@ async function own(source: Cluster, target: Cluster): Promise<{ items: PlanItem[
 }
 
 before(async () => {
-  status = await sandboxUp({ name: NAME, secure: true, portBase: 31210 });
+  status = await secureTestPair();
   const creds = status.credentials;
   assert.ok(creds !== undefined, "a secure sandbox reports credentials");
   ca = readFileSync(creds.ca, "utf8");
@@ -116,7 +116,6 @@ after(async () => {
     }
   }
   await Promise.all(open.map((c) => c.close()));
-  await sandboxDown({ name: NAME, purge: true });
 });
 
 test("without the admin certificate, users are unsupported with advice; the rest is planned", async () => {
@@ -193,7 +192,7 @@ test("a password changed on the source is one user update; a target-only role is
   assert.equal(info.status, 200);
 });
 
-test("persistent cluster settings that differ are reported, never copied (own pair: cluster-wide)", async () => {
+test("persistent cluster settings that differ are reported, never copied (cluster-wide, so restored after)", async () => {
   const source = admin("source");
   const target = admin("target");
   const setting = { persistent: { "cluster.max_shards_per_node": 1234 } };

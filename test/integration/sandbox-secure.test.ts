@@ -1,6 +1,6 @@
 /**
- * The secure sandbox end to end: its own pair of nodes with the security plugin, TLS from a private CA and
- * a generated admin password, checked through the cluster layer the way a user's config would reach it.
+ * The secure sandbox end to end: the suite's shared secure pair (the security plugin, TLS from a private CA and
+ * a generated admin password), checked through the cluster layer the way a user's config would reach it.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -12,9 +12,8 @@ import { createCluster } from "../../src/cluster/index.ts";
 import type { ClusterConfig } from "../../src/config/cluster-config.ts";
 import { Secret } from "../../src/config/secret.ts";
 import { isBluegreenError } from "../../src/errors/index.ts";
-import { type SandboxStatus, sandboxDown, sandboxStatus, sandboxUp } from "../../src/sandbox/index.ts";
-
-const NAME = "test-secure";
+import { type SandboxStatus, sandboxStatus } from "../../src/sandbox/index.ts";
+import { SECURE_NAME, secureTestPair } from "../support/secure-pair.ts";
 
 let status: SandboxStatus;
 let ca = "";
@@ -39,13 +38,12 @@ function credentials(): { username: string; password: string; ca: string } {
 }
 
 before(async () => {
-  status = await sandboxUp({ name: NAME, secure: true, portBase: 39210 });
+  status = await secureTestPair();
   ca = readFileSync(credentials().ca, "utf8");
   scratch = mkdtempSync(join(tmpdir(), "bluegreen-wrong-ca-"));
 });
 
 after(async () => {
-  await sandboxDown({ name: NAME, purge: true });
   if (scratch !== "") rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -110,7 +108,7 @@ test("a wrong password fails with BG_CLUSTER_AUTH", async () => {
 });
 
 test("status JSON carries the credentials a config needs", async () => {
-  const json = JSON.parse(JSON.stringify(await sandboxStatus(NAME))) as Record<string, unknown>;
+  const json = JSON.parse(JSON.stringify(await sandboxStatus(SECURE_NAME))) as Record<string, unknown>;
   assert.equal(json.secure, true);
   const creds = json.credentials as { username: string; password: string; ca: string };
   assert.equal(creds.username, "admin");

@@ -1,6 +1,8 @@
 /**
- * Sandbox lifecycle beyond the suite's shared pair: an older source version (1.3) with its assembled
- * modules, a `down` that leaves no JVM behind, and a clear error when a port is already taken.
+ * Every sandbox row the suite runs (the global setup's three pairs: 2.11 → 2.19, 1.3 → 2.19,
+ * Elasticsearch 7.10 OSS → OpenSearch 3.x) reports its distribution and version and has its assembled
+ * modules; a `down` leaves no JVM behind; a taken port is a
+ * clear error.
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -11,7 +13,7 @@ import { createCluster, formatVersion } from "../../src/cluster/index.ts";
 import type { ClusterConfig } from "../../src/config/cluster-config.ts";
 import { isBluegreenError } from "../../src/errors/index.ts";
 import { sandboxDown, sandboxHome, sandboxUp } from "../../src/sandbox/index.ts";
-import { plainClusterConfig } from "../support/sandbox.ts";
+import { plainClusterConfig, type TestCluster, testSandbox } from "../support/sandbox.ts";
 
 function configFor(name: string, url: string): ClusterConfig {
   return plainClusterConfig(name, url);
@@ -31,6 +33,64 @@ function javaPidsMentioning(needle: string): number[] {
     }
   }
   return pids;
+}
+
+const MODULE_CAPABILITIES = [
+  "remoteReindex",
+  "painless",
+  "analysisCommon",
+  "mapperExtras",
+  "ingestCommon",
+] as const;
+
+/** Each node the global setup started, by the sandbox row it runs. */
+function runningNodes(): [string, TestCluster, { distribution: string; version: string }][] {
+  const s = testSandbox();
+  return [
+    ["2.11 (main source)", s.source, { distribution: "opensearch", version: "2.11.1" }],
+    ["2.19 (main target)", s.target, { distribution: "opensearch", version: "2.19.4" }],
+    ["1.3 (legacy source)", s.legacy.source, { distribution: "opensearch", version: "1.3.14" }],
+    ["es-7.10 (major source)", s.major.source, { distribution: "elasticsearch", version: "7.10.2" }],
+    ["3 (major target)", s.major.target, { distribution: "opensearch", version: "3.4.0" }],
+  ];
+}
+
+for (const [label, node, expected] of runningNodes()) {
+  test(`sandbox row ${label}: ${expected.distribution} ${expected.version} with its modules, as clusters check sees it`, async () => {
+    assert.equal(node.distribution, expected.distribution);
+    assert.equal(node.version, expected.version);
+    const cluster = createCluster(configFor(label, node.url));
+    try {
+      const facts = await cluster.facts();
+      assert.equal(facts.distribution, expected.distribution);
+      assert.equal(facts.versionText, expected.version);
+      for (const capability of MODULE_CAPABILITIES) {
+        assert.equal(
+          facts.capabilities[capability],
+          true,
+          `${capability} (modules: ${facts.modules.join(", ")})`,
+        );
+      }
+      // The module jars are real: a painless script and a common analyzer run, not just load.
+      const script = await cluster.request({
+        method: "POST",
+        path: "/_scripts/painless/_execute",
+        body: { script: { source: "params.a * 6", params: { a: 7 } } },
+      });
+      assert.equal((script.body as { result: unknown }).result, "42");
+      const analyzed = await cluster.request({
+        method: "POST",
+        path: "/_analyze",
+        body: { tokenizer: "whitespace", filter: ["reverse"], text: "abc" },
+      });
+      assert.deepEqual(
+        (analyzed.body as { tokens: { token: string }[] }).tokens.map((t) => t.token),
+        ["cba"],
+      );
+    } finally {
+      await cluster.close();
+    }
+  });
 }
 
 test("a 1.3 source next to a 2.19 target: versions and modules detected; down leaves no JVM", async () => {

@@ -88,7 +88,7 @@ describe("validate --report: the HTML page", () => {
     assert.ok(await verdict.isVisible());
     const verdictText = await seen(verdict);
     assert.match(verdictText, /Validation failed/);
-    assert.match(verdictText, /4 of 8 checks failed/);
+    assert.match(verdictText, /5 of 10 checks failed/);
     assert.match(verdictText, /seed 42/);
     assert.match(verdictText, /gateway/);
 
@@ -106,7 +106,7 @@ describe("validate --report: the HTML page", () => {
     const id = page.getByText(HOSTILE_ID, { exact: true });
     assert.ok(await id.isVisible(), "the hostile id reads as text");
     const differs = await page.locator("#differs ~ .card").allInnerTexts();
-    assert.equal(differs.length, 4);
+    assert.equal(differs.length, 5);
     assert.match(differs[0] ?? "", /index template logs-template/);
     assert.match(
       differs[2] ?? "",
@@ -116,6 +116,14 @@ describe("validate --report: the HTML page", () => {
       differs[3] ?? "",
       /top 10 by created desc\s+ids differ from rank 4/,
       "a queries check renders generically",
+    );
+    assert.match(differs[4] ?? "", /PUT \/orders\/_doc\/bluegreen-permission-probe\s+403\s+409/);
+    // A passing shadow check keeps its counts and latest mismatch folded in the table of every check.
+    const shadow = page.getByText("shadow reads", { exact: true });
+    await shadow.click();
+    assert.match(
+      await seen(page.locator("table.checks")),
+      /mismatched\s+1[\s\S]*\/orders\/_doc\/o-77[\s\S]*_source differs/,
     );
 
     const png = join(dir, "failed.png");

@@ -6,13 +6,14 @@ import { Writable } from "node:stream";
 import { type CaptureLog, openCaptureLog } from "../../src/capture/index.ts";
 import { type Cluster, createCluster } from "../../src/cluster/index.ts";
 import { type MigrationConfig, parseConfig } from "../../src/config/index.ts";
-import { Gateway, stateModeStore } from "../../src/gateway/index.ts";
+import { Gateway, type GatewayMode, stateModeStore } from "../../src/gateway/index.ts";
 import { createLogger } from "../../src/log/index.ts";
 import { type ReplayReport, replay } from "../../src/replay/index.ts";
 import { type KafkaBroker, kafkaDown, kafkaUp } from "../../src/sandbox/index.ts";
 import { openState, type StateStore } from "../../src/state/index.ts";
+import { compareShadowSearch } from "../../src/validate/index.ts";
 import { MemoryLog } from "./gateway-memory-log.ts";
-import { testSandbox } from "./sandbox.ts";
+import { type TestPair, testSandbox } from "./sandbox.ts";
 
 /**
  * The capture-log backends the gateway tests run against. Adding a backend (file, kafka) is one entry
@@ -75,6 +76,10 @@ export interface ConfigExtras {
   /** Extra `replay:` keys. */
   readonly replay?: string;
   readonly listen?: string;
+  /** The clusters, when not the main pair (e.g. a version path from `versionPaths()`). */
+  readonly pair?: TestPair;
+  /** More top-level YAML, e.g. `indices:` and `backfill:` blocks. */
+  readonly yaml?: string;
 }
 
 /**
@@ -82,7 +87,7 @@ export interface ConfigExtras {
  * `dir/bluegreen.yaml`, so a CLI child process can run on the same state and log.
  */
 export function gatewayConfig(name: string, dir: string, extras: ConfigExtras = {}): MigrationConfig {
-  const sandbox = testSandbox();
+  const sandbox = extras.pair ?? testSandbox();
   const more = (text: string | undefined) => (text === undefined ? "" : `, ${text}`);
   const yaml = `version: 1
 name: ${name}
@@ -90,8 +95,8 @@ source: { url: '${sandbox.source.url}' }
 target: { url: '${sandbox.target.url}' }
 state: { path: '${join(dir, "state.db")}' }
 gateway: { adminToken: '${ADMIN_TOKEN}', fenceHold: 500ms, retryAfter: 1s, log: { dir: '${join(dir, "log")}'${more(extras.log)} }${extras.listen === undefined ? "" : `, listen: '${extras.listen}'`}${more(extras.gateway)} }
-replay: { outcomeWait: 1s, deadLetterPath: '${join(dir, "dead.ndjson")}'${more(extras.replay)} }
-`;
+replay: { ${extras.replay?.includes("outcomeWait") === true ? "" : "outcomeWait: 1s, "}deadLetterPath: '${join(dir, "dead.ndjson")}'${more(extras.replay)} }
+${extras.yaml ?? ""}`;
   writeFileSync(join(dir, "bluegreen.yaml"), yaml);
   return parseConfig(yaml, { baseDir: dir, env: {} });
 }
@@ -122,6 +127,8 @@ export async function startGateway(
     log,
     modes: stateModeStore(state),
     logger,
+    // Used only with gateway.shadowReads set; no sync hook: the target counts as current.
+    shadow: { compareSearch: compareShadowSearch },
   });
   const { url } = await gateway.listen("127.0.0.1", 0);
   const source = createCluster(config.source);
@@ -163,6 +170,37 @@ export async function startGateway(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A gateway in this process with an in-memory log and mode, on a free port, built from a migration
+ * file's settings with overrides (another target, shadow reads on): for tests that need a gateway in
+ * front of clusters other than the sandbox pair's.
+ */
+export async function memoryGateway(
+  config: MigrationConfig,
+  overrides: {
+    readonly target?: MigrationConfig["target"];
+    readonly settings?: Partial<MigrationConfig["gateway"]>;
+  },
+): Promise<{ gateway: Gateway; url: string }> {
+  let mode: GatewayMode | undefined;
+  const gateway = new Gateway({
+    source: config.source,
+    target: overrides.target ?? config.target,
+    settings: { ...config.gateway, ...overrides.settings },
+    rename: {},
+    log: new MemoryLog(),
+    modes: {
+      load: () => mode,
+      save: (m) => {
+        mode = m;
+      },
+    },
+    logger: createLogger({ level: "silent" }),
+    shadow: { compareSearch: compareShadowSearch },
+  });
+  return { gateway, url: (await gateway.listen("127.0.0.1", 0)).url };
 }
 
 /** Deletes every index with the given prefix on both clusters. */

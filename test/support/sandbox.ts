@@ -10,17 +10,49 @@ export interface TestCluster {
   readonly distribution: "opensearch" | "elasticsearch";
 }
 
-/** One running source → target pair; both nodes share `snapshotRepoPath` as `path.repo`. */
+/**
+ * One source → target: both nodes list `snapshotRepoPath` in `path.repo`. A pair the global setup
+ * started also lists `sharedRepoPath`, the folder every test pair shares.
+ */
 export interface TestPair {
   readonly name: string;
   readonly source: TestCluster;
   readonly target: TestCluster;
   readonly snapshotRepoPath: string;
+  readonly sharedRepoPath?: string;
 }
 
-/** The main pair (2.11 → 2.19) at top level, and the legacy pair (1.3 → 2.19). */
+/** The main pair (2.11 → 2.19) at top level, the legacy pair (1.3 → 2.19) and the major pair (es-7.10 → 3). */
 export interface TestSandbox extends TestPair {
   readonly legacy: TestPair;
+  readonly major: TestPair;
+}
+
+/**
+ * The source of one pair with the target of another: a version path no pair runs as such, at no
+ * start-up cost. Their common snapshot folder is the shared one.
+ */
+export function crossPair(name: string, source: TestCluster, target: TestCluster): TestPair {
+  const shared = testSandbox().sharedRepoPath;
+  if (shared === undefined)
+    throw new Error("the test sandboxes were started without a shared snapshot folder");
+  return { name, source, target, snapshotRepoPath: shared, sharedRepoPath: shared };
+}
+
+/**
+ * Every source → target path the suite can run, by the sandbox keys, on the running pairs: the four
+ * major-version paths plus the two the suite has always run.
+ */
+export function versionPaths(): Readonly<Record<string, TestPair>> {
+  const s = testSandbox();
+  return {
+    "2.11 → 2.19": s,
+    "1.3 → 2.19": s.legacy,
+    "es-7.10 → 3": s.major,
+    "es-7.10 → 2.19": crossPair("es-7.10 → 2.19", s.major.source, s.target),
+    "2.19 → 3": crossPair("2.19 → 3", s.target, s.major.target),
+    "1.3 → 3": crossPair("1.3 → 3", s.legacy.source, s.major.target),
+  };
 }
 
 export function testSandbox(): TestSandbox {

@@ -1,74 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  type BackfillFacts,
-  type ClusterVersion,
-  decodeVersionId,
-  type IndexFacts,
-  planBackfill,
-  snapshotBlocker,
-} from "../../src/backfill/planner.ts";
+import { type BackfillFacts, type IndexFacts, planBackfill } from "../../src/backfill/planner.ts";
 import { isBluegreenError } from "../../src/errors/index.ts";
-
-const os = (major: number, minor: number, patch: number): ClusterVersion => ({
-  distribution: "opensearch",
-  version: { major, minor, patch },
-});
-const es = (major: number, minor: number, patch: number): ClusterVersion => ({
-  distribution: "elasticsearch",
-  version: { major, minor, patch },
-});
-
-describe("decodeVersionId", () => {
-  // Real `index.version.created` values read from the sandboxes, plus Elasticsearch ids.
-  const cases: [number, ClusterVersion | undefined][] = [
-    [136327927, os(2, 11, 1)],
-    [135249227, os(1, 3, 14)],
-    [136408227, os(2, 19, 4)],
-    [7100299, es(7, 10, 2)],
-    [6080099, es(6, 8, 0)],
-    [0, undefined],
-    [Number.NaN, undefined],
-  ];
-  for (const [id, expected] of cases) {
-    test(`${id}`, () => assert.deepEqual(decodeVersionId(id), expected));
-  }
-});
-
-describe("snapshotBlocker: a cluster restores indices of its own major and the one before", () => {
-  const cases: [ClusterVersion, ClusterVersion, RegExp | undefined][] = [
-    [os(2, 11, 1), os(2, 19, 4), undefined],
-    [os(1, 3, 14), os(2, 19, 4), undefined],
-    [es(7, 10, 2), os(2, 19, 4), undefined],
-    [es(7, 0, 0), os(2, 0, 0), undefined],
-    [es(6, 8, 0), os(1, 3, 14), undefined],
-    [os(2, 19, 4), os(3, 0, 0), undefined],
-    [
-      es(6, 8, 4),
-      os(2, 19, 4),
-      /Elasticsearch 6\.8\.4; OpenSearch 2\.19\.4 restores only indices created by the previous major/,
-    ],
-    [os(1, 3, 14), os(3, 0, 0), /previous major/],
-    [es(7, 10, 2), os(3, 1, 0), /previous major/],
-    [es(5, 6, 16), os(1, 3, 14), /previous major/],
-    [es(7, 17, 0), os(2, 19, 4), /newer than Elasticsearch 7\.10\.2/],
-    [es(8, 11, 0), os(2, 19, 4), /newer than Elasticsearch 7\.10\.2/],
-    [os(2, 19, 4), os(2, 11, 1), /newer than the target's OpenSearch 2\.11\.1/],
-    [os(3, 0, 0), os(2, 19, 4), /newer than the target/],
-    [os(1, 3, 14), es(7, 10, 2), /Elasticsearch cannot read/],
-  ];
-  for (const [created, target, expected] of cases) {
-    const name = `${created.distribution} ${Object.values(created.version).join(".")} → ${target.distribution} ${Object.values(target.version).join(".")}`;
-    test(name, () => {
-      const result = snapshotBlocker(created, target);
-      if (expected === undefined) assert.equal(result, undefined);
-      else assert.match(result ?? "", expected);
-    });
-  }
-  test("an unknown creation version blocks", () => {
-    assert.match(snapshotBlocker(undefined, os(2, 19, 4)) ?? "", /unknown/);
-  });
-});
+import { es, os } from "../support/versions.ts";
 
 const index = (name: string, extra: Partial<IndexFacts> = {}): IndexFacts => ({
   index: name,
@@ -82,6 +16,7 @@ const index = (name: string, extra: Partial<IndexFacts> = {}): IndexFacts => ({
 const base: BackfillFacts = {
   method: "auto",
   order: ["snapshot", "reindex", "stream"],
+  source: os(2, 11, 1),
   target: os(2, 19, 4),
   targetHasReindexModule: true,
   allowlistProblem: undefined,
@@ -240,6 +175,29 @@ describe("planBackfill", () => {
       facts: { method: "snapshot", indices: [index("logs", { targetDocs: 30000 })] },
       message: /can copy logs \(not snapshot: the target index logs already holds 30000 document\(s\)/,
       fix: /^For a target index that already holds documents: delete it on the target \(DELETE \/<index>\) and run again, or copy over it by _id with --method stream/,
+    },
+    {
+      name: "a target older than the source: no method, the path's reason and what to do",
+      facts: {
+        source: os(2, 19, 4),
+        target: os(2, 11, 1),
+        indices: [index("logs", { created: os(2, 19, 4) })],
+      },
+      message:
+        /^No backfill method can take this path: the target runs OpenSearch 2\.11\.1, older than the source's OpenSearch 2\.19\.4: indices cannot move to an older version\.$/,
+      fix: /^Point target at a cluster of the same or a newer version than the source\.$/,
+    },
+    {
+      name: "forced snapshot of a 1.x-created index onto 3.x: the matrix's reason and alternative",
+      facts: {
+        method: "snapshot",
+        source: os(1, 3, 14),
+        target: os(3, 4, 0),
+        indices: [index("old", { created: os(1, 3, 14) })],
+      },
+      message:
+        /can copy old \(not snapshot: the index was created by OpenSearch 1\.3\.14; OpenSearch 3\.4\.0 restores only indices created by the previous major or later \(instead: copy it with reindex or stream/,
+      fix: /Use method: auto/,
     },
     {
       name: "forced reindex from a SigV4 source",

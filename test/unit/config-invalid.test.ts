@@ -212,6 +212,71 @@ const CASES: readonly Case[] = [
     code: "BG_CONFIG_PARSE",
     contains: ["line 7, column 1", "unique"],
   },
+  {
+    name: "gateway.shadowReads above 1",
+    yaml: `${HEAD}${SOURCE}${TARGET}gateway:\n  shadowReads: 1.5\n`,
+    code: "BG_CONFIG_INVALID",
+    contains: ["gateway.shadowReads (line 8)", "1.5 is not a number from 0 to 1", "use a fraction"],
+  },
+  {
+    name: "gateway.shadowReads not a number",
+    yaml: `${HEAD}${SOURCE}${TARGET}gateway:\n  shadowReads: often\n`,
+    code: "BG_CONFIG_INVALID",
+    contains: ["gateway.shadowReads (line 8)", '"often" is not a number from 0 to 1'],
+  },
+  {
+    name: "validate.shadowMismatchMax below 0",
+    yaml: `${HEAD}${SOURCE}${TARGET}validate:\n  shadowMismatchMax: -0.1\n`,
+    code: "BG_CONFIG_INVALID",
+    contains: ["validate.shadowMismatchMax (line 8)", "-0.1 is not a number from 0 to 1"],
+  },
+  {
+    name: "probe user without passwordEnv",
+    yaml: `${HEAD}${SOURCE}${TARGET}validate:\n  probeUsers:\n    - name: reader\n      username: reader\n`,
+    code: "BG_CONFIG_INVALID",
+    contains: ["validate.probeUsers[0].passwordEnv (line 9)", "is required"],
+  },
+  {
+    name: "probe user with neither username nor usernameEnv",
+    yaml: `${HEAD}${SOURCE}${TARGET}validate:\n  probeUsers:\n    - name: reader\n      passwordEnv: PW\n`,
+    code: "BG_CONFIG_INVALID",
+    contains: ["validate.probeUsers[0].usernameEnv", "is required (or username)", "give the user name once"],
+  },
+  {
+    name: "probe user with both username and usernameEnv",
+    yaml: `${HEAD}${SOURCE}${TARGET}validate:\n  probeUsers:\n    - { name: reader, username: r, usernameEnv: U, passwordEnv: PW }\n`,
+    code: "BG_CONFIG_INVALID",
+    contains: ["validate.probeUsers[0].username (line 9)", "and usernameEnv are both set"],
+  },
+  {
+    name: "probe user with a literal password (credentials come from the environment only)",
+    yaml: `${HEAD}${SOURCE}${TARGET}validate:\n  probeUsers:\n    - { name: reader, username: r, password: Hunter2-secret, passwordEnv: PW }\n`,
+    code: "BG_CONFIG_INVALID",
+    contains: ["validate.probeUsers[0] (line 9)", 'unknown key "password"', '"passwordEnv"'],
+    omits: ["Hunter2-secret"],
+  },
+  {
+    name: "probe path without a leading slash",
+    yaml: `${HEAD}${SOURCE}${TARGET}validate:\n  probeUsers:\n    - name: reader\n      username: r\n      passwordEnv: PW\n      probes: [{ method: GET, path: logs/_search }]\n`,
+    code: "BG_CONFIG_INVALID",
+    contains: [
+      "validate.probeUsers[0].probes[0].path (line 12)",
+      "does not start with /",
+      'write "/logs/_search"',
+    ],
+  },
+  {
+    name: "probe with an unknown method",
+    yaml: `${HEAD}${SOURCE}${TARGET}validate:\n  probeUsers:\n    - name: reader\n      username: r\n      passwordEnv: PW\n      probes: [{ method: PATCH, path: /logs }]\n`,
+    code: "BG_CONFIG_INVALID",
+    contains: ["validate.probeUsers[0].probes[0].method (line 12)", '"PATCH"', '"DELETE"'],
+  },
+  {
+    name: "two probe users with one name",
+    yaml: `${HEAD}${SOURCE}${TARGET}validate:\n  probeUsers:\n    - { name: reader, username: r, passwordEnv: PW }\n    - { name: reader, username: s, passwordEnv: PW2 }\n`,
+    code: "BG_CONFIG_INVALID",
+    contains: ["validate.probeUsers[1].name (line 10)", 'repeats "reader"', "its own name"],
+  },
 ];
 
 function parseFailure(yaml: string, env: Record<string, string> = {}) {

@@ -76,9 +76,23 @@ describe("valid configs", () => {
       countTolerance: 0.001,
       maxAgeMs: 3_600_000,
       settleWaitMs: 60_000,
+      shadowMismatchMax: 0.002,
+      // The variables are named, not read: only validate needs the credentials.
+      probeUsers: [
+        { name: "reader", username: { env: "READER_USER" }, passwordEnv: "READER_PASSWORD" },
+        {
+          name: "writer",
+          username: { value: "orders-writer" },
+          passwordEnv: "WRITER_PASSWORD",
+          probes: [
+            { method: "GET", path: "/orders/_search" },
+            { method: "PUT", path: "/orders/_doc/x", body: { a: 1 } },
+          ],
+        },
+      ],
     });
     assert.deepEqual(config.cutover, { writeBlockSource: true, drainTimeoutMs: 120_000 });
-    assert.deepEqual(config.decommission, { deleteSourceIndices: false, minAgeAfterCutoverMs: 172_800_000 });
+    assert.deepEqual(config.decommission, { soakMs: 172_800_000, finalSnapshot: { repository: "archive" } });
     assert.match(config.fingerprint, /^[0-9a-f]{64}$/);
   });
 

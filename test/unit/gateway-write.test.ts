@@ -38,6 +38,15 @@ describe("classify", () => {
     ["PUT", "/_ingest/pipeline/p", "request"],
     ["POST", "/_aliases", "request"],
     ["POST", "/_reindex", "request"],
+    ["PUT", "/idx/_block/write", "request"],
+    ["POST", "/idx/_split/idx-split", "request"],
+    ["PUT", "/idx/_clone/idx-clone", "request"],
+    ["POST", "/idx/_shrink/idx-small", "request"],
+    ["POST", "/logs-alias/_rollover", "request"],
+    ["POST", "/logs-alias/_rollover/logs-000002", "request"],
+    ["PUT", "/_data_stream/logs-app", "request"],
+    ["POST", "/idx/_forcemerge", "read"],
+    ["POST", "/idx/_cache/clear", "read"],
   ];
   for (const [method, path, expected] of table) {
     test(`${method} ${path} → ${expected}`, () => {

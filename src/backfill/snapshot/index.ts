@@ -3,6 +3,8 @@
 export { pathRepos, sharedPathRepo } from "./repository.ts";
 export { exactNamePattern } from "./restore.ts";
 export {
+  type OwnedRepository,
+  ownedRepositories,
   runSnapshotBatch,
   type SnapshotCheckpoint,
   type SnapshotPhase,

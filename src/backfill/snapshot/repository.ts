@@ -18,7 +18,10 @@ export interface RepositoryPlan {
 
 const enc = encodeURIComponent;
 
-/** `path.repo` entries every node of the cluster lists (a list setting may come as one comma string). */
+/**
+ * `path.repo` entries every node of the cluster lists (a list setting may come as one comma string), in
+ * the order the first node lists them: a cluster's own folder is listed before one it shares more widely.
+ */
 export function pathRepos(nodesSettings: unknown): string[] {
   const nodes = Object.values(obj(obj(nodesSettings).nodes)).map((node) => {
     const settings = obj(obj(node).settings);
@@ -29,7 +32,7 @@ export function pathRepos(nodesSettings: unknown): string[] {
   });
   const [first, ...rest] = nodes;
   if (first === undefined) return [];
-  return [...first].filter((entry) => rest.every((set) => set.has(entry))).sort();
+  return [...first].filter((entry) => rest.every((set) => set.has(entry)));
 }
 
 async function nodePathRepos(cluster: Cluster, signal?: AbortSignal): Promise<string[]> {

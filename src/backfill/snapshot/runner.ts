@@ -60,6 +60,33 @@ export function startedRestores(state: StateStore): Map<string, string> {
   return started;
 }
 
+/** A repository registration bluegreen made for a snapshot batch, on either side. */
+export interface OwnedRepository {
+  readonly name: string;
+  readonly onSource: boolean;
+  readonly onTarget: boolean;
+}
+
+/**
+ * Every repository a snapshot batch registered, from its batch checkpoint (written just after the
+ * source registration). A repository bluegreen registered on the source it also registered on the
+ * target, so that side counts too even if a crash came before its checkpoint. A finished batch already
+ * removed them; whatever a failed or interrupted one left is for decommission to remove.
+ * User-registered repositories are never listed.
+ */
+export function ownedRepositories(state: StateStore): OwnedRepository[] {
+  return state
+    .listCheckpoints(BACKFILL_STEP)
+    .filter((c) => c.key.startsWith(batchKey("")) && c.value !== null)
+    .map((c) => c.value as BatchCheckpoint)
+    .filter((b) => b.repository.ownedOnSource || b.ownedOnTarget)
+    .map((b) => ({
+      name: b.repository.name,
+      onSource: b.repository.ownedOnSource,
+      onTarget: b.ownedOnTarget || b.repository.ownedOnSource,
+    }));
+}
+
 function checkpointOf(ctx: BackfillContext, task: IndexTask): SnapshotCheckpoint | undefined {
   const saved = ctx.state.getCheckpoint<SnapshotCheckpoint>(BACKFILL_STEP, indexKey(task.index));
   // A checkpoint for another target name belongs to another plan; start over for this one.

@@ -164,7 +164,14 @@ class IndexCopy {
     const shards = Number(Object.values(res.body)[0]?.settings.index.number_of_shards ?? 1);
     const workers = this.#ctx.worker?.workers ?? 1;
     const o = config.backfill.stream;
-    const slices = chooseSlices(shards, o.readers * workers, o.slices);
+    // An index that never held a document has no mapping, and OpenSearch refuses to slice it ("field
+    // _id not found"); with nothing to read, one slice is also all it needs.
+    const empty = await source.request<{ count: number }>({
+      method: "GET",
+      path: `/${encodeURIComponent(this.#task.index)}/_count`,
+      signal: this.#signal,
+    });
+    const slices = empty.body.count === 0 ? 1 : chooseSlices(shards, o.readers * workers, o.slices);
     const tuning = o.tuneTarget ? await readTuning(target, this.#task.targetIndex, this.#signal) : null;
     return { mode, slices, shards, tuning };
   }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { formatVersion } from "../../cluster/index.ts";
+import { planBackfillFromClusters } from "../../backfill/index.ts";
+import { createCluster, describeVersion, formatVersion } from "../../cluster/index.ts";
 import { DEFAULT_CONFIG_FILE, loadConfig, type MigrationConfig } from "../../config/index.ts";
 import { isBluegreenError, toBluegreenError } from "../../errors/index.ts";
 import { createLogger, type Logger } from "../../log/index.ts";
@@ -7,6 +8,7 @@ import {
   type CheckReport,
   type ClusterInventory,
   checkClusters,
+  type IndexPlan,
   preflightResult,
   preflightStep,
 } from "../../preflight/index.ts";
@@ -33,7 +35,43 @@ function side(c: ClusterInventory): Record<string, string> {
   };
 }
 
-export function renderCheck(report: CheckReport): string {
+/** What `backfill` with the configured method would do per index, or why it could not plan. */
+export type AutoPlan =
+  | { readonly tasks: readonly { index: string; method: string; reason: string }[] }
+  | { readonly error: { readonly code: string; readonly message: string; readonly fix?: string } };
+
+/** The matrix per index (each method yes, or no with its rule), then each distinct refusal spelled out. */
+function renderPlan(plan: readonly IndexPlan[]): string[] {
+  if (plan.length === 0) return [];
+  const methods = plan[0]?.verdicts.map((v) => v.method) ?? [];
+  const rows = plan.map((p) => [
+    p.index,
+    p.created === undefined ? "unknown" : describeVersion(p.created),
+    ...p.verdicts.map((v) => (v.allowed ? "yes" : `no: ${v.rule}`)),
+  ]);
+  const why = new Map<string, string>();
+  for (const v of plan.flatMap((p) => p.verdicts)) {
+    if (!v.allowed)
+      why.set(`${v.method} ${v.rule}`, `  ${v.method}, ${v.rule}: ${v.reason}; instead: ${v.instead}`);
+  }
+  return [
+    "\ncompatibility (what each method can do with each selected index on this path)",
+    table(["index", "created by", ...methods], rows),
+    ...why.values(),
+  ];
+}
+
+function renderAuto(auto: AutoPlan): string[] {
+  if ("error" in auto)
+    return [
+      "\nbackfill plan: none",
+      `  ${auto.error.code}: ${auto.error.message}`,
+      `  fix: ${auto.error.fix ?? ""}`,
+    ];
+  return ["\nbackfill plan", ...auto.tasks.map((t) => `  ${t.index}: ${t.reason}`)];
+}
+
+export function renderCheck(report: CheckReport, auto?: AutoPlan): string {
   const s = side(report.source);
   const t = side(report.target);
   const keys = [...new Set([...Object.keys(s), ...Object.keys(t)])];
@@ -58,6 +96,8 @@ export function renderCheck(report: CheckReport): string {
       ),
     );
   }
+  lines.push(...renderPlan(report.plan ?? []));
+  if (auto !== undefined) lines.push(...renderAuto(auto));
   const findings = [
     ...report.blockers.map((b) => ["BLOCKER", b.rule, b.message, b.fix]),
     ...report.warnings.map((w) => ["warning", w.rule, w.message, w.fix]),
@@ -68,6 +108,35 @@ export function renderCheck(report: CheckReport): string {
       : `\n${table(["level", "rule", "finding", "fix"], findings, [9, 26, 60, 40])}`,
   );
   return lines.join("\n");
+}
+
+/**
+ * The backfill planner's choice per index, with the clusters' setup (repository, allowlist, module) on
+ * top of the matrix; only where both clusters answered and there is something to copy.
+ */
+async function autoPlan(
+  config: MigrationConfig,
+  report: CheckReport,
+  logger: Logger,
+): Promise<AutoPlan | undefined> {
+  if (report.plan === undefined || report.plan.length === 0) return undefined;
+  const source = createCluster(config.source, { logger });
+  const target = createCluster(config.target, { logger });
+  try {
+    const tasks = await planBackfillFromClusters({ config, source, target });
+    return { tasks: tasks.map((t) => ({ index: t.index, method: t.method, reason: t.reason })) };
+  } catch (thrown) {
+    const error = toBluegreenError(thrown);
+    return {
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(error.fix === undefined ? {} : { fix: error.fix }),
+      },
+    };
+  } finally {
+    await Promise.all([source.close(), target.close()]);
+  }
 }
 
 /**
@@ -114,7 +183,12 @@ export function registerClusters(program: Command, io: Output = consoleOutput): 
       const config = await loadConfig(opts.config);
       const logger = createLogger();
       const report = await checkClusters(config, logger);
-      io.out(opts.json ? toJson(report) : renderCheck(report));
+      const auto = await autoPlan(config, report, logger);
+      io.out(
+        opts.json
+          ? toJson(auto === undefined ? report : { ...report, backfill: auto })
+          : renderCheck(report, auto),
+      );
       if (report.blockers.length > 0) process.exitCode = 1;
       await recordPreflight(config, report, logger, io);
     });

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import { DEFAULT_CONFIG_FILE, loadConfig } from "../../config/index.ts";
-import { runCutover } from "../../cutover/index.ts";
+import { CUTOVER_APPROVAL, cutoverStep, cutoverSummary, runCutover } from "../../cutover/index.ts";
 import { createLogger } from "../../log/index.ts";
 import { toJson } from "../../report/index.ts";
 import { openMigrationState } from "../../state/index.ts";
+import { recordStepRun } from "../../workflow/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 import { confirm } from "./confirm.ts";
 
@@ -28,27 +29,30 @@ export function registerCutover(program: Command, io: Output = consoleOutput): v
     .option("--json", "print the result as JSON", false)
     .action(async (opts: CutoverFlags) => {
       const config = await loadConfig(opts.config);
-      if (
-        !opts.yes &&
-        !(await confirm(
-          "Cutover",
-          "fences writes, write-blocks the source and switches clients to the target",
-        ))
-      ) {
+      if (!opts.yes && !(await confirm("Cutover", CUTOVER_APPROVAL))) {
         io.progress("cutover not started");
         process.exitCode = 1;
         return;
       }
       const state = openMigrationState(config);
+      const logger = createLogger();
       try {
-        const result = await runCutover(config, state, createLogger(), {
-          force: opts.force,
-          ...(opts.url === undefined ? {} : { gatewayUrl: opts.url }),
-          onPart: (part, phase) => {
-            if (!opts.json && phase !== "start")
-              io.progress(`${part}: ${phase === "done" ? "done" : "already done"}`);
+        // Recorded as the workflow's cutover step, so `run` and `status` know it was done by hand.
+        const result = await recordStepRun(
+          cutoverStep(config, logger),
+          { state, logger, signal: new AbortController().signal, via: "cutover" },
+          async () => {
+            const done = await runCutover(config, state, logger, {
+              force: opts.force,
+              ...(opts.url === undefined ? {} : { gatewayUrl: opts.url }),
+              onPart: (part, phase) => {
+                if (!opts.json && phase !== "start")
+                  io.progress(`${part}: ${phase === "done" ? "done" : "already done"}`);
+              },
+            });
+            return { value: done, result: { kind: "done", summary: cutoverSummary(done) } };
           },
-        });
+        );
         io.out(
           opts.json
             ? toJson(result)

@@ -6,6 +6,7 @@ import { describeLog, gatewayMode, parseListen, parseMode, serveGateway } from "
 import { createLogger } from "../../log/index.ts";
 import { toJson } from "../../report/index.ts";
 import { openMigrationState } from "../../state/index.ts";
+import { shadowHooks } from "../../validate/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 import { stopOnSignals } from "../signals.ts";
 import { replayInBackground } from "./replay.ts";
@@ -34,7 +35,7 @@ export function registerGateway(program: Command, io: Output = consoleOutput): v
         });
       }
       const logger = createLogger({ level: process.env.BLUEGREEN_LOG_LEVEL ?? "info" });
-      const running = await serveGateway(config, parseListen(text), logger);
+      const running = await serveGateway(config, parseListen(text), logger, shadowHooks(config));
       const stop = stopOnSignals((name) =>
         io.progress(`${name}: stopping (draining writes in flight; send it again to exit at once)`),
       );

@@ -4,8 +4,12 @@ import { createLogger } from "../../log/index.ts";
 import { toJson } from "../../report/index.ts";
 import { runRollback } from "../../rollback/index.ts";
 import { openMigrationState } from "../../state/index.ts";
+import { recordStepRun } from "../../workflow/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 import { confirm } from "./confirm.ts";
+
+/** Rollback is no step of `run`, but it is recorded as one, so `status` shows it was done. */
+const ROLLBACK_STEP = { id: "rollback", title: "Rollback: clients back to the source" } as const;
 
 interface RollbackFlags {
   config: string;
@@ -32,13 +36,22 @@ export function registerRollback(program: Command, io: Output = consoleOutput): 
         return;
       }
       const state = openMigrationState(config);
+      const logger = createLogger();
       try {
-        const result = await runRollback(config, state, createLogger(), {
-          ...(opts.url === undefined ? {} : { gatewayUrl: opts.url }),
-          onPart: (part, phase) => {
-            if (!opts.json) io.progress(`${part}: ${phase === "done" ? "done" : "already done"}`);
+        const result = await recordStepRun(
+          ROLLBACK_STEP,
+          { state, logger, signal: new AbortController().signal, via: "rollback" },
+          async () => {
+            const done = await runRollback(config, state, logger, {
+              ...(opts.url === undefined ? {} : { gatewayUrl: opts.url }),
+              onPart: (part, phase) => {
+                if (!opts.json) io.progress(`${part}: ${phase === "done" ? "done" : "already done"}`);
+              },
+            });
+            const { afterSwitch, replayedBack } = done;
+            return { value: done, result: { kind: "done", summary: { afterSwitch, replayedBack } } };
           },
-        });
+        );
         io.out(
           opts.json
             ? toJson(result)

@@ -1,7 +1,10 @@
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { table, toJson } from "../../report/index.ts";
 import {
   DEFAULT_NAME,
+  DEFAULT_SOURCE,
+  DEFAULT_TARGET,
   DISTRIBUTIONS,
   type SandboxStatus,
   sandboxDown,
@@ -30,6 +33,9 @@ function render(status: SandboxStatus): string {
     );
   }
   lines.push(`snapshot repository path (path.repo on both): ${status.snapshotRepoPath}`);
+  if (status.sharedRepoPath !== undefined) {
+    lines.push(`shared with other sandboxes (also in path.repo): ${status.sharedRepoPath}`);
+  }
   return lines.join("\n");
 }
 
@@ -52,6 +58,7 @@ function statusJson(status: SandboxStatus): unknown {
     source: node("source"),
     target: node("target"),
     snapshotRepoPath: status.snapshotRepoPath,
+    ...(status.sharedRepoPath === undefined ? {} : { sharedRepoPath: status.sharedRepoPath }),
   };
 }
 
@@ -59,18 +66,22 @@ export function registerSandbox(program: Command, io: Output = consoleOutput): v
   const sandbox = program
     .command("sandbox")
     .description("Run a real source and target OpenSearch cluster on loopback, resolved from Maven Central");
-  const versions = DISTRIBUTIONS.map((d) => d.key).join(", ");
+  const versions = `${DISTRIBUTIONS.map((d) => d.key).join(", ")}; a bare major such as 3 for its newest`;
   sandbox
     .command("up")
     .description("Start (or keep) the sandbox clusters and wait until they are healthy")
     .option("--name <name>", "sandbox name, to run several side by side", DEFAULT_NAME)
-    .option("--source <version>", `source version (${versions})`, "2.11")
-    .option("--target <version>", `target version (${versions})`, "2.19")
+    .option("--source <version>", `source version (${versions})`, DEFAULT_SOURCE)
+    .option("--target <version>", `target version (${versions})`, DEFAULT_TARGET)
     .option("--secure", "security plugin with TLS and a generated admin password", false)
     .option(
       "--port-base <port>",
       "source HTTP port; target is +1, transport ports +100 (default 9200, secure 9210)",
       intOption,
+    )
+    .option(
+      "--shared-repo <dir>",
+      "another snapshot folder for path.repo, shared with other sandboxes so they restore each other's snapshots",
     )
     .option("--json", "print status as JSON", false)
     .action(
@@ -80,6 +91,7 @@ export function registerSandbox(program: Command, io: Output = consoleOutput): v
         target: string;
         secure: boolean;
         portBase?: number;
+        sharedRepo?: string;
         json: boolean;
       }) => {
         const status = await sandboxUp({
@@ -88,6 +100,7 @@ export function registerSandbox(program: Command, io: Output = consoleOutput): v
           target: opts.target,
           secure: opts.secure,
           ...(opts.portBase === undefined ? {} : { portBase: opts.portBase }),
+          ...(opts.sharedRepo === undefined ? {} : { sharedRepo: resolve(opts.sharedRepo) }),
           onProgress: (m) => io.progress(m),
         });
         io.out(opts.json ? toJson(statusJson(status)) : render(status));

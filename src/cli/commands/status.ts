@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import { backfillProgress, type IndexProgressRecord } from "../../backfill/index.ts";
 import { type LogPosition, lag, openFileLogReader } from "../../capture/index.ts";
 import { DEFAULT_CONFIG_FILE, loadConfig, type MigrationConfig } from "../../config/index.ts";
+import { CUTOVER_PARTS, cutoverRecord } from "../../cutover/index.ts";
+import { DECOMMISSION_PARTS, decommissionRecord } from "../../decommission/index.ts";
 import {
   askGateway,
   describeGateway,
@@ -13,7 +15,8 @@ import {
 import { replayPosition, replayWait } from "../../replay/index.ts";
 import { table, toJson } from "../../report/index.ts";
 import { openMigrationState, type StateStore } from "../../state/index.ts";
-import { type WorkflowStatus, workflowStatus } from "../../workflow/index.ts";
+import { lastValidation, readiness } from "../../validate/index.ts";
+import { type Step, type WorkflowStatus, workflowStatus } from "../../workflow/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 import { migrationSteps } from "./run.ts";
 
@@ -43,10 +46,66 @@ export interface ReplayStatusReport {
   readonly hold: "none" | "held" | "stuck";
 }
 
+/** The readiness gate cutover checks: the last validation, its age against validate.maxAge. */
+export interface GateStatus {
+  readonly open: boolean;
+  readonly reason: string | undefined;
+  readonly lastValidation:
+    | { readonly passed: boolean; readonly finishedAt: string; readonly ageMs: number }
+    | undefined;
+  readonly maxAgeMs: number;
+}
+
+export interface CutoverStatus {
+  readonly partsDone: readonly string[];
+  readonly switchedAt: string | undefined;
+  /** The write pause (fence to switch), once measured. */
+  readonly pauseMs: number | undefined;
+  readonly decommissionDone: readonly string[];
+}
+
 export interface MigrationStatus extends WorkflowStatus {
   readonly gateway: GatewayStatus;
   readonly replay: ReplayStatusReport;
   readonly backfill: readonly IndexProgressRecord[];
+  readonly gate: GateStatus;
+  readonly cutover: CutoverStatus;
+}
+
+function gateStatus(config: MigrationConfig, state: StateStore): GateStatus {
+  const verdict = readiness(state, config.validate.maxAgeMs);
+  const last = lastValidation(state);
+  return {
+    open: verdict.ok,
+    reason: verdict.ok ? undefined : verdict.reason,
+    lastValidation:
+      last === undefined
+        ? undefined
+        : {
+            passed: last.passed,
+            finishedAt: last.finishedAt,
+            ageMs: Date.now() - Date.parse(last.finishedAt),
+          },
+    maxAgeMs: config.validate.maxAgeMs,
+  };
+}
+
+function cutoverStatus(state: StateStore): CutoverStatus {
+  const record = cutoverRecord(state);
+  return {
+    partsDone: CUTOVER_PARTS.filter((p) => record[p] !== undefined),
+    switchedAt: record.switch?.at,
+    pauseMs: record.switch?.pauseMs,
+    decommissionDone: DECOMMISSION_PARTS.filter((p) => decommissionRecord(state)[p] !== undefined),
+  };
+}
+
+/** The run's steps, and rollback too once it was run (it is no step of `run`). */
+function statusSteps(config: MigrationConfig, state: StateStore) {
+  const steps: Pick<Step, "id" | "title">[] = migrationSteps(config);
+  if (state.getStep("rollback") === undefined) return steps;
+  const at = steps.findIndex((s) => s.id === "decommission");
+  return [...steps.slice(0, at), { id: "rollback" as const, title: "Rollback" }, ...steps.slice(at)];
 }
 
 async function gatewayStatus(config: MigrationConfig, state: StateStore) {
@@ -116,11 +175,19 @@ export async function migrationStatus(
   file: string,
 ): Promise<MigrationStatus> {
   const { gateway, end } = await gatewayStatus(config, state);
+  const workflow = workflowStatus(state, statusSteps(config, state));
+  // Rollback is run by hand when needed: it is never where the next run starts.
+  const next = workflow.steps.find(
+    (s) => s.id !== "rollback" && s.status !== "done" && s.status !== "skipped",
+  );
   return {
-    ...workflowStatus(state, migrationSteps(config)),
+    ...workflow,
+    next: next?.id,
     gateway,
     replay: replayStatus(config, state, end, file),
     backfill: backfillProgress(state),
+    gate: gateStatus(config, state),
+    cutover: cutoverStatus(state),
   };
 }
 
@@ -150,6 +217,8 @@ export function renderStatus(status: MigrationStatus): string {
     ),
     status.next === undefined ? "all steps done" : `next: ${status.next}`,
     "",
+    renderGate(status.gate),
+    renderCutover(status.cutover),
   ];
   const g = status.gateway;
   if (!g.used && status.replay.position === undefined) {
@@ -168,6 +237,30 @@ export function renderStatus(status: MigrationStatus): string {
     `replay: ${behind}; position ${r.position === undefined ? "none yet" : JSON.stringify(r.position)}; ${r.waiting === undefined ? "not held" : r.waiting}`,
   );
   return appendBackfill(lines, status);
+}
+
+function minutes(ms: number): string {
+  return ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
+}
+
+function renderGate(g: GateStatus): string {
+  const v = g.lastValidation;
+  const last =
+    v === undefined
+      ? "no finished validation"
+      : `last validation ${v.passed ? "passed" : "FAILED"} ${minutes(v.ageMs)} ago (${v.finishedAt}; validate.maxAge ${minutes(g.maxAgeMs)})`;
+  return `gate: ${g.open ? "open" : "closed"}: ${last}${g.open || v === undefined ? "" : `; ${g.reason}`}`;
+}
+
+function renderCutover(c: CutoverStatus): string {
+  if (c.partsDone.length === 0) return "cutover: not started";
+  const cut =
+    c.switchedAt === undefined
+      ? `cutover: stopped after ${c.partsDone.join(", ")} (before the switch)`
+      : `cutover: switched at ${c.switchedAt}; write pause ${((c.pauseMs ?? 0) / 1000).toFixed(2)} s`;
+  return c.decommissionDone.length === 0
+    ? cut
+    : `${cut}\ndecommission: done ${c.decommissionDone.join(", ")}`;
 }
 
 function appendBackfill(lines: string[], status: MigrationStatus): string {

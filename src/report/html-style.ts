@@ -135,6 +135,14 @@ details[open] > summary { margin-bottom: 6px; }
 details .scroll { margin-top: 4px; }
 .queries td { font-size: 13px; }
 
+pre.cmd {
+  font-family: var(--mono); font-size: 13px; background: var(--soft); border: 1px solid var(--line);
+  border-radius: 8px; padding: 8px 12px; white-space: pre-wrap; word-break: break-all; margin: 4px 0 14px;
+}
+ul.plain { margin: 0; padding-left: 20px; }
+ul.plain li { margin: 4px 0; }
+tr.milestone td:first-child { box-shadow: inset 4px 0 0 var(--ok); }
+
 footer { margin-top: 40px; color: var(--muted); font-size: 13px; border-top: 1px solid var(--line); padding-top: 14px; }
 @media (max-width: 640px) {
   main { padding: 18px 14px 32px; }

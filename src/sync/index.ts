@@ -1,0 +1,1 @@
+export { syncStep } from "./step.ts";

@@ -1,0 +1,224 @@
+/**
+ * Replay must give the target every effect a logged write had on the source, not only the last
+ * document state: an index a write auto-created (even if the document was deleted right after), the
+ * fields an earlier version added to the mapping, indices that resize and rollover create, and the
+ * outcomes of a `_bulk` whose answer the client asked for in another format. Found by running
+ * OpenSearch's REST API YAML tests through the gateway (issue 9).
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { createCluster, type Requester } from "../../src/cluster/index.ts";
+import { decodeRecord } from "../../src/gateway/index.ts";
+import { createLogger } from "../../src/log/index.ts";
+import { ReplayMetrics, TargetWriter } from "../../src/replay/index.ts";
+import { assertSameContent } from "../support/digest.ts";
+import { startFaultProxy } from "../support/fault-proxy.ts";
+import { dropIndices, type GatewayRig, LOG_FACTORIES, startGateway } from "../support/gateway-harness.ts";
+import { plainClusterConfig, testSandbox } from "../support/sandbox.ts";
+
+const P = `rp-eff-${process.pid}`;
+const JSON_HEADERS = { "content-type": "application/json" };
+
+describe("replay gives the target every effect of the logged writes", () => {
+  let rig: GatewayRig;
+  before(async () => {
+    rig = await startGateway(P, LOG_FACTORIES.file as NonNullable<(typeof LOG_FACTORIES)["file"]>, {
+      // Long enough that a write without a logged outcome would hold the replay past the test's end.
+      replay: "outcomeWait: 10m",
+    });
+  });
+  after(async () => {
+    await dropIndices([rig.source, rig.target], P);
+    await rig.close();
+  });
+
+  const send = async (method: string, path: string, body?: string, headers = JSON_HEADERS) => {
+    const res = await fetch(`${rig.url}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
+    return { status: res.status, text: await res.text() };
+  };
+
+  const mapping = async (cluster: Requester, index: string) =>
+    (
+      await cluster.request<Record<string, { mappings: unknown }>>({
+        method: "GET",
+        path: `/${index}/_mapping`,
+      })
+    ).body[index]?.mappings;
+
+  test("an index auto-created by a write that was deleted at once exists on the target, with its mapping", async () => {
+    assert.equal((await send("PUT", `/${P}-auto/_doc/1`, '{"made_by":"auto-create","n":7}')).status, 201);
+    assert.equal((await send("DELETE", `/${P}-auto/_doc/1`)).status, 200);
+    const report = await rig.replay();
+    assert.equal(report.deadLettered, 0);
+    assert.deepEqual(await mapping(rig.target, `${P}-auto`), await mapping(rig.source, `${P}-auto`));
+    await assertSameContent(rig.source, `${P}-auto`, rig.target);
+  });
+
+  test("fields added by an earlier version of a document stay in the target's mapping", async () => {
+    await send("PUT", `/${P}-map`, '{"settings":{"number_of_shards":1}}');
+    await send("PUT", `/${P}-map/_doc/1`, '{"first":"text that maps a field"}');
+    await send("PUT", `/${P}-map/_doc/1`, '{"second":42}');
+    await rig.replay();
+    const target = JSON.stringify(await mapping(rig.target, `${P}-map`));
+    assert.match(target, /"first"/);
+    assert.deepEqual(await mapping(rig.target, `${P}-map`), await mapping(rig.source, `${P}-map`));
+    await assertSameContent(rig.source, `${P}-map`, rig.target);
+  });
+
+  test("_bulk answered as SMILE or YAML still logs every item's outcome", async () => {
+    const bulk = `{"index":{"_index":"${P}-fmt","_id":"1"}}\n{"a":1}\n{"delete":{"_index":"${P}-fmt","_id":"nope"}}\n{"create":{"_index":"${P}-fmt","_id":"2"}}\n{"b":9007199254740993}\n`;
+    const smile = await fetch(`${rig.url}/_bulk`, {
+      method: "POST",
+      headers: { ...JSON_HEADERS, accept: "application/smile" },
+      body: bulk,
+    });
+    assert.equal(smile.headers.get("content-type"), "application/smile");
+    await smile.arrayBuffer();
+    const yaml = await send(
+      "POST",
+      "/_bulk?format=yaml",
+      bulk.replaceAll('"1"', '"3"').replaceAll('"2"', '"4"'),
+    );
+    assert.match(yaml.text, /^---/);
+    const records = (await rig.log.read({}, 100_000)).map((r) => decodeRecord(r.value));
+    const key = (r: (typeof records)[number]) => `${r?.rid}#${r?.t === "req" ? 0 : (r as { n: number }).n}`;
+    const intents = new Set(records.filter((r) => r?.t !== "out").map(key));
+    const outcomes = new Set(records.filter((r) => r?.t === "out").map(key));
+    assert.deepEqual(
+      [...intents].filter((k) => !outcomes.has(k)),
+      [],
+    );
+    // With outcomeWait at 10 minutes, finishing at all proves nothing waited for a missing outcome.
+    const report = await rig.replay();
+    assert.equal(report.lagRecords, 0);
+    await assertSameContent(rig.source, `${P}-fmt`, rig.target);
+  });
+
+  test("allocation filters naming the source's nodes are left out; the target index is green", async () => {
+    const nodes = await rig.source.request<{ nodes: Record<string, { name: string }> }>({
+      method: "GET",
+      path: "/_nodes/_local",
+    });
+    const name = Object.values(nodes.body.nodes)[0]?.name ?? "";
+    assert.notEqual(name, "");
+    const settings = `{"settings":{"number_of_shards":1,"index.routing.allocation.include._name":"${name}"}}`;
+    assert.equal((await send("PUT", `/${P}-pin`, settings)).status, 200);
+    await send("PUT", `/${P}-pin/_doc/1`, '{"pinned":true}');
+    // Only the filter: nothing is left for the target, which must not fail the replay either.
+    const only = `{"index":{"routing":{"allocation":{"require":{"_id":"abc"},"exclude":{"_ip":"10.0.0.1"}}}}}`;
+    assert.equal((await send("PUT", `/${P}-pin/_settings`, only)).status, 200);
+    const report = await rig.replay();
+    assert.equal(report.deadLettered, 0);
+    const health = await rig.target.request<{ status: string }>({
+      method: "GET",
+      path: `/_cluster/health/${P}-pin`,
+      querystring: { wait_for_status: "yellow", timeout: "30s" },
+    });
+    assert.notEqual(health.body.status, "red");
+    const flat = await rig.target.request<Record<string, { settings: Record<string, unknown> }>>({
+      method: "GET",
+      path: `/${P}-pin/_settings`,
+      querystring: { flat_settings: "true" },
+    });
+    const keys = Object.keys(flat.body[`${P}-pin`]?.settings ?? {});
+    assert.deepEqual(
+      keys.filter((k) => k.includes("allocation")),
+      [],
+    );
+    await assertSameContent(rig.source, `${P}-pin`, rig.target);
+  });
+
+  test("_split, _clone and _rollover are replayed: the indices they create exist on the target", async () => {
+    await send(
+      "PUT",
+      `/${P}-rs`,
+      `{"settings":{"number_of_shards":1},"aliases":{"${P}-alias":{"is_write_index":true}}}`,
+    );
+    for (let i = 0; i < 20; i++) await send("PUT", `/${P}-rs/_doc/${i}`, `{"i":${i}}`);
+    await send("PUT", `/${P}-rs/_block/write`);
+    assert.equal(
+      (await send("POST", `/${P}-rs/_split/${P}-rs-split`, '{"settings":{"index.number_of_shards":2}}'))
+        .status,
+      200,
+    );
+    assert.equal((await send("POST", `/${P}-rs/_clone/${P}-rs-clone`)).status, 200);
+    await send("PUT", `/${P}-rs/_settings`, '{"index.blocks.write":false}');
+    assert.equal((await send("POST", `/${P}-alias/_rollover/${P}-rs-next`)).status, 200);
+    const report = await rig.replay();
+    assert.equal(report.deadLettered, 0);
+    for (const index of [`${P}-rs`, `${P}-rs-split`, `${P}-rs-clone`, `${P}-rs-next`])
+      await assertSameContent(rig.source, index, rig.target);
+    const alias = await rig.target.request<Record<string, unknown>>({
+      method: "GET",
+      path: `/_alias/${P}-alias`,
+    });
+    assert.ok(`${P}-rs-next` in alias.body, JSON.stringify(alias.body));
+  });
+});
+
+describe("replay retries keep the order of writes to one document", () => {
+  const sandbox = testSandbox();
+  const source = createCluster(plainClusterConfig("source", sandbox.source.url));
+  const target = createCluster(plainClusterConfig("target", sandbox.target.url));
+  const dir = mkdtempSync(join(tmpdir(), "rp-order-"));
+  const index = `${P}-order`;
+  after(async () => {
+    await dropIndices([target], index);
+    await Promise.all([source.close(), target.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("an older version refused with 429 never lands over the newer one accepted after it", async () => {
+    // Every 4th item is refused: item 4 (version 1 of doc "d") fails, item 5 (version 2) succeeds.
+    const proxy = await startFaultProxy(sandbox.target.url, { every429: 1_000, itemRejectEvery: 4 });
+    const flaky = createCluster(plainClusterConfig("target-via-proxy", proxy.url));
+    try {
+      const writer = new TargetWriter({
+        source,
+        target: flaky,
+        rename: {},
+        batchSize: 100,
+        maxAttempts: 5,
+        deadLetterPath: join(dir, "dead.ndjson"),
+        logger: createLogger({ level: "silent" }),
+        metrics: new ReplayMetrics(),
+        sleep: async () => undefined,
+      });
+      const at = { partition: 0, timestampMs: Date.now() };
+      const doc = (id: string, text: string, offset: number) => ({
+        ...at,
+        offset,
+        kind: "index" as const,
+        index,
+        id,
+        routing: undefined,
+        pipeline: undefined,
+        doc: { bytes: Buffer.from(text), contentType: "application/json" },
+      });
+      const result = await writer.apply([
+        doc("f1", '{"v":0}', 1),
+        doc("f2", '{"v":0}', 2),
+        doc("f3", '{"v":0}', 3),
+        doc("d", '{"v":1}', 4),
+        doc("d", '{"v":2}', 5),
+      ]);
+      assert.equal(proxy.stats.rejectedItems > 0, true);
+      assert.equal(result.deadLettered, 0);
+      const got = await target.request<{ _source: { v: number } }>({
+        method: "GET",
+        path: `/${index}/_doc/d`,
+      });
+      assert.deepEqual(got.body._source, { v: 2 });
+    } finally {
+      await flaky.close();
+      await proxy.close();
+    }
+  });
+});

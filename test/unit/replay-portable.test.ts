@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { stringify } from "yaml";
+import { bulkAnswerItems } from "../../src/gateway/bulk-answer.ts";
+import { encodeSmile, type SmileValue } from "../../src/gateway/smile.ts";
+import { portableRequest } from "../../src/replay/portable.ts";
+
+const json = (text: string) => ({ bytes: Buffer.from(text), contentType: "application/json" });
+
+describe("portableRequest: allocation filters that name source nodes stay behind", () => {
+  const table: {
+    name: string;
+    path: string;
+    body: string;
+    sent: string | "unchanged";
+    dropped: string[];
+    empty?: boolean;
+  }[] = [
+    {
+      name: "create index, flat key",
+      path: "/i",
+      body: '{"settings":{"index.routing.allocation.include._name":"node-1","number_of_shards":1}}',
+      sent: '{"settings":{"number_of_shards":1}}',
+      dropped: ["settings.index.routing.allocation.include._name"],
+    },
+    {
+      name: "settings update, nested keys without the index prefix, only filters",
+      path: "/i/_settings",
+      body: '{"routing":{"allocation":{"require":{"_id":"x"},"exclude":{"_ip":"10.0.0.1"}}}}',
+      sent: "{}",
+      dropped: ["routing.allocation.require._id", "routing.allocation.exclude._ip"],
+      empty: true,
+    },
+    {
+      name: "custom node attributes mean the same on both clusters",
+      path: "/i/_settings",
+      body: '{"index.routing.allocation.require.box_type":"hot"}',
+      sent: "unchanged",
+      dropped: [],
+    },
+    {
+      name: "shrink with the filter in its settings; other values keep their literal text",
+      path: "/i/_shrink/j",
+      body: '{"settings":{"index.routing.allocation.initial_recovery._id":"n","index.number_of_shards":1.0}}',
+      sent: '{"settings":{"index.number_of_shards":1.0}}',
+      dropped: ["settings.index.routing.allocation.initial_recovery._id"],
+    },
+    {
+      name: "a mapping field with a look-alike name is not a setting",
+      path: "/i",
+      body: '{"mappings":{"properties":{"routing.allocation.include._name":{"type":"keyword"}}}}',
+      sent: "unchanged",
+      dropped: [],
+    },
+    {
+      name: "a settings update that keeps other settings is not empty",
+      path: "/i/_settings",
+      body: '{"index":{"number_of_replicas":0,"routing.allocation.include._host":"h"}}',
+      sent: '{"index":{"number_of_replicas":0}}',
+      dropped: ["index.routing.allocation.include._host"],
+    },
+  ];
+  for (const row of table) {
+    test(row.name, () => {
+      const got = portableRequest(row.path, json(row.body));
+      assert.equal(got.body?.bytes.toString(), row.sent === "unchanged" ? row.body : row.sent);
+      assert.deepEqual(got.dropped, row.dropped);
+      assert.equal(got.empty, row.empty ?? false);
+    });
+  }
+
+  test("a body in another format is sent as it is", () => {
+    const yaml = {
+      bytes: Buffer.from("index.routing.allocation.include._name: n\n"),
+      contentType: "application/yaml",
+    };
+    assert.equal(portableRequest("/i/_settings", yaml).body, yaml);
+  });
+});
+
+describe("bulkAnswerItems reads a _bulk answer in the format the client asked for", () => {
+  const items = [
+    { index: { _index: "i", _id: "1", status: 201 } },
+    { delete: { _index: "i", _id: "2", status: 404 } },
+    { create: { _index: "i", _id: "3", status: 409, error: { type: "version_conflict_engine_exception" } } },
+  ];
+  const expected = [
+    { status: 201, id: "1" },
+    { status: 404, id: "2" },
+    { status: 409, id: "3" },
+  ];
+  const toSmile = (value: unknown): SmileValue => {
+    if (Array.isArray(value)) return value.map(toSmile);
+    if (typeof value === "number") return { kind: "int", value: BigInt(value) };
+    if (value !== null && typeof value === "object")
+      return new Map(Object.entries(value).map(([k, v]) => [k, toSmile(v)]));
+    return value as SmileValue;
+  };
+  const answer = { took: 3, errors: true, items };
+  test("JSON", () => assert.deepEqual(bulkAnswerItems(Buffer.from(JSON.stringify(answer))), expected));
+  test("YAML", () => assert.deepEqual(bulkAnswerItems(Buffer.from(`---\n${stringify(answer)}`)), expected));
+  test("SMILE", () => assert.deepEqual(bulkAnswerItems(encodeSmile(toSmile(answer))), expected));
+  test("CBOR (not read): undefined, so replay copies from the source", () =>
+    assert.equal(bulkAnswerItems(Buffer.from([0xbf, 0x64, 0x74, 0x6f, 0x6f, 0x6b])), undefined));
+  test("a broken answer: undefined", () =>
+    assert.equal(bulkAnswerItems(Buffer.from('{"items":[')), undefined));
+});
