@@ -114,7 +114,13 @@ export async function runCutover(
     });
 
     await run("block", async () => {
-      const previous = config.cutover.writeBlockSource ? await readBlocks(source, indices) : {};
+      // A run that crashed while blocking recorded the values from before it; read again, the indices
+      // it had blocked would say `true`, and rollback would then leave them blocked.
+      const recorded = state.getCheckpoint<PreviousBlocks | null>(STEP, "blocking") ?? {};
+      const unread = indices.filter((i) => !(i in recorded));
+      const previous = config.cutover.writeBlockSource
+        ? { ...(await readBlocks(source, unread)), ...recorded }
+        : {};
       // Recorded before it is applied: a crash in between leaves rollback knowing what to restore.
       state.putCheckpoint(STEP, "blocking", previous);
       await setBlocks(source, Object.fromEntries(Object.keys(previous).map((i) => [i, true])));

@@ -11,7 +11,7 @@
  */
 import { createCluster } from "../cluster/index.ts";
 import type { MigrationConfig } from "../config/index.ts";
-import { cutoverRecord, type PreviousBlocks, setBlocks } from "../cutover/index.ts";
+import { type CutoverRecord, cutoverRecord, type PreviousBlocks, setBlocks } from "../cutover/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import { gatewayMode, openReplayLog } from "../gateway/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -29,6 +29,8 @@ export interface RollbackOptions {
 }
 
 export interface RollbackResult {
+  /** Nothing cutover does was in place (none ran, or a rollback already finished): nothing was changed. */
+  readonly nothing: boolean;
   /** Whether the target had taken writes (the switch was done), so they were replayed back. */
   readonly afterSwitch: boolean;
   readonly unblocked: readonly string[];
@@ -42,7 +44,7 @@ export async function runRollback(
   options: RollbackOptions = {},
 ): Promise<RollbackResult> {
   const cutover = cutoverRecord(state);
-  const afterSwitch = cutover.switch !== undefined;
+  const afterSwitch = switched(state, cutover);
   refuseAfterSourceDeleted(state);
   if (afterSwitch && config.sync.method === "gateway" && !config.gateway.captureInTargetMode) {
     throw new BluegreenError(
@@ -65,8 +67,21 @@ export async function runRollback(
     }
     await work();
     record = { ...record, [part]: new Date().toISOString() };
+    const last = part === ROLLBACK_PARTS.at(-1);
     state.transaction(() => {
-      state.putCheckpoint(STEP, "parts", record);
+      if (last) {
+        // Finished: a later cutover (and decommission, which `run` must redo) starts from the
+        // beginning, and a later rollback finds nothing half-done. One transaction, so a crash leaves
+        // all of it or none: a rollback record left complete would make the next rollback skip
+        // every part and report success.
+        state.putCheckpoint("cutover", "parts", {});
+        state.putCheckpoint("cutover", "blocking", null);
+        state.putCheckpoint("decommission", "parts", {});
+        for (const step of ["cutover", "decommission"]) {
+          if (state.getStep(step) !== undefined) state.setStepStatus(step, "pending");
+        }
+        state.putCheckpoint(STEP, "parts", {});
+      } else state.putCheckpoint(STEP, "parts", record);
       state.appendEvent({ step: STEP, type: `rollback.${part}` });
     });
     options.onPart?.(part, "done");
@@ -74,6 +89,14 @@ export async function runRollback(
   // What cutover blocked, even if it crashed between recording and finishing the block.
   const blocked: PreviousBlocks =
     cutover.block?.previous ?? state.getCheckpoint<PreviousBlocks>("cutover", "blocking") ?? {};
+  if ([cutover, record, blocked].every((r) => Object.keys(r).length === 0)) {
+    // Run again after it finished (or its process was killed after its last commit), rollback would
+    // otherwise fence clients for nothing and call it an abort before the switch.
+    const mode = viaGateway
+      ? (await gatewayMode(config, state, undefined, options.gatewayUrl)).mode
+      : "capture";
+    if (mode === "capture") return { nothing: true, afterSwitch: false, unblocked: [], replayedBack: 0 };
+  }
   let replayedBack = 0;
   const source = createCluster(config.source, { logger });
   const target = createCluster(config.target, { logger });
@@ -114,24 +137,29 @@ export async function runRollback(
         await log.close();
       }
     });
-    await run("capture", async () => {
-      await setMode("capture");
-      // A later cutover (and decommission) starts from the beginning again; `run` must redo them.
-      state.transaction(() => {
-        state.putCheckpoint("cutover", "parts", {});
-        state.putCheckpoint("cutover", "blocking", null);
-        state.putCheckpoint("decommission", "parts", {});
-        for (const step of ["cutover", "decommission"]) {
-          if (state.getStep(step) !== undefined) state.setStepStatus(step, "pending");
-        }
-      });
-    });
-    const result = { afterSwitch, unblocked: Object.keys(blocked), replayedBack };
-    state.putCheckpoint(STEP, "parts", {});
-    return result;
+    await run("capture", () => setMode("capture"));
+    return { nothing: false, afterSwitch, unblocked: Object.keys(blocked), replayedBack };
   } finally {
     await Promise.all([source.close(), target.close()]);
   }
+}
+
+/**
+ * Whether clients were switched to the target, so it may have taken writes: as cutover recorded it,
+ * or, when cutover was killed between switching the gateway and recording the switch, as the gateway
+ * recorded its own mode change after the cutover's fence. Missing that, rollback would skip the
+ * reverse replay and lose what the target acknowledged.
+ */
+function switched(state: StateStore, cutover: CutoverRecord): boolean {
+  if (cutover.switch !== undefined) return true;
+  if (cutover.fence === undefined) return false;
+  const fence = state
+    .readEvents({ step: "cutover", limit: 1_000_000 })
+    .findLast((e) => e.type === "cutover.fence");
+  if (fence === undefined) return false;
+  return state
+    .readEvents({ step: "gateway", afterSeq: fence.seq, limit: 1_000_000 })
+    .some((e) => e.type === "gateway.mode" && (e.data as { to?: unknown } | null)?.to === "target");
 }
 
 /** Replaying the target's writes into a source whose indices are gone would half-recreate them. */

@@ -44,10 +44,16 @@ async function drain(
   const deadline = Date.now() + timeoutMs;
   const first = await gatewayLag(config, state, logger);
   if (first.lagRecords === 0) return;
-  // A replayer that is running moves the position within a couple of polls; if none does, drain here.
-  await delay(1_500);
-  const second = await gatewayLag(config, state, logger);
-  if (second.lagRecords > 0 && second.lagRecords >= first.lagRecords) {
+  // A replayer that is running moves the position within a couple of its polls; if none does, drain
+  // here. Watched, not slept: clients are fenced, so every 100 ms waited is write pause.
+  let moved = false;
+  for (const until = Date.now() + 1_500; !moved && Date.now() < until; ) {
+    await delay(100);
+    const now = await gatewayLag(config, state, logger);
+    if (now.lagRecords === 0) return;
+    moved = now.lagRecords < first.lagRecords;
+  }
+  if (!moved) {
     const log = await openReplayLog(config, logger);
     const source = createCluster(config.source, { logger });
     const target = createCluster(config.target, { logger });
@@ -80,7 +86,7 @@ async function drain(
         },
       );
     }
-    await delay(250);
+    await delay(100);
   }
 }
 

@@ -55,9 +55,11 @@ export function registerRollback(program: Command, io: Output = consoleOutput): 
         io.out(
           opts.json
             ? toJson(result)
-            : result.afterSwitch
-              ? `rolled back: ${result.replayedBack} target write(s) replayed to the source; write block lifted on ${result.unblocked.length} index(es); clients write to the source again`
-              : `aborted before the switch: write block lifted on ${result.unblocked.length} index(es); the source stayed authoritative; the target keeps what it was given`,
+            : result.nothing
+              ? "nothing to roll back: no cutover is recorded and clients write to the source"
+              : result.afterSwitch
+                ? `rolled back: ${result.replayedBack} target write(s) replayed to the source; write block lifted on ${result.unblocked.length} index(es); clients write to the source again`
+                : `aborted before the switch: write block lifted on ${result.unblocked.length} index(es); the source stayed authoritative; the target keeps what it was given`,
         );
       } finally {
         state.close();
