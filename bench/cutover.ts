@@ -14,7 +14,7 @@
  * - every answer's status (with the default fenceHold of 10 s, a pause shorter than that is only
  *   latency, never a 503), and the machine's load average before and after.
  *
- * Uses the `bench-cutover` sandbox on BENCH_PORT_BASE (default 29650): started if needed and then
+ * Uses the `bench-cutover` sandbox on BENCH_PORT_BASE (default 30600): started if needed and then
  * stopped at the end unless BENCH_KEEP=1; a pair already running is attached to and left running
  * (BENCH_SANDBOX / BENCH_PORT_BASE name another one).
  * BENCH_DOCS (default 5000) documents are seeded and backfilled first.
@@ -40,7 +40,7 @@ const STEADY_S = Number(process.env.BENCH_STEADY ?? 10);
 const HOLD_S = Number(process.env.BENCH_HOLD ?? 5);
 const DOCS = Number(process.env.BENCH_DOCS ?? 5000);
 const NAME = process.env.BENCH_SANDBOX ?? "bench-cutover";
-const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 29650);
+const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 30600);
 const KEEP = process.env.BENCH_KEEP === "1";
 const GOAL_MS = 2000;
 const INDEX = `bench-cutover-${randomBytes(3).toString("hex")}`;
