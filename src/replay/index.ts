@@ -14,3 +14,4 @@ export {
 } from "./hold.ts";
 export { ReplayMetrics, serveMetrics } from "./metrics.ts";
 export { type ReplayOptions, type ReplayReport, type ReplayStatus, replay } from "./replayer.ts";
+export { type SyncLag, settledReading, syncLag, waitCaughtUp } from "./sync-lag.ts";

@@ -1,3 +1,4 @@
+export { type SyncLag, syncLag, waitCaughtUp } from "../replay/index.ts";
 export { compareContent } from "./content.ts";
 export { type FieldDifference, firstDifference } from "./content-diff.ts";
 export { recheck } from "./content-docs.ts";
@@ -38,4 +39,3 @@ export {
 export { runValidation, type ValidateMode, type ValidateOptions } from "./run.ts";
 export { checkShadow, compareShadowSearch, shadowHooks } from "./shadow.ts";
 export { validateStep } from "./step.ts";
-export { type SyncLag, syncLag, waitCaughtUp } from "./sync-lag.ts";

@@ -22,6 +22,7 @@ import { type MigrationConfig, selectIndices } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
 import { withClusters } from "../prepare/index.ts";
+import { settledReading, syncLag, waitCaughtUp } from "../replay/index.ts";
 import type { StateStore } from "../state/index.ts";
 import { compareContent } from "./content.ts";
 import { recheck } from "./content-docs.ts";
@@ -34,7 +35,6 @@ import { compareQueries } from "./queries.ts";
 import { loadQueriesFile, type UserQuery } from "./queries-file.ts";
 import { type Check, orderChecks, type ValidationReport, validationReportSchema } from "./report.ts";
 import { checkShadow } from "./shadow.ts";
-import { syncLag, waitCaughtUp } from "./sync-lag.ts";
 
 export type ValidateMode =
   | { readonly kind: "full" }
@@ -144,13 +144,23 @@ export async function runValidation(
           );
           continue;
         }
-        const counts = await checkCounts({
-          source,
-          target,
-          ...pair,
-          tolerance: config.validate.countTolerance,
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
-        });
+        // Counted again once sync caught up while clients write, as differing documents are below.
+        const counts = await settledReading(
+          config,
+          state,
+          logger,
+          () =>
+            checkCounts({
+              source,
+              target,
+              ...pair,
+              tolerance: config.validate.countTolerance,
+              ...(options.signal === undefined ? {} : { signal: options.signal }),
+            }),
+          (check) => check.passed,
+          config.validate.settleWaitMs,
+          options.signal,
+        );
         checks.push(...report([counts]));
         const file = join(work, `${checks.length}.ndjson`);
         const content = await compareContent({
@@ -206,6 +216,7 @@ export async function runValidation(
           ...pair,
           queries,
           settle,
+          settleWaitMs: config.validate.settleWaitMs,
           signal: options.signal,
         });
         checks.push(...report([queriesCheck]));

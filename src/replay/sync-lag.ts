@@ -8,8 +8,8 @@ import { type LogPosition, lag } from "../capture/index.ts";
 import type { MigrationConfig } from "../config/index.ts";
 import { captureLogEnd } from "../gateway/index.ts";
 import type { Logger } from "../log/index.ts";
-import { replayPosition } from "../replay/index.ts";
 import type { StateStore } from "../state/index.ts";
+import { replayPosition } from "./hold.ts";
 
 export interface SyncLag {
   readonly position: LogPosition | undefined;
@@ -41,4 +41,29 @@ export async function waitCaughtUp(
     if (current === undefined || current.lagRecords === 0 || Date.now() >= deadline) return current;
     await delay(500, undefined, signal === undefined ? {} : { signal });
   }
+}
+
+/**
+ * Reads something on both clusters (`read`) until the readings agree, waiting for replay to catch up
+ * before each one, for at most `timeoutMs`; the last reading. While clients keep writing, two clusters
+ * read a moment apart differ by the writes in flight, for no reason but timing; a difference sync does
+ * not close within the time is a real one. Without gateway sync there is nothing to wait for: one reading.
+ */
+export async function settledReading<T>(
+  config: MigrationConfig,
+  state: StateStore,
+  logger: Logger,
+  read: () => Promise<T>,
+  agrees: (reading: T) => boolean,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let reading = await read();
+  while (config.sync.method === "gateway" && !agrees(reading) && Date.now() < deadline) {
+    await delay(200, undefined, signal === undefined ? {} : { signal });
+    await waitCaughtUp(config, state, logger, Math.max(0, deadline - Date.now()), signal);
+    reading = await read();
+  }
+  return reading;
 }
