@@ -42,7 +42,10 @@ export interface DemoOptions {
   readonly writeRate?: number;
 }
 
-/** Pino's JSON lines from the steps, told as plain lines (warnings and errors only). */
+/**
+ * Pino's JSON lines from the steps (warnings and errors), told as plain lines. The workflow's own
+ * (bound to a `step`) are left out: its events say the same, and the progress tells those.
+ */
 function stepLogger(say: (line: string) => void): Logger {
   return createLogger({
     level: process.env.BLUEGREEN_LOG_LEVEL ?? "warn",
@@ -50,7 +53,7 @@ function stepLogger(say: (line: string) => void): Logger {
       write(line: string) {
         try {
           const parsed = JSON.parse(line) as { msg?: string; step?: string };
-          say(`  ! ${parsed.step === undefined ? "" : `${parsed.step}: `}${parsed.msg ?? line.trim()}`);
+          if (parsed.step === undefined) say(`  ! ${parsed.msg ?? line.trim()}`);
         } catch {
           say(`  ! ${line.trim()}`);
         }

@@ -48,7 +48,8 @@ export async function startGatewayProcess(configFile: string, logFile: string): 
   const log = createWriteStream(logFile, { flags: "a" });
   let output = "";
   const collect = (chunk: Buffer) => {
-    output += chunk.toString();
+    // The tail is enough to find the address and the last error; the whole output is in the file.
+    output = (output + chunk.toString()).slice(-65_536);
     log.write(chunk);
   };
   child.stdout?.on("data", collect);

@@ -11,12 +11,29 @@ import { describe, test } from "node:test";
 import { createCluster } from "../../src/cluster/index.ts";
 import type { DemoResult } from "../../src/demo/index.ts";
 import { bluegreen } from "../support/backfill.ts";
+import { bluegreen as child, exitOf, waitForOutput } from "../support/gateway-child.ts";
 import { plainClusterConfig, testSandbox } from "../support/sandbox.ts";
 
 type Outcome = Omit<DemoResult, "error"> & { error?: { code: string; message: string; fix?: string } };
 
 describe("bluegreen demo", () => {
   const pair = testSandbox();
+
+  async function assertNoDemoIndices(): Promise<void> {
+    for (const url of [pair.source.url, pair.target.url]) {
+      const cluster = createCluster(plainClusterConfig("c", url));
+      try {
+        const res = await cluster.request<unknown[]>({
+          method: "GET",
+          path: "/_cat/indices/demo-*",
+          querystring: { format: "json" },
+        });
+        assert.deepEqual(res.body, [], url);
+      } finally {
+        await cluster.close();
+      }
+    }
+  }
 
   test("a small demo on the running pair: every step done, clients' writes on the target, digests equal, the report kept", async () => {
     const run = bluegreen(["demo", "--sandbox", pair.name, "--docs", "3000", "--json"], tmpdir());
@@ -74,22 +91,35 @@ describe("bluegreen demo", () => {
       assert.match(readFileSync(outcome.report.markdown, "utf8"), /write pause \(fence to switch\)/);
       assert.ok(existsSync(outcome.report.html));
       assert.equal(existsSync(outcome.configFile ?? "missing"), false);
-      for (const url of [pair.source.url, pair.target.url]) {
-        const cluster = createCluster(plainClusterConfig("c", url));
-        try {
-          const res = await cluster.request<unknown[]>({
-            method: "GET",
-            path: "/_cat/indices/demo-*",
-            querystring: { format: "json" },
-          });
-          assert.deepEqual(res.body, [], url);
-        } finally {
-          await cluster.close();
-        }
-      }
+      await assertNoDemoIndices();
     } finally {
       rmSync(outcome.workDir, { recursive: true, force: true });
     }
+  });
+
+  test("Ctrl-C in the middle of the run: the gateway stops, the demo's indices and work folder go, exit 1", async () => {
+    const run = child(["demo", "--sandbox", pair.name, "--docs", "3000", "--json"]);
+    await waitForOutput(run, /▶ validate\n/, 300_000);
+    const gatewayPid = Number(/gateway listening on \S+ \(pid (\d+)\)/.exec(run.output())?.[1]);
+    run.child.kill("SIGINT");
+    assert.equal(await exitOf(run), 1, run.output());
+    const text = run.output();
+    const outcome = JSON.parse(
+      text.slice(text.indexOf('{\n  "status"'), text.lastIndexOf("}") + 1),
+    ) as Outcome;
+    assert.equal(outcome.status, "cancelled");
+    assert.equal(outcome.error, undefined);
+    assert.deepEqual(
+      outcome.steps?.slice(4).map((s) => [s.id, s.outcome]),
+      [
+        ["validate", "cancelled"],
+        ["cutover", "not-run"],
+        ["decommission", "not-run"],
+      ],
+    );
+    assert.throws(() => process.kill(gatewayPid, 0), /ESRCH/, "the gateway is not left running");
+    assert.equal(existsSync(outcome.workDir), false);
+    await assertNoDemoIndices();
   });
 
   test("bad input: the message names the flag, exit code 2 (1 for a sandbox that is not there)", () => {
