@@ -17,7 +17,7 @@ import { BluegreenError, toBluegreenError } from "../errors/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
 import { openMigrationState, type StateStore } from "../state/index.ts";
 import { lastValidation } from "../validate/index.ts";
-import { runWorkflow, type Step, type WorkflowOutcome } from "../workflow/index.ts";
+import { runWorkflow, type Step, type StepId, type WorkflowOutcome } from "../workflow/index.ts";
 import { writeDemoConfig } from "./config.ts";
 import { LIVE_INDEX, loadSample, resetDemoData, type SampleIndex, sampleLayout } from "./data.ts";
 import { type GatewayProcess, startGatewayProcess } from "./gateway.ts";
@@ -154,13 +154,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     say(`▶ client load: new orders into ${LIVE_INDEX} through the gateway, ${rate} writes/s`);
 
     state = openMigrationState(config);
-    const outcome = await migrate(config, state, load, options);
+    const running = gateway;
+    const outcome = await migrate(config, state, load, options, async () => {
+      // What cutover.switchCommand does in production (DNS, a load balancer): clients now reach the
+      // target directly, so the gateway has nothing left to forward and stops before decommission.
+      load?.retarget(pair?.target ?? "");
+      say(`✓ clients switched: they write to the target (${pair?.target}) directly now`);
+      const code = await running.stop();
+      say(`✓ gateway stopped (exit ${code}): writes it took are all on the target`);
+    });
     result.steps = stepTimes(state, outcome);
     result.writes = await load.stop();
     say(`✓ client load stopped: ${loadLine(result.writes)}`);
     if (load.firstFailure !== undefined) say(`  first failed write: ${load.firstFailure}`);
-    const code = await gateway.stop();
-    say(`✓ gateway stopped (exit ${code})`);
     if (outcome.status === "cancelled") throw signal.reason ?? new Error("interrupted");
     if (outcome.status !== "completed") {
       result.status = "failed";
@@ -221,22 +227,37 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
 }
 
-/** Every step, from preflight to decommission, approved by the demo, with live progress. */
+/**
+ * Every step, from preflight to decommission, approved by the demo, with live progress; `switched`
+ * runs between cutover and decommission. The outcome has each step's report from the run that ran it.
+ */
 async function migrate(
   config: MigrationConfig,
   state: StateStore,
   load: WriteLoad,
   options: DemoOptions,
+  switched: () => Promise<void>,
 ): Promise<WorkflowOutcome> {
   const logger = stepLogger(options.say);
   const progress = tailProgress({ state, say: options.say, load: () => load.counts() });
-  try {
-    return await runWorkflow(options.steps(config, logger), {
+  const run = (until?: StepId) =>
+    runWorkflow(options.steps(config, logger), {
       state,
       logger,
       signal: options.signal,
       approve: async () => ({ approved: true, by: "bluegreen demo" }),
+      ...(until === undefined ? {} : { until }),
     });
+  try {
+    const first = await run("decommission");
+    if (first.status !== "stopped") return first;
+    await switched();
+    const rest = await run();
+    const earlier = new Map(first.steps.map((s) => [s.id, s]));
+    return {
+      ...rest,
+      steps: rest.steps.map((s) => (s.outcome === "already-done" ? (earlier.get(s.id) ?? s) : s)),
+    };
   } finally {
     progress.stop();
   }

@@ -34,6 +34,7 @@ export class WriteLoad {
   readonly accepted: string[] = [];
   readonly refused: string[] = [];
   readonly #options: WriteLoadOptions;
+  #url: string;
   #running = true;
   #next = 0;
   #sent = 0;
@@ -47,6 +48,7 @@ export class WriteLoad {
 
   constructor(options: WriteLoadOptions) {
     this.#options = options;
+    this.#url = options.url;
     this.#clients = Array.from({ length: options.clients }, () => this.#client());
   }
 
@@ -66,7 +68,7 @@ export class WriteLoad {
   async #write(id: string, body: string): Promise<void> {
     this.#sent++;
     try {
-      const res = await fetch(`${this.#options.url}/${LIVE_INDEX}/_create/${id}`, {
+      const res = await fetch(`${this.#url}/${LIVE_INDEX}/_create/${id}`, {
         method: "PUT",
         headers: { "content-type": "application/json" },
         body,
@@ -83,6 +85,11 @@ export class WriteLoad {
   #fail(what: string): void {
     this.#failed++;
     this.firstFailure ??= what;
+  }
+
+  /** Where the next writes go: what a DNS or load-balancer switch does to real clients. */
+  retarget(url: string): void {
+    this.#url = url;
   }
 
   counts(): LoadCounts {

@@ -40,8 +40,9 @@ export interface DemoResult {
   readonly cleanupProblems?: readonly string[];
 }
 
+/** Status first: a reader of mixed output finds the object by its opening `{ "status"`. */
 export function demoJson(result: DemoResult): unknown {
-  return { ...result, error: result.error?.toJSON() };
+  return { status: result.status, durationMs: result.durationMs, ...result, error: result.error?.toJSON() };
 }
 
 function secs(ms: number | undefined): string {
