@@ -42,7 +42,8 @@ export interface DemoResult {
 
 /** Status first: a reader of mixed output finds the object by its opening `{ "status"`. */
 export function demoJson(result: DemoResult): unknown {
-  return { status: result.status, durationMs: result.durationMs, ...result, error: result.error?.toJSON() };
+  const { status, durationMs, error, ...rest } = result;
+  return { status, durationMs, ...rest, error: error?.toJSON() };
 }
 
 function secs(ms: number | undefined): string {

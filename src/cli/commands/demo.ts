@@ -27,7 +27,7 @@ export function registerDemo(program: Command, io: Output = consoleOutput): void
     .option("--keep", "leave the clusters (and the migration file) to explore afterwards", false)
     .option(
       "--docs <n>",
-      `sample documents in total (default ${DEMO_DOCS})`,
+      "sample documents in total",
       countOption(10, 10_000_000, "a document count"),
       DEMO_DOCS,
     )
