@@ -1,4 +1,5 @@
 /** Deterministic bench documents (~1 KB, realistic field mix), the same on every run and machine. */
+import { rng } from "../src/demo/index.ts";
 
 const WORDS = (
   "order customer shipping invoice warehouse product review rating discount payment refund " +
@@ -7,17 +8,6 @@ const WORDS = (
 ).split(" ");
 const CITIES = ["Berlin", "Lisbon", "Oslo", "Austin", "Osaka", "Lima", "Accra", "Perth", "Quebec", "Pune"];
 const STATUSES = ["new", "paid", "shipped", "delivered", "returned"];
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function words(r: () => number, n: number): string {
   const out: string[] = [];

@@ -1,8 +1,10 @@
 /** Step 2: the backfill step as the workflow runs it, and the context both the step and the CLI build. */
+import type { Cluster } from "../cluster/index.ts";
 import type { BackfillMethod, MigrationConfig } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
 import { withClusters } from "../prepare/index.ts";
 import { openMigrationState } from "../state/index.ts";
+import { settledReading } from "../sync/index.ts";
 import type { CheckpointReader, Step } from "../workflow/index.ts";
 import { type BackfillSummary, planTasks, runBackfill } from "./run.ts";
 import type { SlicePlan, SliceState } from "./stream/store.ts";
@@ -100,22 +102,49 @@ export function backfillStep(
     async verify(ctx) {
       return withBackfillContext(config, { logger, signal: ctx.signal }, async (bctx) => {
         const all = await tasks(bctx);
-        const short: string[] = [];
-        for (const t of all) {
-          // A follower keeps taking the source's writes: its count only matches once sync drains.
-          if (t.method === "ccr") continue;
-          const res = await bctx.target.request<{ count: number }>({
-            method: "GET",
-            path: `/${encodeURIComponent(t.targetIndex)}/_count`,
+        const count = async (cluster: Cluster, index: string) => {
+          const path = `/${encodeURIComponent(index)}`;
+          // Refreshed first: writes replayed a moment ago are not in a count until then.
+          await cluster.request({
+            method: "POST",
+            path: `${path}/_refresh`,
             allowStatus: [404],
             signal: ctx.signal,
           });
-          const count = res.status === 404 ? 0 : res.body.count;
-          const allowed = Math.floor(t.docs * config.validate.countTolerance);
-          if (Math.abs(count - t.docs) > allowed) short.push(`${t.targetIndex} has ${count} of ${t.docs}`);
-        }
-        if (short.length === 0) return { ok: true };
-        return { ok: false, reason: `Document counts differ: ${short.join(", ")}`, retryable: true };
+          const res = await cluster.request<{ count: number }>({
+            method: "GET",
+            path: `${path}/_count`,
+            allowStatus: [404],
+            signal: ctx.signal,
+          });
+          return res.status === 404 ? 0 : res.body.count;
+        };
+        const short = async (): Promise<string[]> => {
+          const found: string[] = [];
+          for (const t of all) {
+            // A follower keeps taking the source's writes: its count only matches once sync drains.
+            if (t.method === "ccr") continue;
+            const [docs, copied] = await Promise.all([
+              count(bctx.source, t.index),
+              count(bctx.target, t.targetIndex),
+            ]);
+            const allowed = Math.floor(docs * config.validate.countTolerance);
+            if (Math.abs(copied - docs) > allowed) found.push(`${t.targetIndex} has ${copied} of ${docs}`);
+          }
+          return found;
+        };
+        // While clients write through the gateway, the target trails the source by replay's lag.
+        const differ = await settledReading(
+          config,
+          bctx.state,
+          logger,
+          short,
+          (found) => found.length === 0,
+          config.validate.settleWaitMs,
+          ctx.signal,
+        );
+        if (differ.length === 0) return { ok: true };
+        return { ok: false, reason: `Document counts differ: ${differ.join(", ")}`, retryable: true };
       });
     },
   };

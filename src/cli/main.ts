@@ -5,6 +5,7 @@ import { registerBackfill } from "./commands/backfill.ts";
 import { registerClusters } from "./commands/clusters.ts";
 import { registerCutover } from "./commands/cutover.ts";
 import { registerDecommission } from "./commands/decommission.ts";
+import { registerDemo } from "./commands/demo.ts";
 import { registerGateway } from "./commands/gateway.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerPrepare } from "./commands/prepare.ts";
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerRollback(program);
   registerDecommission(program);
   registerReport(program);
+  registerDemo(program);
   return program;
 }
 

@@ -118,6 +118,11 @@ export const CATALOGUE = {
     false,
     "The queries file is missing, not valid YAML, or breaks its format.",
   ),
+  BG_DEMO_PROOF: entry(
+    EXIT.failure,
+    false,
+    "After the demo's migration the clusters differ from what clients were told.",
+  ),
   BG_INTERNAL: entry(EXIT.failure, false, "An unexpected internal error (a bug: please report it)."),
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -15,6 +15,6 @@ export {
   type SyncChoice,
   syncMethodOf,
 } from "./method.ts";
-export { openSync, syncLag, waitCaughtUp } from "./open.ts";
+export { openSync, settledReading, syncLag, waitCaughtUp } from "./open.ts";
 export { syncStep } from "./step.ts";
 export type { ConcreteSyncMethod, IndexLag, SyncDriver, SyncLag } from "./types.ts";

@@ -46,3 +46,29 @@ export async function waitCaughtUp(
     await delay(500, undefined, signal === undefined ? {} : { signal });
   }
 }
+
+/**
+ * Reads something on both clusters (`read`) until the readings agree, waiting for sync to catch up
+ * before each new reading, for at most `timeoutMs`; the last reading. While clients keep writing, two
+ * clusters read a moment apart differ by the writes in flight, for no reason but timing; a difference
+ * sync does not close within the time is a real one. With nothing syncing, one reading.
+ */
+export async function settledReading<T>(
+  config: MigrationConfig,
+  state: StateStore,
+  logger: Logger,
+  read: () => Promise<T>,
+  agrees: (reading: T) => boolean,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let reading = await read();
+  while (!agrees(reading) && Date.now() < deadline) {
+    await delay(200, undefined, signal === undefined ? {} : { signal });
+    const lag = await waitCaughtUp(config, state, logger, Math.max(0, deadline - Date.now()), signal);
+    if (lag === undefined) break;
+    reading = await read();
+  }
+  return reading;
+}

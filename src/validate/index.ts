@@ -1,4 +1,4 @@
-export { type SyncLag, syncLag, waitCaughtUp } from "../sync/index.ts";
+export { type SyncLag, settledReading, syncLag, waitCaughtUp } from "../sync/index.ts";
 export { compareContent } from "./content.ts";
 export { type FieldDifference, firstDifference } from "./content-diff.ts";
 export { recheck } from "./content-docs.ts";

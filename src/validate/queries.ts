@@ -24,6 +24,12 @@ export interface QueriesOptions {
    * differ run again once this resolves (sync caught up), and only differences that stay count.
    */
   readonly settle?: () => Promise<unknown>;
+  /**
+   * With `settle`: keep running the queries that still differ, each time once sync caught up, for
+   * this long. Clients that never stop writing leave a few writes in flight at any one reading, so a
+   * single second look is not enough; a difference sync does not close in this time is real.
+   */
+  readonly settleWaitMs?: number;
 }
 
 export type QueryResult = NonNullable<Check["queries"]>[number];
@@ -192,8 +198,9 @@ export async function compareQueries(o: QueriesOptions): Promise<Check> {
   ];
   let verdicts = await runAll(o, planned);
   let settled = 0;
-  const again = planned.flatMap((q, i) => (verdicts[i]?.retry === true ? [{ q, i }] : []));
-  if (again.length > 0 && o.settle !== undefined) {
+  let again = planned.flatMap((q, i) => (verdicts[i]?.retry === true ? [{ q, i }] : []));
+  const deadline = Date.now() + (o.settleWaitMs ?? 0);
+  while (again.length > 0 && o.settle !== undefined) {
     await o.settle();
     await refresh(o);
     const second = await runAll(
@@ -201,12 +208,16 @@ export async function compareQueries(o: QueriesOptions): Promise<Check> {
       again.map((a) => a.q),
     );
     verdicts = [...verdicts];
-    for (const [j, { i }] of again.entries()) {
+    const still: typeof again = [];
+    for (const [j, entry] of again.entries()) {
       const now = second[j];
       if (now === undefined) continue;
       if (now.passed) settled++;
-      verdicts[i] = now.passed ? { ...now, detail: `${now.detail}, settled once sync caught up` } : now;
+      else if (now.retry === true) still.push(entry);
+      verdicts[entry.i] = now.passed ? { ...now, detail: `${now.detail}, settled once sync caught up` } : now;
     }
+    again = still;
+    if (Date.now() >= deadline) break;
   }
   return {
     index: o.index,

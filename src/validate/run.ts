@@ -23,7 +23,7 @@ import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
 import { withClusters } from "../prepare/index.ts";
 import type { StateStore } from "../state/index.ts";
-import { syncLag, waitCaughtUp } from "../sync/index.ts";
+import { settledReading, syncLag, waitCaughtUp } from "../sync/index.ts";
 import { compareContent } from "./content.ts";
 import { recheck } from "./content-docs.ts";
 import type { DocDifference } from "./content-types.ts";
@@ -144,13 +144,23 @@ export async function runValidation(
           );
           continue;
         }
-        const counts = await checkCounts({
-          source,
-          target,
-          ...pair,
-          tolerance: config.validate.countTolerance,
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
-        });
+        // Counted again once sync caught up while clients write, as differing documents are below.
+        const counts = await settledReading(
+          config,
+          state,
+          logger,
+          () =>
+            checkCounts({
+              source,
+              target,
+              ...pair,
+              tolerance: config.validate.countTolerance,
+              ...(options.signal === undefined ? {} : { signal: options.signal }),
+            }),
+          (check) => check.passed,
+          config.validate.settleWaitMs,
+          options.signal,
+        );
         checks.push(...report([counts]));
         const file = join(work, `${checks.length}.ndjson`);
         const content = await compareContent({
@@ -206,6 +216,7 @@ export async function runValidation(
           ...pair,
           queries,
           settle,
+          settleWaitMs: config.validate.settleWaitMs,
           signal: options.signal,
         });
         checks.push(...report([queriesCheck]));

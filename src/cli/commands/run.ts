@@ -16,8 +16,7 @@ import { consoleOutput, type Output } from "../output.ts";
 import { askLine, isTerminal } from "./confirm.ts";
 
 /** The migration from start to finish; rollback is not in it (it is run by hand, when needed). */
-export function migrationSteps(config: MigrationConfig): Step[] {
-  const logger = createLogger();
+export function migrationSteps(config: MigrationConfig, logger = createLogger()): Step[] {
   return [
     preflightStep(config, logger),
     prepareStep(config, logger),
