@@ -1,7 +1,7 @@
 /**
  * Capture-log throughput and latency: the file log with fsync (one writer, then many concurrent writers
  * sharing group commits), the file log without fsync, and Kafka (a throwaway single-node broker on
- * port 35020 unless BLUEGREEN_BENCH_KAFKA names brokers, or skipped with BLUEGREEN_BENCH_KAFKA=off).
+ * port 31620 unless BLUEGREEN_BENCH_KAFKA names brokers, or skipped with BLUEGREEN_BENCH_KAFKA=off).
  * Prints one line per case; numbers go in NOTES-capture.md, never into tests.
  *
  *   npm run bench:capture [-- records=5000 size=512]
@@ -61,7 +61,7 @@ rmSync(root, { recursive: true, force: true });
 
 const kafka = process.env.BLUEGREEN_BENCH_KAFKA;
 if (kafka !== "off") {
-  const broker = kafka === undefined ? await kafkaUp({ name: "cl-bench", port: 35_020 }) : undefined;
+  const broker = kafka === undefined ? await kafkaUp({ name: "cl-bench", port: 31_620 }) : undefined;
   const brokers = broker?.brokers ?? (kafka as string).split(",");
   try {
     for (const concurrency of [1, 16, 64])

@@ -4,7 +4,7 @@
  * capture mode with fsync on; then replay lag under a sustained write rate with `gateway --replay`.
  *
  * Uses the `bench-gw` sandbox (source on BENCH_PORT_BASE, default 30400, target on the next port;
- * started if needed) and ports 34250-34253 (BENCH_PROXY_PORT moves them). Knobs: BENCH_DURATION (seconds per run, default 10),
+ * started if needed) and ports 31600-31603 (BENCH_PROXY_PORT moves them). Knobs: BENCH_DURATION (seconds per run, default 10),
  * BENCH_RATE (writes/s for the lag run, default 50), BENCH_LAG_DURATION (seconds, default 20),
  * BENCH_WARMUP (seconds per mix straight to the cluster before measuring, default 10), BENCH_PHASES
  * (default "compare,lag"), BENCH_GATEWAY_BASELINE (another checkout: its gateway runs as a fifth path,
@@ -24,8 +24,8 @@ const RATE = Number(process.env.BENCH_RATE ?? "50");
 const WARMUP = Number(process.env.BENCH_WARMUP ?? "10");
 const LAG_DURATION = Number(process.env.BENCH_LAG_DURATION ?? "20");
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? "30400");
-// Four ports from BENCH_PROXY_PORT (default 34250): nginx, gateway, lag gateway, early gateway.
-const PROXY_PORT = Number(process.env.BENCH_PROXY_PORT ?? "34250");
+// Four ports from BENCH_PROXY_PORT (default 31600): nginx, gateway, lag gateway, early gateway.
+const PROXY_PORT = Number(process.env.BENCH_PROXY_PORT ?? "31600");
 const NGINX_PORT = PROXY_PORT;
 const GATEWAY_PORT = PROXY_PORT + 1;
 const LAG_PORT = PROXY_PORT + 2;

@@ -7,7 +7,7 @@
  * /proc, so it holds up better than req/s when other processes share the cores).
  *
  * Knobs: BENCH_GATEWAY_BASELINE (without it only this checkout runs), BENCH_PROXY_PORT (default
- * 34270; this and the next port), BENCH_DURATION (seconds per run, default 5), BENCH_ROUNDS (default
+ * 31610; this and the next port), BENCH_DURATION (seconds per run, default 5), BENCH_ROUNDS (default
  * 3), BENCH_CONNECTIONS (default 16).
  */
 import { spawn } from "node:child_process";
@@ -21,7 +21,7 @@ import { type Proc, startGateway, waitForHttp } from "./gateway-procs.ts";
 const DURATION = Number(process.env.BENCH_DURATION ?? "5");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? "3");
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? "16");
-const PORT = Number(process.env.BENCH_PROXY_PORT ?? "34270");
+const PORT = Number(process.env.BENCH_PROXY_PORT ?? "31610");
 const BASELINE = process.env.BENCH_GATEWAY_BASELINE;
 
 interface Mix {

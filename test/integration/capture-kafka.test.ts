@@ -13,11 +13,12 @@ import { captureLogConformance, readAll, record } from "../conformance/capture-l
 
 /**
  * The capture-log conformance suite against a real single-node Kafka (KRaft) built from Maven Central
- * jars. Ports come from the capture area's range (35000-35299). BLUEGREEN_TEST_KAFKA_KEEP=1 leaves the
- * broker running for the next run (a dev loop); CI stops it.
+ * jars. Its port sits below Linux's ephemeral range (32768-60999): a port in it can be held by any
+ * outgoing connection at the moment the broker binds. BLUEGREEN_TEST_KAFKA_KEEP=1 leaves the broker
+ * running for the next run (a dev loop); CI stops it.
  */
 const NAME = "cl-test";
-const PORT = 35_010;
+const PORT = 31_310;
 let broker: KafkaBroker | undefined;
 
 before(async () => {

@@ -97,7 +97,7 @@ test("a 1.3 source next to a 2.19 target: versions and modules detected; down le
   const name = "test-13";
   const dir = join(sandboxHome(), "sandboxes", name);
   try {
-    const status = await sandboxUp({ name, source: "1.3", portBase: 39300 });
+    const status = await sandboxUp({ name, source: "1.3", portBase: 31400 });
     assert.equal(status.source.version, "1.3.14");
     assert.equal(status.target.version, "2.19.4");
     assert.ok(javaPidsMentioning(dir).length >= 2, "both nodes run as java processes under the sandbox dir");

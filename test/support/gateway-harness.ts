@@ -21,8 +21,11 @@ import { type TestPair, testSandbox } from "./sandbox.ts";
  */
 export type LogFactory = (dir: string) => Promise<CaptureLog>;
 
-/** A real single-node Kafka (KRaft) in the gateway's port range, started on first use. */
-const KAFKA = { name: "gw-kafka", port: 34290 } as const;
+/**
+ * A real single-node Kafka (KRaft), started on first use. Its port sits below Linux's ephemeral range
+ * (32768-60999), where an outgoing connection could hold it when the broker binds (seen in CI).
+ */
+const KAFKA = { name: "gw-kafka", port: 31290 } as const;
 let kafka: Promise<KafkaBroker> | undefined;
 
 export const LOG_FACTORIES: Readonly<Record<string, LogFactory>> = {
