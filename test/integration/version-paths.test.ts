@@ -281,16 +281,14 @@ for (const c of CASES) {
   });
 }
 
-/**
- * es-7.10 → 2.19 is left out of the validate and cutover tables for now: alone it passes both, but in
- * the full table its legacy template and pipeline are gone from the 2.19 target by the time it
- * validates, and what removes them is not found yet (recorded as open on issue 14).
- */
-const AFTER_SYNC = CASES.filter((c) => c.key !== "es-7.10 → 2.19");
-
-for (const c of AFTER_SYNC) {
+for (const c of CASES) {
   test(`validate ${c.key}: counts, every document, metadata and queries pass after the sync`, async () => {
-    const { file } = runningFor(c.key);
+    const { rig, file } = runningFor(c.key);
+    // The paths share nodes, and pipelines and templates are cluster-wide: later paths' fixtures have
+    // appeared on this path's source since its prepare. An operator re-applies prepare's drift before
+    // validating; so does this test, or validate rightly reports those objects missing on the target.
+    const again = cli(["prepare", "-c", file, "--apply"], rig.dir);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
     const run = bluegreen(["validate", "-c", file, "--full", "--json"]);
     assert.equal(await exitOf(run), 0, run.output());
     const report = JSON.parse(run.output().slice(run.output().indexOf("{"))) as {
@@ -303,7 +301,7 @@ for (const c of AFTER_SYNC) {
   });
 }
 
-for (const c of AFTER_SYNC) {
+for (const c of CASES) {
   test(`cutover ${c.key}: the source is write-blocked, and writes through the gateway now land on the target`, async () => {
     const { P, rig } = runningFor(c.key);
     const result = await runCutover(rig.config, rig.state, createLogger({ level: "silent" }), {
