@@ -7,42 +7,17 @@
  */
 import { BadWrite } from "./bad-write.ts";
 import type { ActionReader, Token } from "./bulk-reader.ts";
-
-const VALID_VALUES = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')";
-const LONG_RANGE = "(-9223372036854775808 - 9223372036854775807)";
-const INT_RANGE = "(-2147483648 - 2147483647)";
-const MAX_LONG = (1n << 63n) - 1n;
-const MIN_LONG = -(1n << 63n);
-/** Jackson shows at most this many bytes of the input in a message. */
-const SNIPPET = 500;
-
-function charDesc(c: number): string {
-  if (c < 0x20) return `(CTRL-CHAR, code ${c})`;
-  if (c > 255) return `'${String.fromCharCode(c)}' (code ${c} / 0x${c.toString(16)})`;
-  return `'${String.fromCharCode(c)}' (code ${c})`;
-}
-
-function isIdentifierPart(c: number): boolean {
-  return (
-    (c >= 0x30 && c <= 0x39) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x61 && c <= 0x7a) ||
-    c === 0x5f ||
-    c === 0x24 ||
-    c >= 0x80
-  );
-}
-
-/** Jackson escapes ISO control characters in its input snippet, all but CR and LF. */
-function escapeControls(text: string): string {
-  let out = "";
-  for (const ch of text) {
-    const c = ch.charCodeAt(0);
-    const control = (c < 0x20 && c !== 0x0a && c !== 0x0d) || (c >= 0x7f && c <= 0x9f);
-    out += control ? `\\u${c.toString(16).toUpperCase().padStart(4, "0")}` : ch;
-  }
-  return out;
-}
+import {
+  charDesc,
+  escapeControls,
+  INT_RANGE,
+  isIdentifierPart,
+  LONG_RANGE,
+  MAX_LONG,
+  MIN_LONG,
+  SNIPPET,
+  VALID_VALUES,
+} from "./jackson-text.ts";
 
 interface Container {
   readonly object: boolean;
