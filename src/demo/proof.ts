@@ -7,9 +7,7 @@
  * fails the proof.
  */
 import type { Cluster } from "../cluster/index.ts";
-import { digestIndex, type IndexDigest } from "../validate/index.ts";
-
-const MOD = 1n << 256n;
+import { addHash, digestHex, digestIndex, type IndexDigest } from "../validate/index.ts";
 
 export interface IndexProof {
   readonly index: string;
@@ -42,8 +40,8 @@ const LIMIT = 5;
 
 function sum(hashes: Iterable<string>): string {
   let total = 0n;
-  for (const hash of hashes) total = (total + BigInt(`0x${hash}`)) % MOD;
-  return total.toString(16).padStart(64, "0");
+  for (const hash of hashes) total = addHash(total, hash);
+  return digestHex(total);
 }
 
 function compare(source: IndexDigest, target: IndexDigest, accepted: ReadonlySet<string>): IndexProof {

@@ -31,6 +31,15 @@ export interface DigestOptions {
 
 const MOD = 1n << 256n;
 
+/** An index digest is the sum of its documents' hashes mod 2^256: the order documents are read in does not matter. */
+export function addHash(sum: bigint, hash: string): bigint {
+  return (sum + BigInt(`0x${hash}`)) % MOD;
+}
+
+export function digestHex(sum: bigint): string {
+  return sum.toString(16).padStart(64, "0");
+}
+
 export function documentHash(id: string, routing: string | undefined, source: string | undefined): string {
   return createHash("sha256")
     .update(id)
@@ -71,7 +80,7 @@ export async function digestIndex(
     while (page.hits.length > 0) {
       for (const hit of page.hits) {
         const hash = documentHash(hit._id, hit._routing, hit.source);
-        sum = (sum + BigInt(`0x${hash}`)) % MOD;
+        sum = addHash(sum, hash);
         count += 1;
         documents?.set(documentKey(hit), hash);
       }
@@ -102,7 +111,7 @@ export async function digestIndex(
   return {
     index,
     count,
-    digest: sum.toString(16).padStart(64, "0"),
+    digest: digestHex(sum),
     ...(documents === undefined ? {} : { documents }),
   };
 }

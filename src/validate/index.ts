@@ -5,9 +5,11 @@ export { recheck } from "./content-docs.ts";
 export type { ContentMode, ContentOptions, ContentResult, DocDifference, DocKey } from "./content-types.ts";
 export { checkCounts } from "./counts.ts";
 export {
+  addHash,
   compareDigests,
   type DigestComparison,
   type DigestOptions,
+  digestHex,
   digestIndex,
   documentHash,
   type IndexDigest,
