@@ -213,6 +213,30 @@ const CASES: readonly Case[] = [
     contains: ["line 7, column 1", "unique"],
   },
   {
+    name: "sync.ccr.mode not a connection mode",
+    yaml: `${HEAD}${SOURCE}${TARGET}sync:\n  ccr:\n    mode: bridge\n`,
+    code: "BG_CONFIG_INVALID",
+    contains: ["sync.ccr.mode (line 9)", '"bridge" is not a known value', 'use one of "sniff", "proxy"'],
+  },
+  {
+    name: "sync.ccr.seeds empty",
+    yaml: `${HEAD}${SOURCE}${TARGET}sync:\n  ccr:\n    seeds: []\n`,
+    code: "BG_CONFIG_INVALID",
+    contains: ["sync.ccr.seeds (line 9)", "needs at least 1 entries"],
+  },
+  {
+    name: "decommission.soak not a duration",
+    yaml: `${HEAD}${SOURCE}${TARGET}decommission:\n  soak: forever\n`,
+    code: "BG_CONFIG_INVALID",
+    contains: ["decommission.soak (line 8)", '"forever" is not a duration', "write a number with a unit"],
+  },
+  {
+    name: "decommission.finalSnapshot without a repository",
+    yaml: `${HEAD}${SOURCE}${TARGET}decommission:\n  finalSnapshot: { name: last }\n`,
+    code: "BG_CONFIG_INVALID",
+    contains: ["decommission.finalSnapshot.repository (line 8)", "is required"],
+  },
+  {
     name: "gateway.shadowReads above 1",
     yaml: `${HEAD}${SOURCE}${TARGET}gateway:\n  shadowReads: 1.5\n`,
     code: "BG_CONFIG_INVALID",
