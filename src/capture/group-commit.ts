@@ -27,8 +27,21 @@ export interface Staged {
  * this group's second stage (its fsync) runs, instead of after it. At most two groups are in flight,
  * and the backend must settle `durable` in commit order.
  */
+/** A submission in two steps: `written` once its commit's first stage is done, `durable` once all is. */
+export interface StagedSubmit {
+  readonly written: Promise<void>;
+  readonly durable: Promise<void>;
+}
+
+interface Queued<T> {
+  readonly item: T;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+  readonly written?: { resolve: () => void; reject: (error: unknown) => void };
+}
+
 export class GroupCommit<T> {
-  private queue: { item: T; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private queue: Queued<T>[] = [];
   private running: Promise<void> | undefined;
   /** The second stage of the last staged commit (never rejects; its group holds the outcome). */
   private settling: Promise<void> = Promise.resolve();
@@ -49,6 +62,25 @@ export class GroupCommit<T> {
       this.queue.push({ item, resolve, reject });
       this.kick();
     });
+  }
+
+  /**
+   * As `submit`, and also says when the commit's first stage is done (e.g. the bytes are in the file,
+   * not yet fsynced). A commit that does not stage settles both together. Both reject on failure.
+   */
+  submitStaged(item: T): StagedSubmit {
+    let written: Queued<T>["written"];
+    const writtenPromise = new Promise<void>((resolve, reject) => {
+      written = { resolve, reject };
+    });
+    const durable = new Promise<void>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject, written });
+      this.kick();
+    });
+    // Callers may only look at `durable` after a failed `written` (and vice versa).
+    writtenPromise.catch(() => undefined);
+    durable.catch(() => undefined);
+    return { written: writtenPromise, durable };
   }
 
   /** Resolves once everything submitted so far has been committed (or refused). */
@@ -77,9 +109,13 @@ export class GroupCommit<T> {
         const result = await this.commit(group.map((q) => q.item));
         staged = typeof result === "object" ? result : undefined;
       } catch (error) {
-        for (const q of group) q.reject(error);
+        for (const q of group) {
+          q.written?.reject(error);
+          q.reject(error);
+        }
         continue;
       }
+      for (const q of group) q.written?.resolve();
       if (staged === undefined) {
         for (const q of group) q.resolve();
         continue;

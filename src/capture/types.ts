@@ -41,6 +41,12 @@ export interface CaptureLog {
    */
   append(records: readonly LogRecord[]): Promise<void>;
   /**
+   * Only where a record can be safe from a crash of this process before it is durable (the file log:
+   * written to the file, fsync pending). `written` settles at that point, `durable` as `append` does.
+   * A backend without such a stage (Kafka) leaves this out.
+   */
+  appendStaged?(records: readonly LogRecord[]): { written: Promise<void>; durable: Promise<void> };
+  /**
    * Reads up to `max` records at or after `from`, in order within each partition. Waits up to
    * `waitMs` (default 0) for at least one record when none is available, then resolves with [].
    */

@@ -150,8 +150,12 @@ gateway:
     # brokers: [kafka1:9092]        # kafka: bootstrap brokers (acks=all, idempotent producer)
     # topic: bluegreen-my-upgrade   # kafka: the topic (one partition keeps one total order)
     fsync: true                     # an append is acknowledged only once on disk
-    awaitOutcome: true              # answer only once the outcome (status) is logged too; false saves
-                                    # one append per write (a lost outcome is re-read from the source)
+    awaitOutcome: false             # document writes: answer once the intent is durable (a lost outcome
+                                    # is re-read from the source); true also waits for the outcome.
+                                    # By-query and admin requests always wait for their outcome.
+    syncBeforeForward: true         # fsync a write's intent before forwarding it. false (file log only)
+                                    # fsyncs while the source works: faster on slow disks, but a power
+                                    # cut of the gateway host in that window can lose an unanswered write
   # tls: { cert: ./gateway.pem, key: ./gateway-key.pem }   # serve clients over HTTPS
 
 replay:

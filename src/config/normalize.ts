@@ -109,6 +109,15 @@ function normalizeGateway(
       ),
     );
   }
+  if (raw.log.kind === "kafka" && !raw.log.syncBeforeForward) {
+    problems.push(
+      problem(
+        ["gateway", "log", "syncBeforeForward"],
+        "can be false only with kind file: a Kafka record is nowhere before the broker acknowledges it, so a write forwarded earlier could be lost with the gateway",
+        "remove syncBeforeForward, or use kind: file",
+      ),
+    );
+  }
   const cert =
     raw.tls === undefined ? undefined : readPem(raw.tls.cert, [...path, "cert"], ctx, problems, "invalid");
   const key =
@@ -128,6 +137,7 @@ function normalizeGateway(
       dir: resolve(ctx.baseDir, raw.log.dir ?? `.bluegreen/${name}-log`),
       fsync: raw.log.fsync,
       awaitOutcome: raw.log.awaitOutcome,
+      syncBeforeForward: raw.log.syncBeforeForward,
       brokers: raw.log.brokers ?? [],
       topic: raw.log.topic ?? `bluegreen-${name}`,
     },

@@ -236,7 +236,8 @@ export const rawConfigSchema = z.strictObject({
           kind: z.enum(["file", "kafka"]).default("file"),
           dir: text.optional(),
           fsync: flag().default(true),
-          awaitOutcome: flag().default(true),
+          awaitOutcome: flag().default(false),
+          syncBeforeForward: flag().default(true),
           brokers: z.array(text).optional(),
           topic: text.optional(),
         })

@@ -296,6 +296,11 @@ export interface CaptureLogSettings {
   readonly dir: string;
   readonly fsync: boolean;
   readonly awaitOutcome: boolean;
+  /**
+   * true: a write's intent is fsynced before the write is forwarded. false (file log only): it is
+   * written to the file before forwarding and fsynced while the cluster works; the answer still waits.
+   */
+  readonly syncBeforeForward: boolean;
   readonly brokers: readonly string[];
   readonly topic: string;
 }

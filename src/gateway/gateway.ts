@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter, once } from "node:events";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import type { CaptureLog, LogPosition, LogRecord } from "../capture/index.ts";
+import type { CaptureLog, LogPosition } from "../capture/index.ts";
 import type { ClusterConfig, GatewaySettings } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
 import { handleAdmin } from "./admin.ts";
@@ -11,12 +11,13 @@ import { drainServer, refuseWhileStopping } from "./drain.ts";
 import { openListener } from "./listener.ts";
 import { GatewayMetrics, outcomeLabel } from "./metrics.ts";
 import type { GatewayMode, ModeStore } from "./mode.ts";
-import { encodeRecord, isSuccess, type Side } from "./records.ts";
+import { isSuccess } from "./records.ts";
 import { readBody, sendAnswer, sendError } from "./respond.ts";
 import { openShadowReads, type ShadowHooks, type ShadowReads } from "./shadow.ts";
 import type { ShadowWindow } from "./shadow-window.ts";
 import { forwardHeaders, Upstream, UpstreamFailure } from "./upstream.ts";
 import { byQueryIndex, type PreparedWrite, prepareWrite } from "./write.ts";
+import { CapturedWrites } from "./write-captured.ts";
 
 export interface GatewayOptions {
   readonly source: ClusterConfig;
@@ -58,6 +59,7 @@ export class Gateway {
   readonly #inflight = new Map<GatewayMode, number>();
   readonly #boot = randomBytes(6).toString("base64url");
   readonly #shadow: ShadowReads | undefined;
+  readonly #capture: CapturedWrites;
   #mode: GatewayMode;
   #counter = 0;
   #server: Server | undefined;
@@ -76,6 +78,7 @@ export class Gateway {
     this.metrics.setMode(this.#mode);
     this.#changes.setMaxListeners(0);
     this.#shadow = openShadowReads(options, this.#mode, this.metrics);
+    this.#capture = new CapturedWrites(options.log, options.settings.log, this.metrics, this.#logger);
   }
 
   /** The shadow reads' counts since their window opened; undefined when shadow reads are off. */
@@ -239,12 +242,12 @@ export class Gateway {
     try {
       switch (mode) {
         case "capture":
-          return await this.#captured(prepared, this.#source, "source", headers, res);
+          return await this.#capture.write(prepared, this.#source, "source", headers, res);
         case "dual":
           return await this.#dual(prepared, headers, res, rid);
         case "target":
           if (this.#options.settings.captureInTargetMode)
-            return await this.#captured(prepared, this.#target, "target", headers, res);
+            return await this.#capture.write(prepared, this.#target, "target", headers, res);
           return await this.#plain(prepared, this.#target, headers, res);
         case "fenced":
           return await this.#fenced(prepared, headers, res, rid);
@@ -280,79 +283,6 @@ export class Gateway {
       "retry-after": String(seconds),
     });
     return 503;
-  }
-
-  async #append(records: readonly LogRecord[], phase: "intent" | "outcome"): Promise<void> {
-    const started = performance.now();
-    await this.#options.log.append(records);
-    this.metrics.appendLatency.observe({ phase }, (performance.now() - started) / 1000);
-    let bytes = 0;
-    for (const r of records) bytes += r.value.byteLength;
-    this.metrics.appendedBytes.inc(bytes);
-  }
-
-  /** Intent durable → forward → outcome durable → answer. See records.ts for why two appends. */
-  async #captured(
-    prepared: PreparedWrite,
-    upstream: Upstream,
-    side: Side,
-    headers: Record<string, string | string[]>,
-    res: ServerResponse,
-  ): Promise<number> {
-    const now = Date.now();
-    try {
-      await this.#append(
-        prepared.intents.map((i) => encodeRecord({ ...i, side }, now)),
-        "intent",
-      );
-    } catch (error) {
-      // Fail closed: a write that cannot be logged is not forwarded.
-      this.metrics.appendFailures.inc({ phase: "intent" });
-      this.#logger.error({ err: (error as Error).message }, "capture log append failed; write refused");
-      sendError(
-        res,
-        503,
-        `the capture log is unavailable, so the write was not forwarded: ${(error as Error).message}`,
-        {
-          "retry-after": "1",
-        },
-      );
-      return 503;
-    }
-    let answer: Awaited<ReturnType<Upstream["send"]>>;
-    try {
-      answer = await upstream.send(prepared.method, prepared.path, headers, prepared.body);
-    } catch (error) {
-      if (!(error instanceof UpstreamFailure)) throw error;
-      // Not sent: record that it was never applied. Sent without an answer: leave the outcome unknown
-      // on purpose, so the replayer re-reads the document from the source.
-      if (!error.sent) await this.#appendOutcome(prepared.outcomes(0, Buffer.alloc(0)), side);
-      sendError(res, 502, error.message);
-      return 502;
-    }
-    const outcome = this.#appendOutcome(prepared.outcomes(answer.status, answer.body), side);
-    // Not awaiting is safe: the intent is durable, and a lost outcome is resolved from the source.
-    if (this.#options.settings.log.awaitOutcome) await outcome;
-    sendAnswer(res, answer.status, answer.headers, answer.body);
-    return answer.status;
-  }
-
-  async #appendOutcome(outcomes: ReturnType<PreparedWrite["outcomes"]>, side: Side): Promise<void> {
-    if (outcomes.length === 0) return;
-    const now = Date.now();
-    try {
-      await this.#append(
-        outcomes.map((o) => encodeRecord({ ...o, side }, now)),
-        "outcome",
-      );
-    } catch (error) {
-      // The intent is durable, so the write is covered: the replayer resolves it from the source.
-      this.metrics.appendFailures.inc({ phase: "outcome" });
-      this.#logger.warn(
-        { err: (error as Error).message },
-        "outcome append failed; the replayer will re-read the source",
-      );
-    }
   }
 
   async #plain(

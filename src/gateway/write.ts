@@ -15,6 +15,12 @@ export interface PreparedWrite {
   readonly path: string;
   readonly body: Buffer | undefined;
   readonly intents: readonly Intent[];
+  /**
+   * Whether replay can settle this write without its outcome, by copying its documents from the
+   * cluster as they are (every intent is a document operation with an id). A by-query or admin
+   * request cannot be settled that way: replay needs its logged outcome to know it was applied.
+   */
+  readonly resolvable: boolean;
   /** Outcome records from the cluster's status and body; [] when the answer cannot be attributed. */
   outcomes(status: number, body: Buffer): OutcomeRecord[];
   /** The same write with index names rewritten for the target (dual mode). */
@@ -128,6 +134,7 @@ function prepareDoc(cls: Extract<RequestClass, { kind: "doc" }>, req: Target): P
     path,
     body: body?.bytes,
     intents: [intent],
+    resolvable: id !== undefined,
     outcomes(status, answer) {
       const assigned = id ?? idFromAnswer(answer);
       return [{ t: "out", rid: req.rid, n: 0, status, doc: { index: cls.index, id: assigned, routing } }];
@@ -156,6 +163,7 @@ function prepareRequest(index: string | undefined, req: Target): PreparedWrite {
     path,
     body: body?.bytes,
     intents: [{ t: "req", rid: req.rid, ...request }],
+    resolvable: false,
     outcomes: (status) => [{ t: "out", rid: req.rid, n: 0, status, req: request }],
     renamed: (rename) => ({ path: renamePath(path, rename), body: body?.bytes }),
   };
@@ -219,6 +227,7 @@ function prepareBulk(defaultIndex: string | undefined, req: Target): PreparedWri
     path,
     body,
     intents,
+    resolvable: items.every((item) => item.id !== undefined),
     outcomes: (status, answer) => bulkOutcomes(req.rid, items, status, answer),
     renamed(rename) {
       if (!items.some((i) => rename[i.index] !== undefined)) return { path: renamePath(path, rename), body };

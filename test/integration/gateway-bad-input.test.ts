@@ -17,6 +17,14 @@ import { MemoryLog } from "../support/gateway-memory-log.ts";
 
 const P = `gw-bad-${randomBytes(4).toString("hex")}`;
 const json = { "content-type": "application/json" };
+
+/** A document PUT the gateway must answer 503 (+ Retry-After) because of its capture log. */
+async function putRefused(url: string, reason: RegExp): Promise<void> {
+  const res = await fetch(url, { method: "PUT", headers: json, body: '{"a":1}' });
+  assert.equal(res.status, 503);
+  assert.match(((await res.json()) as { error: { reason: string } }).error.reason, reason);
+  assert.equal(res.headers.get("retry-after"), "1");
+}
 const ndjson = { "content-type": "application/x-ndjson" };
 
 interface Case {
@@ -224,22 +232,35 @@ describe("bad input", () => {
   test("the capture log failing → 503 and the write never reaches the source", async () => {
     (rig.log as MemoryLog).failAppends = new Error("disk full");
     try {
-      const res = await fetch(`${rig.url}/${P}-nolog/_doc/1`, {
-        method: "PUT",
-        headers: json,
-        body: '{"a":1}',
-      });
-      assert.equal(res.status, 503);
-      assert.match(
-        ((await res.json()) as { error: { reason: string } }).error.reason,
-        /capture log is unavailable.*disk full/,
-      );
-      assert.equal(res.headers.get("retry-after"), "1");
+      await putRefused(`${rig.url}/${P}-nolog/_doc/1`, /capture log is unavailable.*disk full/);
     } finally {
       (rig.log as MemoryLog).failAppends = undefined;
     }
     const exists = await rig.source.request({ method: "HEAD", path: `/${P}-nolog` });
     assert.equal(exists.status, 404);
+  });
+});
+
+describe("syncBeforeForward false: the fsync fails after the write went out", () => {
+  test("→ 503 saying so, and the gateway's log names the documents to copy", async () => {
+    const log = new MemoryLog();
+    const rig = await startGateway(`${P}-sync`, async () => log, { log: "syncBeforeForward: false" });
+    try {
+      log.failSync = new Error("I/O error");
+      await putRefused(
+        `${rig.url}/${P}-sync/_doc/d1`,
+        /capture log is unavailable, so the write was forwarded but may be missing from the log: I\/O error/,
+      );
+      // The write did reach the source: the case the setting accepts, and the log line says what to copy.
+      const got = await rig.source.request({ method: "GET", path: `/${P}-sync/_doc/d1`, allowStatus: [404] });
+      assert.equal(got.status, 200);
+      const line = rig.logLines.find((l) => l.includes("fsync failed after the write was forwarded"));
+      assert.ok(line?.includes(`${P}-sync/d1`), line);
+    } finally {
+      log.failSync = undefined;
+      await dropIndices([rig.source, rig.target], `${P}-sync`);
+      await rig.close();
+    }
   });
 });
 

@@ -132,7 +132,11 @@ describe("backfill mark", () => {
       for (const id of ["d", "e"]) assert.equal((await put(id)).status, 201);
       assert.equal((await fetch(`${rig.url}/${P}/_doc/a`, { method: "DELETE" })).status, 200);
       const report = await rig.replay();
-      assert.equal(report.applied, 3);
+      // d, e and the delete, from their logged bytes. The outcome of c is logged behind c's answer, so
+      // it can land after the mark; replay then copies c from the source (harmless: a copy is absolute).
+      // a's and b's outcomes were appended before a later intent, so they are before the mark.
+      assert.equal(report.applied - report.resolved, 3);
+      assert.ok(report.resolved <= 1, `resolved ${report.resolved}`);
       await assertSameContent(rig.source, P, rig.target);
     } finally {
       await dropIndices([rig.source, rig.target], P);

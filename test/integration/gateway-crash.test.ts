@@ -34,12 +34,21 @@ async function readAll(log: CaptureLog) {
   }
 }
 
-// awaitOutcome false answers once the intent is durable: the outcome may be missing, never the intent.
-for (const awaitOutcome of [true, false])
-  describe(`kill -9 of the gateway under load (awaitOutcome ${awaitOutcome})`, () => {
+// awaitOutcome false (the default) answers once the intent is durable: the outcome may be missing,
+// never the intent. syncBeforeForward false forwards once the intent is in the file, its fsync still
+// running: a kill -9 of the process (not of the host) must lose nothing either.
+for (const [awaitOutcome, syncBeforeForward] of [
+  [true, true],
+  [false, true],
+  [false, false],
+] as const)
+  describe(`kill -9 of the gateway under load (awaitOutcome ${awaitOutcome}, syncBeforeForward ${syncBeforeForward})`, () => {
     const P = `gw-kill-${randomBytes(4).toString("hex")}`;
     const dir = mkdtempSync(join(tmpdir(), "gw-kill-"));
-    const config = gatewayConfig(P, dir, { listen: "127.0.0.1:34201", log: `awaitOutcome: ${awaitOutcome}` });
+    const config = gatewayConfig(P, dir, {
+      listen: "127.0.0.1:34201",
+      log: `awaitOutcome: ${awaitOutcome}, syncBeforeForward: ${syncBeforeForward}`,
+    });
     const source: Cluster = createCluster(config.source);
     const target: Cluster = createCluster(config.target);
     after(async () => {

@@ -9,6 +9,8 @@ export class MemoryLog implements CaptureLog {
   readonly records: StoredRecord[] = [];
   /** Set to make the next appends reject (a full disk, a broker down). */
   failAppends: Error | undefined;
+  /** Set to make staged appends fail after their write stage: an fsync error once the write went out. */
+  failSync: Error | undefined;
   #waiters: (() => void)[] = [];
 
   async append(records: readonly LogRecord[]): Promise<void> {
@@ -16,6 +18,18 @@ export class MemoryLog implements CaptureLog {
     if (this.failAppends !== undefined) throw this.failAppends;
     for (const r of records) this.records.push({ ...r, partition: 0, offset: this.records.length });
     for (const wake of this.#waiters.splice(0)) wake();
+  }
+
+  appendStaged(records: readonly LogRecord[]): { written: Promise<void>; durable: Promise<void> } {
+    const error = this.failSync;
+    if (error === undefined) {
+      const appended = this.append(records);
+      return { written: appended, durable: appended };
+    }
+    const written = new Promise<void>((r) => setImmediate(r));
+    const durable = written.then(() => Promise.reject(error));
+    durable.catch(() => undefined);
+    return { written, durable };
   }
 
   async read(from: LogPosition, max: number, waitMs = 0): Promise<readonly StoredRecord[]> {

@@ -71,3 +71,45 @@ describe("group commit", () => {
     await commits.idle();
   });
 });
+
+describe("group commit: submitStaged", () => {
+  it("settles written after the first stage and durable after the second; a failed second rejects only durable", async () => {
+    const events: string[] = [];
+    let finish: ((ok: boolean) => void) | undefined;
+    const commits = new GroupCommit<string>(async (group) => {
+      events.push(`write ${group.join(",")}`);
+      const durable = new Promise<void>((resolve, reject) => {
+        finish = (ok) => (ok ? resolve() : reject(new Error("fsync: I/O error")));
+      });
+      return { durable };
+    });
+    const staged = commits.submitStaged("a");
+    await staged.written;
+    events.push("written");
+    let durableSettled = false;
+    staged.durable.then(
+      () => (durableSettled = true),
+      () => (durableSettled = true),
+    );
+    await new Promise((r) => setImmediate(r));
+    assert.equal(durableSettled, false, "durable must wait for the second stage");
+    finish?.(false);
+    await assert.rejects(staged.durable, /fsync: I\/O error/);
+    assert.deepEqual(events, ["write a", "written"]);
+  });
+
+  it("a failed first stage rejects both", async () => {
+    const commits = new GroupCommit<string>(async () => {
+      throw new Error("disk full");
+    });
+    const staged = commits.submitStaged("a");
+    await assert.rejects(staged.written, /disk full/);
+    await assert.rejects(staged.durable, /disk full/);
+  });
+
+  it("a commit without stages settles written and durable together", async () => {
+    const commits = new GroupCommit<string>(async () => undefined);
+    const staged = commits.submitStaged("a");
+    await Promise.all([staged.written, staged.durable]);
+  });
+});

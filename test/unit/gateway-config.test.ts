@@ -15,7 +15,8 @@ describe("gateway: and replay: sections", () => {
       kind: "file",
       dir: "/srv/m/.bluegreen/gw-config-log",
       fsync: true,
-      awaitOutcome: true,
+      awaitOutcome: false,
+      syncBeforeForward: true,
       brokers: [],
       topic: "bluegreen-gw-config",
     });
@@ -41,6 +42,11 @@ describe("gateway: and replay: sections", () => {
       ["gateway.log.brokers", "is required for kind kafka", "kafka1:9092"],
     ],
     ["an unknown log kind", "gateway: { log: { kind: s3 } }\n", ["gateway.log.kind"]],
+    [
+      "syncBeforeForward false on Kafka",
+      "gateway: { log: { kind: kafka, brokers: ['k:9092'], syncBeforeForward: false } }\n",
+      ["gateway.log.syncBeforeForward", "can be false only with kind file", "use kind: file"],
+    ],
     [
       "a TLS cert that does not exist",
       "gateway: { tls: { cert: nope.pem, key: nope-key.pem } }\n",

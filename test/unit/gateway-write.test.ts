@@ -93,6 +93,89 @@ describe("prepareWrite", () => {
     }
   });
 
+  test("which writes replay can settle without their outcome (so the answer need not wait for it)", () => {
+    const ndjson = "application/x-ndjson";
+    const rows: [string, Parameters<typeof prepareWrite>[0], string, string, string, boolean, boolean][] = [
+      // [name, class, method, path, body, assignIds, resolvable]
+      [
+        "index by id",
+        { kind: "doc", op: "index", index: "i", id: "1" },
+        "PUT",
+        "/i/_doc/1",
+        "{}",
+        false,
+        true,
+      ],
+      [
+        "delete by id",
+        { kind: "doc", op: "delete", index: "i", id: "1" },
+        "DELETE",
+        "/i/_doc/1",
+        "",
+        false,
+        true,
+      ],
+      [
+        "POST _doc, ids assigned",
+        { kind: "doc", op: "index", index: "i", id: undefined },
+        "POST",
+        "/i/_doc",
+        "{}",
+        true,
+        true,
+      ],
+      [
+        "POST _doc, assignIds off",
+        { kind: "doc", op: "index", index: "i", id: undefined },
+        "POST",
+        "/i/_doc",
+        "{}",
+        false,
+        false,
+      ],
+      [
+        "_bulk, every id known",
+        { kind: "bulk", index: "i" },
+        "POST",
+        "/i/_bulk",
+        '{"index":{}}\n{}\n{"delete":{"_id":"2"}}\n',
+        true,
+        true,
+      ],
+      [
+        "_bulk, an id left to the source",
+        { kind: "bulk", index: "i" },
+        "POST",
+        "/i/_bulk",
+        '{"index":{}}\n{}\n',
+        false,
+        false,
+      ],
+      [
+        "_bulk logged whole (no final newline)",
+        { kind: "bulk", index: "i" },
+        "POST",
+        "/i/_bulk",
+        '{"index":{"_id":"1"}}\n{}',
+        true,
+        false,
+      ],
+      ["_delete_by_query", { kind: "request", index: "i" }, "POST", "/i/_delete_by_query", "{}", true, false],
+      ["index create", { kind: "request", index: "i" }, "PUT", "/i", "", true, false],
+    ];
+    for (const [name, cls, method, pathname, text, assignIds, resolvable] of rows) {
+      const w = prepareWrite(cls, {
+        ...base,
+        contentType: cls.kind === "bulk" ? ndjson : "application/json",
+        assignIds,
+        method,
+        pathname,
+        body: Buffer.from(text),
+      });
+      assert.equal(w.resolvable, resolvable, name);
+    }
+  });
+
   test("_bulk: document lines travel as bytes; an unchanged body is forwarded as it came", () => {
     const body = Buffer.from(
       '{"index":{"_index":"a","_id":"1","version":9007199254740993,"version_type":"external"}}\n{"big":9007199254740993, "f":1.0}\n',

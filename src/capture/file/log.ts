@@ -145,21 +145,37 @@ export class FileCaptureLog implements CaptureLog {
   }
 
   append(records: readonly LogRecord[]): Promise<void> {
-    if (this.closed) return Promise.reject(closedError(this.dir));
-    if (this.broken !== undefined) return Promise.reject(this.broken);
+    const refused = this.refusal(records);
+    if (refused !== undefined) return Promise.reject(refused);
+    if (records.length === 0) return Promise.resolve();
+    return this.commits.submit(records);
+  }
+
+  /** `written`: in the file (safe from a crash of this process); `durable`: fsynced and readable. */
+  appendStaged(records: readonly LogRecord[]): { written: Promise<void>; durable: Promise<void> } {
+    const refused = this.refusal(records);
+    if (refused !== undefined) {
+      const failed = Promise.reject(refused);
+      failed.catch(() => undefined);
+      return { written: failed, durable: failed };
+    }
+    if (records.length === 0) return { written: Promise.resolve(), durable: Promise.resolve() };
+    return this.commits.submitStaged(records);
+  }
+
+  private refusal(records: readonly LogRecord[]): BluegreenError | undefined {
+    if (this.closed) return closedError(this.dir);
+    if (this.broken !== undefined) return this.broken;
     for (const record of records) {
       const size = frameSize(record);
       if (size > this.options.maxRecordBytes)
-        return Promise.reject(
-          new BluegreenError(
-            "BG_CAPTURE_RECORD",
-            `A capture log record for key ${record.key} is ${size} bytes, over the ${this.options.maxRecordBytes}-byte limit.`,
-            { fix: "Raise maxRecordBytes of the file log, or limit request bodies at the gateway." },
-          ),
+        return new BluegreenError(
+          "BG_CAPTURE_RECORD",
+          `A capture log record for key ${record.key} is ${size} bytes, over the ${this.options.maxRecordBytes}-byte limit.`,
+          { fix: "Raise maxRecordBytes of the file log, or limit request bodies at the gateway." },
         );
     }
-    if (records.length === 0) return Promise.resolve();
-    return this.commits.submit(records);
+    return undefined;
   }
 
   async read(from: LogPosition, max: number, waitMs = 0): Promise<readonly StoredRecord[]> {

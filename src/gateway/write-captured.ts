@@ -1,0 +1,132 @@
+import type { ServerResponse } from "node:http";
+import type { CaptureLog, LogRecord } from "../capture/index.ts";
+import type { CaptureLogSettings } from "../config/index.ts";
+import type { Logger } from "../log/index.ts";
+import type { GatewayMetrics } from "./metrics.ts";
+import { encodeRecord, type Side } from "./records.ts";
+import { sendAnswer, sendError } from "./respond.ts";
+import { type Upstream, UpstreamFailure } from "./upstream.ts";
+import type { PreparedWrite } from "./write.ts";
+
+/**
+ * A write under capture: its intent logged before it is forwarded, its outcome logged after. What
+ * each crash between those steps leaves, and why it loses no acknowledged write: docs/gateway.md.
+ */
+export class CapturedWrites {
+  readonly #log: CaptureLog;
+  readonly #settings: CaptureLogSettings;
+  readonly #metrics: GatewayMetrics;
+  readonly #logger: Logger;
+
+  constructor(log: CaptureLog, settings: CaptureLogSettings, metrics: GatewayMetrics, logger: Logger) {
+    this.#log = log;
+    this.#settings = settings;
+    this.#metrics = metrics;
+    this.#logger = logger;
+  }
+
+  async #append(records: readonly LogRecord[], phase: "intent" | "outcome"): Promise<void> {
+    const started = performance.now();
+    await this.#log.append(records);
+    this.#appended(records, phase, started);
+  }
+
+  #appended(records: readonly LogRecord[], phase: "intent" | "outcome", started: number): void {
+    this.#metrics.appendLatency.observe({ phase }, (performance.now() - started) / 1000);
+    let bytes = 0;
+    for (const r of records) bytes += r.value.byteLength;
+    this.#metrics.appendedBytes.inc(bytes);
+  }
+
+  #logRefused(res: ServerResponse, error: unknown, fate = "was not forwarded"): number {
+    this.#metrics.appendFailures.inc({ phase: "intent" });
+    this.#logger.error({ err: (error as Error).message }, "capture log append failed; write refused");
+    sendError(res, 503, `the capture log is unavailable, so the write ${fate}: ${(error as Error).message}`, {
+      "retry-after": "1",
+    });
+    return 503;
+  }
+
+  /**
+   * Intent logged → forward → answer, the outcome logged behind the answer (before it for requests
+   * replay cannot settle from the cluster). See records.ts for why two appends, docs/gateway.md for
+   * each crash case. With `syncBeforeForward` off, the intent's fsync overlaps the forward.
+   */
+  async write(
+    prepared: PreparedWrite,
+    upstream: Upstream,
+    side: Side,
+    headers: Record<string, string | string[]>,
+    res: ServerResponse,
+  ): Promise<number> {
+    const now = Date.now();
+    const intents = prepared.intents.map((i) => encodeRecord({ ...i, side }, now));
+    const log = this.#log;
+    const staged =
+      this.#settings.syncBeforeForward || log.appendStaged === undefined
+        ? undefined
+        : log.appendStaged(intents);
+    try {
+      const started = performance.now();
+      await (staged === undefined ? log.append(intents) : staged.written);
+      this.#appended(intents, "intent", started);
+    } catch (error) {
+      // Fail closed: a write that cannot be logged is not forwarded.
+      return this.#logRefused(res, error);
+    }
+    const answering = upstream.send(prepared.method, prepared.path, headers, prepared.body);
+    // Looked at below, maybe only after the fsync: never an unhandled rejection meanwhile.
+    answering.catch(() => undefined);
+    if (staged !== undefined) {
+      try {
+        await staged.durable;
+      } catch (error) {
+        // The write went out before its fsync failed: the source may hold it while the log may not.
+        // The client gets no success, and the documents are named so an operator can copy them over.
+        await answering.catch(() => undefined);
+        const docs = prepared.intents.map((i) => (i.t === "op" ? `${i.index}/${i.id ?? ""}` : i.path));
+        this.#logger.error(
+          { docs: docs.slice(0, 50), count: docs.length },
+          "capture log fsync failed after the write was forwarded; the source may hold it without the log: copy these documents to the target",
+        );
+        return this.#logRefused(res, error, "was forwarded but may be missing from the log");
+      }
+    }
+    let answer: Awaited<ReturnType<Upstream["send"]>>;
+    try {
+      answer = await answering;
+    } catch (error) {
+      if (!(error instanceof UpstreamFailure)) throw error;
+      // Not sent: record that it was never applied. Sent without an answer: leave the outcome unknown
+      // on purpose, so the replayer re-reads the document from the source.
+      if (!error.sent) await this.#appendOutcome(prepared.outcomes(0, Buffer.alloc(0)), side);
+      sendError(res, 502, error.message);
+      return 502;
+    }
+    const outcome = this.#appendOutcome(prepared.outcomes(answer.status, answer.body), side);
+    // A document write's outcome stays off the answer's path: its intent is durable, and replay settles
+    // a lost outcome by copying the documents from the cluster. A by-query or admin request has no such
+    // fallback, so its answer waits until the outcome is durable too.
+    if (this.#settings.awaitOutcome || !prepared.resolvable) await outcome;
+    sendAnswer(res, answer.status, answer.headers, answer.body);
+    return answer.status;
+  }
+
+  async #appendOutcome(outcomes: ReturnType<PreparedWrite["outcomes"]>, side: Side): Promise<void> {
+    if (outcomes.length === 0) return;
+    const now = Date.now();
+    try {
+      await this.#append(
+        outcomes.map((o) => encodeRecord({ ...o, side }, now)),
+        "outcome",
+      );
+    } catch (error) {
+      // The intent is durable, so the write is covered: the replayer resolves it from the source.
+      this.#metrics.appendFailures.inc({ phase: "outcome" });
+      this.#logger.warn(
+        { err: (error as Error).message },
+        "outcome append failed; the replayer will re-read the source",
+      );
+    }
+  }
+}
