@@ -47,6 +47,12 @@ export interface CaptureLog {
    */
   appendStaged?(records: readonly LogRecord[]): { written: Promise<void>; durable: Promise<void> };
   /**
+   * For records nobody waits on (a write's outcome once its client has the answer): they need not
+   * start a commit of their own, and ride along with the next one (or a short timer's). Resolves once
+   * durable, like `append`, and keeps append order with every other call. Optional: `append` serves.
+   */
+  appendLazy?(records: readonly LogRecord[]): Promise<void>;
+  /**
    * Reads up to `max` records at or after `from`, in order within each partition. Waits up to
    * `waitMs` (default 0) for at least one record when none is available, then resolves with [].
    */

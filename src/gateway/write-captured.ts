@@ -99,27 +99,35 @@ export class CapturedWrites {
       if (!(error instanceof UpstreamFailure)) throw error;
       // Not sent: record that it was never applied. Sent without an answer: leave the outcome unknown
       // on purpose, so the replayer re-reads the document from the source.
-      if (!error.sent) await this.#appendOutcome(prepared.outcomes(0, Buffer.alloc(0)), side);
+      if (!error.sent) await this.#appendOutcome(prepared.outcomes(0, Buffer.alloc(0)), side, false);
       sendError(res, 502, error.message);
       return 502;
     }
-    const outcome = this.#appendOutcome(prepared.outcomes(answer.status, answer.body), side);
-    // A document write's outcome stays off the answer's path: its intent is durable, and replay settles
-    // a lost outcome by copying the documents from the cluster. A by-query or admin request has no such
-    // fallback, so its answer waits until the outcome is durable too.
-    if (this.#settings.awaitOutcome || !prepared.resolvable) await outcome;
+    // A document write's outcome stays off the answer's path, and needs no fsync of its own (it rides
+    // with the next commit): its intent is durable, and replay settles a lost outcome by copying the
+    // documents from the cluster. A by-query or admin request has no such fallback, so its answer
+    // waits until the outcome is durable too.
+    const wait = this.#settings.awaitOutcome || !prepared.resolvable;
+    const outcome = this.#appendOutcome(prepared.outcomes(answer.status, answer.body), side, !wait);
+    if (wait) await outcome;
     sendAnswer(res, answer.status, answer.headers, answer.body);
     return answer.status;
   }
 
-  async #appendOutcome(outcomes: ReturnType<PreparedWrite["outcomes"]>, side: Side): Promise<void> {
+  async #appendOutcome(
+    outcomes: ReturnType<PreparedWrite["outcomes"]>,
+    side: Side,
+    lazy: boolean,
+  ): Promise<void> {
     if (outcomes.length === 0) return;
     const now = Date.now();
+    const records = outcomes.map((o) => encodeRecord({ ...o, side }, now));
     try {
-      await this.#append(
-        outcomes.map((o) => encodeRecord({ ...o, side }, now)),
-        "outcome",
-      );
+      if (lazy && this.#log.appendLazy !== undefined) {
+        const started = performance.now();
+        await this.#log.appendLazy(records);
+        this.#appended(records, "outcome", started);
+      } else await this.#append(records, "outcome");
     } catch (error) {
       // The intent is durable, so the write is covered: the replayer resolves it from the source.
       this.#metrics.appendFailures.inc({ phase: "outcome" });

@@ -86,6 +86,56 @@ export function captureLogConformance(
       });
     });
 
+    // appendLazy and appendStaged are optional; a backend without them is held to the same promises
+    // through the `append` the gateway then falls back to.
+    it("lazy appends keep append order with the appends around them, and become durable on their own", async () => {
+      await withLog(fresh, async (log) => {
+        const lazy = (records: readonly LogRecord[]) => (log.appendLazy ?? log.append).call(log, records);
+        const pending: Promise<void>[] = [];
+        await Promise.all(
+          Array.from({ length: 6 }, async (_, k) => {
+            for (let seq = 0; seq < 30; seq += 2) {
+              await log.append([record(`doc/${k}`, { k, seq })]);
+              // Not awaited, as the gateway does with an outcome once its client has the answer.
+              pending.push(lazy([record(`doc/${k}`, { k, seq: seq + 1 })]));
+            }
+          }),
+        );
+        await Promise.all(pending);
+        // Nothing follows this one: it must still become durable and readable.
+        await lazy([record("last", { seq: 0 })]);
+        const { records } = await readAll(log, {});
+        assert.equal(records.length, 6 * 30 + 1);
+        for (let k = 0; k < 6; k++) {
+          const seqs = records.filter((r) => r.key === `doc/${k}`).map((r) => decode(r).seq);
+          assert.deepEqual(
+            seqs,
+            Array.from({ length: 30 }, (_, i) => i),
+            `order of doc/${k}`,
+          );
+        }
+        assertOffsetsIncrease(records);
+      });
+    });
+
+    it("a staged append is written before it is durable, and readable once durable", async () => {
+      await withLog(fresh, async (log) => {
+        const staged =
+          log.appendStaged?.([record("s", { seq: 0 })]) ??
+          (() => {
+            const done = log.append([record("s", { seq: 0 })]);
+            return { written: done, durable: done };
+          })();
+        await staged.written;
+        await staged.durable;
+        const { records } = await readAll(log, {});
+        assert.deepEqual(
+          records.map((r) => decode(r).seq),
+          [0],
+        );
+      });
+    });
+
     it("keeps every acknowledged record across close and reopen, and appends after it", async () => {
       const logOptions = await fresh();
       const first = await openCaptureLog(logOptions);

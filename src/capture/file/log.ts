@@ -18,6 +18,9 @@ import {
   syncDirectory,
 } from "./segments.ts";
 
+/** How long lazy records wait for another commit to ride along with before they get their own. */
+const LAZY_FLUSH_MS = 10;
+
 /**
  * Opens (creating if needed) the file capture log in `options.dir`, recovering a torn tail left by a
  * crash, and takes the directory's single-writer lock (BG_CAPTURE_LOCKED if another log holds it).
@@ -111,6 +114,9 @@ export class FileCaptureLog implements CaptureLog {
   /** Where read-only openers in other processes learn the durable end. */
   private readonly marker: EndMarker;
   private readonly counters: { -readonly [K in keyof FileLogStats]: FileLogStats[K] };
+  /** `appendLazy` records waiting for the next commit, which writes them ahead of its own. */
+  private lazy: { records: readonly LogRecord[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private lazyTimer: NodeJS.Timeout | undefined;
 
   constructor(
     dir: string,
@@ -149,6 +155,20 @@ export class FileCaptureLog implements CaptureLog {
     if (refused !== undefined) return Promise.reject(refused);
     if (records.length === 0) return Promise.resolve();
     return this.commits.submit(records);
+  }
+
+  appendLazy(records: readonly LogRecord[]): Promise<void> {
+    const refused = this.refusal(records);
+    if (refused !== undefined) return Promise.reject(refused);
+    if (records.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.lazy.push({ records, resolve, reject });
+      // Nothing else may come for a while: a commit of their own then, soon, not never.
+      this.lazyTimer ??= setTimeout(() => {
+        this.lazyTimer = undefined;
+        if (this.lazy.length > 0) this.commits.submit([]).catch(() => undefined);
+      }, LAZY_FLUSH_MS);
+    });
   }
 
   /** `written`: in the file (safe from a crash of this process); `durable`: fsynced and readable. */
@@ -241,6 +261,8 @@ export class FileCaptureLog implements CaptureLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.lazyTimer);
+    if (this.lazy.length > 0) await this.commits.submit([]).catch(() => undefined);
     await this.commits.idle();
     await this.cutting;
     for (const wake of [...this.waiters]) wake();
@@ -264,8 +286,42 @@ export class FileCaptureLog implements CaptureLog {
    * records, in offset order.
    */
   private async commit(group: readonly (readonly LogRecord[])[]): Promise<Staged> {
-    const records = group.flat();
     const commitStarted = process.hrtime.bigint();
+    // Lazy records were appended before everything in this group: they go first, and settle with it.
+    const riders = this.lazy;
+    this.lazy = [];
+    // They ride now: a timer armed for them would only add a commit of its own.
+    clearTimeout(this.lazyTimer);
+    this.lazyTimer = undefined;
+    const records =
+      riders.length === 0 ? group.flat() : [...riders.flatMap((r) => r.records), ...group.flat()];
+    // A timer's flush whose riders an earlier commit already took.
+    if (records.length === 0) return { durable: Promise.resolve() };
+    const staged = this.commitRecords(records, group.length + riders.length, commitStarted);
+    if (riders.length > 0) {
+      staged.then(
+        ({ durable }) =>
+          durable.then(
+            () => {
+              for (const r of riders) r.resolve();
+            },
+            (error: unknown) => {
+              for (const r of riders) r.reject(error);
+            },
+          ),
+        (error: unknown) => {
+          for (const r of riders) r.reject(error);
+        },
+      );
+    }
+    return staged;
+  }
+
+  private async commitRecords(
+    records: readonly LogRecord[],
+    appends: number,
+    commitStarted: bigint,
+  ): Promise<Staged> {
     if (this.broken !== undefined) throw this.broken;
     let active = this.segments.at(-1) as Segment;
     if (this.written.at >= this.options.segmentBytes && this.written.end > active.base) {
@@ -316,7 +372,7 @@ export class FileCaptureLog implements CaptureLog {
       this.options.onCommit?.({
         records: records.length,
         bytes: bytes.length,
-        appends: group.length,
+        appends,
         seconds: Number(process.hrtime.bigint() - commitStarted) / 1e9,
         fsyncSeconds,
       });
