@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** The helper processes the gateway benchmark compares against and runs: nginx and the gateway. */
@@ -115,4 +115,22 @@ export function startGateway(configFile: string, listen: string, replay: boolean
     ...process.env,
     BLUEGREEN_LOG_LEVEL: "warn",
   });
+}
+
+/** User + system CPU seconds of a process and its direct children (nginx's workers), from /proc. */
+export function cpuSeconds(pid: number): number {
+  const stat = (p: string) => readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  let ticks = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    try {
+      const fields = stat(entry);
+      // After the command: state, ppid, …; utime and stime are fields 14 and 15 (11 and 12 here).
+      if (entry === String(pid) || fields[1] === String(pid))
+        ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return ticks / 100;
 }

@@ -13,11 +13,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { sandboxUp } from "../src/sandbox/index.ts";
-import { type Proc, startGateway, startNginx, waitForHttp } from "./gateway-procs.ts";
+import { cpuSeconds, type Proc, startGateway, startNginx, waitForHttp } from "./gateway-procs.ts";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? "10");
 const RATE = Number(process.env.BENCH_RATE ?? "50");
@@ -45,6 +45,8 @@ interface Mix {
 }
 
 interface Run {
+  /** CPU µs per request of the proxy in between (nginx with its workers, the gateway); NaN direct. */
+  readonly cpuUs: number;
   readonly p50: number;
   readonly p99: number;
   readonly rps: number;
@@ -92,8 +94,15 @@ function mixes(index: string): Mix[] {
 }
 
 /** One autocannon run; latencies are taken per response (ms, fractional), not from its 1 ms histogram. */
-async function load(base: string, mix: Mix, seconds: number, overallRate?: number): Promise<Run> {
+async function load(
+  base: string,
+  mix: Mix,
+  seconds: number,
+  overallRate?: number,
+  pid?: number,
+): Promise<Run> {
   const latencies: number[] = [];
+  const cpu0 = pid === undefined ? Number.NaN : cpuSeconds(pid);
   const instance = autocannon({
     url: `${base}${mix.path}`,
     method: mix.method,
@@ -109,6 +118,8 @@ async function load(base: string, mix: Mix, seconds: number, overallRate?: numbe
   const result = await instance;
   latencies.sort((a, b) => a - b);
   return {
+    cpuUs:
+      pid === undefined ? Number.NaN : ((cpuSeconds(pid) - cpu0) / Math.max(1, result.requests.total)) * 1e6,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     rps: result.requests.average,
@@ -171,15 +182,20 @@ async function compare(source: string, target: string, dir: string): Promise<str
     await waitForHttp(`http://127.0.0.1:${AWAIT_PORT}/`, awaiting);
     await waitForHttp(`http://127.0.0.1:${OVERLAP_PORT}/`, overlap);
     if (baseline !== undefined) await waitForHttp(`http://127.0.0.1:${BASELINE_PORT}/`, baseline);
-    const ways: (readonly [string, string])[] = [
-      ["direct", source],
-      ["nginx", `http://127.0.0.1:${NGINX_PORT}`],
-      ["gateway", `http://127.0.0.1:${GATEWAY_PORT}`],
-      ["gateway-await", `http://127.0.0.1:${AWAIT_PORT}`],
-      ["gateway-overlap", `http://127.0.0.1:${OVERLAP_PORT}`],
-      ...(baseline === undefined ? [] : [["gateway-baseline", `http://127.0.0.1:${BASELINE_PORT}`] as const]),
+    const ways: (readonly [string, string, Proc | undefined])[] = [
+      ["direct", source, undefined],
+      ["nginx", `http://127.0.0.1:${NGINX_PORT}`, nginx],
+      ["gateway", `http://127.0.0.1:${GATEWAY_PORT}`, gateway],
+      ["gateway-await", `http://127.0.0.1:${AWAIT_PORT}`, awaiting],
+      ["gateway-overlap", `http://127.0.0.1:${OVERLAP_PORT}`, overlap],
+      ...(baseline === undefined
+        ? []
+        : [["gateway-baseline", `http://127.0.0.1:${BASELINE_PORT}`, baseline] as const]),
     ];
-    lines.push(`| mix | path | p50 ms | p99 ms | req/s | non-2xx |`, `|---|---|---:|---:|---:|---:|`);
+    lines.push(
+      `| mix | path | p50 ms | p99 ms | req/s | proxy CPU µs/req | non-2xx |`,
+      `|---|---|---:|---:|---:|---:|---:|`,
+    );
     const ratios: string[] = [];
     // The JVM of a freshly started sandbox is still compiling: warm it up before anything is measured.
     for (const mix of mixes(index)) await load(source, mix, WARMUP);
@@ -187,9 +203,9 @@ async function compare(source: string, target: string, dir: string): Promise<str
       // Two rounds in opposite orders, averaged, so neither path always runs on a warmer cluster.
       const rounds: Record<string, Run[]> = Object.fromEntries(ways.map(([way]) => [way, []]));
       for (const order of [ways, [...ways].reverse()]) {
-        for (const [way, base] of order) {
+        for (const [way, base, proc] of order) {
           await load(base, mix, 2); // warm-up: connections, caches
-          const run = await load(base, mix, DURATION);
+          const run = await load(base, mix, DURATION, undefined, proc?.child.pid);
           rounds[way]?.push(run);
           process.stderr.write(
             `${mix.name} ${way}: p50 ${fmt(run.p50)} ms, p99 ${fmt(run.p99)} ms, ${fmt(run.rps, 0)} req/s\n`,
@@ -201,6 +217,7 @@ async function compare(source: string, target: string, dir: string): Promise<str
         const r = rounds[way] ?? [];
         const avg = (f: (x: Run) => number) => r.reduce((sum, x) => sum + f(x), 0) / r.length;
         runs[way] = {
+          cpuUs: avg((x) => x.cpuUs),
           p50: avg((x) => x.p50),
           p99: avg((x) => x.p99),
           rps: avg((x) => x.rps),
@@ -209,7 +226,7 @@ async function compare(source: string, target: string, dir: string): Promise<str
         };
         const run = runs[way] as Run;
         lines.push(
-          `| ${mix.name} | ${way} | ${fmt(run.p50)} | ${fmt(run.p99)} | ${fmt(run.rps, 0)} | ${run.non2xx + run.errors} |`,
+          `| ${mix.name} | ${way} | ${fmt(run.p50)} | ${fmt(run.p99)} | ${fmt(run.rps, 0)} | ${fmt(run.cpuUs, 0)} | ${run.non2xx + run.errors} |`,
         );
       }
       const d = runs.direct as Run;
@@ -229,15 +246,27 @@ async function compare(source: string, target: string, dir: string): Promise<str
       ["gateway-overlap", OVERLAP_PORT],
     ];
     if (baseline !== undefined) timings.push(["gateway-baseline", BASELINE_PORT]);
+    ratios.push(
+      "- where the write time goes (gateway metrics: bluegreen_gateway_write_phase_duration_seconds):",
+    );
     for (const [way, port] of timings) {
       const metrics = await (await fetch(`http://127.0.0.1:${port}/_bluegreen/metrics`)).text();
-      const mean = (name: string, labels: string) => {
+      const mean = (name: string, labels = "") => {
         const sum = gauge(metrics, `${name}_sum${labels}`);
         const count = gauge(metrics, `${name}_count${labels}`);
-        return `${fmt((sum / count) * 1000)} ms (${count} appends)`;
+        return { ms: (sum / count) * 1000, count };
       };
+      const phases = ["parse", "intent", "upstream", "sync", "outcome", "answer"]
+        .map(
+          (phase) =>
+            [phase, mean("bluegreen_gateway_write_phase_duration_seconds", `{phase="${phase}"}`)] as const,
+        )
+        .filter(([, m]) => m.count > 0)
+        .map(([phase, m]) => `${phase} ${fmt(m.ms)} ms`);
+      const writes = mean("bluegreen_gateway_write_phase_duration_seconds", '{phase="parse"}').count;
+      const fsync = mean("bluegreen_gateway_log_fsync_duration_seconds");
       ratios.push(
-        `- where ${way}'s write time goes (means over all runs): intent append ${mean("bluegreen_gateway_log_append_duration_seconds", '{phase="intent"}')}, outcome append ${mean("bluegreen_gateway_log_append_duration_seconds", '{phase="outcome"}')}, fsync per group commit ${mean("bluegreen_gateway_log_fsync_duration_seconds", "")}`,
+        `  - ${way}, mean per write over all mixes: ${phases.join(", ")}; ${fmt(fsync.count / writes)} fsyncs per write request, ${fmt(fsync.ms)} ms each`,
       );
     }
     lines.push("", ...ratios);
@@ -328,6 +357,7 @@ async function main(): Promise<void> {
   const sandbox = await sandboxUp({ name: "bench-gw", portBase: PORT_BASE, onProgress: say });
   const dir = mkdtempSync(join(tmpdir(), "bench-gw-"));
   try {
+    const startLoad = loadavg()[0] ?? Number.NaN;
     const head = [
       `# gateway benchmark (${new Date().toISOString()})`,
       "",
@@ -339,7 +369,8 @@ async function main(): Promise<void> {
       ? await compare(sandbox.source.url, sandbox.target.url, dir)
       : [];
     const lag = phases.includes("lag") ? await replayLag(sandbox.source.url, sandbox.target.url, dir) : [];
-    process.stdout.write(`${[...head, ...table, "", "replay lag:", ...lag].join("\n")}\n`);
+    const load = `machine: ${cpus().length} cores; load average (1 min) ${fmt(startLoad)} at the start, ${fmt(loadavg()[0] ?? Number.NaN)} at the end`;
+    process.stdout.write(`${[...head, load, "", ...table, "", "replay lag:", ...lag].join("\n")}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -217,6 +217,7 @@ export class Gateway {
       );
       return;
     }
+    this.metrics.phase("parse", (performance.now() - started) / 1000);
     const headers = forwardHeaders(req.headers, WRITE_DROP);
     const status = await this.#write(mode, prepared, headers, res, rid);
     this.#observe(mode, "write", status === 0 ? "failed" : outcomeLabel(status), started);

@@ -4,6 +4,8 @@ import { GATEWAY_MODES, type GatewayMode } from "./mode.ts";
 /** Seconds, from 0.25 ms (an in-memory pass-through) to 10 s (a held write in fenced mode). */
 const LATENCY_BUCKETS = [0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
 
+export type WritePhase = "parse" | "intent" | "upstream" | "sync" | "outcome" | "answer";
+
 /** The gateway's Prometheus metrics, on their own registry so two gateways in one process never mix. */
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -29,6 +31,24 @@ export class GatewayMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
+  readonly writePhases = new Histogram({
+    name: "bluegreen_gateway_write_phase_duration_seconds",
+    help: "Where a captured write's time goes, by phase: parse (body read, split, ids), intent (until it may be forwarded), upstream (the cluster's answer), sync (overlapped fsync still running after the answer), outcome (awaited outcome append), answer (sending it).",
+    labelNames: ["phase"] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly #phases = new Map<WritePhase, { observe(seconds: number): void }>();
+
+  /** One phase of a captured write (the hot path: cached label children). */
+  phase(phase: WritePhase, seconds: number): void {
+    let child = this.#phases.get(phase);
+    if (child === undefined) {
+      child = this.writePhases.labels({ phase });
+      this.#phases.set(phase, child);
+    }
+    child.observe(seconds);
+  }
   readonly fsyncLatency = new Histogram({
     name: "bluegreen_gateway_log_fsync_duration_seconds",
     help: "fsync time of each group commit of the file capture log (one commit covers many appends).",

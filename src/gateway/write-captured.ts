@@ -66,17 +66,22 @@ export class CapturedWrites {
       this.#settings.syncBeforeForward || log.appendStaged === undefined
         ? undefined
         : log.appendStaged(intents);
+    const started = performance.now();
     try {
-      const started = performance.now();
       await (staged === undefined ? log.append(intents) : staged.written);
       this.#appended(intents, "intent", started);
     } catch (error) {
       // Fail closed: a write that cannot be logged is not forwarded.
       return this.#logRefused(res, error);
     }
+    const forwarded = performance.now();
+    this.#metrics.phase("intent", (forwarded - started) / 1000);
     const answering = upstream.send(prepared.method, prepared.path, headers, prepared.body);
     // Looked at below, maybe only after the fsync: never an unhandled rejection meanwhile.
-    answering.catch(() => undefined);
+    const answeredAt = answering.then(
+      () => performance.now(),
+      () => performance.now(),
+    );
     if (staged !== undefined) {
       try {
         await staged.durable;
@@ -92,6 +97,7 @@ export class CapturedWrites {
         return this.#logRefused(res, error, "was forwarded but may be missing from the log");
       }
     }
+    const synced = performance.now();
     let answer: Awaited<ReturnType<Upstream["send"]>>;
     try {
       answer = await answering;
@@ -107,10 +113,19 @@ export class CapturedWrites {
     // with the next commit): its intent is durable, and replay settles a lost outcome by copying the
     // documents from the cluster. A by-query or admin request has no such fallback, so its answer
     // waits until the outcome is durable too.
+    const answered = await answeredAt;
+    this.#metrics.phase("upstream", (answered - forwarded) / 1000);
+    if (staged !== undefined) this.#metrics.phase("sync", Math.max(0, synced - answered) / 1000);
     const wait = this.#settings.awaitOutcome || !prepared.resolvable;
     const outcome = this.#appendOutcome(prepared.outcomes(answer.status, answer.body), side, !wait);
-    if (wait) await outcome;
+    const logged = performance.now();
+    if (wait) {
+      await outcome;
+      this.#metrics.phase("outcome", (performance.now() - logged) / 1000);
+    }
+    const sending = performance.now();
     sendAnswer(res, answer.status, answer.headers, answer.body);
+    this.#metrics.phase("answer", (performance.now() - sending) / 1000);
     return answer.status;
   }
 
