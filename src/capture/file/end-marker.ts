@@ -1,4 +1,4 @@
-import { constants, writeSync } from "node:fs";
+import { constants } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
@@ -17,40 +17,50 @@ export const END_MARKER = "end";
 
 export class EndMarker {
   readonly #file: FileHandle;
+  #wanted: number;
+  #writing: Promise<void> | undefined;
 
-  private constructor(file: FileHandle) {
+  private constructor(file: FileHandle, end: number) {
     this.#file = file;
+    this.#wanted = end;
   }
 
   static async open(dir: string, end: number): Promise<EndMarker> {
     // Not truncated on open: a reader in between would find no end at all.
     const file = await open(join(dir, END_MARKER), constants.O_RDWR | constants.O_CREAT);
-    await file.write(encode(end), 0, 12, 0);
-    return new EndMarker(file);
+    const marker = new EndMarker(file, end);
+    await marker.#write(end);
+    return marker;
   }
 
-  /**
-   * Publishes `end`: a 12-byte synchronous write into the page cache, a few microseconds, cheaper than
-   * the thread-pool round trip of an asynchronous one on every commit. A failure only delays readers.
-   */
+  /** Publishes `end` soon; writes coalesce, so a burst of commits costs one write or two. */
   set(end: number): void {
-    try {
-      writeSync(this.#file.fd, encode(end), 0, 12, 0);
-    } catch {
-      // Readers keep the older end until the next commit publishes again.
-    }
+    this.#wanted = end;
+    if (this.#writing !== undefined) return;
+    this.#writing = (async () => {
+      let written = -1;
+      while (written !== this.#wanted) {
+        written = this.#wanted;
+        await this.#write(written);
+      }
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        this.#writing = undefined;
+      });
   }
 
   async close(): Promise<void> {
+    await this.#writing;
     await this.#file.close();
   }
-}
 
-function encode(end: number): Buffer {
-  const bytes = Buffer.alloc(12);
-  bytes.writeBigUInt64BE(BigInt(end));
-  bytes.writeUInt32BE(crc32(bytes.subarray(0, 8)), 8);
-  return bytes;
+  async #write(end: number): Promise<void> {
+    const bytes = Buffer.alloc(12);
+    bytes.writeBigUInt64BE(BigInt(end));
+    bytes.writeUInt32BE(crc32(bytes.subarray(0, 8)), 8);
+    await this.#file.write(bytes, 0, 12, 0);
+  }
 }
 
 /** The published end, or undefined when no writer of this version has opened the log yet. */

@@ -1,4 +1,3 @@
-import { writeSync } from "node:fs";
 import { type FileHandle, mkdir, open, unlink } from "node:fs/promises";
 import { dirname, resolve as resolvePath } from "node:path";
 import { BluegreenError } from "../../errors/index.ts";
@@ -346,7 +345,7 @@ export class FileCaptureLog implements CaptureLog {
     const bytes = encodeFrames(records, first);
     const file = this.file;
     try {
-      writeAll(file, bytes, at);
+      await writeAll(file, bytes, at);
     } catch (error) {
       throw this.fail(error, at);
     }
@@ -487,15 +486,11 @@ function checkOffset(value: number | undefined, dir: string): number | undefined
   return value;
 }
 
-/**
- * Synchronous on purpose: a write into the page cache takes a few microseconds, while a trip through
- * the thread pool costs ~50 µs of CPU (measured) on every commit. The fsync, which can take
- * milliseconds, stays asynchronous.
- */
-function writeAll(file: FileHandle, bytes: Buffer, position: number): void {
+async function writeAll(file: FileHandle, bytes: Buffer, position: number): Promise<void> {
   let written = 0;
   while (written < bytes.length) {
-    written += writeSync(file.fd, bytes, written, bytes.length - written, position + written);
+    const { bytesWritten } = await file.write(bytes, written, bytes.length - written, position + written);
+    written += bytesWritten;
   }
 }
 
