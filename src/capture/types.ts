@@ -49,7 +49,9 @@ export interface CaptureLog {
   /**
    * For records nobody waits on (a write's outcome once its client has the answer): they need not
    * start a commit of their own, and ride along with the next one (or a short timer's). Resolves once
-   * durable, like `append`, and keeps append order with every other call. Optional: `append` serves.
+   * durable, like `append`. They come after every record whose append resolved before this call (so
+   * after their own write's intent), not necessarily after appends still pending. Optional: `append`
+   * serves.
    */
   appendLazy?(records: readonly LogRecord[]): Promise<void>;
   /**
