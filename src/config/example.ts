@@ -163,5 +163,6 @@ replay:
   batchSize: 500                    # documents per _bulk to the target
   maxAttempts: 8                    # attempts for transient target failures before replay stops
   outcomeWait: 30s                  # then a write with no logged outcome is re-read from the source
+                                    # (a by-query or admin request waits gateway.requestTimeout + 5s)
   # deadLetterPath: .bluegreen/my-upgrade-dead-letters.ndjson
 `;

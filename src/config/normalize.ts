@@ -83,6 +83,7 @@ export function normalize(raw: RawConfig, ctx: ResolveContext, configPath: strin
       batchSize: raw.replay.batchSize,
       maxAttempts: raw.replay.maxAttempts,
       outcomeWaitMs: raw.replay.outcomeWait,
+      requestOutcomeWaitMs: Math.max(raw.replay.outcomeWait, raw.gateway.requestTimeout + 5_000),
       deadLetterPath: resolve(
         ctx.baseDir,
         raw.replay.deadLetterPath ?? `.bluegreen/${raw.name}-dead-letters.ndjson`,

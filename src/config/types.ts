@@ -317,6 +317,12 @@ export interface ReplaySettings {
    * stopped mid-request and resolves it by reading the document from the source.
    */
   readonly outcomeWaitMs: number;
+  /**
+   * The same for a by-query or admin request, which replay cannot settle from the source. The gateway
+   * logs an outcome for every request the cluster answers within `gateway.requestTimeout`, so this is
+   * that plus 5 s (never less than `outcomeWaitMs`): a long `_delete_by_query` is not given up early.
+   */
+  readonly requestOutcomeWaitMs: number;
   /** Absolute path of the NDJSON file permanent failures are written to. */
   readonly deadLetterPath: string;
 }

@@ -159,7 +159,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     const ready: Entry[] = [];
     while (queue.length > 0) {
       const head = queue[0] as Entry;
-      const stale = now - head.record.timestampMs > settings.outcomeWaitMs;
+      const stale = now - head.record.timestampMs > waitFor(head, settings);
       if (head.outcome === undefined && !stale) break;
       ready.push(head);
       queue.shift();
@@ -197,10 +197,17 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     metrics.lagRecords.set(lagRecords);
     metrics.lagSeconds.set(lagSeconds);
     if (ready.length > 0) logger.debug({ applied: totals.applied, lagRecords }, "replayed");
-    options.onStatus?.(status(outcomeWait(queue[0], settings.outcomeWaitMs)));
+    options.onStatus?.(
+      status(outcomeWait(queue[0], queue[0] === undefined ? 0 : waitFor(queue[0], settings))),
+    );
     if (options.untilCaughtUp === true && records.length === 0 && queue.length === 0) break;
   }
   return { ...totals, position: committed, lagRecords, lagSeconds };
+}
+
+/** How long an entry may wait for its outcome: a request, which only its outcome can settle, longer. */
+function waitFor(entry: Entry, settings: ReplaySettings): number {
+  return entry.intent?.t === "req" ? settings.requestOutcomeWaitMs : settings.outcomeWaitMs;
 }
 
 /** A write at the head of the queue whose outcome is not logged yet holds back everything after it. */
@@ -210,7 +217,7 @@ function outcomeWait(head: Entry | undefined, waitMs: number): ReplayWait | unde
   return {
     for: "outcome",
     liftable: true,
-    message: `waiting up to ${Math.round(waitMs / 1000)} s for the outcome of a write logged ${age} s ago (the gateway logs it once the source answers; after that replay reads the document from the source)`,
+    message: `waiting up to ${Math.round(waitMs / 1000)} s for the outcome of a write logged ${age} s ago (the gateway logs it once the source answers; after that replay ${head.intent?.t === "req" ? "sets the request aside in the dead-letter file" : "reads the document from the source"})`,
   };
 }
 
@@ -249,7 +256,7 @@ function plan(entries: readonly Entry[]) {
       if (outcome === undefined) {
         dead.push({
           reason:
-            "outcome unknown: no answer from the source was logged within replay.outcomeWait (the request ran longer, or the gateway stopped before the source answered); check the source and apply it to the target by hand, or raise replay.outcomeWait",
+            "outcome unknown: no answer from the source was logged within gateway.requestTimeout (the gateway stopped, or gave up on the source, before it answered); check whether the source applied it, and if so apply it to the target by hand",
           request: { method: req.method, path: req.path },
           logOffset: origin,
         });

@@ -298,7 +298,7 @@ function replayer(rig: GatewayRig, pair: SandboxStatus) {
         state,
         source: rig.source,
         target,
-        settings: { ...rig.config.replay, outcomeWaitMs: 0, maxAttempts: 3 },
+        settings: { ...rig.config.replay, outcomeWaitMs: 0, requestOutcomeWaitMs: 0, maxAttempts: 3 },
         logger,
         untilCaughtUp: true,
         pollMs: 10,

@@ -22,6 +22,9 @@ describe("gateway: and replay: sections", () => {
     });
     assert.equal(config.replay.deadLetterPath, "/srv/m/.bluegreen/gw-config-dead-letters.ndjson");
     assert.equal(config.replay.outcomeWaitMs, 30_000);
+    // A request's outcome can come as late as the gateway's request timeout (60 s).
+    assert.equal(config.replay.requestOutcomeWaitMs, 65_000);
+    assert.equal(parse("replay: { outcomeWait: 2m }\n").replay.requestOutcomeWaitMs, 120_000);
   });
 
   it("the admin token is a Secret", () => {
