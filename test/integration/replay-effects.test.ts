@@ -87,14 +87,22 @@ describe("replay gives the target every effect of the logged writes", () => {
       bulk.replaceAll('"1"', '"3"').replaceAll('"2"', '"4"'),
     );
     assert.match(yaml.text, /^---/);
-    const records = (await rig.log.read({}, 100_000)).map((r) => decodeRecord(r.value));
-    const key = (r: (typeof records)[number]) => `${r?.rid}#${r?.t === "req" ? 0 : (r as { n: number }).n}`;
-    const intents = new Set(records.filter((r) => r?.t !== "out").map(key));
-    const outcomes = new Set(records.filter((r) => r?.t === "out").map(key));
-    assert.deepEqual(
-      [...intents].filter((k) => !outcomes.has(k)),
-      [],
-    );
+    // A document write's outcome is logged behind its answer, so it may land a moment later.
+    const unmatched = async () => {
+      const records = (await rig.log.read({}, 100_000)).map((r) => decodeRecord(r.value));
+      const key = (r: (typeof records)[number]) => `${r?.rid}#${r?.t === "req" ? 0 : (r as { n: number }).n}`;
+      const outcomes = new Set(records.filter((r) => r?.t === "out").map(key));
+      return records
+        .filter((r) => r?.t !== "out")
+        .map(key)
+        .filter((k) => !outcomes.has(k));
+    };
+    let missing = await unmatched();
+    for (let tries = 0; missing.length > 0 && tries < 50; tries++) {
+      await new Promise((r) => setTimeout(r, 100));
+      missing = await unmatched();
+    }
+    assert.deepEqual(missing, []);
     // With outcomeWait at 10 minutes, finishing at all proves nothing waited for a missing outcome.
     const report = await rig.replay();
     assert.equal(report.lagRecords, 0);
