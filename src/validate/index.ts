@@ -26,6 +26,7 @@ export {
 } from "./gate.ts";
 export { type HtmlReportMeta, renderHtml } from "./html.ts";
 export { checkReportPath, reportMeta, writeReportFile } from "./html-file.ts";
+export { checkIsm, explainPolicies } from "./ism.ts";
 export { checkPermissions, defaultProbes, PROBE_ID } from "./permissions.ts";
 export { compareQueries, type QueriesOptions } from "./queries.ts";
 export { loadQueriesFile, type UserQuery } from "./queries-file.ts";
