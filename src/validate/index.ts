@@ -4,6 +4,7 @@ export { type FieldDifference, firstDifference } from "./content-diff.ts";
 export { recheck } from "./content-docs.ts";
 export type { ContentMode, ContentOptions, ContentResult, DocDifference, DocKey } from "./content-types.ts";
 export { checkCounts } from "./counts.ts";
+export { checkDashboards } from "./dashboards.ts";
 export {
   addHash,
   compareDigests,

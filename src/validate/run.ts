@@ -28,6 +28,7 @@ import { compareContent } from "./content.ts";
 import { recheck } from "./content-docs.ts";
 import type { DocDifference } from "./content-types.ts";
 import { checkCounts } from "./counts.ts";
+import { checkDashboards } from "./dashboards.ts";
 import { recordValidation, startValidation } from "./gate.ts";
 import { checkIsm } from "./ism.ts";
 import { checkMetadata } from "./metadata.ts";
@@ -225,6 +226,7 @@ export async function runValidation(
       checks.push(...report([await checkMetadata(config, source, target, options.signal)]));
       const present = pairs.filter((p) => onTarget.has(p.targetIndex));
       checks.push(...report([await checkIsm(source, target, present, options.signal)]));
+      checks.push(...report([await checkDashboards(source, target, options.signal)]));
       checks.push(
         ...report(await checkPermissions(config, pairs, options.env ?? process.env, options.signal)),
       );

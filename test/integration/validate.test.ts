@@ -58,6 +58,7 @@ for (const [n, { name, pair, clusters }] of pairs.entries()) {
         [
           "*:metadata:true",
           "*:ism:true",
+          "*:dashboards:true",
           `${base}-a:count:true`,
           `${base}-a:content:true`,
           `${base}-a:queries:true`,
