@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Cluster } from "../../src/cluster/index.ts";
-import { checkIsm, explainPolicies } from "../../src/validate/index.ts";
-import { clustersOf, dropAll, prefix } from "../support/backfill.ts";
+import { checkIsm, explainPolicies, type ValidationReport } from "../../src/validate/index.ts";
+import { bluegreen, clustersOf, dropAll, migrationFile, prefix, seed } from "../support/backfill.ts";
 import { testSandbox } from "../support/sandbox.ts";
 
 const sandbox = testSandbox();
@@ -177,6 +177,32 @@ test("the same policy on both sides passes", async () => {
       `${C.index} (${C.targetIndex} on the target) is managed by policy ${COLD} on both sides`,
     ],
   );
+});
+
+test("bluegreen validate names an index managed on the source only, and passes once both are", async () => {
+  const index = `${P}-e`;
+  await seed(main.source, index, 10, { shards: 1 });
+  const { dir, file } = migrationFile(index, sandbox, index);
+  for (const step of [
+    ["prepare", "--apply"],
+    ["backfill", "--method", "stream"],
+  ]) {
+    const run = bluegreen([...step, "-c", file], dir);
+    assert.equal(run.code, 0, run.stderr);
+  }
+  await attach(main.source, index, HOT);
+  const ism = (run: { stdout: string }) =>
+    (JSON.parse(run.stdout) as ValidationReport).checks.find((c) => c.kind === "ism");
+  const red = bluegreen(["validate", "-c", file, "--json"], dir);
+  assert.equal(red.code, 1, red.stderr);
+  assert.match(red.stderr, /BG_VALIDATE_FAILED/);
+  assert.deepEqual(ism(red)?.items, [
+    `${index} is managed by policy ${HOT} on the source, by none on the target`,
+  ]);
+  await attach(main.target, index, HOT);
+  const green = bluegreen(["validate", "-c", file, "--json"], dir);
+  assert.equal(green.code, 0, green.stderr);
+  assert.equal(ism(green)?.summary, `1 index(es) managed alike by 1 policy(ies) on both sides`);
 });
 
 test("a source without the ISM plugin: not applicable, with the reason", async () => {
