@@ -7,6 +7,7 @@
  * the same P.
  */
 import type { Cluster, Requester } from "../cluster/index.ts";
+import { BluegreenError } from "../errors/index.ts";
 import { normalizeIsmPolicy, sameJson } from "../prepare/index.ts";
 import type { Check, IsmIndex } from "./report.ts";
 
@@ -16,8 +17,8 @@ interface Pair {
 }
 
 const API = "/_plugins/_ism";
-/** Index names per explain request: keeps the URL well under the 4 KB line limit of HTTP servers. */
-const CHUNK = 40;
+/** Encoded index names per explain request: keeps the request line under OpenSearch's 4 KB limit. */
+const PATH_MAX = 3_000;
 /** Managed indices listed in the report; the summary counts all of them. */
 const LIST_MAX = 100;
 
@@ -43,8 +44,7 @@ export async function explainPolicies(
   signal?: AbortSignal,
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (let i = 0; i < names.length; i += CHUNK) {
-    const chunk = names.slice(i, i + CHUNK);
+  for (const chunk of chunks(names)) {
     const answer = await cluster.request<Record<string, unknown>>({
       method: "GET",
       path: `${API}/explain/${chunk.map(encodeURIComponent).join(",")}`,
@@ -52,12 +52,41 @@ export async function explainPolicies(
       idempotent: true,
       ...(signal === undefined ? {} : { signal }),
     });
-    if (answer.status >= 400) continue;
+    if (answer.status === 404 || (answer.status === 400 && noneExists(answer.body))) continue;
+    if (answer.status >= 400)
+      throw new BluegreenError(
+        "BG_CLUSTER_RESPONSE",
+        `The ISM explain API answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`,
+        { fix: "Check the cluster's index-management plugin, then validate again." },
+      );
     for (const name of chunk) {
       const policy = policyOf(answer.body[name]);
       if (policy !== undefined) out.set(name, policy);
     }
   }
+  return out;
+}
+
+/** Explain's answer when none of the names is an index: "no documents to get". */
+function noneExists(body: unknown): boolean {
+  return /no documents to get/.test(JSON.stringify(body));
+}
+
+function chunks(names: readonly string[]): string[][] {
+  const out: string[][] = [];
+  let chunk: string[] = [];
+  let length = 0;
+  for (const name of names) {
+    const encoded = encodeURIComponent(name).length + 1;
+    if (chunk.length > 0 && length + encoded > PATH_MAX) {
+      out.push(chunk);
+      chunk = [];
+      length = 0;
+    }
+    chunk.push(name);
+    length += encoded;
+  }
+  if (chunk.length > 0) out.push(chunk);
   return out;
 }
 

@@ -179,6 +179,20 @@ test("the same policy on both sides passes", async () => {
   );
 });
 
+test("hundreds of long index names are asked in several explain requests", async () => {
+  // 300 names of 200 characters: one request line would be 60 KB, far beyond OpenSearch's 4 KB.
+  const absent = Array.from({ length: 300 }, (_, i) => {
+    const index = `${P}-absent-${String(i).padStart(3, "0")}-${"x".repeat(180)}`;
+    return { index, targetIndex: index };
+  });
+  const check = await checkIsm(main.source, main.target, [...absent, ...pairs]);
+  assert.equal(check.passed, true, check.items?.join("\n"));
+  assert.deepEqual(
+    check.ism?.map((m) => m.index),
+    [A.index, B.index, C.index],
+  );
+});
+
 test("bluegreen validate names an index managed on the source only, and passes once both are", async () => {
   const index = `${P}-e`;
   await seed(main.source, index, 10, { shards: 1 });
