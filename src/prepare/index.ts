@@ -7,6 +7,7 @@ export {
   type InventorySource,
   inventory,
 } from "./inventory.ts";
+export { normalizeIsmPolicy } from "./lifecycle.ts";
 export { canonical, copyableSettings, isBuiltIn, sameJson } from "./normalize.ts";
 export { blockers, clusterSettingsDiff, type PlanOptions, pending, plan } from "./plan.ts";
 export { countActions, renderApplied, renderItem, renderPlan } from "./render.ts";

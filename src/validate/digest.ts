@@ -54,36 +54,32 @@ function documentKey(hit: RawHit): string {
   return hit._routing === undefined ? hit._id : `${hit._routing}/${hit._id}`;
 }
 
-/** Scrolls the whole index (sorted by `_doc`, the cheapest order) and digests it. Works on 1.x–3.x and ES 6/7. */
-export async function digestIndex(
+/**
+ * Scrolls a whole index in `_doc` order (the cheapest), handing each page's hits over as raw text;
+ * the scroll is cleared however it ends. Works on 1.x–3.x and ES 6/7.
+ */
+export async function scrollHits(
   cluster: Requester,
   index: string,
-  options: DigestOptions = {},
-): Promise<IndexDigest> {
-  const pageSize = options.pageSize ?? 1000;
-  const documents = options.keepDocuments === true ? new Map<string, string>() : undefined;
-  let sum = 0n;
-  let count = 0;
-  // Read as text: a parsed answer has already rounded the numbers this digest must see.
+  onHits: (hits: readonly RawHit[]) => void,
+  options: { readonly pageSize?: number; readonly signal?: AbortSignal } = {},
+): Promise<void> {
+  const signal = options.signal === undefined ? {} : { signal: options.signal };
+  // Read as text: a parsed answer has already rounded the numbers a digest must see.
   const first = await cluster.request<string>({
     method: "POST",
     path: `/${encodeURIComponent(index)}/_search`,
     querystring: { scroll: "2m" },
-    body: { size: pageSize, sort: ["_doc"], query: { match_all: {} } },
+    body: { size: options.pageSize ?? 1000, sort: ["_doc"], query: { match_all: {} } },
     idempotent: true,
     raw: true,
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...signal,
   });
   let page = parseSearchPage(first.body);
   let scrollId = page.scrollId;
   try {
     while (page.hits.length > 0) {
-      for (const hit of page.hits) {
-        const hash = documentHash(hit._id, hit._routing, hit.source);
-        sum = addHash(sum, hash);
-        count += 1;
-        documents?.set(documentKey(hit), hash);
-      }
+      onHits(page.hits);
       if (scrollId === undefined) break;
       const next = await cluster.request<string>({
         method: "POST",
@@ -91,7 +87,7 @@ export async function digestIndex(
         body: { scroll: "2m", scroll_id: scrollId },
         idempotent: true,
         raw: true,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...signal,
       });
       page = parseSearchPage(next.body);
       scrollId = page.scrollId ?? scrollId;
@@ -108,6 +104,30 @@ export async function digestIndex(
         .catch(() => undefined);
     }
   }
+}
+
+/** Scrolls the whole index and digests it. */
+export async function digestIndex(
+  cluster: Requester,
+  index: string,
+  options: DigestOptions = {},
+): Promise<IndexDigest> {
+  const documents = options.keepDocuments === true ? new Map<string, string>() : undefined;
+  let sum = 0n;
+  let count = 0;
+  await scrollHits(
+    cluster,
+    index,
+    (hits) => {
+      for (const hit of hits) {
+        const hash = documentHash(hit._id, hit._routing, hit.source);
+        sum = addHash(sum, hash);
+        count += 1;
+        documents?.set(documentKey(hit), hash);
+      }
+    },
+    options,
+  );
   return {
     index,
     count,

@@ -4,6 +4,7 @@ export { type FieldDifference, firstDifference } from "./content-diff.ts";
 export { recheck } from "./content-docs.ts";
 export type { ContentMode, ContentOptions, ContentResult, DocDifference, DocKey } from "./content-types.ts";
 export { checkCounts } from "./counts.ts";
+export { checkDashboards } from "./dashboards.ts";
 export {
   addHash,
   compareDigests,
@@ -26,6 +27,7 @@ export {
 } from "./gate.ts";
 export { type HtmlReportMeta, renderHtml } from "./html.ts";
 export { checkReportPath, reportMeta, writeReportFile } from "./html-file.ts";
+export { checkIsm, explainPolicies } from "./ism.ts";
 export { checkPermissions, defaultProbes, PROBE_ID } from "./permissions.ts";
 export { compareQueries, type QueriesOptions } from "./queries.ts";
 export { loadQueriesFile, type UserQuery } from "./queries-file.ts";

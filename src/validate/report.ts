@@ -5,7 +5,16 @@
  */
 import { z } from "zod";
 
-export const CHECK_KINDS = ["count", "content", "queries", "metadata", "permissions", "shadow"] as const;
+export const CHECK_KINDS = [
+  "count",
+  "content",
+  "queries",
+  "metadata",
+  "ism",
+  "dashboards",
+  "permissions",
+  "shadow",
+] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
 const difference = z
@@ -75,6 +84,34 @@ const shadowSummary = z
   })
   .describe("shadow: the gateway's live-read comparison since its window opened.");
 
+const ismIndex = z
+  .strictObject({
+    index: z.string().describe("the source index"),
+    targetIndex: z.string().describe("its name on the target"),
+    source: z.string().optional().describe("the ISM policy managing it on the source; absent: none"),
+    target: z.string().optional().describe("the ISM policy managing it on the target; absent: none"),
+    passed: z.boolean().describe("the same policy (or none) on both sides, and that policy is identical"),
+    detail: z.string().describe("what differs, or `managed by P on both`"),
+  })
+  .describe("ism: one selected index managed by an ISM policy on either side.");
+
+const savedObject = z
+  .strictObject({
+    index: z.string().describe("the saved objects index (its alias, e.g. `.kibana`)"),
+    type: z.string().describe("dashboard, visualization, index-pattern, search, config, …"),
+    id: z.string(),
+    title: z
+      .string()
+      .optional()
+      .describe("the object's title (an index pattern's pattern), source side first"),
+    kind: z
+      .enum(["missing", "extra", "changed"])
+      .describe(
+        "missing: on the source only; extra: on the target only; changed: attributes or references differ",
+      ),
+  })
+  .describe("dashboards: one saved object that is not the same on both sides.");
+
 const check = z
   .strictObject({
     index: z.string().describe("The source index (or `*` for cluster-wide metadata)."),
@@ -84,8 +121,18 @@ const check = z
     summary: z.string().describe("One line a person reads: what was compared and what was found."),
     source: z.number().int().nonnegative().optional().describe("count: source documents"),
     target: z.number().int().nonnegative().optional().describe("count: target documents"),
-    compared: z.number().int().nonnegative().optional().describe("content: documents compared"),
-    differences: z.number().int().nonnegative().optional().describe("content: persistent differences"),
+    compared: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe("content: documents compared; dashboards: source saved objects compared"),
+    differences: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe("content: persistent differences; dashboards: saved objects that differ"),
     settled: z
       .number()
       .int()
@@ -103,12 +150,26 @@ const check = z
       .describe(
         "queries: every query run on both sides, generated from the mapping or from the queries file",
       ),
+    notApplicable: z
+      .string()
+      .optional()
+      .describe("ism, dashboards: why the check does not apply to these clusters (it then passes)"),
+    ism: z
+      .array(ismIndex)
+      .optional()
+      .describe("ism: every selected index an ISM policy manages on either side, differing ones first"),
+    savedObjects: z
+      .array(savedObject)
+      .optional()
+      .describe("dashboards: the first saved objects that differ (every one is counted in `differences`)"),
     user: z.string().optional().describe("permissions: the probe user"),
     probes: z.array(probeResult).optional().describe("permissions: every probe and both status codes"),
     shadow: shadowSummary.optional(),
     seconds: z.number().nonnegative(),
   })
-  .describe("One check on one index (`*` for cluster-wide checks: metadata, permissions, shadow).");
+  .describe(
+    "One check on one index (`*` for cluster-wide checks: metadata, ism, dashboards, permissions, shadow).",
+  );
 
 export const validationReportSchema = z
   .strictObject({
@@ -144,6 +205,8 @@ export type Check = z.infer<typeof check>;
 export type Difference = z.infer<typeof difference>;
 export type ProbeResult = z.infer<typeof probeResult>;
 export type ShadowSummary = z.infer<typeof shadowSummary>;
+export type IsmIndex = z.infer<typeof ismIndex>;
+export type SavedObjectDifference = z.infer<typeof savedObject>;
 
 /** The committed docs/validate-report.schema.json is exactly this text. */
 export function reportJsonSchemaText(): string {

@@ -28,7 +28,9 @@ import { compareContent } from "./content.ts";
 import { recheck } from "./content-docs.ts";
 import type { DocDifference } from "./content-types.ts";
 import { checkCounts } from "./counts.ts";
+import { checkDashboards } from "./dashboards.ts";
 import { recordValidation, startValidation } from "./gate.ts";
+import { checkIsm } from "./ism.ts";
 import { checkMetadata } from "./metadata.ts";
 import { checkPermissions, type Env } from "./permissions.ts";
 import { compareQueries } from "./queries.ts";
@@ -222,6 +224,9 @@ export async function runValidation(
         checks.push(...report([queriesCheck]));
       }
       checks.push(...report([await checkMetadata(config, source, target, options.signal)]));
+      const present = pairs.filter((p) => onTarget.has(p.targetIndex));
+      checks.push(...report([await checkIsm(source, target, present, options.signal)]));
+      checks.push(...report([await checkDashboards(source, target, options.signal)]));
       checks.push(
         ...report(await checkPermissions(config, pairs, options.env ?? process.env, options.signal)),
       );

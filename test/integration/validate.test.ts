@@ -57,6 +57,8 @@ for (const [n, { name, pair, clusters }] of pairs.entries()) {
         full.report?.checks.map((c) => `${c.index}:${c.kind}:${c.passed}`),
         [
           "*:metadata:true",
+          "*:ism:true",
+          "*:dashboards:true",
           `${base}-a:count:true`,
           `${base}-a:content:true`,
           `${base}-a:queries:true`,

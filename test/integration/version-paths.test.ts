@@ -297,7 +297,8 @@ for (const c of CASES) {
     };
     assert.equal(report.passed, true, JSON.stringify(report.checks.filter((k) => !k.passed)));
     const kinds = new Set(report.checks.map((k) => k.kind));
-    for (const kind of ["metadata", "count", "content", "queries"]) assert.ok(kinds.has(kind), kind);
+    for (const kind of ["metadata", "ism", "dashboards", "count", "content", "queries"])
+      assert.ok(kinds.has(kind), kind);
   });
 }
 
