@@ -4,6 +4,9 @@
  *
  *   gate → fence → block → drain → finish → switch
  *
+ * `finish` restores the target's copy-time tuning and attaches the ISM policies that manage the
+ * source's indices (not before: a policy acting on the target during sync would make it part ways).
+ *
  * From the fence on, writes through the gateway wait (then get 503); from the block on, the source
  * refuses writes from anyone; only at the switch does the target take writes. So the two clusters are
  * never writable at once, and a write is either answered 2xx and on the target, or refused.
@@ -18,6 +21,7 @@ import { replayHold } from "../replay/index.ts";
 import type { StateStore } from "../state/index.ts";
 import { openSync } from "../sync/index.ts";
 import { checkCounts, gateError, readiness, recordForcedGate } from "../validate/index.ts";
+import { attachIsmPolicies } from "./ism-attach.ts";
 import { runSwitchCommand } from "./switch-command.ts";
 import { indicesToBlock, type PreviousBlocks, readBlocks, setBlocks } from "./write-block.ts";
 
@@ -32,7 +36,12 @@ export interface CutoverRecord {
   readonly fence?: { readonly at: string };
   readonly block?: { readonly at: string; readonly previous: PreviousBlocks };
   readonly drain?: { readonly at: string; readonly counts: Readonly<Record<string, number>> };
-  readonly finish?: { readonly at: string; readonly restored: readonly string[] };
+  readonly finish?: {
+    readonly at: string;
+    readonly restored: readonly string[];
+    /** ISM policy → the target indices attached to it at cutover. */
+    readonly ismAttached?: Readonly<Record<string, readonly string[]>>;
+  };
   readonly switch?: { readonly at: string; readonly pauseMs: number };
 }
 
@@ -156,7 +165,8 @@ export async function runCutover(
     await run("finish", async () => {
       const tuned = state.getCheckpoint<Record<string, TunedSettings>>("prepare", TUNING_CHECKPOINT) ?? {};
       const restored = await restoreTuning(target, tuned, options.signal);
-      done("finish", { at: new Date().toISOString(), restored });
+      const ismAttached = await attachIsmPolicies(source, target, indices, options.signal);
+      done("finish", { at: new Date().toISOString(), restored, ismAttached });
     });
 
     await run("switch", async () => {

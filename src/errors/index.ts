@@ -101,6 +101,7 @@ export const CATALOGUE = {
   BG_VALIDATE_PROBE_AUTH: entry(EXIT.usage, false, "The source refuses a probe user's credentials."),
   BG_CUTOVER_BLOCKED: entry(EXIT.failure, false, "The source cannot be write-blocked as it is."),
   BG_CUTOVER_DRAIN: entry(EXIT.failure, true, "The last writes did not reach the target in time."),
+  BG_CUTOVER_ISM: entry(EXIT.failure, true, "The target refused to attach an ISM policy at cutover."),
   BG_CUTOVER_SWITCH: entry(EXIT.failure, false, "The switch command failed; clients were not switched."),
   BG_CONFIRM: entry(EXIT.usage, false, "A step that changes both clusters needs confirmation (--yes)."),
   BG_APPROVAL: entry(EXIT.approval, false, "The run stopped before a step that needs approval."),

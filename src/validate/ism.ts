@@ -2,7 +2,9 @@
  * The `ism` check: which Index State Management policy manages each selected index, asked of both
  * clusters with the explain API and paired through `backfill.rename`. Copying a policy (prepare) does
  * not attach it: an index the source's policy rolls over or deletes and the target's leaves alone
- * fills the disk weeks after the cutover, so a different or missing attachment is a named failure.
+ * fills the disk weeks after the cutover, so a different attachment is a named failure. A missing
+ * one passes while the target holds the same policy: cutover attaches it (src/cutover/ism-attach.ts),
+ * not earlier, since a policy acting on the target during sync would make the clusters part ways.
  * The policies in use are compared too (normalized as prepare does), so "managed by P on both" means
  * the same P.
  */
@@ -150,11 +152,13 @@ export async function checkIsm(
         signal,
       )
     : new Map<string, string>();
-  // Each policy in use on both sides is read once from each: equal ids must mean equal policies.
+  // Each policy that manages an index on the source and is (or, at cutover, will be) attached on the
+  // target is read once from each side: equal ids must mean equal policies.
   const shared = new Set<string>();
   for (const p of pairs) {
     const s = sourcePolicies.get(p.index);
-    if (s !== undefined && s === targetPolicies.get(p.targetIndex)) shared.add(s);
+    const t = targetPolicies.get(p.targetIndex);
+    if (s !== undefined && (t === undefined || s === t)) shared.add(s);
   }
   const samePolicy = new Map<string, boolean>();
   for (const id of shared) {
@@ -167,19 +171,25 @@ export async function checkIsm(
     const t = targetPolicies.get(pair.targetIndex);
     if (s === undefined && t === undefined) continue;
     const same = s === undefined || samePolicy.get(s) !== false;
-    const passed = s === t && same;
+    // Unattached on the target until cutover attaches the source's policy (src/cutover/ism-attach.ts),
+    // which it can only do when the target holds the same policy.
+    const pending = s !== undefined && t === undefined && targetFacts.capabilities.ism && same;
+    const passed = (s === t || pending) && same;
     managed.push({
       ...pair,
       ...(s === undefined ? {} : { source: s }),
       ...(t === undefined ? {} : { target: t }),
       passed,
-      detail: describe(pair, s, t, same),
+      detail: pending ? `${describe(pair, s, t, same)}; cutover attaches it` : describe(pair, s, t, same),
     });
   }
   managed.sort((a, b) => Number(a.passed) - Number(b.passed) || a.index.localeCompare(b.index));
   const failed = managed.filter((m) => !m.passed);
   const noPlugin = targetFacts.capabilities.ism ? "" : " (the target has no ISM plugin)";
-  const policies = new Set(managed.flatMap((m) => (m.source === undefined ? [] : [m.source])));
+  const alike = managed.filter((m) => m.target !== undefined);
+  const policies = new Set(alike.flatMap((m) => (m.source === undefined ? [] : [m.source])));
+  const pending = managed.length - alike.length;
+  const later = pending === 0 ? "" : `${pending} index(es) get their source's policy at cutover`;
   const summary =
     failed.length > 0
       ? `${failed.length} of ${managed.length} managed index(es) differ${noPlugin}: ${failed
@@ -188,7 +198,9 @@ export async function checkIsm(
           .join("; ")}${failed.length > 3 ? "; …" : ""}`
       : managed.length === 0
         ? `no selected index is managed by ISM on either side${noPlugin}`
-        : `${managed.length} index(es) managed alike by ${policies.size} policy(ies) on both sides`;
+        : alike.length === 0
+          ? later
+          : `${alike.length} index(es) managed alike by ${policies.size} policy(ies) on both sides${pending === 0 ? "" : `; ${later}`}`;
   return {
     index: "*",
     targetIndex: "*",

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Cluster } from "../../src/cluster/index.ts";
+import { attachIsmPolicies } from "../../src/cutover/index.ts";
 import { checkIsm, explainPolicies, type ValidationReport } from "../../src/validate/index.ts";
 import { bluegreen, clustersOf, dropAll, migrationFile, prefix, seed } from "../support/backfill.ts";
 import { testSandbox } from "../support/sandbox.ts";
@@ -19,8 +20,14 @@ const legacy = clustersOf(sandbox.legacy);
 const HOT = `${P}-hot`;
 const WARM = `${P}-warm`;
 const COLD = `${P}-cold`;
-const pairs = ["a", "b", "c", "d"].map((n) => ({ index: `${P}-${n}`, targetIndex: `${P}-${n}-v2` }));
-const [A, B, C, D] = pairs as [(typeof pairs)[0], (typeof pairs)[0], (typeof pairs)[0], (typeof pairs)[0]];
+const pairs = ["a", "b", "c", "d", "e"].map((n) => ({ index: `${P}-${n}`, targetIndex: `${P}-${n}-v2` }));
+const [A, B, C, D, E] = pairs as [
+  (typeof pairs)[0],
+  (typeof pairs)[0],
+  (typeof pairs)[0],
+  (typeof pairs)[0],
+  (typeof pairs)[0],
+];
 
 function policy(description: string) {
   return {
@@ -111,8 +118,9 @@ test("no index managed on either side passes and says so", async () => {
   assert.equal(check.ism, undefined);
 });
 
-test("a policy on the source only, another policy, an edited policy: each index named, renames applied", async () => {
+test("another policy, an edited policy, a source-only policy the target holds otherwise: each named, renames applied; a source-only policy the target holds alike waits for cutover", async () => {
   await attach(main.source, A.index, HOT);
+  await attach(main.source, E.index, COLD);
   await attach(main.source, B.index, WARM);
   await attach(main.target, B.targetIndex, HOT);
   await attach(main.source, C.index, COLD);
@@ -120,12 +128,21 @@ test("a policy on the source only, another policy, an edited policy: each index 
   await attach(main.target, D.targetIndex, WARM);
   const check = await checkIsm(main.source, main.target, pairs);
   assert.equal(check.passed, false);
+  assert.deepEqual(
+    check.ism?.find((m) => m.index === A.index),
+    {
+      ...A,
+      source: HOT,
+      passed: true,
+      detail: `${A.index} (${A.targetIndex} on the target) is managed by policy ${HOT} on the source, by none on the target; cutover attaches it`,
+    },
+  );
   const rows = [
     [
-      A,
-      HOT,
+      E,
+      COLD,
       undefined,
-      `${A.index} (${A.targetIndex} on the target) is managed by policy ${HOT} on the source, by none on the target`,
+      `${E.index} (${E.targetIndex} on the target) is managed by policy ${COLD} on the source, by none on the target`,
     ],
     [
       B,
@@ -147,8 +164,8 @@ test("a policy on the source only, another policy, an edited policy: each index 
     ],
   ] as const;
   for (const [pair, source, target, detail] of rows) {
-    const row = check.ism?.find((m) => m.index === pair.index);
-    assert.deepEqual(row, {
+    const found: unknown = check.ism?.find((m) => m.index === pair.index);
+    assert.deepEqual(found, {
       ...pair,
       ...(source === undefined ? {} : { source }),
       ...(target === undefined ? {} : { target }),
@@ -157,7 +174,7 @@ test("a policy on the source only, another policy, an edited policy: each index 
     });
     assert.ok(check.items?.includes(detail), `${detail} in ${check.items?.join("\n")}`);
   }
-  assert.match(check.summary, /^4 of 4 managed index\(es\) differ: /);
+  assert.match(check.summary, /^4 of 5 managed index\(es\) differ: /);
 });
 
 test("the same policy on both sides passes", async () => {
@@ -168,13 +185,17 @@ test("the same policy on both sides passes", async () => {
   await detach(main.target, D.targetIndex);
   const check = await checkIsm(main.source, main.target, pairs);
   assert.equal(check.passed, true, check.items?.join("\n"));
-  assert.equal(check.summary, "3 index(es) managed alike by 3 policy(ies) on both sides");
+  assert.equal(
+    check.summary,
+    "3 index(es) managed alike by 3 policy(ies) on both sides; 1 index(es) get their source's policy at cutover",
+  );
   assert.deepEqual(
     check.ism?.map((m) => m.detail),
     [
       `${A.index} (${A.targetIndex} on the target) is managed by policy ${HOT} on both sides`,
       `${B.index} (${B.targetIndex} on the target) is managed by policy ${WARM} on both sides`,
       `${C.index} (${C.targetIndex} on the target) is managed by policy ${COLD} on both sides`,
+      `${E.index} (${E.targetIndex} on the target) is managed by policy ${COLD} on the source, by none on the target; cutover attaches it`,
     ],
   );
 });
@@ -189,11 +210,11 @@ test("hundreds of long index names are asked in several explain requests", async
   assert.equal(check.passed, true, check.items?.join("\n"));
   assert.deepEqual(
     check.ism?.map((m) => m.index),
-    [A.index, B.index, C.index],
+    [A.index, B.index, C.index, E.index],
   );
 });
 
-test("bluegreen validate names an index managed on the source only, and passes once both are", async () => {
+test("bluegreen validate: a source-only policy passes (cutover attaches it), another policy on the target is named", async () => {
   const index = `${P}-e`;
   await seed(main.source, index, 10, { shards: 1 });
   const { dir, file } = migrationFile(index, sandbox, index);
@@ -207,16 +228,38 @@ test("bluegreen validate names an index managed on the source only, and passes o
   await attach(main.source, index, HOT);
   const ism = (run: { stdout: string }) =>
     (JSON.parse(run.stdout) as ValidationReport).checks.find((c) => c.kind === "ism");
+  const pending = bluegreen(["validate", "-c", file, "--json"], dir);
+  assert.equal(pending.code, 0, pending.stderr);
+  assert.equal(ism(pending)?.summary, "1 index(es) get their source's policy at cutover");
+  await attach(main.target, index, WARM);
   const red = bluegreen(["validate", "-c", file, "--json"], dir);
   assert.equal(red.code, 1, red.stderr);
   assert.match(red.stderr, /BG_VALIDATE_FAILED/);
   assert.deepEqual(ism(red)?.items, [
-    `${index} is managed by policy ${HOT} on the source, by none on the target`,
+    `${index} is managed by policy ${HOT} on the source, by policy ${WARM} on the target`,
   ]);
+  await detach(main.target, index);
   await attach(main.target, index, HOT);
   const green = bluegreen(["validate", "-c", file, "--json"], dir);
   assert.equal(green.code, 0, green.stderr);
   assert.equal(ism(green)?.summary, `1 index(es) managed alike by 1 policy(ies) on both sides`);
+});
+
+test("cutover attaches the source's policy to each unmanaged target index, once", async () => {
+  const index = `${P}-cut`;
+  await main.source.request({ method: "PUT", path: `/${index}` });
+  await main.target.request({ method: "PUT", path: `/${index}` });
+  await attach(main.source, index, HOT);
+  assert.deepEqual(await attachIsmPolicies(main.source, main.target, [index, `${P}-nope`]), {
+    [HOT]: [index],
+  });
+  for (let i = 0; i < 100 && !(await explainPolicies(main.target, [index])).has(index); i++)
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal((await explainPolicies(main.target, [index])).get(index), HOT);
+  // A resumed cutover runs it again: nothing left to attach.
+  assert.deepEqual(await attachIsmPolicies(main.source, main.target, [index]), {});
+  const check = await checkIsm(main.source, main.target, [{ index, targetIndex: index }]);
+  assert.equal(check.summary, "1 index(es) managed alike by 1 policy(ies) on both sides");
 });
 
 test("a source without the ISM plugin: not applicable, with the reason", async () => {
