@@ -5,9 +5,10 @@ import { type MigrationConfig, selectIndices } from "../../config/index.ts";
 import { BluegreenError } from "../../errors/index.ts";
 import type { Logger } from "../../log/index.ts";
 import type { StateStore } from "../../state/index.ts";
-import type { IndexLag, SyncDriver, SyncLag } from "../types.ts";
+import type { SyncDriver, SyncLag } from "../types.ts";
 import { pauseFollowing, resumeFollowing } from "./api.ts";
-import { ccrRecord, follow, followers, indexLag, stopAll, waitBootstrapped } from "./follow.ts";
+import { ccrRecord, follow, followers, stopAll, waitBootstrapped } from "./follow.ts";
+import { ccrLag } from "./lag.ts";
 import {
   bothFacts,
   type CcrFinding,
@@ -61,13 +62,7 @@ export function ccrDriver(config: MigrationConfig, state: StateStore, logger: Lo
   const each = async (work: (follower: string) => Promise<void>) => {
     for (const follower of (await followers(state, source)).values()) await work(follower);
   };
-  const lag = async (): Promise<SyncLag> => {
-    const indices: IndexLag[] = [];
-    for (const [leader, follower] of await followers(state, source)) {
-      indices.push(await indexLag(source, target, leader, follower));
-    }
-    return { lagRecords: indices.reduce((s, i) => s + i.operationsBehind, 0), indices };
-  };
+  const lag = (): Promise<SyncLag> => ccrLag(state, source, target);
   return {
     method: "ccr",
     async start(signal) {

@@ -8,11 +8,9 @@ import type { Cluster } from "../../cluster/index.ts";
 import { globToRegExp, type MigrationConfig, selectIndices } from "../../config/index.ts";
 import { BluegreenError } from "../../errors/index.ts";
 import type { StateStore } from "../../state/index.ts";
-import type { IndexLag } from "../types.ts";
 import {
   createAutoFollow,
   deleteAutoFollow,
-  leaderCheckpoints,
   replicationStatus,
   startFollowing,
   stopFollowing,
@@ -164,26 +162,6 @@ export async function followers(state: StateStore, source: Cluster): Promise<Map
       if (patterns.some((p) => p.test(i.name)) && !out.has(i.name)) out.set(i.name, i.name);
   }
   return out;
-}
-
-export async function indexLag(
-  source: Cluster,
-  target: Cluster,
-  leader: string,
-  follower: string,
-): Promise<IndexLag> {
-  const [status, leaders] = await Promise.all([
-    replicationStatus(target, follower),
-    leaderCheckpoints(source, leader),
-  ]);
-  const byShard = new Map(status.shards.map((s) => [s.shard, s.followerCheckpoint]));
-  const shards = [...leaders].map(([shard, leaderCp]) => ({
-    shard,
-    leader: leaderCp,
-    follower: byShard.get(shard) ?? -1,
-  }));
-  const operationsBehind = shards.reduce((s, x) => s + Math.max(0, x.leader - x.follower), 0);
-  return { index: leader, followerIndex: follower, status: status.status, operationsBehind, shards };
 }
 
 /** Auto-follow rules first (no new follower appears meanwhile), then every follower. */
