@@ -1,7 +1,8 @@
 /**
  * Starts the real sandboxes the suite shares and stops them at the end:
  * - `main`: source 2.11 → target 2.19 (most tests), with the CCR and ISM plugins on both (`plugins`);
- * - `legacy`: source 1.3 → target 2.19 (version-transform and 1.x backfill tests);
+ * - `legacy`: source 1.3 → target 2.19 (version-transform and 1.x backfill tests), with the CCR plugin on
+ *   both (1.3 → 2.19 through CCR; there is no ISM zip for 1.3);
  * - `major`: source Elasticsearch 7.10 OSS → target OpenSearch 3.x (the major-version paths).
  * All three list one shared snapshot folder in path.repo besides their own, so the version-matrix tests
  * cross pairs without starting more nodes: es-7.10 → 2.19 is `major`'s source with `main`'s target,
@@ -63,6 +64,7 @@ export async function globalSetup(): Promise<void> {
     source: "1.3",
     portBase: BASE + 50,
     sharedRepo,
+    plugins: ["ccr"],
     onProgress: say(LEGACY),
   });
   const majorStarted = Date.now();
