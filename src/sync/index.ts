@@ -9,12 +9,23 @@ export {
   removeRemoteCluster,
 } from "./ccr/remote.ts";
 export {
+  type PauseOutcome,
+  type PauseRecord,
+  pauseSync,
+  resumeSync,
+  type SyncStatusReport,
+  syncPaused,
+  syncStatus,
+} from "./control.ts";
+export {
   ccrBlockers,
+  gatewayMaySync,
   recordedSyncChoice,
   resolveSyncMethod,
   type SyncChoice,
   syncMethodOf,
 } from "./method.ts";
+export { SyncMetrics } from "./metrics.ts";
 export { openSync, settledReading, syncLag, waitCaughtUp } from "./open.ts";
-export { syncStep } from "./step.ts";
+export { pausedError, syncStep } from "./step.ts";
 export type { ConcreteSyncMethod, IndexLag, SyncDriver, SyncLag } from "./types.ts";

@@ -31,6 +31,16 @@ export function syncMethodOf(config: MigrationConfig, state: StateStore): SyncCh
   return recordedSyncChoice(state)?.method;
 }
 
+/**
+ * Whether the gateway keeps (or may yet keep) the target current: `gateway`, or `auto` before it is
+ * decided. Replay then waits for the backfill's mark, which is always safe: if `auto` takes CCR, the
+ * gateway's replay is not needed at all.
+ */
+export function gatewayMaySync(config: MigrationConfig, state: StateStore): boolean {
+  const method = syncMethodOf(config, state);
+  return method === "gateway" || (method === undefined && config.sync.method === "auto");
+}
+
 export function ccrImpossible(findings: readonly CcrFinding[]): BluegreenError {
   return new BluegreenError(
     "BG_SYNC_CCR_IMPOSSIBLE",

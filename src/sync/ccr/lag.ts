@@ -5,7 +5,7 @@
 import type { Cluster } from "../../cluster/index.ts";
 import type { StateStore } from "../../state/index.ts";
 import type { IndexLag, SyncLag } from "../types.ts";
-import { leaderCheckpoints, replicationStatus } from "./api.ts";
+import { primaryCheckpoints, replicationStatus } from "./api.ts";
 import { followers } from "./follow.ts";
 import { type ShardBehind, type Sighting, sight, worst } from "./lag-clock.ts";
 
@@ -25,14 +25,14 @@ async function indexLag(
   seen: Record<string, Sighting[]>,
   now: number,
 ): Promise<{ lag: IndexLag; behind: ShardBehind }> {
-  const [status, leaders] = await Promise.all([
+  const [status, leaders, followed] = await Promise.all([
     replicationStatus(target, follower),
-    leaderCheckpoints(source, leader),
+    primaryCheckpoints(source, leader),
+    primaryCheckpoints(target, follower),
   ]);
-  const byShard = new Map(status.shards.map((s) => [s.shard, s.followerCheckpoint]));
   const bounds: ShardBehind[] = [];
   const shards = [...leaders].map(([shard, leaderCp]) => {
-    const followerCp = byShard.get(shard) ?? -1;
+    const followerCp = followed.get(shard) ?? -1;
     const { history, behind } = sight(seen[shard] ?? [], leaderCp, followerCp, now);
     seen[shard] = history;
     bounds.push(behind);
