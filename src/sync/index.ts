@@ -1,3 +1,4 @@
+export { ccrBlockers, roleFindings } from "./ccr/blockers.ts";
 export { CCR_PAIRS, type CcrPair, ccrVersionVerdict } from "./ccr/compat.ts";
 export { bootstrapFollower } from "./ccr/driver.ts";
 export { type CcrRecord, ccrRecord, followerName } from "./ccr/follow.ts";
@@ -18,7 +19,6 @@ export {
   syncStatus,
 } from "./control.ts";
 export {
-  ccrBlockers,
   gatewayMaySync,
   recordedSyncChoice,
   resolveSyncMethod,

@@ -26,6 +26,8 @@ export interface CcrRecord {
   readonly followed: Readonly<Record<string, string>>;
   /** rule name → pattern. */
   readonly autoFollow: Readonly<Record<string, string>>;
+  /** Followers stopped so far, recorded one by one (a stop killed half-way shows how far it got). */
+  readonly stopped?: readonly string[];
   /** Set once every follower is stopped (cutover). */
   readonly stoppedAt?: string;
 }
@@ -170,13 +172,17 @@ export async function stopAll(
   source: Cluster,
   target: Cluster,
 ): Promise<{ stopped: string[]; already: string[] }> {
-  const record = ccrRecord(state);
+  let record = ccrRecord(state);
   if (record === undefined) return { stopped: [], already: [] };
   for (const name of Object.keys(record.autoFollow)) await deleteAutoFollow(target, record.alias, name);
   const stopped: string[] = [];
   const already: string[] = [];
   for (const follower of (await followers(state, source)).values()) {
     ((await stopFollowing(target, follower)) === "stopped" ? stopped : already).push(follower);
+    if (!(record.stopped ?? []).includes(follower)) {
+      record = { ...record, stopped: [...(record.stopped ?? []), follower] };
+      putRecord(state, record);
+    }
   }
   putRecord(state, { ...record, stoppedAt: new Date().toISOString() });
   return { stopped, already };
