@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { type Cluster, createCluster } from "../../src/cluster/index.ts";
 import { loadConfig } from "../../src/config/index.ts";
+import { isBluegreenError } from "../../src/errors/index.ts";
 import { createLogger } from "../../src/log/index.ts";
 import { openMigrationState } from "../../src/state/index.ts";
 import { ccrRecord, openSync, remoteClusters, syncLag } from "../../src/sync/index.ts";
@@ -171,4 +172,20 @@ export async function dropPrefix(file: string, prefix: string): Promise<void> {
       await cluster.close();
     }
   }
+}
+
+/** `sync.method: ccr` refused for exactly `reason` (the findings, as the message lists them). */
+export async function assertCcrRefused(
+  decision: Promise<unknown>,
+  reason: string,
+  what: string,
+): Promise<void> {
+  await assert.rejects(decision, (e: unknown) => {
+    assert.ok(isBluegreenError(e, "BG_SYNC_CCR_IMPOSSIBLE"), what);
+    assert.equal(
+      e.message,
+      `sync.method is ccr, but cross-cluster replication cannot serve these clusters: ${reason}.`,
+    );
+    return true;
+  });
 }
