@@ -12,7 +12,8 @@ import { loadConfig } from "../../src/config/index.ts";
 import { isBluegreenError } from "../../src/errors/index.ts";
 import { createLogger } from "../../src/log/index.ts";
 import { openMigrationState } from "../../src/state/index.ts";
-import { ccrRecord, openSync, remoteClusters, syncLag } from "../../src/sync/index.ts";
+import { stopFollowing } from "../../src/sync/ccr/api.ts";
+import { ccrRecord, openSync, remoteClusters, removeRemoteCluster, syncLag } from "../../src/sync/index.ts";
 import { bluegreen } from "./backfill.ts";
 import { assertSameContent } from "./digest.ts";
 import type { TestPair } from "./sandbox.ts";
@@ -161,16 +162,34 @@ export async function ccrMainCase(file: string, dir: string, prefix: string, ali
   }
 }
 
-/** Drops the test's indices on both clusters of a migration file. */
+/**
+ * Drops the test's indices on both clusters of a migration file, stopping followers first, and the
+ * remote clusters (with their auto-follow rules) its state file recorded.
+ */
 export async function dropPrefix(file: string, prefix: string): Promise<void> {
   const config = await loadConfig(file);
-  for (const side of [config.source, config.target]) {
-    const cluster = createCluster(side, { logger: silent });
-    try {
+  const target = createCluster(config.target, { logger: silent });
+  const source = createCluster(config.source, { logger: silent });
+  try {
+    // A follower refuses deletion (it is read-only to all but CCR) until it is stopped.
+    const res = await target.request<{ index: string }[]>({
+      method: "GET",
+      path: `/_cat/indices/${prefix}-*`,
+      querystring: { format: "json", h: "index" },
+      allowStatus: [404],
+    });
+    for (const { index } of res.status === 404 ? [] : res.body) await stopFollowing(target, index);
+    for (const cluster of [target, source]) {
       await cluster.request({ method: "DELETE", path: `/${prefix}-*`, allowStatus: [404] });
-    } finally {
-      await cluster.close();
     }
+    const state = openMigrationState(config);
+    try {
+      for (const remote of remoteClusters(state)) await removeRemoteCluster(target, remote);
+    } finally {
+      state.close();
+    }
+  } finally {
+    await Promise.all([source.close(), target.close()]);
   }
 }
 
