@@ -134,12 +134,15 @@ test("sync status, pause, resume: idempotent, recorded, lag in operations and se
   assert.equal((await served.done).code, 0);
 
   // The sync step does not wait for a paused sync to catch up.
-  const refused = bluegreen(["run", "-c", file, "--until", "validate"], dir);
-  assert.equal(refused.code, 1);
-  assert.match(
-    refused.stderr,
-    new RegExp(`Sync is paused \\(bluegreen sync pause, at ${paused.paused.at.replace(/\./g, "\\.")}\\)\\.`),
-  );
+  const refused = bluegreen(["run", "-c", file, "--until", "validate", "--json"], dir);
+  assert.equal(refused.code, 1, refused.stderr);
+  const step = (
+    JSON.parse(refused.stdout) as { steps: { id: string; error?: { code: string; message: string } }[] }
+  ).steps.find((s) => s.id === "sync");
+  assert.deepEqual(step?.error && [step.error.code, step.error.message], [
+    "BG_SYNC_NOT_READY",
+    `Sync is paused (bluegreen sync pause, at ${paused.paused.at}).`,
+  ]);
 
   assert.equal(JSON.parse(cli("sync", "resume", "-c", file, "--json")).changed, true);
   assert.equal(JSON.parse(cli("sync", "resume", "-c", file, "--json")).changed, false);
