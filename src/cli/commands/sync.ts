@@ -30,11 +30,13 @@ export function renderSync(s: SyncStatusReport): string {
       ? "sync: auto, not decided yet (the backfill or the sync step decides it)"
       : `sync: ${s.method}${s.reason === undefined ? "" : ` (${s.reason})`}`;
   const state =
-    s.stoppedAt !== undefined
-      ? `stopped at cutover ${s.stoppedAt}`
-      : s.paused !== undefined
-        ? `PAUSED since ${s.paused.at} (bluegreen sync resume)`
-        : "running";
+    s.method === "none"
+      ? "nothing carries writes over"
+      : s.stoppedAt !== undefined
+        ? `stopped at cutover ${s.stoppedAt}`
+        : s.paused !== undefined
+          ? `PAUSED since ${s.paused.at} (bluegreen sync resume)`
+          : "not paused";
   const lines = [`${how}; ${state}`];
   if (s.lagError !== undefined) lines.push(`lag unknown: ${s.lagError}`);
   const lag = s.lag;
