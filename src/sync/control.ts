@@ -72,8 +72,13 @@ export async function syncStatus(
   };
 }
 
-/** The driver of a sync that can be paused now, or the reason it cannot. */
-function pausable(config: MigrationConfig, state: StateStore, logger: Logger, verb: string): SyncDriver {
+/** Pauses or resumes a sync that can be paused now and returns its method, or says why it cannot. */
+async function onPausable(
+  config: MigrationConfig,
+  state: StateStore,
+  logger: Logger,
+  verb: "pause" | "resume",
+): Promise<SyncDriver["method"]> {
   const file = config.configPath ?? "FILE";
   const method = syncMethodOf(config, state);
   const refuse = (why: string, fix: string) =>
@@ -101,7 +106,12 @@ function pausable(config: MigrationConfig, state: StateStore, logger: Logger, ve
   }
   const driver = openSync(config, state, logger);
   if (driver === undefined) throw refuse("nothing syncs", "Nothing to do.");
-  return driver;
+  try {
+    await (verb === "pause" ? driver.pause() : driver.resume());
+  } finally {
+    await driver.close();
+  }
+  return driver.method;
 }
 
 export interface PauseOutcome {
@@ -116,20 +126,15 @@ export async function pauseSync(
   state: StateStore,
   logger: Logger,
 ): Promise<PauseOutcome> {
-  const driver = pausable(config, state, logger, "pause");
-  try {
-    await driver.pause();
-  } finally {
-    await driver.close();
-  }
+  const method = await onPausable(config, state, logger, "pause");
   const before = syncPaused(state);
-  if (before !== undefined) return { method: driver.method, changed: false, paused: before };
-  const record: PauseRecord = { at: new Date().toISOString(), method: driver.method };
+  if (before !== undefined) return { method, changed: false, paused: before };
+  const record: PauseRecord = { at: new Date().toISOString(), method };
   state.transaction(() => {
     state.putCheckpoint(STEP, PAUSED, record);
     state.appendEvent({ step: STEP, type: "sync.paused", data: record });
   });
-  return { method: driver.method, changed: true, paused: record };
+  return { method, changed: true, paused: record };
 }
 
 export async function resumeSync(
@@ -137,21 +142,16 @@ export async function resumeSync(
   state: StateStore,
   logger: Logger,
 ): Promise<PauseOutcome> {
-  const driver = pausable(config, state, logger, "resume");
-  try {
-    await driver.resume();
-  } finally {
-    await driver.close();
-  }
+  const method = await onPausable(config, state, logger, "resume");
   const before = syncPaused(state);
-  if (before === undefined) return { method: driver.method, changed: false, paused: undefined };
+  if (before === undefined) return { method, changed: false, paused: undefined };
   state.transaction(() => {
     state.deleteCheckpoint(STEP, PAUSED);
     state.appendEvent({
       step: STEP,
       type: "sync.resumed",
-      data: { at: new Date().toISOString(), method: driver.method, pausedAt: before.at },
+      data: { at: new Date().toISOString(), method, pausedAt: before.at },
     });
   });
-  return { method: driver.method, changed: true, paused: undefined };
+  return { method, changed: true, paused: undefined };
 }
