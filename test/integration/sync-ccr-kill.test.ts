@@ -16,6 +16,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { type Cluster, createCluster } from "../../src/cluster/index.ts";
 import { loadConfig, type MigrationConfig } from "../../src/config/index.ts";
 import { openMigrationState } from "../../src/state/index.ts";
+import { replicationStatus } from "../../src/sync/ccr/api.ts";
 import { type CcrRecord, ccrRecord, remoteClusters } from "../../src/sync/index.ts";
 import { bluegreen, start } from "../support/backfill.ts";
 import { bulk, ccrConfigFile, createIndex, dropPrefix, plainSides, silent } from "../support/ccr.ts";
@@ -54,12 +55,7 @@ async function killHalfWay(args: string[], halfWay: (r: CcrRecord | undefined) =
 }
 
 async function status(follower: string): Promise<string> {
-  const res = await target.request<{ status?: string }>({
-    method: "GET",
-    path: `/_plugins/_replication/${follower}/_status`,
-    allowStatus: [400, 404],
-  });
-  return res.status >= 400 ? "NOT_REPLICATING" : String(res.body.status);
+  return (await replicationStatus(target, follower)).status;
 }
 
 async function rules(): Promise<string[]> {
