@@ -18,6 +18,7 @@ export {
   blockedError,
   type CompareOptions,
   type Comparison,
+  ccrCreatesIndices,
   compare,
   conflictError,
   noMatchError,
