@@ -1,8 +1,10 @@
 /**
  * Starts the real sandboxes the suite shares and stops them at the end:
  * - `main`: source 2.11 → target 2.19 (most tests), with the CCR and ISM plugins on both (`plugins`);
- * - `legacy`: source 1.3 → target 2.19 (version-transform and 1.x backfill tests);
- * - `major`: source Elasticsearch 7.10 OSS → target OpenSearch 3.x (the major-version paths).
+ * - `legacy`: source 1.3 → target 2.19 (version-transform and 1.x backfill tests), with the CCR plugin on
+ *   both (1.3 → 2.19 through CCR; there is no ISM zip for 1.3);
+ * - `major`: source Elasticsearch 7.10 OSS → target OpenSearch 3.x (the major-version paths), the CCR
+ *   plugin on the 3.x node: every pair crossing from the legacy pair (CCR on both) to it must have it.
  * All three list one shared snapshot folder in path.repo besides their own, so the version-matrix tests
  * cross pairs without starting more nodes: es-7.10 → 2.19 is `major`'s source with `main`'s target,
  * 2.19 → 3 is `main`'s target with `major`'s, 1.3 → 3 is `legacy`'s source with `major`'s target.
@@ -63,6 +65,7 @@ export async function globalSetup(): Promise<void> {
     source: "1.3",
     portBase: BASE + 50,
     sharedRepo,
+    plugins: ["ccr"],
     onProgress: say(LEGACY),
   });
   const majorStarted = Date.now();
@@ -72,6 +75,7 @@ export async function globalSetup(): Promise<void> {
     target: "3",
     portBase: BASE + 200,
     sharedRepo,
+    plugins: ["ccr"],
     onProgress: say(MAJOR),
   });
   process.stderr.write(`[sandbox ${MAJOR}] ready in ${((Date.now() - majorStarted) / 1000).toFixed(1)}s\n`);

@@ -15,6 +15,7 @@ import { registerRollback } from "./commands/rollback.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerSandbox } from "./commands/sandbox.ts";
 import { registerStatus } from "./commands/status.ts";
+import { registerSync } from "./commands/sync.ts";
 import { registerValidate } from "./commands/validate.ts";
 
 export function buildProgram(): Command {
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerGateway(program);
   registerReplay(program);
+  registerSync(program);
   registerValidate(program);
   registerCutover(program);
   registerRollback(program);

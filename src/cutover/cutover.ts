@@ -19,7 +19,7 @@ import type { Logger } from "../log/index.ts";
 import { restoreTuning, TUNING_CHECKPOINT, type TunedSettings } from "../prepare/index.ts";
 import { replayHold } from "../replay/index.ts";
 import type { StateStore } from "../state/index.ts";
-import { openSync } from "../sync/index.ts";
+import { openSync, pausedError, syncMethodOf, syncPaused } from "../sync/index.ts";
 import { checkCounts, gateError, readiness, recordForcedGate } from "../validate/index.ts";
 import { attachIsmPolicies } from "./ism-attach.ts";
 import { runSwitchCommand } from "./switch-command.ts";
@@ -71,7 +71,7 @@ export async function runCutover(
   logger: Logger,
   options: CutoverOptions = {},
 ): Promise<CutoverResult> {
-  const viaGateway = config.sync.method === "gateway";
+  const viaGateway = syncMethodOf(config, state) === "gateway";
   const source = createCluster(config.source, { logger });
   const target = createCluster(config.target, { logger });
   let record = cutoverRecord(state);
@@ -101,6 +101,8 @@ export async function runCutover(
 
     await run("gate", async () => {
       const verdict = readiness(state, config.validate.maxAgeMs);
+      const paused = syncPaused(state);
+      if (paused !== undefined) throw pausedError(paused.at, config.configPath ?? "FILE");
       const hold = viaGateway ? replayHold(state) : undefined;
       if (hold !== undefined) {
         throw new BluegreenError(

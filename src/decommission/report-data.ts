@@ -17,6 +17,7 @@ import {
   safeUrl,
 } from "../report/index.ts";
 import type { StateStore } from "../state/index.ts";
+import { syncMethodOf } from "../sync/index.ts";
 import { lastValidation, reportMeta, writeReportFile } from "../validate/index.ts";
 import { STEP_IDS } from "../workflow/index.ts";
 import { type DecommissionRecord, decommissionRecord } from "./record.ts";
@@ -150,7 +151,7 @@ export function rollbackOptions(config: MigrationConfig, state: StateStore): Rol
     if (restore !== undefined) options.push(restore);
     return options;
   }
-  if (config.sync.method === "gateway" && config.gateway.captureInTargetMode) {
+  if (syncMethodOf(config, state) === "gateway" && config.gateway.captureInTargetMode) {
     options.push({
       command: rollback,
       effect: `Lossless while the gateway logs the target's writes (gateway.captureInTargetMode) and the capture log is kept: fences writes, lifts the source write blocks cutover set, replays the target's writes since the switch (${cut.switch.at}) back to the source, and sends clients back to it.${dec.sync === undefined ? "" : " Once you stop the gateway or delete the capture log (see Left for you), it no longer applies: later writes would be on the target only."}`,

@@ -20,6 +20,7 @@ import {
 import type { Logger } from "../log/index.ts";
 import { replayPosition } from "../replay/index.ts";
 import type { StateStore } from "../state/index.ts";
+import { syncMethodOf } from "../sync/index.ts";
 
 export interface SyncRetired {
   readonly method: string;
@@ -41,8 +42,9 @@ export async function retireSync(
   logger: Logger,
 ): Promise<SyncRetired> {
   const file = config.configPath ?? "FILE";
-  if (config.sync.method !== "gateway") {
-    return { method: config.sync.method, capturing: false, leftForYou: [] };
+  const method = syncMethodOf(config, state) ?? config.sync.method;
+  if (method !== "gateway") {
+    return { method, capturing: false, leftForYou: [] };
   }
   const asked = await askGateway(config, state, "/_bluegreen/mode", undefined, 5_000).catch(() => undefined);
   const reached =

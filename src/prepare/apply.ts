@@ -58,12 +58,21 @@ async function createIndex(target: Requester, name: string, source: Inventory, c
     settings = tuned.settings;
     ctx.tuned[name] = tuned.real;
   }
-  await put(
-    target,
-    `/${enc(name)}`,
-    { settings, mappings: meta.mappings, aliases: meta.aliases },
-    ctx.signal,
-  );
+  try {
+    await put(
+      target,
+      `/${enc(name)}`,
+      { settings, mappings: meta.mappings, aliases: meta.aliases },
+      ctx.signal,
+    );
+  } catch (error) {
+    // Made between the HEAD and the PUT (cross-cluster replication bootstrapping a follower does):
+    // the same convergence as above.
+    const reason = (error as { details?: { reason?: unknown } }).details?.reason;
+    if (!String(reason).startsWith("resource_already_exists_exception")) throw error;
+    delete ctx.tuned[name];
+    return updateIndex(target, name, source, ctx);
+  }
   return true;
 }
 

@@ -19,6 +19,7 @@ export {
   blockedError,
   type CompareOptions,
   type Comparison,
+  ccrCreatesIndices,
   compare,
   conflictError,
   noMatchError,

@@ -71,6 +71,9 @@ const NOT_COPIED = [
   /^index\.frozen$/,
   // Remote-store and segment-replication wiring is decided by the target cluster, not inherited.
   /^index\.remote_store\./,
+  // Cross-cluster replication's own bookkeeping (a leader's retention-lease pruning, a follower's
+  // leader): the plugin sets it on each side, and a follower is read-only to everyone else.
+  /^index\.plugins\.replication\./,
 ];
 
 export function copyableSettings(settings: unknown): FlatSettings {

@@ -3,6 +3,8 @@ import { type Cluster, createCluster } from "../cluster/index.ts";
 import { globToRegExp, type IndexSelection, type MigrationConfig } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
+import { openMigrationState } from "../state/index.ts";
+import { syncMethodOf } from "../sync/index.ts";
 import type { CheckpointWriter, PlanAction, Step } from "../workflow/index.ts";
 import { apply } from "./apply.ts";
 import { inventory } from "./inventory.ts";
@@ -25,6 +27,25 @@ export interface CompareOptions {
   readonly signal?: AbortSignal;
   /** Overrides `prepare.prune` from the config (the CLI's `--prune`). */
   readonly prune?: boolean;
+  /** Indices (and their aliases) missing on the target are CCR's to create: no `create` items for them. */
+  readonly leaveToCcr?: boolean;
+}
+
+/**
+ * With sync through CCR, the backfill starts a follower per index and CCR creates it while it
+ * bootstraps; an index prepare created meanwhile would make that bootstrap fail. So prepare leaves
+ * missing indices to CCR once CCR is the method (configured, or `auto` decided so); before `auto` is
+ * decided it creates them, and the backfill replaces the empty ones.
+ */
+export function ccrCreatesIndices(config: MigrationConfig): boolean {
+  if (config.sync.method !== "ccr" && config.sync.method !== "auto") return false;
+  if (config.sync.method === "ccr") return true;
+  const state = openMigrationState(config);
+  try {
+    return syncMethodOf(config, state) === "ccr";
+  } finally {
+    state.close();
+  }
 }
 
 export async function withClusters<T>(
@@ -60,7 +81,14 @@ export async function compare(
     prune: options.prune ?? config.prepare.prune,
     backfillTuning: config.prepare.backfillTuning,
   });
-  const items = result.items.filter((i) => config.prepare.templates || !TEMPLATE_KINDS.has(i.kind));
+  const leftToCcr = (i: PlanItem) =>
+    options.leaveToCcr === true &&
+    i.action === "create" &&
+    ((i.kind === "index" && i.name in desired.indices) ||
+      (i.kind === "alias" && !(i.name.slice(0, i.name.indexOf("/")) in tgt.indices)));
+  const items = result.items.filter(
+    (i) => (config.prepare.templates || !TEMPLATE_KINDS.has(i.kind)) && !leftToCcr(i),
+  );
   return { ...result, items, inventory: desired, targetInventory: tgt };
 }
 
@@ -163,6 +191,7 @@ export async function applyPrepare(
     (await compare(config, source, target, {
       ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
       ...(ctx.prune === undefined ? {} : { prune: ctx.prune }),
+      leaveToCcr: ccrCreatesIndices(config),
     }));
   assertApplicable(comparison);
   const { changes } = pending(comparison.items);
@@ -194,7 +223,9 @@ export function prepareStep(config: MigrationConfig, logger?: Logger): Step {
     title:
       "Prepare: copy templates, pipelines, scripts, indices, aliases, data streams, ISM and security to the target",
     async plan(ctx) {
-      const comparison = await withClusters(config, logger, (s, t) => compare(config, s, t, ctx));
+      const comparison = await withClusters(config, logger, (s, t) =>
+        compare(config, s, t, { signal: ctx.signal, leaveToCcr: ccrCreatesIndices(config) }),
+      );
       const off = outstanding(comparison.items);
       if (off.length === 0 && comparison.blockers.length === 0) {
         return {
@@ -220,7 +251,9 @@ export function prepareStep(config: MigrationConfig, logger?: Logger): Step {
       });
     },
     async verify(ctx) {
-      const { items } = await withClusters(config, logger, (s, t) => compare(config, s, t, ctx));
+      const { items } = await withClusters(config, logger, (s, t) =>
+        compare(config, s, t, { signal: ctx.signal, leaveToCcr: ccrCreatesIndices(config) }),
+      );
       const off = outstanding(items);
       if (off.length === 0) return { ok: true };
       const names = off.map((i) => `${i.action} ${i.kind} ${i.name}`).join(", ");

@@ -41,21 +41,27 @@ export class ReplayMetrics {
   });
 }
 
-/** A tiny listener serving `GET /metrics` for a registry (the replayer has no other HTTP surface). */
+/**
+ * A tiny listener serving `GET /metrics` for a registry (the replayer has no other HTTP surface);
+ * `beforeScrape` refreshes values read elsewhere (sync status reads both clusters per scrape).
+ */
 export async function serveMetrics(
   registry: Registry,
   host: string,
   port: number,
+  beforeScrape: () => Promise<void> = async () => {},
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     if (req.method !== "GET" || req.url !== "/metrics") {
       res.writeHead(404).end();
       return;
     }
-    registry.metrics().then(
-      (text) => res.writeHead(200, { "content-type": registry.contentType }).end(text),
-      () => res.writeHead(500).end(),
-    );
+    beforeScrape()
+      .then(() => registry.metrics())
+      .then(
+        (text) => res.writeHead(200, { "content-type": registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
   });
   server.listen(port, host);
   await once(server, "listening");

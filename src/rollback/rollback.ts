@@ -17,6 +17,7 @@ import { gatewayMode, openReplayLog } from "../gateway/index.ts";
 import type { Logger } from "../log/index.ts";
 import { replay } from "../replay/index.ts";
 import type { StateStore } from "../state/index.ts";
+import { syncMethodOf } from "../sync/index.ts";
 
 const STEP = "rollback";
 export const ROLLBACK_PARTS = ["fence", "unblock", "reverse", "capture"] as const;
@@ -46,7 +47,9 @@ export async function runRollback(
   const cutover = cutoverRecord(state);
   const afterSwitch = switched(state, cutover);
   refuseAfterSourceDeleted(state);
-  if (afterSwitch && config.sync.method === "gateway" && !config.gateway.captureInTargetMode) {
+  // `auto` as decided: the gateway is the way back only if it was the way forward.
+  const viaGateway = syncMethodOf(config, state) === "gateway";
+  if (afterSwitch && viaGateway && !config.gateway.captureInTargetMode) {
     throw new BluegreenError(
       "BG_USAGE",
       "Rolling back after the switch needs the target's writes, but gateway.captureInTargetMode is off, so they were not logged.",
@@ -55,7 +58,6 @@ export async function runRollback(
       },
     );
   }
-  const viaGateway = config.sync.method === "gateway";
   const setMode = async (mode: string) => {
     if (viaGateway) await gatewayMode(config, state, mode, options.gatewayUrl);
   };

@@ -24,17 +24,18 @@ const MARKER = ".bluegreen-install.json";
 /** Bumped whenever what goes into an install changes, so cached installs are rebuilt rather than trusted. */
 const RECIPE = 2;
 
-/** One install per version, flavor and plugin set: `opensearch-2.19.4-plain+ccr+ism-r2`. */
+/**
+ * One install per version, flavor and plugin set: `opensearch-2.19.4-plain-with-ccr-ism-r2`. No `+` in
+ * the name: OpenSearch 3's security agent reads plugin policy files through URLs and decodes it to a
+ * space, so a 3.x node in such a folder does not start.
+ */
 export function installDir(
   paths: SandboxPaths,
   spec: DistributionSpec,
   flavor: Flavor,
   plugins: readonly PluginSet[] = [],
 ): string {
-  const extra = [...plugins]
-    .sort()
-    .map((p) => `+${p}`)
-    .join("");
+  const extra = plugins.length === 0 ? "" : `-with-${[...plugins].sort().join("-")}`;
   return join(paths.installs, `${spec.distribution}-${spec.version}-${flavor}${extra}-r${RECIPE}`);
 }
 

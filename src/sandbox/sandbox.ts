@@ -36,7 +36,10 @@ export interface UpOptions {
    * (e.g. one sandbox's source and another's target) can restore each other's snapshots.
    */
   readonly sharedRepo?: string;
-  /** Optional plugins on both clusters: `ccr` (cross-cluster replication), `ism` (job-scheduler + ISM). */
+  /**
+   * Optional plugins on both clusters: `ccr` (cross-cluster replication), `ism` (job-scheduler + ISM);
+   * on the OpenSearch node only of a pair with an Elasticsearch source.
+   */
   readonly plugins?: readonly string[];
   readonly onProgress?: (message: string) => void;
 }
@@ -198,10 +201,19 @@ export async function sandboxUp(options: UpOptions = {}): Promise<SandboxStatus>
   };
   const flavor: Flavor = secure ? "secure" : "plain";
   const installs: Partial<Record<Role, string>> = {};
+  // The sets are OpenSearch plugins: the Elasticsearch node of a mixed pair runs without them (and
+  // says so); a pair with no OpenSearch node at all is refused by the install.
+  const someOpenSearch = ROLES.some((r) => specs[r].distribution === "opensearch");
   for (const role of ROLES) {
-    const extra = plugins.length === 0 ? "" : ` with ${plugins.join(", ")}`;
+    const skip = someOpenSearch && specs[role].distribution !== "opensearch" && plugins.length > 0;
+    const mine = skip ? [] : plugins;
+    const extra = skip
+      ? ` without ${plugins.join(", ")}: OpenSearch plugins`
+      : mine.length === 0
+        ? ""
+        : ` with ${mine.join(", ")}`;
     say(`preparing ${specs[role].distribution} ${specs[role].version} (${flavor}${extra}) for the ${role}`);
-    installs[role] = await ensureInstall(specs[role], flavor, javas[role], paths, plugins);
+    installs[role] = await ensureInstall(specs[role], flavor, javas[role], paths, mine);
   }
   let record = existing ?? wanted;
   if (secure && record.credentials === undefined) {

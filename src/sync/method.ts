@@ -7,8 +7,8 @@ import type { Cluster } from "../cluster/index.ts";
 import type { MigrationConfig } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import type { StateStore } from "../state/index.ts";
-import { connectRemote } from "./ccr/driver.ts";
-import { bothFacts, type CcrFinding, ccrFindings, describeFindings } from "./ccr/preflight.ts";
+import { ccrBlockers } from "./ccr/blockers.ts";
+import { type CcrFinding, describeFindings } from "./ccr/preflight.ts";
 import type { ConcreteSyncMethod } from "./types.ts";
 
 export interface SyncChoice {
@@ -31,6 +31,16 @@ export function syncMethodOf(config: MigrationConfig, state: StateStore): SyncCh
   return recordedSyncChoice(state)?.method;
 }
 
+/**
+ * Whether the gateway keeps (or may yet keep) the target current: `gateway`, or `auto` before it is
+ * decided. Replay then waits for the backfill's mark, which is always safe: if `auto` takes CCR, the
+ * gateway's replay is not needed at all.
+ */
+export function gatewayMaySync(config: MigrationConfig, state: StateStore): boolean {
+  const method = syncMethodOf(config, state);
+  return method === "gateway" || (method === undefined && config.sync.method === "auto");
+}
+
 export function ccrImpossible(findings: readonly CcrFinding[]): BluegreenError {
   return new BluegreenError(
     "BG_SYNC_CCR_IMPOSSIBLE",
@@ -40,20 +50,6 @@ export function ccrImpossible(findings: readonly CcrFinding[]): BluegreenError {
       details: { checks: findings.map((f) => f.check) },
     },
   );
-}
-
-/** Every reason CCR cannot serve the pair, including whether the target reaches the source's transport. */
-export async function ccrBlockers(
-  config: MigrationConfig,
-  state: StateStore,
-  source: Cluster,
-  target: Cluster,
-): Promise<CcrFinding[]> {
-  const facts = await bothFacts(source, target);
-  const findings = ccrFindings(facts.source, facts.target);
-  if (findings.length > 0) return findings;
-  const unreachable = await connectRemote(config, state, source, target);
-  return unreachable === undefined ? [] : [unreachable];
 }
 
 /** Decides (once) and records the method; `ccr` that cannot work is an error naming every reason. */
@@ -71,7 +67,7 @@ export async function resolveSyncMethod(
   if (config.sync.method === "none" || config.sync.method === "gateway") {
     choice = { method: config.sync.method, reason: `sync.method is ${config.sync.method}` };
   } else {
-    const findings = await ccrBlockers(config, state, source, target);
+    const { findings } = await ccrBlockers(config, state, source, target);
     if (config.sync.method === "ccr" && findings.length > 0) throw ccrImpossible(findings);
     choice =
       findings.length === 0

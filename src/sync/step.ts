@@ -10,6 +10,7 @@ import { BluegreenError } from "../errors/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
 import { openMigrationState, type StateStore } from "../state/index.ts";
 import type { Step, StepContext, StepResult } from "../workflow/index.ts";
+import { syncPaused } from "./control.ts";
 import { resolveSyncMethod } from "./method.ts";
 import { openSync, waitCaughtUp } from "./open.ts";
 
@@ -50,6 +51,14 @@ function switched(state: StateStore): boolean {
   return state.getCheckpoint<{ switch?: unknown }>("cutover", "parts")?.switch !== undefined;
 }
 
+/** Sync paused by hand stays paused until resumed by hand: waiting for it to catch up is pointless. */
+export function pausedError(at: string, file: string): BluegreenError {
+  return new BluegreenError("BG_SYNC_NOT_READY", `Sync is paused (bluegreen sync pause, at ${at}).`, {
+    fix: `Resume it with \`bluegreen sync resume -c ${file}\`, then run again.`,
+    retryable: false,
+  });
+}
+
 async function runSync(
   config: MigrationConfig,
   state: StateStore,
@@ -65,6 +74,8 @@ async function runSync(
     };
   }
   if (switched(state)) return { kind: "skipped", reason: "cutover already switched clients to the target" };
+  const paused = syncPaused(state);
+  if (paused !== undefined) throw pausedError(paused.at, file);
   const source = createCluster(config.source, { logger });
   const target = createCluster(config.target, { logger });
   const choice = await resolveSyncMethod(config, state, source, target).finally(() =>

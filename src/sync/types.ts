@@ -13,6 +13,13 @@ export interface IndexLag {
   readonly followerIndex: string;
   readonly status: string;
   readonly operationsBehind: number;
+  /**
+   * At most this many seconds behind, from bluegreen's own sightings of the leader's checkpoints
+   * (src/sync/ccr/lag-clock.ts); undefined until a reading old enough bounds it. 0 when caught up.
+   */
+  readonly secondsBehind: number | undefined;
+  /** At least this many seconds behind. */
+  readonly secondsBehindAtLeast: number;
   readonly shards: readonly {
     readonly shard: number;
     readonly leader: number;
@@ -27,6 +34,9 @@ export interface SyncLag {
   readonly position?: LogPosition | undefined;
   /** CCR: per followed index. */
   readonly indices?: readonly IndexLag[];
+  /** CCR: the worst index's bounds (see IndexLag). */
+  readonly secondsBehind?: number | undefined;
+  readonly secondsBehindAtLeast?: number;
 }
 
 export interface SyncDriver {

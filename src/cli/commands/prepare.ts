@@ -4,6 +4,7 @@ import { createLogger } from "../../log/index.ts";
 import {
   type ApplyResult,
   applyPrepare,
+  ccrCreatesIndices,
   compare,
   conflictError,
   countActions,
@@ -59,6 +60,7 @@ export function registerPrepare(program: Command, io: Output = consoleOutput): v
       await withClusters(config, logger, async (source, target) => {
         const comparison = await compare(config, source, target, {
           ...(opts.prune ? { prune: true } : {}),
+          leaveToCcr: ccrCreatesIndices(config),
         });
         const unmatched = unmatchedPatterns(config.indices, comparison.inventory);
         if (unmatched.length > 0) throw noMatchError(unmatched);

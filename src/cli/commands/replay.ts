@@ -12,6 +12,7 @@ import {
   waitKind,
 } from "../../replay/index.ts";
 import { openMigrationState } from "../../state/index.ts";
+import { gatewayMaySync } from "../../sync/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 import { stopOnSignals } from "../signals.ts";
 
@@ -134,7 +135,7 @@ export function registerReplay(program: Command, io: Output = consoleOutput): vo
               metrics,
               untilCaughtUp: opts.untilCaughtUp,
               signal: stop.signal,
-              awaitMark: !opts.reverse && config.sync.method === "gateway",
+              awaitMark: !opts.reverse && gatewayMaySync(config, state),
               liftCommand: `bluegreen backfill -c ${opts.config}`,
               onStatus: replayReporter(io, { json: opts.json, tty: process.stderr.isTTY === true }),
             });
@@ -182,7 +183,7 @@ export async function replayInBackground(
       logger,
       metrics,
       signal,
-      awaitMark: config.sync.method === "gateway",
+      awaitMark: gatewayMaySync(config, running.state),
       liftCommand: `bluegreen backfill -c ${configFile}`,
       onStatus: ({ waiting, lagRecords }) => {
         const next = waitKind(waiting);

@@ -28,7 +28,10 @@ function render(status: SandboxStatus): string {
     ];
   });
   const lines = [table(["cluster", "url", "transport", "version", "health"], rows)];
-  if (status.plugins.length > 0) lines.push(`plugins on both: ${status.plugins.join(", ")}`);
+  if (status.plugins.length > 0) {
+    const es = status.source.distribution !== "opensearch";
+    lines.push(`plugins on ${es ? "the target (OpenSearch) only" : "both"}: ${status.plugins.join(", ")}`);
+  }
   if (status.credentials !== undefined) {
     lines.push(
       `username: ${status.credentials.username}`,
@@ -93,7 +96,7 @@ export function registerSandbox(program: Command, io: Output = consoleOutput): v
     )
     .option(
       "--plugins <sets>",
-      `optional plugins on both clusters, comma-separated: ${Object.keys(PLUGIN_SETS).join(", ")} (zips from $${PLUGIN_DIR_ENV}, else the official download)`,
+      `optional plugins on both clusters (the OpenSearch one of a pair with an Elasticsearch source), comma-separated: ${Object.keys(PLUGIN_SETS).join(", ")} (zips from $${PLUGIN_DIR_ENV}, else the official download)`,
     )
     .option("--json", "print status as JSON", false)
     .action(

@@ -12,13 +12,16 @@ import {
   recordedGateways,
   stateModeStore,
 } from "../../gateway/index.ts";
+import { createLogger } from "../../log/index.ts";
 import { replayPosition, replayWait } from "../../replay/index.ts";
 import { table, toJson } from "../../report/index.ts";
 import { openMigrationState, type StateStore } from "../../state/index.ts";
+import { type SyncStatusReport, syncMethodOf, syncStatus } from "../../sync/index.ts";
 import { lastValidation, readiness } from "../../validate/index.ts";
 import { type Step, type WorkflowStatus, workflowStatus } from "../../workflow/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 import { migrationSteps } from "./run.ts";
+import { renderSync } from "./sync.ts";
 
 /** A running gateway answers at once; status must not hang on one that does not. */
 const ASK_TIMEOUT_MS = 3_000;
@@ -65,6 +68,8 @@ export interface CutoverStatus {
 }
 
 export interface MigrationStatus extends WorkflowStatus {
+  /** Step 3: the method (auto as decided), paused or not, CCR lag per index. */
+  readonly sync: SyncStatusReport;
   readonly gateway: GatewayStatus;
   readonly replay: ReplayStatusReport;
   readonly backfill: readonly IndexProgressRecord[];
@@ -125,7 +130,7 @@ async function gatewayStatus(config: MigrationConfig, state: StateStore) {
           .catch(() => undefined);
   const running = answered !== undefined || live.length > 0;
   const gateway: GatewayStatus = {
-    used: running || all.length > 0 || stored !== undefined || config.sync.method === "gateway",
+    used: running || all.length > 0 || stored !== undefined || syncMethodOf(config, state) === "gateway",
     running,
     mode: typeof answered?.mode === "string" ? answered.mode : (stored ?? "capture"),
     modeFrom: answered !== undefined ? "gateway" : stored === undefined ? "default" : "state",
@@ -158,7 +163,7 @@ function replayStatus(
   file: string,
 ): ReplayStatusReport {
   const position = replayPosition(state);
-  const marked = config.sync.method !== "gateway" || position !== undefined;
+  const marked = syncMethodOf(config, state) !== "gateway" || position !== undefined;
   const wait = replayWait(state, marked, `bluegreen backfill -c ${file}`);
   return {
     position,
@@ -180,9 +185,11 @@ export async function migrationStatus(
   const next = workflow.steps.find(
     (s) => s.id !== "rollback" && s.status !== "done" && s.status !== "skipped",
   );
+  const logger = createLogger({ level: "silent" });
   return {
     ...workflow,
     next: next?.id,
+    sync: await syncStatus(config, state, logger, { gatewayLag: false }),
     gateway,
     replay: replayStatus(config, state, end, file),
     backfill: backfillProgress(state),
@@ -219,10 +226,11 @@ export function renderStatus(status: MigrationStatus): string {
     "",
     renderGate(status.gate),
     renderCutover(status.cutover),
+    renderSync(status.sync),
   ];
   const g = status.gateway;
   if (!g.used && status.replay.position === undefined) {
-    lines.push("gateway and replay: not used (sync.method is not gateway, and no gateway has run)");
+    lines.push("gateway and replay: not used (sync is not the gateway, and no gateway has run)");
     return appendBackfill(lines, status);
   }
   const stale = g.stale > 0 ? ` (${g.stale} stale record(s) of gateways that did not stop cleanly)` : "";
@@ -287,7 +295,7 @@ export function registerStatus(program: Command, io: Output = consoleOutput): vo
   program
     .command("status")
     .description(
-      "Where the migration stands: steps (however they were run), the gateway's mode, replay lag and hold, backfill per index",
+      "Where the migration stands: steps (however they were run), sync (method, paused, CCR lag per index), the gateway's mode, replay lag and hold, backfill per index",
     )
     .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
     .option("--json", "print as JSON", false)

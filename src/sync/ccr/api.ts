@@ -160,7 +160,11 @@ export async function createAutoFollow(
     body: { leader_alias: alias, name, pattern, ...rolesBody(useRoles) },
     allowStatus: [400, 500],
   });
-  if (res.status >= 400) throw failure(`Creating the auto-follow rule ${name} (${pattern}) failed`, res.body);
+  // Two callers at once (the backfill follows indices side by side) both find no rule; the second is
+  // refused ("… cannot be recreated/updated"), and the rule it wanted is there.
+  if (res.status >= 400 && !(await autoFollowRules(target)).includes(name)) {
+    throw failure(`Creating the auto-follow rule ${name} (${pattern}) failed`, res.body);
+  }
 }
 
 export async function deleteAutoFollow(target: Cluster, alias: string, name: string): Promise<void> {
@@ -175,9 +179,14 @@ export async function deleteAutoFollow(target: Cluster, alias: string, name: str
   }
 }
 
-/** The leader's global checkpoint per primary shard, read on the leader itself. */
-export async function leaderCheckpoints(source: Cluster, index: string): Promise<Map<number, number>> {
-  const res = await source.request<{
+/**
+ * The global checkpoint per primary shard of an index, read on its own cluster: the leader's on the
+ * source, the follower's on the target (CCR keeps the leader's sequence numbers, so they compare; and
+ * unlike `_status`, which shows no checkpoints while a follower is paused, this always answers).
+ * Empty when the index does not exist.
+ */
+export async function primaryCheckpoints(cluster: Cluster, index: string): Promise<Map<number, number>> {
+  const res = await cluster.request<{
     indices?: Record<
       string,
       {
@@ -187,7 +196,12 @@ export async function leaderCheckpoints(source: Cluster, index: string): Promise
         >;
       }
     >;
-  }>({ method: "GET", path: `/${enc(index)}/_stats/docs`, querystring: { level: "shards" } });
+  }>({
+    method: "GET",
+    path: `/${enc(index)}/_stats/docs`,
+    querystring: { level: "shards" },
+    allowStatus: [404],
+  });
   const shards = res.body.indices?.[index]?.shards ?? {};
   const out = new Map<number, number>();
   for (const [id, copies] of Object.entries(shards)) {

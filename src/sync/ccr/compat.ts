@@ -21,7 +21,12 @@ export const CCR_PAIRS: readonly CcrPair[] = [
     works: true,
     note: "sandbox pair, test/integration/sync-ccr.test.ts",
   },
-  { leader: "1.3.14", follower: "2.19.4", works: true, note: "plugin smoke checks (shared plugin README)" },
+  {
+    leader: "1.3.14",
+    follower: "2.19.4",
+    works: true,
+    note: "legacy sandbox pair, test/integration/sync-ccr.test.ts",
+  },
   {
     leader: "2.19.4",
     follower: "3.4.0",

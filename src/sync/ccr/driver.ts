@@ -5,55 +5,13 @@ import { type MigrationConfig, selectIndices } from "../../config/index.ts";
 import { BluegreenError } from "../../errors/index.ts";
 import type { Logger } from "../../log/index.ts";
 import type { StateStore } from "../../state/index.ts";
-import type { IndexLag, SyncDriver, SyncLag } from "../types.ts";
+import type { SyncDriver, SyncLag } from "../types.ts";
 import { pauseFollowing, resumeFollowing } from "./api.ts";
-import { ccrRecord, follow, followers, indexLag, stopAll, waitBootstrapped } from "./follow.ts";
-import {
-  bothFacts,
-  type CcrFinding,
-  ccrConnection,
-  ccrFindings,
-  describeFindings,
-  publishedTransport,
-  securedPair,
-} from "./preflight.ts";
-import {
-  putRemoteCluster,
-  recordRemoteCluster,
-  remoteClusters,
-  remoteConnected,
-  removeRemoteCluster,
-} from "./remote.ts";
-
-const CONNECT_WAIT_MS = 30_000;
-
-/**
- * Registers the source on the target under the configured alias (recorded first) and waits for the
- * connection; undefined when connected, else the finding naming the address that was not reached.
- */
-export async function connectRemote(
-  config: MigrationConfig,
-  state: StateStore,
-  source: Cluster,
-  target: Cluster,
-): Promise<CcrFinding | undefined> {
-  const remote = ccrConnection(config, await publishedTransport(source));
-  recordRemoteCluster(state, { alias: remote.alias, mode: remote.mode, autoFollowRules: [] });
-  await putRemoteCluster(target, remote);
-  const deadline = Date.now() + CONNECT_WAIT_MS;
-  for (;;) {
-    if (await remoteConnected(target, remote.alias)) return undefined;
-    if (Date.now() >= deadline) break;
-    await delay(500);
-  }
-  const address =
-    remote.mode === "proxy" ? (remote.proxyAddress ?? "(no proxyAddress)") : remote.seeds.join(", ");
-  return {
-    check: "transport",
-    reason: `the target did not connect to the source's transport address ${address} (remote cluster ${remote.alias}) within ${CONNECT_WAIT_MS / 1000} s`,
-    fix: "Open the source's transport port to the target's nodes (firewall, security groups), or set sync.ccr.seeds (or mode proxy with proxyAddress) to an address the target can reach.",
-  };
-}
+import { ccrBlockers } from "./blockers.ts";
+import { ccrRecord, follow, followers, stopAll, waitBootstrapped } from "./follow.ts";
+import { ccrLag } from "./lag.ts";
+import { describeFindings } from "./preflight.ts";
+import { remoteClusters, removeRemoteCluster } from "./remote.ts";
 
 export function ccrDriver(config: MigrationConfig, state: StateStore, logger: Logger): SyncDriver {
   const source = createCluster(config.source, { logger });
@@ -61,21 +19,11 @@ export function ccrDriver(config: MigrationConfig, state: StateStore, logger: Lo
   const each = async (work: (follower: string) => Promise<void>) => {
     for (const follower of (await followers(state, source)).values()) await work(follower);
   };
-  const lag = async (): Promise<SyncLag> => {
-    const indices: IndexLag[] = [];
-    for (const [leader, follower] of await followers(state, source)) {
-      indices.push(await indexLag(source, target, leader, follower));
-    }
-    return { lagRecords: indices.reduce((s, i) => s + i.operationsBehind, 0), indices };
-  };
+  const lag = (): Promise<SyncLag> => ccrLag(state, source, target);
   return {
     method: "ccr",
     async start(signal) {
-      const facts = await bothFacts(source, target);
-      const findings = ccrFindings(facts.source, facts.target);
-      const unreachable =
-        findings.length > 0 ? undefined : await connectRemote(config, state, source, target);
-      if (unreachable !== undefined) findings.push(unreachable);
+      const { findings, secured } = await ccrBlockers(config, state, source, target);
       if (findings.length > 0) {
         throw new BluegreenError(
           "BG_SYNC_CCR_IMPOSSIBLE",
@@ -90,7 +38,7 @@ export function ccrDriver(config: MigrationConfig, state: StateStore, logger: Lo
         .filter((i) => i.status === "open")
         .map((i) => i.name);
       const record = await follow(config, state, target, indices, {
-        ...(securedPair(facts.source) ? { useRoles: config.sync.ccr.useRoles } : {}),
+        ...(secured ? { useRoles: config.sync.ccr.useRoles } : {}),
         ...(signal === undefined ? {} : { signal }),
         onIndex: (leader, follower, outcome) => logger.info({ leader, follower, outcome }, "ccr: follower"),
       });
@@ -153,19 +101,16 @@ export async function bootstrapFollower(
   index: string,
   signal?: AbortSignal,
 ): Promise<string> {
-  const facts = await bothFacts(source, target);
-  const unreachable = await connectRemote(config, state, source, target);
-  if (unreachable !== undefined) {
+  const { findings, secured } = await ccrBlockers(config, state, source, target);
+  if (findings.length > 0) {
     throw new BluegreenError(
       "BG_SYNC_CCR_IMPOSSIBLE",
-      `Cross-cluster replication cannot start: ${unreachable.reason}.`,
-      {
-        fix: unreachable.fix,
-      },
+      `Cross-cluster replication cannot start: ${describeFindings(findings)}.`,
+      { fix: [...new Set(findings.map((f) => f.fix))].join(" ") },
     );
   }
   const record = await follow(config, state, target, [index], {
-    ...(securedPair(facts.source) ? { useRoles: config.sync.ccr.useRoles } : {}),
+    ...(secured ? { useRoles: config.sync.ccr.useRoles } : {}),
     ...(signal === undefined ? {} : { signal }),
   });
   const follower = record.followed[index] ?? index;

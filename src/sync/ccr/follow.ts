@@ -8,11 +8,9 @@ import type { Cluster } from "../../cluster/index.ts";
 import { globToRegExp, type MigrationConfig, selectIndices } from "../../config/index.ts";
 import { BluegreenError } from "../../errors/index.ts";
 import type { StateStore } from "../../state/index.ts";
-import type { IndexLag } from "../types.ts";
 import {
   createAutoFollow,
   deleteAutoFollow,
-  leaderCheckpoints,
   replicationStatus,
   startFollowing,
   stopFollowing,
@@ -28,6 +26,8 @@ export interface CcrRecord {
   readonly followed: Readonly<Record<string, string>>;
   /** rule name → pattern. */
   readonly autoFollow: Readonly<Record<string, string>>;
+  /** Followers stopped so far, recorded one by one (a stop killed half-way shows how far it got). */
+  readonly stopped?: readonly string[];
   /** Set once every follower is stopped (cutover). */
   readonly stoppedAt?: string;
 }
@@ -166,39 +166,23 @@ export async function followers(state: StateStore, source: Cluster): Promise<Map
   return out;
 }
 
-export async function indexLag(
-  source: Cluster,
-  target: Cluster,
-  leader: string,
-  follower: string,
-): Promise<IndexLag> {
-  const [status, leaders] = await Promise.all([
-    replicationStatus(target, follower),
-    leaderCheckpoints(source, leader),
-  ]);
-  const byShard = new Map(status.shards.map((s) => [s.shard, s.followerCheckpoint]));
-  const shards = [...leaders].map(([shard, leaderCp]) => ({
-    shard,
-    leader: leaderCp,
-    follower: byShard.get(shard) ?? -1,
-  }));
-  const operationsBehind = shards.reduce((s, x) => s + Math.max(0, x.leader - x.follower), 0);
-  return { index: leader, followerIndex: follower, status: status.status, operationsBehind, shards };
-}
-
 /** Auto-follow rules first (no new follower appears meanwhile), then every follower. */
 export async function stopAll(
   state: StateStore,
   source: Cluster,
   target: Cluster,
 ): Promise<{ stopped: string[]; already: string[] }> {
-  const record = ccrRecord(state);
+  let record = ccrRecord(state);
   if (record === undefined) return { stopped: [], already: [] };
   for (const name of Object.keys(record.autoFollow)) await deleteAutoFollow(target, record.alias, name);
   const stopped: string[] = [];
   const already: string[] = [];
   for (const follower of (await followers(state, source)).values()) {
     ((await stopFollowing(target, follower)) === "stopped" ? stopped : already).push(follower);
+    if (!(record.stopped ?? []).includes(follower)) {
+      record = { ...record, stopped: [...(record.stopped ?? []), follower] };
+      putRecord(state, record);
+    }
   }
   putRecord(state, { ...record, stoppedAt: new Date().toISOString() });
   return { stopped, already };

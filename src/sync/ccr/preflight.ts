@@ -11,7 +11,7 @@ export const CCR_PLUGIN = "opensearch-cross-cluster-replication";
 const SECURITY_PLUGIN = "opensearch-security";
 
 export interface CcrFinding {
-  readonly check: "distribution" | "plugin" | "version" | "security" | "transport";
+  readonly check: "distribution" | "plugin" | "version" | "security" | "roles" | "transport";
   readonly reason: string;
   readonly fix: string;
 }
