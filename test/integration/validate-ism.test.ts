@@ -215,7 +215,7 @@ test("hundreds of long index names are asked in several explain requests", async
 });
 
 test("bluegreen validate: a source-only policy passes (cutover attaches it), another policy on the target is named", async () => {
-  const index = `${P}-e`;
+  const index = `${P}-v`;
   await seed(main.source, index, 10, { shards: 1 });
   const { dir, file } = migrationFile(index, sandbox, index);
   for (const step of [
