@@ -4,7 +4,8 @@
  * our stream copier, elasticdump (best flags), remote `_reindex`, snapshot/restore, and a pure bulk
  * loader into the target (the ingestion ceiling). Prints docs/s, MB/s, peak RSS and the ratios.
  *
- * BENCH_DOCS (default 200000, up to 1M) sets the size; BENCH_KEEP=1 leaves the sandbox running.
+ * BENCH_DOCS (default 200000, up to 1M) sets the size; BENCH_KEEP=1 leaves the sandbox running;
+ * BENCH_ASYNC_TRANSLOG=1 gives every contender's target index an async translog.
  * Client-side tools run as child processes so their peak RSS (VmHWM) is theirs alone; _reindex and
  * snapshot run inside the clusters, so they have no client RSS worth showing.
  */
@@ -22,7 +23,9 @@ const INDEX = "bench-docs";
 const ROOT = new URL("..", import.meta.url).pathname;
 const NODE = process.execPath;
 /** The stream copier's settings, overridable to compare tunings (`BENCH_STREAM='{ readers: 2 }'`). */
-const STREAM_SETTINGS = process.env.BENCH_STREAM ?? "{ readers: 2, bulkConcurrency: 4, bulkBytes: 2097152 }";
+const STREAM_SETTINGS =
+  process.env.BENCH_STREAM ??
+  `{ readers: 2, bulkConcurrency: 4, bulkBytes: 2097152${process.env.BENCH_ASYNC_TRANSLOG === "1" ? ", asyncTranslog: true" : ""} }`;
 const STREAM_BATCH = Number(process.env.BENCH_BATCH ?? 1000);
 
 interface Result {
@@ -77,7 +80,16 @@ async function count(url: string, index: string): Promise<number> {
   return r.json.count ?? -1;
 }
 
-const INDEX_SETTINGS = { number_of_shards: 2, number_of_replicas: 0 };
+/**
+ * BENCH_ASYNC_TRANSLOG=1: every contender's target index gets `translog.durability: async` (the stream
+ * copier's `asyncTranslog` option), so the comparison stays like for like.
+ */
+const ASYNC_TRANSLOG = process.env.BENCH_ASYNC_TRANSLOG === "1";
+const INDEX_SETTINGS = {
+  number_of_shards: 2,
+  number_of_replicas: 0,
+  ...(ASYNC_TRANSLOG ? { "translog.durability": "async" } : {}),
+};
 
 async function freshTarget(target: string, create: boolean): Promise<void> {
   await req(target, "DELETE", `/${INDEX}`);

@@ -92,6 +92,8 @@ backfill:
     # docsPerSecond: 5000           # throttle; or mbPerSecond: 20
     # transform: ./transform.mjs    # default export (doc) => doc | null, per document
     tuneTarget: true                # refresh_interval -1 and replicas 0 while copying, then restored
+    asyncTranslog: false            # also translog.durability async while copying (faster; a target
+                                    # node crash mid-copy can lose seconds of batches: validate finds it)
     leaseIndex: bluegreen-backfill-leases  # slice leases on the target for --workers N
 
 sync:

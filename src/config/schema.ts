@@ -162,6 +162,7 @@ export const rawConfigSchema = z.strictObject({
           transform: text.optional(),
           externalVersions: flag().default(false),
           tuneTarget: flag().default(true),
+          asyncTranslog: flag().default(false),
           failedDocsDir: text.optional(),
           keepAlive: duration({ min: 1000 }).default(600_000),
           leaseIndex: text.default("bluegreen-backfill-leases"),

@@ -107,6 +107,12 @@ export interface StreamSettings {
   readonly externalVersions: boolean;
   /** Set refresh_interval -1 and replicas 0 on the target while copying, then restore them. */
   readonly tuneTarget: boolean;
+  /**
+   * Opt-in: `index.translog.durability: async` on the target index while copying (with `tuneTarget`),
+   * restored afterwards. Faster bulk loads; a target node crash during the copy can lose the last
+   * seconds of acknowledged batches, which only validate then finds.
+   */
+  readonly asyncTranslog: boolean;
   /** Where rejected documents are written (absolute); next to the state file by default. */
   readonly failedDocsDir: string;
   readonly keepAliveMs: number;

@@ -16,6 +16,7 @@ import {
   migrationFile,
   prefix,
   seed,
+  start,
 } from "../support/backfill.ts";
 import { assertSameContent } from "../support/digest.ts";
 import { testSandbox } from "../support/sandbox.ts";
@@ -83,6 +84,50 @@ for (const [label, pair, clusters] of [
     assert.match(again.stdout, /total/);
   });
 }
+
+test("asyncTranslog: the target's translog is async while copying, and its own setting is back afterwards", async () => {
+  const index = `${P}-async`;
+  await seed(main.source, index, 600, { shards: 1 });
+  await main.target.request({
+    method: "PUT",
+    path: `/${index}`,
+    body: {
+      settings: { number_of_shards: 1, "index.translog.durability": "request" },
+      mappings: DOC_MAPPINGS,
+    },
+  });
+  const { dir, file } = migrationFile(
+    `${P}-async`,
+    sandbox,
+    index,
+    // Slow enough (about 4 s) to look at the target's settings while it copies.
+    "backfill: { method: stream, batchSize: 50, stream: { asyncTranslog: true, docsPerSecond: 150 } }\n",
+  );
+  const durability = async () =>
+    (
+      await main.target.request<
+        Record<string, { settings: { index: { translog?: { durability?: string } } } }>
+      >({
+        method: "GET",
+        path: `/${index}/_settings`,
+      })
+    ).body[index]?.settings.index.translog?.durability;
+  const run = start(["backfill", "-c", file], dir);
+  let seen: string | undefined;
+  let ended = false;
+  void run.done.then(() => {
+    ended = true;
+  });
+  while (!ended && seen !== "async") {
+    seen = await durability();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const result = await run.done;
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(seen, "async", "never saw translog.durability async while the copy ran");
+  assert.equal(await durability(), "request");
+  await assertSameContent(main.source, index, main.target, index);
+});
 
 test("a transform module changes documents on the way; returning null skips one", async () => {
   const index = `${P}-transform`;

@@ -113,7 +113,7 @@ class IndexCopy {
     const store = this.#shared.store;
     const plan = await store.plan(this.#task.index, () => this.#makePlan());
     if (plan.tuning !== null && plan.tuningReverted !== true) {
-      await applyTuning(target, this.#task.targetIndex, this.#signal);
+      await applyTuning(target, this.#task.targetIndex, plan.tuning, this.#signal);
     }
     const before = await store.states(this.#task.index, plan.slices);
     this.#docsDone = before.reduce((sum, s) => sum + s.docs, 0);
@@ -172,7 +172,9 @@ class IndexCopy {
       signal: this.#signal,
     });
     const slices = empty.body.count === 0 ? 1 : chooseSlices(shards, o.readers * workers, o.slices);
-    const tuning = o.tuneTarget ? await readTuning(target, this.#task.targetIndex, this.#signal) : null;
+    const tuning = o.tuneTarget
+      ? await readTuning(target, this.#task.targetIndex, o.asyncTranslog, this.#signal)
+      : null;
     return { mode, slices, shards, tuning };
   }
 

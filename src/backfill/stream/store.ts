@@ -9,6 +9,8 @@ import type { ReadMode, SlicePosition } from "./reader.ts";
 export interface TuningRecord {
   readonly refreshInterval: string | null;
   readonly replicas: string | null;
+  /** Present only when `asyncTranslog` was on at the plan's start: the value to put back. */
+  readonly translogDurability?: string | null;
 }
 
 /** Fixed when an index's copy first starts; every resume and every worker uses the same plan. */

@@ -13,23 +13,44 @@ interface SettingsResponse {
 export async function readTuning(
   target: Cluster,
   index: string,
+  asyncTranslog: boolean,
   signal?: AbortSignal,
 ): Promise<TuningRecord> {
   const res = await target.request<SettingsResponse>({
     method: "GET",
-    path: `/${encodeURIComponent(index)}/_settings/index.refresh_interval,index.number_of_replicas`,
+    path: `/${encodeURIComponent(index)}/_settings/index.refresh_interval,index.number_of_replicas,index.translog.durability`,
     signal,
   });
   const settings = Object.values(res.body)[0]?.settings?.index ?? {};
   const str = (v: unknown) => (typeof v === "string" ? v : null);
-  return { refreshInterval: str(settings.refresh_interval), replicas: str(settings.number_of_replicas) };
+  const translog = settings.translog as Record<string, unknown> | undefined;
+  return {
+    refreshInterval: str(settings.refresh_interval),
+    replicas: str(settings.number_of_replicas),
+    ...(asyncTranslog ? { translogDurability: str(translog?.durability) } : {}),
+  };
 }
 
-export async function applyTuning(target: Cluster, index: string, signal?: AbortSignal): Promise<void> {
+/**
+ * With `translogDurability` recorded (the operator opted into `asyncTranslog`), the translog is
+ * fsynced every few seconds instead of on every bulk request for the copy's duration.
+ */
+export async function applyTuning(
+  target: Cluster,
+  index: string,
+  record: TuningRecord,
+  signal?: AbortSignal,
+): Promise<void> {
   await target.request({
     method: "PUT",
     path: `/${encodeURIComponent(index)}/_settings`,
-    body: { index: { refresh_interval: "-1", number_of_replicas: 0 } },
+    body: {
+      index: {
+        refresh_interval: "-1",
+        number_of_replicas: 0,
+        ...(record.translogDurability === undefined ? {} : { "translog.durability": "async" }),
+      },
+    },
     signal,
   });
 }
@@ -44,7 +65,15 @@ export async function revertTuning(
   await target.request({
     method: "PUT",
     path: `/${encodeURIComponent(index)}/_settings`,
-    body: { index: { refresh_interval: record.refreshInterval, number_of_replicas: record.replicas } },
+    body: {
+      index: {
+        refresh_interval: record.refreshInterval,
+        number_of_replicas: record.replicas,
+        ...(record.translogDurability === undefined
+          ? {}
+          : { "translog.durability": record.translogDurability }),
+      },
+    },
     signal,
   });
 }
