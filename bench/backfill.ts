@@ -107,15 +107,19 @@ function measured(
   cmd: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
-): Promise<{ ms: number; peak: number; code: number; stderr: string }> {
+): Promise<{ ms: number; peak: number; code: number; stderr: string; stdout: string }> {
   const started = performance.now();
   const child = spawn(cmd, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
   let peak = 0;
   let stderr = "";
+  let stdout = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    stdout = (stdout + d.toString()).slice(-4000);
+  });
   child.stderr?.on("data", (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
@@ -131,7 +135,7 @@ function measured(
   return new Promise((resolve) => {
     child.on("exit", (code) => {
       clearInterval(timer);
-      resolve({ ms: performance.now() - started, peak, code: code ?? -1, stderr });
+      resolve({ ms: performance.now() - started, peak, code: code ?? -1, stderr, stdout });
     });
   });
 }
@@ -244,17 +248,34 @@ async function runSnapshot(source: string, target: string, repoPath: string): Pr
   };
 }
 
+/**
+ * The true ceiling: pre-built bulk bodies sent from memory (their building is not timed), at the best
+ * of several concurrencies (each on a fresh index).
+ */
 async function runCeiling(target: string): Promise<Result> {
-  await freshTarget(target, true);
-  const r = await measured(NODE, [join(ROOT, "bench/ceiling.ts"), target, INDEX, String(DOCS), "4"]);
-  if (r.code !== 0) throw new Error(`ceiling failed: ${r.stderr}`);
-  return {
-    name: "bulk ceiling",
-    ms: r.ms + (await refreshed(target, performance.now())),
-    peakRssBytes: r.peak,
-    count: await count(target, INDEX),
-    note: "generated docs, 4 MB bulks, concurrency 4",
-  };
+  let best: Result | undefined;
+  for (const concurrency of [4, 8]) {
+    await freshTarget(target, true);
+    const r = await measured(NODE, [
+      join(ROOT, "bench/ceiling.ts"),
+      target,
+      INDEX,
+      String(DOCS),
+      String(concurrency),
+    ]);
+    if (r.code !== 0) throw new Error(`ceiling failed: ${r.stderr}`);
+    const sendMs = (JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "{}") as { ms?: number }).ms;
+    if (sendMs === undefined) throw new Error(`ceiling printed no time: ${r.stdout}`);
+    const result: Result = {
+      name: "bulk ceiling",
+      ms: sendMs + (await refreshed(target, performance.now())),
+      peakRssBytes: r.peak,
+      count: await count(target, INDEX),
+      note: `pre-built 4 MB bulks from memory, best of concurrency 4 and 8 (this: ${concurrency})`,
+    };
+    if (best === undefined || result.ms < best.ms) best = result;
+  }
+  return best as Result;
 }
 
 async function loadSource(source: string): Promise<number> {

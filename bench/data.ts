@@ -98,6 +98,40 @@ export function* bulkBodies(
 }
 
 /** Loads docs [0, count) into `url/index` with `concurrency` parallel bulk requests; returns source bytes. */
+/** Sends ready-made `_bulk` bodies, `concurrency` at a time, retrying 429s; fails on any item error. */
+export async function sendBodies(
+  url: string,
+  bodies: readonly (string | Buffer)[],
+  concurrency: number,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++] as string | Buffer;
+      await sendBulk(url, body);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+async function sendBulk(url: string, body: string | Buffer): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(`${url}/_bulk?filter_path=errors,items.*.error`, {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body,
+    });
+    const json = (await res.json()) as { errors?: boolean; items?: unknown[] };
+    if (res.status === 429 && attempt < 10) {
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+      continue;
+    }
+    if (res.status !== 200 || json.errors === true)
+      throw new Error(`bulk failed: HTTP ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
+    return;
+  }
+}
+
 export async function bulkLoad(
   url: string,
   index: string,
@@ -110,21 +144,7 @@ export async function bulkLoad(
   const worker = async () => {
     for (let next = bodies.next(); !next.done; next = bodies.next()) {
       const { body, sourceBytes } = next.value;
-      for (let attempt = 1; ; attempt++) {
-        const res = await fetch(`${url}/_bulk?filter_path=errors,items.*.error`, {
-          method: "POST",
-          headers: { "content-type": "application/x-ndjson" },
-          body,
-        });
-        const json = (await res.json()) as { errors?: boolean; items?: unknown[] };
-        if (res.status === 429 && attempt < 10) {
-          await new Promise((r) => setTimeout(r, 200 * attempt));
-          continue;
-        }
-        if (res.status !== 200 || json.errors === true)
-          throw new Error(`bulk failed: HTTP ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
-        break;
-      }
+      await sendBulk(url, body);
       total += sourceBytes;
     }
   };
