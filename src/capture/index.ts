@@ -1,4 +1,5 @@
-export { FileCaptureLog, openFileLog } from "./file/log.ts";
+export { FileCaptureLog } from "./file/log.ts";
+export { openFileLog } from "./file/open-log.ts";
 export type { FileLogOptions, FileLogStats } from "./file/options.ts";
 export { FileLogReader, type FileLogReaderOptions, openFileLogReader } from "./file/reader.ts";
 export type { CommitTiming } from "./group-commit.ts";

@@ -1,5 +1,6 @@
 import { BluegreenError } from "../errors/index.ts";
-import { type FileCaptureLog, openFileLog } from "./file/log.ts";
+import type { FileCaptureLog } from "./file/log.ts";
+import { openFileLog } from "./file/open-log.ts";
 import type { FileLogOptions } from "./file/options.ts";
 import { type KafkaCaptureLog, openKafkaLog } from "./kafka/log.ts";
 import type { KafkaLogOptions } from "./kafka/options.ts";

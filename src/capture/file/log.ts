@@ -1,17 +1,15 @@
-import { type FileHandle, mkdir, open, unlink } from "node:fs/promises";
-import { dirname, resolve as resolvePath } from "node:path";
+import { type FileHandle, unlink } from "node:fs/promises";
 import { BluegreenError } from "../../errors/index.ts";
 import { GroupCommit, type Staged } from "../group-commit.ts";
 import type { CaptureLog, LogPosition, LogRecord, StoredRecord } from "../types.ts";
-import { EndMarker } from "./end-marker.ts";
+import type { EndMarker } from "./end-marker.ts";
 import { encodeFrames, FRAME_HEADER, frameSize, readFrames } from "./format.ts";
-import { type DirectoryLock, lockDirectory } from "./lock.ts";
-import { type FileLogOptions, type FileLogStats, normalizeFileOptions } from "./options.ts";
+import type { DirectoryLock } from "./lock.ts";
+import type { FileLogStats, normalizeFileOptions } from "./options.ts";
 import {
   corrupt,
   createSegment,
   INDEX_EVERY,
-  listSegments,
   openSegmentForRead,
   type Segment,
   scanSegment,
@@ -20,69 +18,6 @@ import {
 
 /** How long lazy records wait for another commit to ride along with before they get their own. */
 const LAZY_FLUSH_MS = 10;
-
-/**
- * Opens (creating if needed) the file capture log in `options.dir`, recovering a torn tail left by a
- * crash, and takes the directory's single-writer lock (BG_CAPTURE_LOCKED if another log holds it).
- */
-export async function openFileLog(options: FileLogOptions): Promise<FileCaptureLog> {
-  const normalized = normalizeFileOptions(options);
-  const dir = resolvePath(normalized.dir);
-  const created = await mkdir(dir, { recursive: true });
-  // A new directory's own name must be durable too, or a power cut could take the whole log with it.
-  if (created !== undefined) await syncDirectory(dirname(created));
-  const lock = lockDirectory(dir);
-  let file: FileHandle | undefined;
-  try {
-    const segments = await listSegments(dir);
-    let recoveredBytes = 0;
-    let last = segments.at(-1);
-    let count = 0;
-    if (last === undefined) {
-      const created = await createSegment(dir, 0);
-      segments.push(created.segment);
-      last = created.segment;
-      file = created.file;
-    } else {
-      file = await open(last.path, "r+");
-      const scan = await scanSegment(last, file, true);
-      count = scan.count;
-      if (scan.goodBytes === -1) {
-        // Torn while being created: rewrite the header as createSegment would have.
-        await file.close();
-        file = undefined;
-        await unlink(last.path);
-        segments.pop();
-        recoveredBytes = last.size;
-        const created = await createSegment(dir, last.base);
-        segments.push(created.segment);
-        last = created.segment;
-        file = created.file;
-      } else if (scan.goodBytes < last.size) {
-        recoveredBytes = last.size - scan.goodBytes;
-        await file.truncate(scan.goodBytes);
-        last.size = scan.goodBytes;
-      }
-      // Whatever survived the crash is made durable before a reader may see it.
-      await file.sync();
-    }
-    const marker = await EndMarker.open(dir, last.base + count);
-    return new FileCaptureLog(
-      dir,
-      normalized,
-      lock,
-      segments,
-      file,
-      last.base + count,
-      recoveredBytes,
-      marker,
-    );
-  } catch (error) {
-    await file?.close();
-    lock.release();
-    throw error;
-  }
-}
 
 /**
  * The embedded capture log: append-only segment files in one directory, one partition (0).
