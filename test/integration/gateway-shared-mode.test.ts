@@ -192,6 +192,9 @@ describe("several gateways sharing one Kafka log and one mode", () => {
     assert.equal(shown.code, 0, shown.output);
     assert.equal(shown.answer.mode, "fenced");
     assert.equal((shown.answer.members as unknown[]).length, 3);
+    const status = bluegreen(["status", "-c", c.file]);
+    assert.equal(await exitOf(status), 0, status.output());
+    assert.match(status.output(), /gateway: 3 live gateway\(s\) sharing mode fenced \(epoch 1 on /);
   });
 
   test("replay of the shared log leaves source ≡ target; a switch to target moves every gateway", async () => {
