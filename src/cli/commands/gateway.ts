@@ -108,7 +108,7 @@ function describeShared(answer: Record<string, unknown>, switched: boolean): str
   }[];
   const excluded = new Set(((answer.excluded ?? []) as { id: string }[]).map((e) => e.id));
   const head = switched
-    ? `mode ${String(answer.previous)} → ${String(answer.mode)} (epoch ${String(answer.epoch)} on ${String(answer.shared)}; confirmed by ${(answer.acknowledged as unknown[]).length} gateway(s)${excluded.size > 0 ? `, ${excluded.size} silent one(s) left out` : ""}${answer.drained === false ? "; writes from the previous mode still in flight" : ""})`
+    ? `mode ${String(answer.previous)} → ${String(answer.mode)} (epoch ${String(answer.epoch)} on ${String(answer.shared)}; confirmed by ${(answer.acknowledged as unknown[]).length} gateway(s)${excluded.size > 0 ? `, ${excluded.size} silent one(s) left out` : ""}})`
     : `mode ${String(answer.mode)} (epoch ${String(answer.epoch)} on ${String(answer.shared)})`;
   const lines = members.map(
     (m) =>

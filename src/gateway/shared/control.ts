@@ -1,10 +1,8 @@
-import kafkajs, { type Cluster } from "kafkajs";
-import { clusterOf } from "../../capture/index.ts";
+import type { Cluster } from "kafkajs";
+import { closeKafkaClients, kafkaClients } from "../../capture/index.ts";
 import type { MigrationConfig, SharedModeSettings } from "../../config/index.ts";
 import { BluegreenError, isBluegreenError } from "../../errors/index.ts";
 import type { ControlRecord } from "./view.ts";
-
-const { Kafka, logLevel, Partitioners } = kafkajs;
 
 /** The control topic: one partition (one total order), compacted, stamped with the broker's clock. */
 const TOPIC_CONFIG = [
@@ -41,23 +39,16 @@ export function sharedSettings(config: MigrationConfig): SharedModeSettings {
 export async function openControlTopic(config: MigrationConfig, clientId: string): Promise<ControlTopic> {
   const { controlTopic: topic } = sharedSettings(config);
   const brokers = [...config.gateway.log.brokers];
-  const kafka = new Kafka({
+  const clients = kafkaClients({
     clientId,
     brokers,
-    connectionTimeout: 3_000,
+    connectionTimeoutMs: 3_000,
     // A gateway's lease is seconds: a request must give up well before kafkajs's 30 s default.
-    requestTimeout: Math.max(2_000, sharedSettings(config).leaseMs),
-    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
-    logLevel: logLevel.NOTHING,
+    requestTimeoutMs: Math.max(2_000, sharedSettings(config).leaseMs),
+    retries: 3,
+    maxRetryTimeMs: 1_000,
   });
-  const admin = kafka.admin();
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  const cluster = clusterOf(kafka);
+  const { admin, producer, cluster } = clients;
   const fail = (what: string, error: unknown) => controlError(topic, brokers, what, error);
   try {
     await admin.connect();
@@ -86,7 +77,7 @@ export async function openControlTopic(config: MigrationConfig, clientId: string
     await cluster.connect();
     await cluster.addTargetTopic(topic);
   } catch (error) {
-    await Promise.allSettled([admin.disconnect(), producer.disconnect(), cluster.disconnect()]);
+    await closeKafkaClients(clients);
     throw fail("open", error);
   }
   return {
@@ -113,7 +104,7 @@ export async function openControlTopic(config: MigrationConfig, clientId: string
       }
     },
     async close() {
-      await Promise.allSettled([producer.disconnect(), admin.disconnect(), cluster.disconnect()]);
+      await closeKafkaClients(clients);
     },
   };
 }

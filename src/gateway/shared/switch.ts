@@ -37,8 +37,11 @@ export interface SharedModeStatus {
 
 export interface SharedSwitchResult extends SharedModeStatus {
   readonly previous: GatewayMode;
-  /** Whether every acknowledging gateway's writes of earlier modes had finished. */
-  readonly drained: boolean;
+  /**
+   * Always true: a gateway whose writes of earlier modes have not finished has not acknowledged, so a
+   * switch that returns has every live gateway drained (a single gateway's switch may say false).
+   */
+  readonly drained: true;
   readonly acknowledged: readonly string[];
   /** Gateways left out because they were silent longer than memberTimeout (they refuse writes). */
   readonly excluded: readonly {
@@ -87,7 +90,7 @@ export async function switchSharedMode(
         return {
           ...status(config, control, view),
           previous,
-          drained: tally.undrained.length === 0,
+          drained: true,
           acknowledged: tally.acknowledged,
           excluded: tally.excluded,
         };
@@ -126,28 +129,24 @@ async function propose(
 
 interface Tally {
   readonly acknowledged: string[];
-  readonly undrained: string[];
   readonly waiting: Member[];
   readonly excluded: { id: string; url: string | undefined; silentMs: number }[];
 }
 
 /**
- * A gateway has acknowledged epoch E when its heartbeat carries E or later (a later epoch supersedes
- * E); one that carries E but not drained yet is waited for until the deadline, then reported as
- * not drained. One silent longer than memberTimeout is excluded: it has failed closed by then.
+ * A gateway has acknowledged epoch E when its heartbeat carries E with its writes drained, or a later
+ * epoch (which supersedes E). One silent longer than memberTimeout is excluded: it has failed closed
+ * by then (memberTimeout > lease + heartbeat is a config rule).
  */
 function tallyAcks(view: ControlView, epoch: number, memberTimeoutMs: number): Tally {
-  const tally: Tally = { acknowledged: [], undrained: [], waiting: [], excluded: [] };
+  const tally: Tally = { acknowledged: [], waiting: [], excluded: [] };
   const now = view.brokerNow();
   for (const [id, member] of view.members) {
     const silentMs = Math.max(0, now - member.timestampMs);
     if (member.beat.epoch > epoch || (member.beat.epoch === epoch && member.beat.drained))
       tally.acknowledged.push(id);
     else if (silentMs > memberTimeoutMs) tally.excluded.push({ id, url: member.beat.url, silentMs });
-    else if (member.beat.epoch === epoch) {
-      tally.undrained.push(id);
-      tally.waiting.push(member);
-    } else tally.waiting.push(member);
+    else tally.waiting.push(member);
   }
   return tally;
 }
