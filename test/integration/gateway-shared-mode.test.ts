@@ -284,6 +284,21 @@ describe("several gateways sharing one Kafka log and one mode", () => {
     const after = await sharedModeStatus(a.config);
     assert.equal(after.mode, "capture");
     assert.equal(after.epoch, before.epoch + 1);
+    // Truly at once: whichever reads first may finish first; never two decisions on one epoch.
+    const raced = await Promise.allSettled([
+      switchSharedMode(a.config, "fenced"),
+      switchSharedMode(b.config, "target"),
+    ]);
+    const won = raced.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    for (const r of raced)
+      if (r.status === "rejected")
+        assert.ok(isBluegreenError(r.reason, "BG_GATEWAY_MODE_CONFLICT"), String(r.reason));
+    assert.ok(won.length >= 1);
+    assert.equal(new Set(won.map((w) => w.epoch)).size, won.length);
+    const last = won.reduce((x, y) => (y.epoch > x.epoch ? y : x));
+    const settled = await sharedModeStatus(a.config);
+    assert.equal(settled.epoch, after.epoch + won.length);
+    assert.equal(settled.mode, last.mode);
   });
 
   test("a live gateway that does not acknowledge makes the switch exit 5, naming it", async () => {

@@ -52,17 +52,11 @@ export async function openControlTopic(config: MigrationConfig, clientId: string
   const fail = (what: string, error: unknown) => controlError(topic, brokers, what, error);
   try {
     await admin.connect();
-    const existing = await admin.listTopics();
-    if (!existing.includes(topic))
-      await admin
-        .createTopics({
-          waitForLeaders: true,
-          topics: [{ topic, numPartitions: 1, configEntries: TOPIC_CONFIG }],
-        })
-        // Two gateways starting together both try: the loser's "already exists" is fine.
-        .catch((error: unknown) => {
-          if ((error as { type?: string }).type !== "TOPIC_ALREADY_EXISTS") throw error;
-        });
+    // Resolves false when it exists already (another gateway or switch made it first).
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: 1, configEntries: TOPIC_CONFIG }],
+    });
     const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
     const partitions = metadata.topics[0]?.partitions.length ?? 0;
     if (partitions !== 1)
@@ -89,7 +83,11 @@ export async function openControlTopic(config: MigrationConfig, clientId: string
           acks: -1,
           messages: [{ key, value: value ?? null }],
         });
-        return Number(meta?.baseOffset ?? Number.NaN);
+        const offset = Number(meta?.baseOffset ?? Number.NaN);
+        // Callers wait to read past this offset: without one they could not know what they waited for.
+        if (!Number.isSafeInteger(offset))
+          throw new Error(`the broker answered without an offset (${String(meta?.baseOffset)})`);
+        return offset;
       } catch (error) {
         throw fail("publish to", error);
       }

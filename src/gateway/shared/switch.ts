@@ -14,6 +14,7 @@ import { type ControlTopic, openControlTopic, sharedSettings } from "./control.t
 import { ControlView, encodeControl, type Member, type ModeProposal, modeKey } from "./view.ts";
 
 const POLL_MS = 100;
+const CLOCK_KEY = "clock";
 
 export interface SharedMemberStatus {
   readonly id: string;
@@ -61,6 +62,9 @@ export interface SwitchOptions {
 export async function sharedModeStatus(config: MigrationConfig): Promise<SharedModeStatus> {
   return withControl(config, async (control) => {
     const view = new ControlView();
+    // The broker's clock now, as a record's timestamp: without it, gateways that all died long ago
+    // would look live (their last heartbeats would be the newest records). One key, so compacted away.
+    await control.publish(CLOCK_KEY, Buffer.from("{}"));
     await readToEnd(control, view);
     return status(config, control, view);
   });
