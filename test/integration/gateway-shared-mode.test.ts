@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -25,7 +25,7 @@ import { openControlTopic } from "../../src/gateway/shared/control.ts";
 import { encodeControl, memberKey } from "../../src/gateway/shared/view.ts";
 import { createLogger } from "../../src/log/index.ts";
 import { replay } from "../../src/replay/index.ts";
-import { type KafkaBroker, kafkaDown, kafkaUp } from "../../src/sandbox/index.ts";
+import { type KafkaBroker, kafkaDown, kafkaRestart, kafkaUp } from "../../src/sandbox/index.ts";
 import { openState } from "../../src/state/index.ts";
 import { assertSameContent } from "../support/digest.ts";
 import { bluegreen, exitOf, waitForOutput } from "../support/gateway-child.ts";
@@ -93,6 +93,12 @@ async function put(url: string, id: string, body: unknown = { id }): Promise<Res
   });
   await res.arrayBuffer();
   return res;
+}
+
+/** The process group of a process (Linux: the 5th field of /proc/PID/stat). */
+function processGroup(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
 }
 
 /** Waits (bounded) until `probe` holds: the gateways apply switches asynchronously to this test. */
@@ -242,20 +248,44 @@ describe("several gateways sharing one Kafka log and one mode", () => {
   test("a gateway that cannot read the control topic refuses writes, and recovers when it can", async () => {
     // The broker frozen: every gateway is cut off from Kafka (target mode logs nothing, so only the
     // control topic's lease stands between a client and a write under a possibly stale mode).
-    process.kill(broker.pid, "SIGSTOP");
+    // Its whole process group: runuser, between us and the JVM, stops itself when its child stops
+    // and would then never reap it, so it must be continued too.
+    const group = -processGroup(broker.pid);
+    process.kill(group, "SIGSTOP");
     try {
       await eventually(
         "writes refused while the control topic is unreadable",
         async () => (await put(ga.url, "cut-off")).status === 503,
       );
     } finally {
-      process.kill(broker.pid, "SIGCONT");
+      process.kill(group, "SIGCONT");
     }
     for (const g of running)
       await eventually(
         "the decided mode applied again",
         async () => (await put(g.url, `back-${randomBytes(3).toString("hex")}`)).status === 201,
       );
+  });
+
+  test("a broker restart: every gateway refuses writes while it is down, then resumes the decided mode", async () => {
+    const down = kafkaRestart(BROKER);
+    try {
+      for (const g of running)
+        await eventually(
+          "writes refused while the broker restarts",
+          async () => (await put(g.url, "restart")).status === 503,
+        );
+    } finally {
+      broker = await down;
+    }
+    for (const g of running)
+      await eventually(
+        "the decided mode applied again",
+        async () => (await put(g.url, `re-${randomBytes(3).toString("hex")}`)).status === 201,
+      );
+    const shown = await sharedModeStatus(a.config);
+    assert.equal(shown.mode, "target");
+    assert.equal(shown.members.filter((m) => m.live).length, 3);
   });
 
   test("a killed gateway is left out of the next switch once silent past memberTimeout", async () => {
