@@ -18,20 +18,20 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { openCaptureLog } from "../../src/capture/index.ts";
 import { createCluster } from "../../src/cluster/index.ts";
-import type { MigrationConfig } from "../../src/config/index.ts";
 import { isBluegreenError } from "../../src/errors/index.ts";
 import { sharedModeStatus, switchSharedMode } from "../../src/gateway/index.ts";
 import { openControlTopic } from "../../src/gateway/shared/control.ts";
 import { encodeControl, memberKey } from "../../src/gateway/shared/view.ts";
 import { createLogger } from "../../src/log/index.ts";
 import { replay } from "../../src/replay/index.ts";
-import { type KafkaBroker, kafkaDown, kafkaRestart, kafkaUp } from "../../src/sandbox/index.ts";
+import { type KafkaBroker, kafkaRestart, kafkaUp } from "../../src/sandbox/index.ts";
 import { openState } from "../../src/state/index.ts";
 import { assertSameContent } from "../support/digest.ts";
 import { bluegreen, exitOf, waitForOutput } from "../support/gateway-child.ts";
-import { ADMIN_TOKEN, dropIndices, gatewayConfig } from "../support/gateway-harness.ts";
+import { ADMIN_TOKEN, dropIndices } from "../support/gateway-harness.ts";
+import { eventually, putDoc, SHARED_BROKER, sharedHost, stopSharedBroker } from "../support/shared-mode.ts";
 
-const BROKER = { name: "mgw-test", port: 31_720 } as const;
+const BROKER = SHARED_BROKER;
 const NAME = `mgw-${randomBytes(3).toString("hex")}`;
 const P = `gw-shared-${randomBytes(4).toString("hex")}`;
 const TOPIC = `${NAME}-log`;
@@ -42,19 +42,9 @@ before(async () => {
   broker = await kafkaUp(BROKER);
 });
 
-after(async () => {
-  if (process.env.BLUEGREEN_TEST_KAFKA_KEEP !== "1") await kafkaDown({ name: BROKER.name });
-});
+after(stopSharedBroker);
 
-/** One "host": its own folder, state file and migration file; the log and the mode are shared. */
-function host(label: string): { dir: string; file: string; config: MigrationConfig } {
-  const dir = mkdtempSync(join(tmpdir(), `${NAME}-${label}-`));
-  const config = gatewayConfig(NAME, dir, {
-    log: `kind: kafka, brokers: ['127.0.0.1:${BROKER.port}'], topic: '${TOPIC}'`,
-    gateway: "requestTimeout: 10s, shared: { heartbeat: 200ms, lease: 1s, memberTimeout: 3s }",
-  });
-  return { dir, file: join(dir, "bluegreen.yaml"), config };
-}
+const host = (label: string) => sharedHost(NAME, label);
 
 interface Running {
   readonly run: ReturnType<typeof bluegreen>;
@@ -85,29 +75,12 @@ async function modeCommand(
   };
 }
 
-async function put(url: string, id: string, body: unknown = { id }): Promise<Response> {
-  const res = await fetch(`${url}/${P}/_doc/${id}`, {
-    method: "PUT",
-    headers: json,
-    body: JSON.stringify(body),
-  });
-  await res.arrayBuffer();
-  return res;
-}
+const put = (url: string, id: string) => putDoc(url, P, id);
 
 /** The process group of a process (Linux: the 5th field of /proc/PID/stat). */
 function processGroup(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-}
-
-/** Waits (bounded) until `probe` holds: the gateways apply switches asynchronously to this test. */
-async function eventually(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
-    await sleep(100);
-  }
 }
 
 describe("several gateways sharing one Kafka log and one mode", () => {
@@ -178,6 +151,7 @@ describe("several gateways sharing one Kafka log and one mode", () => {
     assert.deepEqual(refused.map((id) => id[0]).sort(), ["a", "b"]);
     // Reads are still served while fenced.
     assert.equal((await fetch(`${gb.url}/${P}/_doc/${accepted[0]}`)).status, 200);
+    await source.request({ method: "POST", path: `/${P}/_refresh` });
     const onSource = await source.request<{ count: number }>({ method: "GET", path: `/${P}/_count` });
     assert.equal(onSource.body.count, accepted.length);
   });

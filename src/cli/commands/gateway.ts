@@ -108,11 +108,18 @@ function describeShared(answer: Record<string, unknown>, switched: boolean): str
   }[];
   const excluded = new Set(((answer.excluded ?? []) as { id: string }[]).map((e) => e.id));
   const head = switched
-    ? `mode ${String(answer.previous)} → ${String(answer.mode)} (epoch ${String(answer.epoch)} on ${String(answer.shared)}; confirmed by ${(answer.acknowledged as unknown[]).length} gateway(s)${excluded.size > 0 ? `, ${excluded.size} silent one(s) left out` : ""}})`
+    ? `mode ${String(answer.previous)} → ${String(answer.mode)} (epoch ${String(answer.epoch)} on ${String(answer.shared)}; confirmed by ${(answer.acknowledged as unknown[]).length} gateway(s)${excluded.size > 0 ? `, ${excluded.size} silent one(s) left out` : ""}${superseded(answer)})`
     : `mode ${String(answer.mode)} (epoch ${String(answer.epoch)} on ${String(answer.shared)})`;
   const lines = members.map(
     (m) =>
       `  ${m.id}${m.url === undefined ? "" : ` ${m.url}`}: ${m.mode} at epoch ${m.epoch}, last heard ${Math.round(m.silentMs / 100) / 10}s ago${excluded.has(m.id) ? " (left out: silent too long)" : m.live ? "" : " (silent: not live)"}`,
   );
   return [head, ...lines].join("\n");
+}
+
+function superseded(answer: Record<string, unknown>): string {
+  const later = answer.superseded as { mode: string; epoch: number; by?: string } | undefined;
+  return later === undefined
+    ? ""
+    : `; since superseded by ${later.mode} at epoch ${later.epoch}${later.by === undefined ? "" : ` (by ${later.by})`}`;
 }

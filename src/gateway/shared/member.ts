@@ -66,8 +66,14 @@ export class SharedModeMember {
    * decided after it waits for this gateway's acknowledgement. Fails (the gateway does not start)
    * when the topic cannot be read.
    */
-  static async join(config: MigrationConfig, logger: Logger, state?: StateStore): Promise<SharedModeMember> {
-    const control = await openControlTopic(config, "bluegreen-gateway");
+  static async join(
+    config: MigrationConfig,
+    logger: Logger,
+    state?: StateStore,
+    /** How the topic is opened; a test passes one it can cut off from Kafka. */
+    open: typeof openControlTopic = openControlTopic,
+  ): Promise<SharedModeMember> {
+    const control = await open(config, "bluegreen-gateway");
     const member = new SharedModeMember(control, sharedSettings(config), logger, state);
     try {
       await member.#catchUp();

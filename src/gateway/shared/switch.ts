@@ -37,6 +37,12 @@ export interface SharedModeStatus {
 }
 
 export interface SharedSwitchResult extends SharedModeStatus {
+  /** Set when another switch was decided after this one before every gateway had acknowledged it. */
+  readonly superseded?: {
+    readonly mode: GatewayMode;
+    readonly epoch: number;
+    readonly by: string | undefined;
+  };
   readonly previous: GatewayMode;
   /**
    * Always true: a gateway whose writes of earlier modes have not finished has not acknowledged, so a
@@ -91,8 +97,15 @@ export async function switchSharedMode(
       const tally = tallyAcks(view, epoch, settings.memberTimeoutMs);
       if (tally.waiting.length === 0 || performance.now() >= deadline) {
         if (tally.waiting.length > 0) throw unconfirmed(control, mode, epoch, tally.waiting, view);
+        const now = status(config, control, view);
         return {
-          ...status(config, control, view),
+          ...now,
+          // This switch's own decision; a switch decided after it (a race) is named as `superseded`.
+          mode,
+          epoch,
+          ...(now.epoch > epoch
+            ? { superseded: { mode: now.mode, epoch: now.epoch, by: now.decidedBy } }
+            : {}),
           previous,
           drained: true,
           acknowledged: tally.acknowledged,
