@@ -29,7 +29,7 @@ export function sharedHost(
   const dir = mkdtempSync(join(tmpdir(), `${name}-${label}-`));
   const config = gatewayConfig(name, dir, {
     log: `kind: kafka, brokers: ['127.0.0.1:${SHARED_BROKER.port}'], topic: '${name}-log'`,
-    gateway: "requestTimeout: 10s, shared: { heartbeat: 200ms, lease: 1s, memberTimeout: 3s }",
+    gateway: "requestTimeout: 10s, shared: { heartbeat: 200ms, lease: 2s, memberTimeout: 5s }",
   });
   return { dir, file: join(dir, "bluegreen.yaml"), config };
 }
