@@ -26,6 +26,7 @@ import { createLogger } from "../../src/log/index.ts";
 import { replay } from "../../src/replay/index.ts";
 import { type KafkaBroker, kafkaRestart, kafkaUp } from "../../src/sandbox/index.ts";
 import { openState } from "../../src/state/index.ts";
+import { openSync } from "../../src/sync/index.ts";
 import { assertSameContent } from "../support/digest.ts";
 import { bluegreen, exitOf, waitForOutput } from "../support/gateway-child.ts";
 import { ADMIN_TOKEN, dropIndices } from "../support/gateway-harness.ts";
@@ -93,8 +94,11 @@ describe("several gateways sharing one Kafka log and one mode", () => {
   let gb: Running;
 
   before(async () => {
-    [ga, gb] = await Promise.all([startGateway(a.file), startGateway(b.file)]);
-    running.push(ga, gb);
+    // Both at once, as a fleet starts: neither may trip on the other creating the topics.
+    const both = await Promise.allSettled([startGateway(a.file), startGateway(b.file)]);
+    for (const g of both) if (g.status === "fulfilled") running.push(g.value);
+    for (const g of both) if (g.status === "rejected") throw g.reason;
+    [ga, gb] = running as [Running, Running];
   });
 
   after(async () => {
@@ -172,6 +176,26 @@ describe("several gateways sharing one Kafka log and one mode", () => {
     assert.equal(shown.code, 0, shown.output);
     assert.equal(shown.answer.mode, "fenced");
     assert.equal((shown.answer.members as unknown[]).length, 3);
+    // The sync step's check reads the mode from the topic too: no gateway runs on its "host".
+    const checkState = openState(join(b.dir, "sync-check.db"), {
+      migrationName: b.config.name,
+      fingerprint: b.config.fingerprint,
+    });
+    try {
+      const sync = openSync(
+        { ...b.config, sync: { ...b.config.sync, method: "gateway" } },
+        checkState,
+        createLogger({ level: "silent" }),
+      );
+      await assert.rejects(
+        sync?.start() ?? Promise.resolve(),
+        (e) =>
+          isBluegreenError(e, "BG_SYNC_NOT_READY") &&
+          /control topic \S+ \(3 live gateway\(s\)\) is in mode fenced/.test(e.message),
+      );
+    } finally {
+      checkState.close();
+    }
     const status = bluegreen(["status", "-c", c.file]);
     assert.equal(await exitOf(status), 0, status.output());
     assert.match(status.output(), /gateway: 3 live gateway\(s\) sharing mode fenced \(epoch 1 on /);

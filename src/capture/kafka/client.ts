@@ -1,4 +1,4 @@
-import kafkajs, { type Admin, type Cluster, type Producer } from "kafkajs";
+import kafkajs, { type Admin, type Cluster, type ITopicConfig, type Producer } from "kafkajs";
 import { clusterOf } from "./fetch.ts";
 
 const { Kafka, logLevel, Partitioners } = kafkajs;
@@ -46,4 +46,45 @@ export function kafkaClients(o: KafkaClientOptions): KafkaClients {
 /** Disconnects all three, whatever state each is in. */
 export async function closeKafkaClients(c: KafkaClients): Promise<void> {
   await Promise.allSettled([c.producer.disconnect(), c.admin.disconnect(), c.cluster.disconnect()]);
+}
+
+const TOPIC_SETTLING = new Set([
+  "UNKNOWN_TOPIC_OR_PARTITION",
+  "LEADER_NOT_AVAILABLE",
+  "NOT_LEADER_OR_FOLLOWER",
+]);
+
+/**
+ * Creates the topic if it is missing and waits, up to `timeoutMs`, until every partition has a
+ * leader. Several gateways starting at once all try: the losers' createTopics returns at once
+ * ("exists") while the winner's topic may still have no leader, and their first metadata request
+ * would fail with "This server does not host this topic-partition". Returns the partition ids.
+ */
+export async function ensureTopic(
+  admin: Admin,
+  topic: ITopicConfig | undefined,
+  name: string,
+  timeoutMs: number,
+): Promise<number[]> {
+  if (topic !== undefined) await admin.createTopics({ waitForLeaders: true, topics: [topic] });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [name] });
+      const partitions = metadata.topics[0]?.partitions ?? [];
+      if (partitions.length > 0 && partitions.every((p) => p.leader >= 0))
+        return partitions.map((p) => p.partitionId).sort((a, b) => a - b);
+    } catch (error) {
+      if (!settling(error) || Date.now() >= deadline) throw error;
+    }
+    if (Date.now() >= deadline) throw new Error(`topic ${name} has partitions without a leader`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** kafkajs wraps a protocol error in a retries-exceeded error once its own retries are spent. */
+function settling(error: unknown): boolean {
+  for (let e = error as { type?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e)
+    if (TOPIC_SETTLING.has(e.type ?? "")) return true;
+  return false;
 }

@@ -2,7 +2,7 @@ import type { Admin, Cluster, Producer } from "kafkajs";
 import { BluegreenError, isBluegreenError } from "../../errors/index.ts";
 import { GroupCommit } from "../group-commit.ts";
 import type { CaptureLog, LogPosition, LogRecord, StoredRecord } from "../types.ts";
-import { kafkaClients } from "./client.ts";
+import { ensureTopic, kafkaClients } from "./client.ts";
 import { fetchRecords, mergeByTime } from "./fetch.ts";
 import { type KafkaLogOptions, type NormalizedKafkaOptions, normalizeKafkaOptions } from "./options.ts";
 
@@ -33,20 +33,19 @@ export async function openKafkaLog(options: KafkaLogOptions): Promise<KafkaCaptu
   });
   try {
     await admin.connect();
-    if (o.createTopic)
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
+    const partitions = await ensureTopic(
+      admin,
+      o.createTopic
+        ? {
             topic: o.topic,
             numPartitions: o.partitions,
             replicationFactor: o.replicationFactor,
             configEntries: [{ name: "max.message.bytes", value: String(o.maxRecordBytes + 1024) }],
-          },
-        ],
-      });
-    const metadata = await admin.fetchTopicMetadata({ topics: [o.topic] });
-    const partitions = (metadata.topics[0]?.partitions ?? []).map((p) => p.partitionId).sort((a, b) => a - b);
+          }
+        : undefined,
+      o.topic,
+      o.requestTimeoutMs,
+    );
     await producer.connect();
     await cluster.connect();
     await cluster.addTargetTopic(o.topic);

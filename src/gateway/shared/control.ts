@@ -1,5 +1,5 @@
 import type { Cluster } from "kafkajs";
-import { closeKafkaClients, kafkaClients } from "../../capture/index.ts";
+import { closeKafkaClients, ensureTopic, kafkaClients } from "../../capture/index.ts";
 import type { MigrationConfig, SharedModeSettings } from "../../config/index.ts";
 import { BluegreenError, isBluegreenError } from "../../errors/index.ts";
 import type { ControlRecord } from "./view.ts";
@@ -52,13 +52,9 @@ export async function openControlTopic(config: MigrationConfig, clientId: string
   const fail = (what: string, error: unknown) => controlError(topic, brokers, what, error);
   try {
     await admin.connect();
-    // Resolves false when it exists already (another gateway or switch made it first).
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: 1, configEntries: TOPIC_CONFIG }],
-    });
-    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-    const partitions = metadata.topics[0]?.partitions.length ?? 0;
+    const partitions = (
+      await ensureTopic(admin, { topic, numPartitions: 1, configEntries: TOPIC_CONFIG }, topic, 30_000)
+    ).length;
     if (partitions !== 1)
       throw new BluegreenError(
         "BG_GATEWAY_SHARED",
