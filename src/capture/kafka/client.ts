@@ -66,18 +66,31 @@ export async function ensureTopic(
   name: string,
   timeoutMs: number,
 ): Promise<number[]> {
-  if (topic !== undefined) await admin.createTopics({ waitForLeaders: true, topics: [topic] });
   const deadline = Date.now() + timeoutMs;
+  // Its own wait for leaders can fail the same way on a broker that just started.
+  if (topic !== undefined)
+    await whileSettling(() => admin.createTopics({ waitForLeaders: true, topics: [topic] }), deadline);
+  for (;;) {
+    const metadata = await whileSettling(() => admin.fetchTopicMetadata({ topics: [name] }), deadline);
+    const partitions = metadata.topics[0]?.partitions ?? [];
+    if (partitions.length > 0 && partitions.every((p) => p.leader >= 0))
+      return partitions.map((p) => p.partitionId).sort((a, b) => a - b);
+    if (Date.now() >= deadline) throw new Error(`topic ${name} has partitions without a leader`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * Runs `request` again while it fails because a new topic is not known everywhere yet (until
+ * `deadline`, epoch ms): the admin client may see the topic led before another client's metadata does.
+ */
+export async function whileSettling<T>(request: () => Promise<T>, deadline: number): Promise<T> {
   for (;;) {
     try {
-      const metadata = await admin.fetchTopicMetadata({ topics: [name] });
-      const partitions = metadata.topics[0]?.partitions ?? [];
-      if (partitions.length > 0 && partitions.every((p) => p.leader >= 0))
-        return partitions.map((p) => p.partitionId).sort((a, b) => a - b);
+      return await request();
     } catch (error) {
       if (!settling(error) || Date.now() >= deadline) throw error;
     }
-    if (Date.now() >= deadline) throw new Error(`topic ${name} has partitions without a leader`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -2,7 +2,7 @@ import type { Admin, Cluster, Producer } from "kafkajs";
 import { BluegreenError, isBluegreenError } from "../../errors/index.ts";
 import { GroupCommit } from "../group-commit.ts";
 import type { CaptureLog, LogPosition, LogRecord, StoredRecord } from "../types.ts";
-import { ensureTopic, kafkaClients } from "./client.ts";
+import { ensureTopic, kafkaClients, whileSettling } from "./client.ts";
 import { fetchRecords, mergeByTime } from "./fetch.ts";
 import { type KafkaLogOptions, type NormalizedKafkaOptions, normalizeKafkaOptions } from "./options.ts";
 
@@ -48,7 +48,7 @@ export async function openKafkaLog(options: KafkaLogOptions): Promise<KafkaCaptu
     );
     await producer.connect();
     await cluster.connect();
-    await cluster.addTargetTopic(o.topic);
+    await whileSettling(() => cluster.addTargetTopic(o.topic), Date.now() + o.requestTimeoutMs);
     return new KafkaCaptureLog(o, admin, producer, cluster, partitions);
   } catch (error) {
     await Promise.allSettled([admin.disconnect(), producer.disconnect(), cluster.disconnect()]);

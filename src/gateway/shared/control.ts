@@ -1,5 +1,5 @@
 import type { Cluster } from "kafkajs";
-import { closeKafkaClients, ensureTopic, kafkaClients } from "../../capture/index.ts";
+import { closeKafkaClients, ensureTopic, kafkaClients, whileSettling } from "../../capture/index.ts";
 import type { MigrationConfig, SharedModeSettings } from "../../config/index.ts";
 import { BluegreenError, isBluegreenError } from "../../errors/index.ts";
 import type { ControlRecord } from "./view.ts";
@@ -65,7 +65,7 @@ export async function openControlTopic(config: MigrationConfig, clientId: string
       );
     await producer.connect();
     await cluster.connect();
-    await cluster.addTargetTopic(topic);
+    await whileSettling(() => cluster.addTargetTopic(topic), Date.now() + 30_000);
   } catch (error) {
     await closeKafkaClients(clients);
     throw fail("open", error);

@@ -40,6 +40,8 @@ export class SharedModeMember {
   #failedClosed = false;
   /** Set only while this member calls setMode: any other caller's switch is refused by `store`. */
   #applying = false;
+  /** Why this member switches: the topic decided it, or the lease lapsed (for the audit event). */
+  #why: "decided" | "lease lapsed" = "decided";
   #stopped = false;
   #loop: Promise<void> | undefined;
   /** The reconciling in progress (one at a time), and whether another pass was asked for meanwhile. */
@@ -109,7 +111,7 @@ export class SharedModeMember {
             to: mode,
             epoch: this.view.epoch,
             shared: this.#control.topic,
-            failedClosed: this.#failedClosed,
+            why: this.#why,
           },
         });
       },
@@ -206,7 +208,7 @@ export class SharedModeMember {
       { topic: this.#control.topic, leaseMs: this.#settings.leaseMs },
       "cannot read the shared mode's control topic: refusing writes (fenced) until it can",
     );
-    void this.#switch("fenced");
+    void this.#switch("fenced", "lease lapsed");
   }
 
   /** Applies the decided mode, then acknowledges it. Runs one at a time (see #kick). */
@@ -214,7 +216,7 @@ export class SharedModeMember {
     if (!this.#fresh()) return;
     const epoch = this.view.epoch;
     const mode = this.view.mode;
-    const { drained } = await this.#switch(mode);
+    const { drained } = await this.#switch(mode, "decided");
     if (this.view.epoch !== epoch || !this.#fresh()) return;
     if (this.#failedClosed) this.#logger.info({ mode, epoch }, "control topic readable again; mode applied");
     this.#failedClosed = false;
@@ -223,8 +225,9 @@ export class SharedModeMember {
     await this.#heartbeat();
   }
 
-  #switch(mode: GatewayMode): Promise<{ readonly drained: boolean }> {
+  #switch(mode: GatewayMode, why: "decided" | "lease lapsed"): Promise<{ readonly drained: boolean }> {
     const subject = this.#subject as ModeSubject;
+    this.#why = why;
     this.#applying = true;
     try {
       // setMode saves (through `store`) before its first await, so the flag covers exactly that call.
