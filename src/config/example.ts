@@ -159,6 +159,11 @@ gateway:
                                     # fsyncs while the source works: faster on slow disks, but a power
                                     # cut of the gateway host in that window can lose an unanswered write
   # tls: { cert: ./gateway.pem, key: ./gateway-key.pem }   # serve clients over HTTPS
+  # shared:                         # several gateways behind a load balancer share one mode (kafka log only)
+  #   controlTopic: bluegreen-my-upgrade-control   # compacted topic: mode switches and heartbeats
+  #   heartbeat: 1s                 # how often each gateway reports (and acknowledges switches)
+  #   lease: 5s                     # a gateway that cannot read the topic this long refuses writes (503)
+  #   memberTimeout: 15s            # a gateway silent this long is left out of a switch (> lease + heartbeat)
 
 replay:
   indexRename: {}                   # source index → target index, e.g. { orders: orders-v2 }

@@ -35,6 +35,7 @@ export {
   type RenameSettings,
   type ReplaySettings,
   type RollbackSettings,
+  type SharedModeSettings,
   SNAPSHOT_DEFAULTS,
   type SnapshotSettings,
   type StateSettings,

@@ -143,6 +143,60 @@ function normalizeGateway(
       topic: raw.log.topic ?? `bluegreen-${name}`,
     },
     tls: cert === undefined || key === undefined ? undefined : { cert, key: new Secret(key) },
+    shared: normalizeShared(raw, name, problems),
+  };
+}
+
+/**
+ * The lease must outlast a few heartbeats (a gateway's reads poll for one heartbeat), and a silent
+ * gateway may be left out of a switch only once it has surely failed closed: memberTimeout > lease.
+ */
+function normalizeShared(
+  raw: RawConfig["gateway"],
+  name: string,
+  problems: Problem[],
+): MigrationConfig["gateway"]["shared"] {
+  const shared = raw.shared;
+  if (shared === undefined) return undefined;
+  const at = (key: string): ConfigPath => ["gateway", "shared", key];
+  if (raw.log.kind !== "kafka")
+    problems.push(
+      problem(
+        ["gateway", "shared"],
+        "needs gateway.log.kind kafka (a file log has one writer, so one gateway, whose mode is in the state file)",
+        "set gateway.log: { kind: kafka, brokers: [...] }, or remove gateway.shared",
+      ),
+    );
+  if (shared.lease < 2 * shared.heartbeat)
+    problems.push(
+      problem(
+        at("lease"),
+        `(${shared.lease} ms) is shorter than two heartbeats (${2 * shared.heartbeat} ms)`,
+        "make lease at least twice gateway.shared.heartbeat, e.g. heartbeat: 1s, lease: 5s",
+      ),
+    );
+  if (shared.memberTimeout <= shared.lease + shared.heartbeat)
+    problems.push(
+      problem(
+        at("memberTimeout"),
+        `(${shared.memberTimeout} ms) does not exceed lease + heartbeat (${shared.lease + shared.heartbeat} ms)`,
+        "make memberTimeout longer than lease + heartbeat, so a gateway left out of a switch has already refused writes, e.g. lease: 5s, memberTimeout: 15s",
+      ),
+    );
+  const controlTopic = shared.controlTopic ?? `${raw.log.topic ?? `bluegreen-${name}`}-control`;
+  if (!/^[a-zA-Z0-9._-]{1,249}$/.test(controlTopic))
+    problems.push(
+      problem(
+        at("controlTopic"),
+        `"${controlTopic}" is not a Kafka topic name`,
+        "use 1-249 characters of a-z, A-Z, 0-9, '.', '_' or '-'",
+      ),
+    );
+  return {
+    controlTopic,
+    heartbeatMs: shared.heartbeat,
+    leaseMs: shared.lease,
+    memberTimeoutMs: shared.memberTimeout,
   };
 }
 

@@ -232,6 +232,15 @@ export const rawConfigSchema = z.strictObject({
       captureInTargetMode: flag().default(false),
       shadowReads: fraction().default(0),
       tls: z.strictObject({ cert: text, key: text }).optional(),
+      // Several gateways sharing one mode through a Kafka control topic (docs/gateway.md).
+      shared: z
+        .strictObject({
+          controlTopic: text.optional(),
+          heartbeat: duration({ min: 50 }).default(1_000),
+          lease: duration({ min: 100 }).default(5_000),
+          memberTimeout: duration({ min: 200 }).default(15_000),
+        })
+        .optional(),
       log: z
         .strictObject({
           kind: z.enum(["file", "kafka"]).default("file"),

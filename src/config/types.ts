@@ -294,6 +294,20 @@ export interface GatewaySettings {
   readonly log: CaptureLogSettings;
   /** Serve clients over HTTPS with this certificate and key (PEM, already read). */
   readonly tls: { readonly cert: string; readonly key: Secret } | undefined;
+  /** Set when several gateways share one mode through a Kafka control topic; else the mode is local. */
+  readonly shared: SharedModeSettings | undefined;
+}
+
+/** The shared mode (docs/gateway.md, "Several gateways"): where it lives and its timeouts. */
+export interface SharedModeSettings {
+  /** Compacted topic on the capture log's brokers holding mode switches and gateway heartbeats. */
+  readonly controlTopic: string;
+  /** How often a gateway publishes its heartbeat (and how long its reads of the topic poll). */
+  readonly heartbeatMs: number;
+  /** A gateway that has not read the control topic up to its end for this long refuses writes (503). */
+  readonly leaseMs: number;
+  /** A gateway silent this long (broker time) is left out of a switch's acknowledgement. */
+  readonly memberTimeoutMs: number;
 }
 
 /** Where the gateway logs writes: `file` (segment files in `dir`) or `kafka` (`topic` on `brokers`). */

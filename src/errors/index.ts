@@ -9,8 +9,10 @@
  * (the message names it); a script can tell "run that first" from a failure.
  * `approval`: `bluegreen run` stopped before a step that changes both clusters because nobody approved
  * it (no --yes, no terminal to ask on, or the answer was no); nothing failed.
+ * `unconfirmed`: a shared gateway mode switch was decided (written to the control topic) but not every
+ * live gateway confirmed it in time; the message names them. Not a success: do not go on as if it held.
  */
-export const EXIT = { ok: 0, failure: 1, usage: 2, blocked: 3, approval: 4 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, blocked: 3, approval: 4, unconfirmed: 5 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 interface CatalogueEntry {
@@ -78,6 +80,13 @@ export const CATALOGUE = {
   BG_GATEWAY_MODE: entry(EXIT.usage, false, "The gateway has no such mode."),
   BG_GATEWAY_LISTEN: entry(EXIT.failure, false, "The gateway could not listen on its address."),
   BG_GATEWAY_ADMIN: entry(EXIT.failure, false, "The gateway's admin endpoint refused or failed the call."),
+  BG_GATEWAY_SHARED: entry(EXIT.failure, true, "The shared mode's Kafka control topic could not be used."),
+  BG_GATEWAY_MODE_CONFLICT: entry(EXIT.failure, false, "Another mode switch was decided first."),
+  BG_GATEWAY_MODE_UNCONFIRMED: entry(
+    EXIT.unconfirmed,
+    true,
+    "A shared mode switch was not confirmed by every live gateway.",
+  ),
   BG_REPLAY_TARGET: entry(EXIT.failure, true, "The target kept failing replayed writes transiently."),
   BG_REPLAY_RECORD: entry(EXIT.failure, false, "A capture-log record cannot be decoded."),
   BG_REPLAY_DEAD_LETTER: entry(EXIT.failure, false, "The dead-letter file cannot be written."),

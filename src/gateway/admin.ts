@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { LogPosition } from "../capture/index.ts";
 import type { Secret } from "../config/index.ts";
+import { isBluegreenError } from "../errors/index.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import { GATEWAY_MODES, type GatewayMode, isGatewayMode } from "./mode.ts";
 import { readBody, sendError, sendJson } from "./respond.ts";
@@ -99,7 +100,15 @@ export async function handleAdmin(
     );
     return;
   }
-  const result = await gateway.setMode(mode);
+  let result: unknown;
+  try {
+    result = await gateway.setMode(mode);
+  } catch (error) {
+    // A gateway sharing its mode refuses to be switched alone (its mode store says why).
+    if (!isBluegreenError(error, "BG_GATEWAY_SHARED")) throw error;
+    sendError(res, 409, `${error.message} ${error.fix ?? ""}`.trim());
+    return;
+  }
   sendJson(res, 200, { ...(result as object), inflightWrites: gateway.inflightWrites });
 }
 

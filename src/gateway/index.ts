@@ -49,6 +49,13 @@ export {
 export type { ShadowHooks, ShadowSync } from "./shadow.ts";
 export { type SearchComparer, SHADOW_KINDS, type ShadowKind } from "./shadow-compare.ts";
 export type { ShadowMismatch, ShadowWindow } from "./shadow-window.ts";
+export { SharedModeMember } from "./shared/member.ts";
+export {
+  type SharedModeStatus,
+  type SharedSwitchResult,
+  sharedModeStatus,
+  switchSharedMode,
+} from "./shared/switch.ts";
 export {
   byQueryIndex,
   newDocumentId,

@@ -2,12 +2,16 @@ import type { MigrationConfig } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import type { StateStore } from "../state/index.ts";
 import { callAdmin } from "./admin-client.ts";
+import { parseMode } from "./mode.ts";
 import { askGateway, describeAttempts } from "./registry.ts";
+import { sharedModeStatus, switchSharedMode } from "./shared/switch.ts";
 
 /**
  * Shows (no `mode`) or switches the running gateway's mode: at `url` when given, else the gateway the
  * state file records (whatever address it listens on), else `gateway.listen`. A switch returns once
- * the writes of the previous mode drained.
+ * the writes of the previous mode drained. With `gateway.shared` the mode lives on the Kafka control
+ * topic instead: the switch is written there and returns once every live gateway applied it (`url`
+ * is not needed then: no single gateway holds the mode).
  */
 export async function gatewayMode(
   config: MigrationConfig,
@@ -15,6 +19,12 @@ export async function gatewayMode(
   mode?: string,
   url?: string,
 ): Promise<Record<string, unknown>> {
+  if (config.gateway.shared !== undefined)
+    return {
+      ...(mode === undefined
+        ? await sharedModeStatus(config)
+        : await switchSharedMode(config, parseMode(mode))),
+    };
   const token = config.gateway.adminToken;
   if (token === undefined) {
     throw new BluegreenError("BG_GATEWAY_ADMIN", "The migration file sets no gateway.adminToken.", {

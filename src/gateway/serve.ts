@@ -15,6 +15,7 @@ import { GatewayMetrics } from "./metrics.ts";
 import { stateModeStore } from "./mode.ts";
 import { askGateway, recordRunningGateway } from "./registry.ts";
 import type { ShadowHooks } from "./shadow.ts";
+import { SharedModeMember } from "./shared/member.ts";
 
 export interface Listen {
   readonly host: string;
@@ -87,21 +88,26 @@ export async function serveGateway(
 ): Promise<RunningGateway> {
   const state = openMigrationState(config);
   let log: CaptureLog | undefined;
+  let member: SharedModeMember | undefined;
   const metrics = new GatewayMetrics();
   try {
     log = await openConfiguredLog(config, metrics);
+    // Shared: the mode comes from the control topic, read to its end before the first client.
+    if (config.gateway.shared !== undefined) member = await SharedModeMember.join(config, logger, state);
     const gateway = new Gateway({
       source: config.source,
       target: config.target,
       settings: config.gateway,
       rename: config.replay.indexRename,
       log,
-      modes: stateModeStore(state),
+      modes: member?.store ?? stateModeStore(state),
       logger,
       metrics,
       ...(shadow === undefined ? {} : { shadow: shadow(state) }),
     });
+    member?.attach(gateway);
     const { url } = await gateway.listen(listen.host, listen.port);
+    member?.listening(url);
     const forget = recordRunningGateway(state, { url, log: describeLog(config) });
     const opened = log;
     return {
@@ -113,6 +119,8 @@ export async function serveGateway(
         try {
           return await gateway.close();
         } finally {
+          // Only once drained: until then a switch must keep waiting for this gateway.
+          await member?.leave();
           // The log closes only after the last in-flight write's outcome, so it reopens without recovery.
           await opened.close();
           forget();
@@ -121,6 +129,7 @@ export async function serveGateway(
       },
     };
   } catch (error) {
+    await member?.leave();
     await log?.close();
     state.close();
     throw error;

@@ -5,7 +5,14 @@ export {
   type DistributionSpec,
   findDistribution,
 } from "./distributions.ts";
-export { KAFKA_VERSION, type KafkaBroker, type KafkaUpOptions, kafkaDown, kafkaUp } from "./kafka.ts";
+export {
+  KAFKA_VERSION,
+  type KafkaBroker,
+  type KafkaUpOptions,
+  kafkaDown,
+  kafkaRestart,
+  kafkaUp,
+} from "./kafka.ts";
 export { sandboxHome } from "./paths.ts";
 export { PLUGIN_SETS, type PluginSet } from "./plugin-zips.ts";
 export { PLUGIN_DIR_ENV } from "./plugins.ts";

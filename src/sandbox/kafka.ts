@@ -113,7 +113,57 @@ export async function kafkaUp(options: KafkaUpOptions): Promise<KafkaBroker> {
   if (formatted.code !== 0)
     throw startFailed(options.name, `formatting storage failed:\n${tail(formatted.stderr, 10)}`, paths.dir);
 
-  const heap = options.heapMb ?? 512;
+  const pid = await launch(options.name, options.port, paths, javaBin, classpath, runAs, options.heapMb);
+  return result(pid, false);
+}
+
+/**
+ * Stops the broker of that name and starts it again on the same data (its topics and offsets kept),
+ * as a broker restart in production does: clients see their connections drop and come back.
+ */
+export async function kafkaRestart(options: KafkaUpOptions): Promise<KafkaBroker> {
+  const version = options.version ?? KAFKA_VERSION;
+  const home = options.home ?? sandboxHome();
+  const paths = layout(options.name, version, home);
+  const running = readPid(paths.pidFile);
+  if (!isAlive(running))
+    throw new BluegreenError("BG_SANDBOX_NOT_RUNNING", `The Kafka broker "${options.name}" is not running.`, {
+      fix: "Start it with kafkaUp first.",
+    });
+  await stopPids(new Set([running as number]));
+  const java = findJava([17, 21, 25], `Kafka ${version}`);
+  const runAs = await ensureRunAs(home);
+  const pid = await launch(
+    options.name,
+    options.port,
+    paths,
+    join(java.home, "bin", "java"),
+    `${paths.libs}/*`,
+    runAs,
+    options.heapMb,
+  );
+  return {
+    name: options.name,
+    version,
+    brokers: [`127.0.0.1:${options.port}`],
+    pid,
+    dir: paths.dir,
+    reused: false,
+  };
+}
+
+async function launch(
+  name: string,
+  port: number,
+  paths: ReturnType<typeof layout>,
+  javaBin: string,
+  classpath: string,
+  runAs: Awaited<ReturnType<typeof ensureRunAs>>,
+  heapMb: number | undefined,
+): Promise<number> {
+  // Only what this start logs counts: after a restart the log already says "started" once.
+  const logged = readText(paths.logFile)?.length ?? 0;
+  const heap = heapMb ?? 512;
   const out = openSync(paths.logFile, "a");
   try {
     // sh records its own pid and then execs java in place, so the pid file names the JVM itself
@@ -139,20 +189,24 @@ export async function kafkaUp(options: KafkaUpOptions): Promise<KafkaBroker> {
   } finally {
     closeSync(out);
   }
-  const pid = await waitStarted(options.name, options.port, paths);
-  return result(pid, false);
+  return waitStarted(name, port, paths, logged);
 }
 
 /** Stops the broker of that name (SIGTERM, then SIGKILL after 30 s) and deletes its data. */
 export async function kafkaDown(options: { readonly name: string; readonly home?: string }): Promise<void> {
   const paths = layout(options.name, KAFKA_VERSION, options.home ?? sandboxHome());
   const pids = new Set([readPid(paths.pidFile), ...strayPids(paths.properties)].filter(isAlive) as number[]);
+  await stopPids(pids);
+  rmSync(paths.dir, { recursive: true, force: true });
+}
+
+/** SIGTERM, then SIGKILL after 30 s; resolves once every one is gone. */
+async function stopPids(pids: ReadonlySet<number>): Promise<void> {
   for (const pid of pids) process.kill(pid, "SIGTERM");
   const deadline = Date.now() + 30_000;
   while ([...pids].some(isAlive) && Date.now() < deadline) await sleep(200);
   for (const pid of pids) if (isAlive(pid)) process.kill(pid, "SIGKILL");
   while ([...pids].some(isAlive)) await sleep(100);
-  rmSync(paths.dir, { recursive: true, force: true });
 }
 
 function serverProperties(port: number, controllerPort: number, data: string): string {
@@ -206,7 +260,12 @@ async function ensureJars(version: string, libs: string): Promise<string> {
   return libs;
 }
 
-async function waitStarted(name: string, port: number, paths: ReturnType<typeof layout>): Promise<number> {
+async function waitStarted(
+  name: string,
+  port: number,
+  paths: ReturnType<typeof layout>,
+  logged: number,
+): Promise<number> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     await sleep(250);
@@ -215,7 +274,7 @@ async function waitStarted(name: string, port: number, paths: ReturnType<typeof 
       throw startFailed(name, "the JVM exited during startup", paths.dir, paths.logFile);
     if (
       pid !== undefined &&
-      /Kafka Server started/.test(readText(paths.logFile) ?? "") &&
+      /Kafka Server started/.test((readText(paths.logFile) ?? "").slice(logged)) &&
       (await portOpen(port))
     )
       return pid;

@@ -8,7 +8,13 @@ import { lag as logLag } from "../capture/index.ts";
 import { createCluster } from "../cluster/index.ts";
 import type { MigrationConfig } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
-import { askGateway, captureLogEnd, describeAttempts, openReplayLog } from "../gateway/index.ts";
+import {
+  askGateway,
+  captureLogEnd,
+  describeAttempts,
+  openReplayLog,
+  sharedModeStatus,
+} from "../gateway/index.ts";
 import type { Logger } from "../log/index.ts";
 import {
   holdReplay,
@@ -93,24 +99,11 @@ async function drain(
 /** A gateway of this migration answers in capture (or dual) mode, and replay is not held. */
 async function checkRunning(config: MigrationConfig, state: StateStore): Promise<Record<string, unknown>> {
   const file = config.configPath ?? "FILE";
-  const asked = await askGateway(config, state, "/_bluegreen/mode", undefined, 5_000);
-  if (asked.answer === undefined) {
-    throw new BluegreenError(
-      "BG_SYNC_NOT_READY",
-      asked.tried.length === 0
-        ? "No gateway of this migration is running (none is recorded in the state file) and gateway.listen is not set, so no write is being captured."
-        : `No gateway of this migration answered (${describeAttempts(asked.tried)}), so no write is being captured.`,
-      {
-        fix: `Run the gateway as a service (docs/gateway-service.md): \`bluegreen gateway -c ${file} --replay\`, with clients writing through it; then run again.`,
-        retryable: false,
-      },
-    );
-  }
-  const mode = String(asked.answer.mode);
+  const { where, mode } = await runningMode(config, state, file);
   if (mode !== "capture" && mode !== "dual") {
     throw new BluegreenError(
       "BG_SYNC_NOT_READY",
-      `The gateway at ${asked.url} is in mode ${mode}, not capture: ${mode === "fenced" ? "a cutover stopped half-way" : "clients are not writing to the source through it"}.`,
+      `The gateway at ${where} is in mode ${mode}, not capture: ${mode === "fenced" ? "a cutover stopped half-way" : "clients are not writing to the source through it"}.`,
       {
         fix: `Finish it with \`bluegreen cutover -c ${file}\` or undo it with \`bluegreen rollback -c ${file}\`; or switch back with \`bluegreen gateway mode capture -c ${file}\`.`,
         retryable: false,
@@ -124,7 +117,42 @@ async function checkRunning(config: MigrationConfig, state: StateStore): Promise
       retryable: wait.liftable === true,
     });
   }
-  return { gateway: asked.url, mode };
+  return { gateway: where, mode };
+}
+
+/**
+ * Where the capturing gateway runs and its mode: with gateway.shared, every gateway heard from on
+ * the control topic (they may all be on other hosts) and the mode decided there; else the one the
+ * state file or gateway.listen names.
+ */
+async function runningMode(
+  config: MigrationConfig,
+  state: StateStore,
+  file: string,
+): Promise<{ where: string; mode: string }> {
+  const fix = `Run the gateway as a service (docs/gateway-service.md): \`bluegreen gateway -c ${file} --replay\`, with clients writing through it; then run again.`;
+  if (config.gateway.shared !== undefined) {
+    const shared = await sharedModeStatus(config);
+    const live = shared.members.filter((m) => m.live).length;
+    if (live === 0)
+      throw new BluegreenError(
+        "BG_SYNC_NOT_READY",
+        `No gateway of this migration has reported on ${shared.shared} within gateway.shared.memberTimeout, so no write is being captured.`,
+        { fix, retryable: false },
+      );
+    return { where: `control topic ${shared.shared} (${live} live gateway(s))`, mode: shared.mode };
+  }
+  const asked = await askGateway(config, state, "/_bluegreen/mode", undefined, 5_000);
+  if (asked.answer === undefined) {
+    throw new BluegreenError(
+      "BG_SYNC_NOT_READY",
+      asked.tried.length === 0
+        ? "No gateway of this migration is running (none is recorded in the state file) and gateway.listen is not set, so no write is being captured."
+        : `No gateway of this migration answered (${describeAttempts(asked.tried)}), so no write is being captured.`,
+      { fix, retryable: false },
+    );
+  }
+  return { where: asked.url, mode: String(asked.answer.mode) };
 }
 
 export function gatewayDriver(config: MigrationConfig, state: StateStore, logger: Logger): SyncDriver {

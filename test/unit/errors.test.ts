@@ -3,14 +3,15 @@ import { test } from "node:test";
 import { BluegreenError, CATALOGUE, EXIT, toBluegreenError } from "../../src/errors/index.ts";
 import { renderError } from "../../src/report/index.ts";
 
-test("every catalogue code is BG_-prefixed, exits 1, 2, 3 or 4, and has a summary", () => {
+test("every catalogue code is BG_-prefixed, exits 1, 2, 3, 4 or 5, and has a summary", () => {
   for (const [code, entry] of Object.entries(CATALOGUE)) {
     assert.match(code, /^BG_[A-Z_]+$/);
     assert.ok(
       entry.exit === EXIT.failure ||
         entry.exit === EXIT.usage ||
         entry.exit === EXIT.blocked ||
-        entry.exit === EXIT.approval,
+        entry.exit === EXIT.approval ||
+        entry.exit === EXIT.unconfirmed,
       `${code} exit ${entry.exit}`,
     );
     assert.ok(entry.summary.length > 10, code);
@@ -25,6 +26,8 @@ test("usage and config codes exit 2; cluster codes exit 1", () => {
   assert.equal(new BluegreenError("BG_REPLAY_HELD", "x").exitCode, 3);
   // A run that stopped for approval did not fail: scripts tell it apart by its own code.
   assert.equal(new BluegreenError("BG_APPROVAL", "x").exitCode, 4);
+  // A shared mode switch decided but not confirmed everywhere is neither success nor a plain failure.
+  assert.equal(new BluegreenError("BG_GATEWAY_MODE_UNCONFIRMED", "x").exitCode, 5);
 });
 
 test("retryable comes from the catalogue unless the throw site overrides it", () => {

@@ -5,6 +5,7 @@ import { isBluegreenError } from "../../src/errors/index.ts";
 
 const HEAD =
   "version: 1\nname: gw-config\nsource: { url: 'http://127.0.0.1:9200' }\ntarget: { url: 'http://127.0.0.1:9201' }\n";
+const KAFKA = "log: { kind: kafka, brokers: ['k1:9092'] }";
 const parse = (yaml: string) => parseConfig(`${HEAD}${yaml}`, { baseDir: "/srv/m", env: { TOKEN: "t0k3n" } });
 
 describe("gateway: and replay: sections", () => {
@@ -25,6 +26,17 @@ describe("gateway: and replay: sections", () => {
     // A request's outcome can come as late as the gateway's request timeout (60 s).
     assert.equal(config.replay.requestOutcomeWaitMs, 65_000);
     assert.equal(parse("replay: { outcomeWait: 2m }\n").replay.requestOutcomeWaitMs, 120_000);
+  });
+
+  it("the shared mode is off unless gateway.shared is set; its defaults and control topic", () => {
+    assert.equal(parse("").gateway.shared, undefined);
+    assert.equal(parse(`gateway: { ${KAFKA} }\n`).gateway.shared, undefined);
+    assert.deepEqual(parse(`gateway: { shared: {}, ${KAFKA} }\n`).gateway.shared, {
+      controlTopic: "bluegreen-gw-config-control",
+      heartbeatMs: 1_000,
+      leaseMs: 5_000,
+      memberTimeoutMs: 15_000,
+    });
   });
 
   it("the admin token is a Secret", () => {
@@ -61,6 +73,36 @@ describe("gateway: and replay: sections", () => {
       ["replay.outcomeWait", '"soon" is not a duration'],
     ],
     ["an unknown key", "replay: { batchsize: 5 }\n", ["replay", 'unknown key "batchsize"']],
+    [
+      "a shared mode on a file log",
+      "gateway: { shared: {} }\n",
+      ["gateway.shared", "needs gateway.log.kind kafka", "set gateway.log: { kind: kafka"],
+    ],
+    [
+      "a shared-mode lease shorter than two heartbeats",
+      `gateway: { shared: { heartbeat: 1s, lease: 1500ms }, ${KAFKA} }\n`,
+      ["gateway.shared.lease", "(1500 ms) is shorter than two heartbeats (2000 ms)", "at least twice"],
+    ],
+    [
+      "a shared-mode member timeout within the lease",
+      `gateway: { shared: { lease: 5s, memberTimeout: 5s }, ${KAFKA} }\n`,
+      ["gateway.shared.memberTimeout", "(5000 ms) does not exceed lease + heartbeat (6000 ms)"],
+    ],
+    [
+      "a shared-mode control topic Kafka cannot name",
+      `gateway: { shared: { controlTopic: 'a b' }, ${KAFKA} }\n`,
+      ["gateway.shared.controlTopic", '"a b" is not a Kafka topic name'],
+    ],
+    [
+      "a shared-mode heartbeat that is not a duration",
+      `gateway: { shared: { heartbeat: often }, ${KAFKA} }\n`,
+      ["gateway.shared.heartbeat", '"often" is not a duration'],
+    ],
+    [
+      "an unknown shared-mode key",
+      `gateway: { shared: { lease: 5s, members: 3 }, ${KAFKA} }\n`,
+      ["gateway.shared", 'unknown key "members"'],
+    ],
   ];
   for (const [name, yaml, contains] of bad) {
     it(`refuses ${name}`, () => {

@@ -1,11 +1,10 @@
-import kafkajs, { type Admin, type Cluster, type Producer } from "kafkajs";
+import type { Admin, Cluster, Producer } from "kafkajs";
 import { BluegreenError, isBluegreenError } from "../../errors/index.ts";
 import { GroupCommit } from "../group-commit.ts";
 import type { CaptureLog, LogPosition, LogRecord, StoredRecord } from "../types.ts";
-import { clusterOf, fetchRecords, mergeByTime } from "./fetch.ts";
+import { ensureTopic, kafkaClients, whileSettling } from "./client.ts";
+import { fetchRecords, mergeByTime } from "./fetch.ts";
 import { type KafkaLogOptions, type NormalizedKafkaOptions, normalizeKafkaOptions } from "./options.ts";
-
-const { Kafka, logLevel, Partitioners } = kafkajs;
 
 interface Pending {
   readonly records: readonly LogRecord[];
@@ -24,43 +23,32 @@ const RECORD_OVERHEAD = 64;
  */
 export async function openKafkaLog(options: KafkaLogOptions): Promise<KafkaCaptureLog> {
   const o = normalizeKafkaOptions(options);
-  const kafka = new Kafka({
+  const { admin, producer, cluster } = kafkaClients({
     clientId: o.clientId,
     brokers: o.brokers,
-    connectionTimeout: o.connectionTimeoutMs,
-    requestTimeout: o.requestTimeoutMs,
-    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 5_000 },
-    // Failures reach the caller as BluegreenErrors; kafkajs's own console lines would only duplicate them.
-    logLevel: logLevel.NOTHING,
+    connectionTimeoutMs: o.connectionTimeoutMs,
+    requestTimeoutMs: o.requestTimeoutMs,
+    retries: 5,
+    maxRetryTimeMs: 5_000,
   });
-  const admin = kafka.admin();
-  const producer = kafka.producer({
-    idempotent: true,
-    // Idempotence with one request in flight: a retried batch can never overtake the next one.
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  const cluster = clusterOf(kafka);
   try {
     await admin.connect();
-    if (o.createTopic)
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
+    const partitions = await ensureTopic(
+      admin,
+      o.createTopic
+        ? {
             topic: o.topic,
             numPartitions: o.partitions,
             replicationFactor: o.replicationFactor,
             configEntries: [{ name: "max.message.bytes", value: String(o.maxRecordBytes + 1024) }],
-          },
-        ],
-      });
-    const metadata = await admin.fetchTopicMetadata({ topics: [o.topic] });
-    const partitions = (metadata.topics[0]?.partitions ?? []).map((p) => p.partitionId).sort((a, b) => a - b);
+          }
+        : undefined,
+      o.topic,
+      o.requestTimeoutMs,
+    );
     await producer.connect();
     await cluster.connect();
-    await cluster.addTargetTopic(o.topic);
+    await whileSettling(() => cluster.addTargetTopic(o.topic), Date.now() + o.requestTimeoutMs);
     return new KafkaCaptureLog(o, admin, producer, cluster, partitions);
   } catch (error) {
     await Promise.allSettled([admin.disconnect(), producer.disconnect(), cluster.disconnect()]);

@@ -74,9 +74,11 @@ export function registerGateway(program: Command, io: Output = consoleOutput): v
       io.out(
         opts.json
           ? toJson(answer)
-          : wanted === undefined
-            ? `mode ${String(answer.mode)} (${String(answer.inflightWrites)} write(s) in flight)`
-            : `mode ${String(answer.previous)} → ${String(answer.mode)}${answer.drained === false ? " (writes from the previous mode still in flight)" : ""}`,
+          : answer.shared !== undefined
+            ? describeShared(answer, wanted !== undefined)
+            : wanted === undefined
+              ? `mode ${String(answer.mode)} (${String(answer.inflightWrites)} write(s) in flight)`
+              : `mode ${String(answer.previous)} → ${String(answer.mode)}${answer.drained === false ? " (writes from the previous mode still in flight)" : ""}`,
       );
     });
 }
@@ -92,4 +94,32 @@ async function adminCall(
   } finally {
     state.close();
   }
+}
+
+/** The shared mode in words: the decision, then one line per gateway the control topic knows. */
+function describeShared(answer: Record<string, unknown>, switched: boolean): string {
+  const members = (answer.members ?? []) as {
+    id: string;
+    url?: string;
+    mode: string;
+    epoch: number;
+    silentMs: number;
+    live: boolean;
+  }[];
+  const excluded = new Set(((answer.excluded ?? []) as { id: string }[]).map((e) => e.id));
+  const head = switched
+    ? `mode ${String(answer.previous)} → ${String(answer.mode)} (epoch ${String(answer.epoch)} on ${String(answer.shared)}; confirmed by ${(answer.acknowledged as unknown[]).length} gateway(s)${excluded.size > 0 ? `, ${excluded.size} silent one(s) left out` : ""}${superseded(answer)})`
+    : `mode ${String(answer.mode)} (epoch ${String(answer.epoch)} on ${String(answer.shared)})`;
+  const lines = members.map(
+    (m) =>
+      `  ${m.id}${m.url === undefined ? "" : ` ${m.url}`}: ${m.mode} at epoch ${m.epoch}, last heard ${Math.round(m.silentMs / 100) / 10}s ago${excluded.has(m.id) ? " (left out: silent too long)" : m.live ? "" : " (silent: not live)"}`,
+  );
+  return [head, ...lines].join("\n");
+}
+
+function superseded(answer: Record<string, unknown>): string {
+  const later = answer.superseded as { mode: string; epoch: number; by?: string } | undefined;
+  return later === undefined
+    ? ""
+    : `; since superseded by ${later.mode} at epoch ${later.epoch}${later.by === undefined ? "" : ` (by ${later.by})`}`;
 }

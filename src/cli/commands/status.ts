@@ -10,6 +10,7 @@ import {
   describeLog,
   type RecordedGateway,
   recordedGateways,
+  sharedModeStatus,
   stateModeStore,
 } from "../../gateway/index.ts";
 import { createLogger } from "../../log/index.ts";
@@ -35,7 +36,9 @@ export interface GatewayStatus {
    * Where the mode comes from: the running gateway; the state file (what a restart resumes in); or
    * the default of a first start, `capture` (a mode is stored only once switched).
    */
-  readonly modeFrom: "gateway" | "state" | "default";
+  readonly modeFrom: "gateway" | "state" | "default" | "shared";
+  /** With gateway.shared: the control topic, and the gateways heard from within memberTimeout. */
+  readonly shared?: { readonly topic: string; readonly epoch: number; readonly live: number };
   readonly process: RecordedGateway | undefined;
   readonly log: string;
   /** Recorded gateways whose process is gone (stopped by kill -9). */
@@ -128,12 +131,23 @@ async function gatewayStatus(config: MigrationConfig, state: StateStore) {
       : await askGateway(config, state, "/_bluegreen/log-end", undefined, ASK_TIMEOUT_MS)
           .then((a) => a.answer?.end as LogPosition | undefined)
           .catch(() => undefined);
-  const running = answered !== undefined || live.length > 0;
+  // Shared: the mode is the control topic's (every gateway's), not any one gateway's or state file's.
+  const shared =
+    config.gateway.shared === undefined ? undefined : await sharedModeStatus(config).catch(() => undefined);
+  const liveShared = shared?.members.filter((m) => m.live).length ?? 0;
+  const running = answered !== undefined || live.length > 0 || liveShared > 0;
   const gateway: GatewayStatus = {
     used: running || all.length > 0 || stored !== undefined || syncMethodOf(config, state) === "gateway",
     running,
     mode: typeof answered?.mode === "string" ? answered.mode : (stored ?? "capture"),
     modeFrom: answered !== undefined ? "gateway" : stored === undefined ? "default" : "state",
+    ...(shared === undefined
+      ? {}
+      : {
+          mode: shared.mode,
+          modeFrom: "shared" as const,
+          shared: { topic: shared.shared, epoch: shared.epoch, live: liveShared },
+        }),
     process: live[0],
     log: describeLog(config),
     stale: all.length - live.length,
@@ -233,12 +247,22 @@ export function renderStatus(status: MigrationStatus): string {
     lines.push("gateway and replay: not used (sync is not the gateway, and no gateway has run)");
     return appendBackfill(lines, status);
   }
+  if (g.shared !== undefined) {
+    lines.push(
+      `gateway: ${g.shared.live} live gateway(s) sharing mode ${g.mode} (epoch ${g.shared.epoch} on ${g.shared.topic}), ${g.log}`,
+    );
+    return appendReplay(lines, status);
+  }
   const stale = g.stale > 0 ? ` (${g.stale} stale record(s) of gateways that did not stop cleanly)` : "";
   lines.push(
     g.running
       ? `gateway: running${g.process === undefined ? "" : ` (${describeGateway(g.process)})`}, mode ${g.mode}${g.modeFrom === "gateway" ? "" : " (as stored; the gateway did not answer)"}, ${g.log}`
       : `gateway: not running (it starts in mode ${g.mode}), ${g.log}${stale}`,
   );
+  return appendReplay(lines, status);
+}
+
+function appendReplay(lines: string[], status: MigrationStatus): string {
   const r = status.replay;
   const behind = r.lagRecords === undefined ? "lag unknown" : `${r.lagRecords} record(s) behind`;
   lines.push(
