@@ -7,6 +7,7 @@ import type { MigrationConfig } from "../config/index.ts";
 import { askGateway, describeAttempts, type ShadowHooks } from "../gateway/index.ts";
 import { replayHold, replayPosition } from "../replay/index.ts";
 import type { StateStore } from "../state/index.ts";
+import { gatewayMaySync, syncMethodOf } from "../sync/index.ts";
 import { compareAnswers, type PlannedQuery } from "./queries-compare.ts";
 import type { Check, ShadowSummary } from "./report.ts";
 
@@ -30,14 +31,15 @@ export function compareShadowSearch(source: unknown, target: unknown): string[] 
 }
 
 /**
- * What a gateway needs for shadow reads: the comparison above and, with `sync.method: gateway`, where
+ * What a gateway needs for shadow reads: the comparison above and, when the gateway syncs (`gateway`,
+ * or `auto` that chose or may choose it), where
  * replay stands. Before a backfill marked the log, or while one holds replay, the target is known to be
  * incomplete: nothing is mirrored, and the window opens anew once the hold is lifted.
  */
 export function shadowHooks(config: MigrationConfig): (state: StateStore) => ShadowHooks {
   return (state) => ({
     compareSearch: compareShadowSearch,
-    ...(config.sync.method !== "gateway"
+    ...(!gatewayMaySync(config, state)
       ? {}
       : {
           sync: () => {
@@ -73,7 +75,7 @@ function percent(rate: number): string {
 export async function checkShadow(config: MigrationConfig, state: StateStore): Promise<Check | undefined> {
   const started = performance.now();
   if (config.gateway.shadowReads === 0) {
-    if (config.sync.method !== "gateway") return undefined;
+    if (syncMethodOf(config, state) !== "gateway") return undefined;
     return shadowCheck(true, "not configured (gateway.shadowReads is 0)", started);
   }
   const asked = await askGateway(config, state, "/_bluegreen/shadow");
