@@ -200,13 +200,30 @@ export async function kafkaDown(options: { readonly name: string; readonly home?
   rmSync(paths.dir, { recursive: true, force: true });
 }
 
-/** SIGTERM, then SIGKILL after 30 s; resolves once every one is gone. */
+/**
+ * SIGTERM (after a SIGCONT: a stopped process would not act on it), then SIGKILL after 30 s; resolves
+ * once every one is gone. An exited process its parent has not reaped yet (a zombie) counts as gone:
+ * a parent that is itself stopped would never reap it, and waiting on it would never end.
+ */
 async function stopPids(pids: ReadonlySet<number>): Promise<void> {
-  for (const pid of pids) process.kill(pid, "SIGTERM");
+  const running = (pid: number) => isAlive(pid) && !isZombie(pid);
+  for (const pid of pids) {
+    process.kill(pid, "SIGCONT");
+    process.kill(pid, "SIGTERM");
+  }
   const deadline = Date.now() + 30_000;
-  while ([...pids].some(isAlive) && Date.now() < deadline) await sleep(200);
-  for (const pid of pids) if (isAlive(pid)) process.kill(pid, "SIGKILL");
-  while ([...pids].some(isAlive)) await sleep(100);
+  while ([...pids].some(running) && Date.now() < deadline) await sleep(200);
+  for (const pid of pids) if (running(pid)) process.kill(pid, "SIGKILL");
+  while ([...pids].some(running)) await sleep(100);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false;
+  }
 }
 
 function serverProperties(port: number, controllerPort: number, data: string): string {
