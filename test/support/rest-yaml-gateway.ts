@@ -8,6 +8,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import type { FileCaptureLog } from "../../src/capture/index.ts";
 import { type ClusterRequest, createCluster, type Requester } from "../../src/cluster/index.ts";
 import { createLogger } from "../../src/log/index.ts";
 import { markBackfillStart, type ReplayReport, replay } from "../../src/replay/index.ts";
@@ -214,6 +215,9 @@ export async function runThroughGateway(
     const started = performance.now();
     let report: ReplayReport;
     try {
+      // The runner has every answer, so every outcome is appended; those logged behind their answer
+      // may still wait for the next commit: made durable now, so replay sees them as before.
+      await (rig.log as FileCaptureLog).flush();
       report = await replayToEnd.run();
     } catch (error) {
       const problem = `replay gave up (both clusters emptied, replay restarted at the log's end): ${(error as Error).message}`;
@@ -269,7 +273,8 @@ export async function runThroughGateway(
 /**
  * Replay until caught up, as the rig's own `replay()` does, with changes for checkpoints:
  * - No wait for outcomes. A checkpoint runs only after the runner got every answer, so each outcome
- *   the gateway will ever log is in the log already; one that is missing (the gateway logs none for
+ *   the gateway will ever log is appended already (the checkpoint flushes those still riding with the
+ *   next commit); one that is missing (the gateway logs none for
  *   a `_bulk` answered in SMILE or CBOR) is resolved from the source at once, instead of after the
  *   harness's 1 s, which adds up to minutes over a run.
  * - A short retry budget against the target. Some tests leave an index the target cannot allocate

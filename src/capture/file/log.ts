@@ -193,12 +193,18 @@ export class FileCaptureLog implements CaptureLog {
     await syncDirectory(this.dir);
   }
 
+  /** Commits waiting lazy records now, and resolves once everything appended so far is durable. */
+  async flush(): Promise<void> {
+    clearTimeout(this.lazyTimer);
+    this.lazyTimer = undefined;
+    if (this.lazy.length > 0) await this.commits.submit([]).catch(() => undefined);
+    await this.commits.idle();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.lazyTimer);
-    if (this.lazy.length > 0) await this.commits.submit([]).catch(() => undefined);
-    await this.commits.idle();
+    await this.flush();
     await this.cutting;
     for (const wake of [...this.waiters]) wake();
     try {
