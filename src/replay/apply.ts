@@ -65,6 +65,12 @@ export interface TargetWriterOptions {
 
 const RETRYABLE_ITEM = new Set([429, 500, 502, 503, 504]);
 
+/**
+ * mget errors that say the key itself is invalid on the source (an empty `_id`; an alias that resolves
+ * to several indices and has no write index), as opposed to a cluster that cannot answer right now.
+ */
+const UNREADABLE_KEY = new Set(["illegal_argument_exception", "action_request_validation_exception"]);
+
 /** Admin replays that find the target already in the wanted state. */
 const ALREADY_DONE = /resource_already_exists_exception|index_not_found_exception|not_found/;
 
@@ -108,7 +114,9 @@ export class TargetWriter {
     result.resolved += resolved.size;
     let run: DocAction[] = [];
     for (const action of actions) {
-      const effective = action.kind === "copy" ? (resolved.get(action) ?? action) : action;
+      const effective = action.kind === "copy" ? resolved.get(action) : action;
+      // A copy the source cannot even look up (see UNREADABLE_KEY) leaves nothing to apply.
+      if (effective === undefined) continue;
       if (effective.kind === "index" && !fitsJsonBulk(effective.doc)) {
         // Its own request, after everything logged before it: order decides the final document and
         // which write's dynamic mapping wins.
@@ -269,6 +277,15 @@ export class TargetWriter {
     copies.forEach((copy, i) => {
       const doc = found[i];
       const error = doc?.error === undefined ? undefined : mgetErrorType(doc.error);
+      if (error !== undefined && UNREADABLE_KEY.has(error)) {
+        // The source refuses the key itself (an empty _id, an alias with no write index): no document
+        // can live there, so the write this copy stands for was refused too and the target gets nothing.
+        this.#o.logger.warn(
+          { index: copy.index, id: copy.id, error },
+          "a write whose outcome was not logged names a document the source cannot hold; nothing to copy",
+        );
+        return;
+      }
       if (error !== undefined && error !== "index_not_found_exception") {
         throw new BluegreenError(
           "BG_REPLAY_TARGET",

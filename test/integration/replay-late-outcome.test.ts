@@ -74,4 +74,50 @@ describe("replay waits for a request's outcome as long as the gateway may take t
     const onTarget = await rig.target.request({ method: "HEAD", path: `/${index}`, allowStatus: [404] });
     assert.equal(onTarget.status, 404);
   });
+
+  test("a lost outcome for a key the source cannot hold (empty _id, alias without a write index) copies nothing and does not stop replay", async () => {
+    const rig = await rigWith("1s");
+    const index = `${P}-keys`;
+    const alias = `${P}-two`;
+    for (const name of [`${index}-1`, `${index}-2`])
+      await rig.source.request({ method: "PUT", path: `/${name}` });
+    await rig.source.request({
+      method: "POST",
+      path: "/_aliases",
+      body: { actions: [{ add: { indices: [`${index}-1`, `${index}-2`], alias } }] },
+    });
+    await rig.source.request({
+      method: "PUT",
+      path: `/${index}-1/_doc/kept`,
+      body: { a: 1 },
+      querystring: { refresh: "true" },
+    });
+    const op = (idx: string, id: string, rid: string) =>
+      encodeRecord(
+        {
+          t: "op",
+          rid,
+          n: 0,
+          op: "index",
+          index: idx,
+          id,
+          side: "source",
+          doc: { bytes: Buffer.from("{}"), contentType: "application/json" },
+        },
+        Date.now(),
+      );
+    // No outcomes: the gateway stopped before it logged them; the source refused the first two.
+    await rig.log.append([
+      op(`${index}-1`, "", "k.1"),
+      op(alias, "x", "k.2"),
+      op(`${index}-1`, "kept", "k.3"),
+    ]);
+    const report = await rig.replay();
+    assert.equal(report.deadLettered, 0);
+    const kept = await rig.target.request<{ _source: unknown }>({
+      method: "GET",
+      path: `/${index}-1/_doc/kept`,
+    });
+    assert.deepEqual(kept.body._source, { a: 1 });
+  });
 });
