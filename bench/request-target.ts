@@ -8,7 +8,8 @@
  *
  * Knobs: BENCH_GATEWAY_BASELINE (without it only this checkout runs), BENCH_PROXY_PORT (default
  * 31610; this and the next port), BENCH_DURATION (seconds per run, default 5), BENCH_ROUNDS (default
- * 3), BENCH_CONNECTIONS (default 16).
+ * 3), BENCH_CONNECTIONS (default 16), BENCH_MIXES (comma-separated name prefixes, default all),
+ * BENCH_GATEWAY_PROF (a directory: the gateways run with --cpu-prof into it).
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -31,7 +32,7 @@ interface Mix {
   readonly body?: string;
 }
 
-const MIXES: readonly Mix[] = [
+const ALL_MIXES: readonly Mix[] = [
   { name: "get", method: "GET", path: "/idx/_doc/1" },
   {
     name: "search",
@@ -43,6 +44,8 @@ const MIXES: readonly Mix[] = [
   // Only the fixer's gateway answers this one with 200.
   { name: "get, no leading slash", method: "GET", path: "idx/_doc/1" },
 ];
+const ONLY = process.env.BENCH_MIXES?.split(",");
+const MIXES = ALL_MIXES.filter((m) => ONLY === undefined || ONLY.some((o) => m.name.startsWith(o)));
 
 const UPSTREAM = `
 const answer = JSON.stringify({ _index: "idx", _id: "1", _version: 1, result: "created", found: true,

@@ -39,6 +39,18 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
   readonly #phases = new Map<WritePhase, { observe(seconds: number): void }>();
+  readonly #appends = new Map<"intent" | "outcome", { observe(seconds: number): void }>();
+
+  /** One append to the capture log: its time until durable, and its bytes (the hot path). */
+  append(phase: "intent" | "outcome", seconds: number, bytes: number): void {
+    let child = this.#appends.get(phase);
+    if (child === undefined) {
+      child = this.appendLatency.labels({ phase });
+      this.#appends.set(phase, child);
+    }
+    child.observe(seconds);
+    this.appendedBytes.inc(bytes);
+  }
 
   /** One phase of a captured write (the hot path: cached label children). */
   phase(phase: WritePhase, seconds: number): void {

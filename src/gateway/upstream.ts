@@ -160,25 +160,27 @@ export class Upstream {
     const hasBody =
       req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined;
     try {
-      await this.#pool.stream(
-        {
-          method: req.method as "GET",
-          path: this.#basePath + path,
-          headers: forwardHeaders(req.headers),
-          body: hasBody
-            ? tap === undefined
-              ? req
-              : Readable.from(tapped(req, tap), { objectMode: false })
-            : null,
-        },
-        ({ statusCode, headers }) => {
-          const out = responseHeaders(headers);
-          res.writeHead(statusCode, out);
-          if (tap === undefined) return res;
-          tap.head(statusCode, out);
-          return new TappedResponse(res, tap);
-        },
-      );
+      if (tap === undefined) await this.#pipe(req, res, path, hasBody);
+      else
+        await this.#pool.stream(
+          {
+            method: req.method as "GET",
+            path: this.#basePath + path,
+            headers: forwardHeaders(req.headers),
+            body: hasBody
+              ? tap === undefined
+                ? req
+                : Readable.from(tapped(req, tap), { objectMode: false })
+              : null,
+          },
+          ({ statusCode, headers }) => {
+            const out = responseHeaders(headers);
+            res.writeHead(statusCode, out);
+            if (tap === undefined) return res;
+            tap.head(statusCode, out);
+            return new TappedResponse(res, tap);
+          },
+        );
     } catch (error) {
       // After the head went out the client sees a cut answer; before it, the caller answers 502.
       if (res.headersSent) {
@@ -189,27 +191,90 @@ export class Upstream {
     }
   }
 
-  /** Sends a buffered write and buffers the answer (the gateway needs its status and body). */
-  async send(
+  /**
+   * The untapped stream: a bare dispatch handler writing into the client's response, pausing the
+   * upstream read while the response is full. (`pool.stream` does the same through a stream factory
+   * per request, at a measurable cost per read.)
+   */
+  #pipe(req: IncomingMessage, res: ServerResponse, path: string, hasBody: boolean): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#pool.dispatch(
+        {
+          method: req.method as "GET",
+          path: this.#basePath + path,
+          headers: forwardHeaders(req.headers),
+          body: hasBody ? req : null,
+        },
+        {
+          onRequestStart(controller) {
+            // A client that goes away mid-answer stops the upstream read.
+            res.once("close", () => {
+              if (!res.writableFinished) controller.abort(new Error("the client closed the connection"));
+            });
+            res.on("drain", () => controller.resume());
+          },
+          onResponseStart(_controller, statusCode, headers) {
+            res.writeHead(statusCode, responseHeaders(headers));
+          },
+          onResponseData(controller, chunk) {
+            if (!res.write(chunk)) controller.pause();
+          },
+          onResponseEnd() {
+            // Not on 'finish': a client gone before the last byte left would never see it.
+            res.end();
+            resolve();
+          },
+          onResponseError(_controller, error) {
+            reject(error);
+          },
+        },
+      );
+    });
+  }
+
+  /**
+   * Sends a buffered write and buffers the answer (the gateway needs its status and body). A bare
+   * dispatch handler collects the chunks: `request()` builds a body stream per answer, which cost
+   * several percent of the gateway's CPU per write (bench/request-target.ts).
+   */
+  send(
     method: string,
     path: string,
     headers: Record<string, string | string[]>,
     body: Buffer | undefined,
   ): Promise<Answer> {
-    try {
-      const answer = await this.#pool.request({
-        method: method as "POST",
-        path: this.#basePath + path,
-        headers: body === undefined ? headers : { ...headers, "content-length": String(body.length) },
-        body: body ?? null,
-        headersTimeout: this.#timeoutMs,
-      });
-      // arrayBuffer() collects in one pass; an async iterator costs a promise per chunk.
-      const bytes = Buffer.from(await answer.body.arrayBuffer());
-      return { status: answer.statusCode, headers: responseHeaders(answer.headers), body: bytes };
-    } catch (error) {
-      throw failure(this.name, error);
-    }
+    const name = this.name;
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let status = 0;
+      let head: IncomingHttpHeaders = {};
+      this.#pool.dispatch(
+        {
+          method: method as "POST",
+          path: this.#basePath + path,
+          headers: body === undefined ? headers : { ...headers, "content-length": String(body.length) },
+          body: body ?? null,
+          headersTimeout: this.#timeoutMs,
+        },
+        {
+          onRequestStart() {},
+          onResponseStart(_controller, statusCode, responseHead) {
+            status = statusCode;
+            head = responseHead;
+          },
+          onResponseData(_controller, chunk) {
+            chunks.push(chunk);
+          },
+          onResponseEnd() {
+            const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+            resolve({ status, headers: responseHeaders(head), body: bytes });
+          },
+          onResponseError(_controller, error) {
+            reject(failure(name, error));
+          },
+        },
+      );
+    });
   }
 
   close(): Promise<void> {

@@ -32,10 +32,9 @@ export class CapturedWrites {
   }
 
   #appended(records: readonly LogRecord[], phase: "intent" | "outcome", started: number): void {
-    this.#metrics.appendLatency.observe({ phase }, (performance.now() - started) / 1000);
     let bytes = 0;
     for (const r of records) bytes += r.value.byteLength;
-    this.#metrics.appendedBytes.inc(bytes);
+    this.#metrics.append(phase, (performance.now() - started) / 1000, bytes);
   }
 
   #logRefused(res: ServerResponse, error: unknown, fate = "was not forwarded"): number {
