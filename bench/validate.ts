@@ -8,6 +8,7 @@
  *   comparison, which has to read both;
  * - `compare full`: `compareContent` in full mode.
  * Prints docs/s (documents of the index per second), MB/s of `_source` per index, peak RSS and ratios.
+ * The children run with the V8 flags of the `bluegreen` launcher (bin/bluegreen.js), as the CLI would.
  *
  * BENCH_ROUNDS (default 3) runs every contender that often in a rotated order; the table shows the
  * median and the best round of each (on a shared machine, other load only adds time). BENCH_KEEP=1 leaves the sandbox running; BENCH_SANDBOX / BENCH_PORT_BASE pick
@@ -145,8 +146,14 @@ async function child(kind: string, source: string, target: string): Promise<void
   process.stdout.write(`${JSON.stringify({ ...result, ms, peakRss: peakRss(), cpuMs })}\n`);
 }
 
+/** The V8 flags the `bluegreen` launcher starts Node with (its shebang line), so children run as the CLI does. */
+const CLI_FLAGS = (readFileSync(new URL("../bin/bluegreen.js", import.meta.url), "utf8").split("\n")[0] ?? "")
+  .split(/\s+/)
+  .filter((word) => word.startsWith("--"));
+
 function spawnChild(kind: string, source: string, target: string): Promise<Measured> {
-  const proc = spawn(process.execPath, [new URL(import.meta.url).pathname, "--child", kind, source, target], {
+  const args = [...CLI_FLAGS, new URL(import.meta.url).pathname, "--child", kind, source, target];
+  const proc = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, BLUEGREEN_LOG_LEVEL: "warn" },
   });
