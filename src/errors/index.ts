@@ -90,6 +90,11 @@ export const CATALOGUE = {
   BG_REPLAY_TARGET: entry(EXIT.failure, true, "The target kept failing replayed writes transiently."),
   BG_REPLAY_RECORD: entry(EXIT.failure, false, "A capture-log record cannot be decoded."),
   BG_REPLAY_DEAD_LETTER: entry(EXIT.failure, false, "The dead-letter file cannot be written."),
+  BG_REPLAY_RUNNING: entry(
+    EXIT.failure,
+    false,
+    "Another replayer of this direction already runs; two would apply records out of order.",
+  ),
   BG_REPLAY_HELD: entry(
     EXIT.blocked,
     false,

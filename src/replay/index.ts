@@ -13,4 +13,5 @@ export {
   waitKind,
 } from "./hold.ts";
 export { ReplayMetrics, serveMetrics } from "./metrics.ts";
+export { liveReplayOwner, OWNER_BEAT_MS, type ReplayOwner, replayOwner } from "./owner.ts";
 export { type ReplayOptions, type ReplayReport, type ReplayStatus, replay } from "./replayer.ts";

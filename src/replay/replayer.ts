@@ -25,6 +25,7 @@ import {
   waitKind,
 } from "./hold.ts";
 import { ReplayMetrics } from "./metrics.ts";
+import { claimReplay, type ReplayClaim } from "./owner.ts";
 
 export interface ReplayOptions {
   readonly log: CaptureLog;
@@ -87,6 +88,22 @@ interface Entry {
  * the document from the source (the gateway stopped between forwarding and logging the outcome).
  */
 export async function replay(options: ReplayOptions): Promise<ReplayReport> {
+  const direction = options.direction ?? "forward";
+  // A run that must catch up but never can says why first: that is what the user can act on.
+  if (direction === "forward" && options.untilCaughtUp === true) {
+    const lift = options.liftCommand ?? "bluegreen backfill";
+    const wait = replayWait(options.state, initiallyMarked(options), lift);
+    if (wait !== undefined && wait.liftable === false) throw heldError(wait, lift);
+  }
+  const claim = claimReplay(options.state, direction);
+  try {
+    return await replayClaimed(options, claim);
+  } finally {
+    claim.release();
+  }
+}
+
+async function replayClaimed(options: ReplayOptions, claim: ReplayClaim): Promise<ReplayReport> {
   const { log, state, settings, logger } = options;
   const metrics = options.metrics ?? new ReplayMetrics();
   const writer = new TargetWriter({
@@ -119,8 +136,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     lagSeconds,
     waiting: waits.track(wait),
   });
-  let marked = direction === "reverse" || options.awaitMark !== true || replayPosition(state) !== undefined;
+  let marked = initiallyMarked(options);
   while (options.signal?.aborted !== true) {
+    claim.beat();
     if (!marked) {
       const mark = replayPosition(state);
       if (mark !== undefined) {
@@ -203,6 +221,15 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     if (options.untilCaughtUp === true && records.length === 0 && queue.length === 0) break;
   }
   return { ...totals, position: committed, lagRecords, lagSeconds };
+}
+
+/** Whether replay may apply from the start: reverse, not waiting for a mark, or a position stored. */
+function initiallyMarked(options: ReplayOptions): boolean {
+  return (
+    options.direction === "reverse" ||
+    options.awaitMark !== true ||
+    replayPosition(options.state) !== undefined
+  );
 }
 
 /** How long an entry may wait for its outcome: a request, which only its outcome can settle, longer. */

@@ -18,13 +18,14 @@ import {
 import type { Logger } from "../log/index.ts";
 import {
   holdReplay,
+  liveReplayOwner,
   releaseReplay,
   replay,
   replayHold,
   replayPosition,
   replayWait,
 } from "../replay/index.ts";
-import type { StateStore } from "../state/index.ts";
+import { describeProcess, type StateStore } from "../state/index.ts";
 import type { SyncDriver, SyncLag } from "./types.ts";
 
 const PAUSED = "paused (bluegreen sync pause)";
@@ -50,16 +51,11 @@ async function drain(
   const deadline = Date.now() + timeoutMs;
   const first = await gatewayLag(config, state, logger);
   if (first.lagRecords === 0) return;
-  // A replayer that is running moves the position within a couple of its polls; if none does, drain
-  // here. Watched, not slept: clients are fenced, so every 100 ms waited is write pause.
-  let moved = false;
-  for (const until = Date.now() + 1_500; !moved && Date.now() < until; ) {
-    await delay(100);
-    const now = await gatewayLag(config, state, logger);
-    if (now.lagRecords === 0) return;
-    moved = now.lagRecords < first.lagRecords;
-  }
-  if (!moved) {
+  // The replayer that runs (usually the gateway's) drains; only when none does is it done here. Never
+  // both: two replayers interleave, and a slow one could land an older version of a document after
+  // the switch (src/replay/owner.ts).
+  const owner = liveReplayOwner(state, "forward");
+  if (owner === undefined) {
     const log = await openReplayLog(config, logger);
     const source = createCluster(config.source, { logger });
     const target = createCluster(config.target, { logger });
@@ -83,9 +79,10 @@ async function drain(
     const lag = await gatewayLag(config, state, logger);
     if (lag.lagRecords === 0) return;
     if (Date.now() >= deadline) {
+      const who = owner === undefined ? "" : ` (the replayer is ${describeProcess(owner)})`;
       throw new BluegreenError(
         "BG_CUTOVER_DRAIN",
-        `Replay is still ${lag.lagRecords} record(s) behind after cutover.drainTimeout.`,
+        `Replay is still ${lag.lagRecords} record(s) behind after cutover.drainTimeout${who}.`,
         {
           fix: "Check the replayer (bluegreen replay) runs and the target accepts writes; run cutover again to go on draining, or bluegreen rollback.",
           retryable: true,

@@ -4,14 +4,8 @@
  * hold whose backfill runs is waited out, reported every round.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { mkdtempSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
-import { join } from "node:path";
+import { hostname } from "node:os";
 import { after, beforeEach, describe, it } from "node:test";
-import { createCluster } from "../../src/cluster/index.ts";
-import { parseConfig } from "../../src/config/index.ts";
 import { isBluegreenError } from "../../src/errors/index.ts";
 import { createLogger } from "../../src/log/index.ts";
 import {
@@ -22,25 +16,16 @@ import {
   replay,
   replayWait,
 } from "../../src/replay/index.ts";
-import { openState, type StateStore } from "../../src/state/index.ts";
+import type { StateStore } from "../../src/state/index.ts";
 import { MemoryLog } from "../support/gateway-memory-log.ts";
+import { deadPid, freshState, offlineClusters } from "../support/state.ts";
 
 const LIFT = "bluegreen backfill -c my.yaml";
 let state: StateStore;
 
 beforeEach(() => {
-  state = openState(join(mkdtempSync(join(tmpdir(), "bg-hold-")), "state.db"), {
-    migrationName: "hold",
-    fingerprint: "f",
-  });
+  state = freshState("hold");
 });
-
-/** A pid that surely ran and surely ended. */
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
-  await once(child, "exit");
-  return child.pid as number;
-}
 
 function holdBy(pid: number, host = hostname()): void {
   state.putCheckpoint("replay", "hold", {
@@ -93,14 +78,9 @@ describe("replayWait", () => {
 });
 
 describe("replay --until-caught-up while held", () => {
-  const config = parseConfig(
-    "version: 1\nname: hold\nsource: { url: 'http://127.0.0.1:1' }\ntarget: { url: 'http://127.0.0.1:2' }\n",
-    { baseDir: tmpdir(), env: {} },
-  );
   // Never called: a held replay reads no cluster.
-  const source = createCluster(config.source);
-  const target = createCluster(config.target);
-  after(() => Promise.all([source.close(), target.close()]));
+  const { config, source, target, close } = offlineClusters("hold");
+  after(close);
   const run = (statuses: ReplayStatus[], signal?: AbortSignal) =>
     replay({
       log: new MemoryLog(),

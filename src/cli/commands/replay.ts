@@ -1,10 +1,14 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { Command } from "commander";
 import { createCluster } from "../../cluster/index.ts";
 import { DEFAULT_CONFIG_FILE, loadConfig, type MigrationConfig } from "../../config/index.ts";
+import { isBluegreenError } from "../../errors/index.ts";
 import { openReplayLog, parseListen, type RunningGateway } from "../../gateway/index.ts";
 import { createLogger, type Logger } from "../../log/index.ts";
 import {
+  OWNER_BEAT_MS,
   ReplayMetrics,
+  type ReplayOptions,
   type ReplayReport,
   type ReplayStatus,
   replay,
@@ -173,31 +177,45 @@ export async function replayInBackground(
   running.gateway.metrics.attached.push(metrics.registry);
   let reported = 0;
   let kind: string | undefined;
+  const options: ReplayOptions = {
+    log: running.log,
+    state: running.state,
+    source,
+    target,
+    settings: config.replay,
+    logger,
+    metrics,
+    signal,
+    awaitMark: gatewayMaySync(config, running.state),
+    liftCommand: `bluegreen backfill -c ${configFile}`,
+    onStatus: ({ waiting, lagRecords }) => {
+      const next = waitKind(waiting);
+      const changed = next !== kind;
+      kind = next;
+      if (waiting === undefined || waiting.for === "outcome") return;
+      if (!changed && Date.now() - reported < BACKGROUND_REPORT_MS) return;
+      reported = Date.now();
+      logger.info(
+        { waitingFor: waiting.for, waitedSeconds: Math.round(waiting.waitedSeconds), lagRecords },
+        `replay: ${waiting.message}`,
+      );
+    },
+  };
   try {
-    await replay({
-      log: running.log,
-      state: running.state,
-      source,
-      target,
-      settings: config.replay,
-      logger,
-      metrics,
-      signal,
-      awaitMark: gatewayMaySync(config, running.state),
-      liftCommand: `bluegreen backfill -c ${configFile}`,
-      onStatus: ({ waiting, lagRecords }) => {
-        const next = waitKind(waiting);
-        const changed = next !== kind;
-        kind = next;
-        if (waiting === undefined || waiting.for === "outcome") return;
-        if (!changed && Date.now() - reported < BACKGROUND_REPORT_MS) return;
-        reported = Date.now();
-        logger.info(
-          { waitingFor: waiting.for, waitedSeconds: Math.round(waiting.waitedSeconds), lagRecords },
-          `replay: ${waiting.message}`,
-        );
-      },
-    });
+    // Another replayer of this migration runs (another gateway's, or `bluegreen replay`): this one
+    // stands by and takes over once that one is gone, rather than replaying the same records twice.
+    let standingBy = false;
+    while (!signal.aborted) {
+      try {
+        await replay(options);
+        return;
+      } catch (error) {
+        if (!isBluegreenError(error, "BG_REPLAY_RUNNING")) throw error;
+        if (!standingBy) logger.info({ owner: error.details?.owner }, `replay stands by: ${error.message}`);
+        standingBy = true;
+        await delay(OWNER_BEAT_MS, undefined, { signal }).catch(() => undefined);
+      }
+    }
   } finally {
     await Promise.all([source.close(), target.close()]);
   }
