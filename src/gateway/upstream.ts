@@ -153,8 +153,9 @@ export class Upstream {
   }
 
   /**
-   * Streams a request through in both directions (reads: nothing is buffered). undici writes the
-   * answer straight into the client's response and pauses when it is full (backpressure).
+   * Streams a request through in both directions (reads: nothing is buffered): the answer goes
+   * straight into the client's response, and the upstream read pauses while it is full (backpressure).
+   * A tap (shadow reads) sees the bytes on their way.
    */
   async stream(req: IncomingMessage, res: ServerResponse, path: string, tap?: StreamTap): Promise<void> {
     const hasBody =
@@ -167,16 +168,11 @@ export class Upstream {
             method: req.method as "GET",
             path: this.#basePath + path,
             headers: forwardHeaders(req.headers),
-            body: hasBody
-              ? tap === undefined
-                ? req
-                : Readable.from(tapped(req, tap), { objectMode: false })
-              : null,
+            body: hasBody ? Readable.from(tapped(req, tap), { objectMode: false }) : null,
           },
           ({ statusCode, headers }) => {
             const out = responseHeaders(headers);
             res.writeHead(statusCode, out);
-            if (tap === undefined) return res;
             tap.head(statusCode, out);
             return new TappedResponse(res, tap);
           },
