@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { chooseSlices } from "../../src/backfill/index.ts";
 import { Adaptive, ByteBudget, Gate, Throttle } from "../../src/backfill/stream/limits.ts";
+import { PAGE_BYTES, pageDocs } from "../../src/backfill/stream/runner.ts";
 import { actionLine, isRetryableItem } from "../../src/backfill/stream/writer.ts";
 
 describe("slices", () => {
@@ -143,4 +144,21 @@ describe("bulk items", () => {
       '{"index":{"_index":"t","_id":"a"}}',
     );
   });
+});
+
+describe("pageDocs: pages of about PAGE_BYTES of _source, never above batchSize", () => {
+  const cases = [
+    { name: "1 KB documents keep batchSize's 1,000", avg: 1_060, batch: 1_000, docs: 1_000 },
+    { name: "10 KB documents: about 200 a page", avg: 10_240, batch: 1_000, docs: 204 },
+    { name: "1 MB documents: 2 a page", avg: 1_048_576, batch: 1_000, docs: 2 },
+    { name: "a document above PAGE_BYTES: 1 a page, never 0", avg: 50_000_000, batch: 1_000, docs: 1 },
+    { name: "nothing known yet (empty index, no stats): batchSize", avg: 0, batch: 500, docs: 500 },
+    { name: "a smaller batchSize still bounds it", avg: 100, batch: 50, docs: 50 },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      assert.equal(pageDocs(c.avg, c.batch), c.docs);
+    });
+  }
+  it("PAGE_BYTES is 2 MiB", () => assert.equal(PAGE_BYTES, 2 * 1024 * 1024));
 });

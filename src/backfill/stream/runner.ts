@@ -24,6 +24,26 @@ import { BulkWriter, type StreamDoc, type WriterShared } from "./writer.ts";
 /** Pages a slice may have in flight before it waits for the oldest: overlap reading and writing. */
 const PAGES_IN_FLIGHT = 3;
 
+/**
+ * About this much `_source` per page: `backfill.batchSize` counts documents, and at 1,000 a page a
+ * 10 KB document made 10 MB pages, held as bytes, as text and as bulk bodies at once by each reader
+ * (peak RSS 394 MB in bench:backfill). Pages are sized to this from the documents seen so far, never
+ * above batchSize; 1 KB documents keep batchSize's 1,000.
+ */
+export const PAGE_BYTES = 2 * 1024 * 1024;
+/**
+ * Before any document is seen, a document is guessed at this many times the index's store size per
+ * document (`_source` JSON is larger than what the store keeps compressed): an underestimate only
+ * makes the first page a little larger than PAGE_BYTES.
+ */
+const SOURCE_PER_STORED_BYTE = 3;
+
+/** Documents per page for `avgBytes` per document, within [1, batchSize]. */
+export function pageDocs(avgBytes: number, batchSize: number): number {
+  if (!(avgBytes > 0)) return batchSize;
+  return Math.max(1, Math.min(batchSize, Math.floor(PAGE_BYTES / avgBytes)));
+}
+
 interface ProcessShared extends WriterShared {
   readonly budget: ByteBudget;
   readonly transform: Promise<Transform | undefined>;
@@ -254,7 +274,11 @@ class IndexCopy {
       this.#copiedNow += oldest.docs;
       this.#emit("copying");
     };
-    const pageSize = this.#ctx.config.backfill.batchSize;
+    const batchSize = this.#ctx.config.backfill.batchSize;
+    const guess = this.#task.docs > 0 ? (this.#task.bytes / this.#task.docs) * SOURCE_PER_STORED_BYTE : 0;
+    // A scroll keeps its first page size; point-in-time pages follow the documents seen so far.
+    let pageSize = pageDocs(guess, batchSize);
+    const seen = { docs: 0, bytes: 0 };
     try {
       for (;;) {
         let page: Awaited<ReturnType<SliceReader["next"]>>;
@@ -275,6 +299,9 @@ class IndexCopy {
         if (page === undefined) break;
         const docs = await this.#toDocs(page.hits);
         const weight = docs.reduce((sum, d) => sum + d.source.length + d.id.length + 64, 0);
+        seen.docs += docs.length;
+        seen.bytes += weight;
+        if (seen.docs > 0) pageSize = pageDocs(seen.bytes / seen.docs, batchSize);
         await this.#shared.budget.acquire(weight, this.#signal);
         const done = writer.write(docs).finally(() => this.#shared.budget.release(weight));
         done.catch(() => undefined); // awaited in order by settle; this only avoids an unhandled rejection
