@@ -4,22 +4,27 @@
  * our stream copier, elasticdump (best flags), remote `_reindex`, snapshot/restore, and a pure bulk
  * loader into the target (the ingestion ceiling). Prints docs/s, MB/s, peak RSS and the ratios.
  *
- * BENCH_DOCS (default 200000, up to 1M) sets the size; BENCH_KEEP=1 leaves the sandbox running;
+ * BENCH_DOCS (default 200000, up to 1M) sets the size; BENCH_DOC_KB (default 1) the document size
+ * (e.g. 10, with BENCH_DOCS=20000); BENCH_ROUNDS (default 1) runs every contender that often in a
+ * rotated order and reports medians with the spread; BENCH_ONLY picks contenders (ceiling, stream,
+ * elasticdump, reindex, snapshot); BENCH_KEEP=1 leaves the sandbox running;
  * BENCH_ASYNC_TRANSLOG=1 gives every contender's target index an async translog.
+ * Also printed: the machine's load average at the start and the end, the copier's CPU seconds per
+ * 100k documents (client-side contenders, from /proc), and the ratios against issue 15's goals.
  * Client-side tools run as child processes so their peak RSS (VmHWM) is theirs alone; _reindex and
  * snapshot run inside the clusters, so they have no client RSS worth showing.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { table } from "../src/report/index.ts";
 import { sandboxDown, sandboxUp } from "../src/sandbox/index.ts";
-import { BENCH_MAPPINGS, bulkLoad } from "./data.ts";
+import { BENCH_MAPPINGS, bulkLoad, DOC_KB } from "./data.ts";
 
 const DOCS = Math.min(1_000_000, Number(process.env.BENCH_DOCS ?? 200_000));
 const KEEP = process.env.BENCH_KEEP === "1";
-const INDEX = "bench-docs";
+const INDEX = DOC_KB === 1 ? "bench-docs" : `bench-docs-${DOC_KB}kb`;
 const ROOT = new URL("..", import.meta.url).pathname;
 const NODE = process.execPath;
 /** The stream copier's settings, overridable to compare tunings (`BENCH_STREAM='{ readers: 2 }'`). */
@@ -32,6 +37,8 @@ interface Result {
   readonly name: string;
   readonly ms: number;
   readonly peakRssBytes: number | undefined;
+  /** CPU seconds of the client-side tool's process (user + system), undefined server-side. */
+  readonly cpuSeconds?: number;
   readonly count: number;
   readonly note: string;
 }
@@ -107,7 +114,7 @@ function measured(
   cmd: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
-): Promise<{ ms: number; peak: number; code: number; stderr: string; stdout: string }> {
+): Promise<{ ms: number; peak: number; cpu: number; code: number; stderr: string; stdout: string }> {
   const started = performance.now();
   const child = spawn(cmd, args, {
     cwd: ROOT,
@@ -115,6 +122,7 @@ function measured(
     stdio: ["ignore", "pipe", "pipe"],
   });
   let peak = 0;
+  let cpu = 0;
   let stderr = "";
   let stdout = "";
   child.stdout?.on("data", (d: Buffer) => {
@@ -127,6 +135,9 @@ function measured(
     try {
       const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
       if (hwm !== null) peak = Math.max(peak, Number(hwm[1]) * 1024);
+      // utime + stime (fields 14, 15) in clock ticks; the last sample is at most 50 ms before exit.
+      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      cpu = Math.max(cpu, (Number(fields[11]) + Number(fields[12])) / 100);
     } catch {
       // exited between samples
     }
@@ -135,7 +146,7 @@ function measured(
   return new Promise((resolve) => {
     child.on("exit", (code) => {
       clearInterval(timer);
-      resolve({ ms: performance.now() - started, peak, code: code ?? -1, stderr, stdout });
+      resolve({ ms: performance.now() - started, peak, cpu, code: code ?? -1, stderr, stdout });
     });
   });
 }
@@ -158,6 +169,7 @@ async function runStream(source: string, target: string): Promise<Result> {
     name: "stream (bluegreen)",
     ms: r.ms,
     peakRssBytes: r.peak,
+    cpuSeconds: r.cpu,
     count: await count(target, INDEX),
     note: `batchSize ${STREAM_BATCH}, ${STREAM_SETTINGS}`,
   };
@@ -179,6 +191,7 @@ async function runElasticdump(source: string, target: string): Promise<Result> {
     name: "elasticdump",
     ms: r.ms + (await refreshed(target, performance.now())),
     peakRssBytes: r.peak,
+    cpuSeconds: r.cpu,
     count: await count(target, INDEX),
     note: flags.join(" "),
   };
@@ -280,7 +293,7 @@ async function runCeiling(target: string): Promise<Result> {
 
 async function loadSource(source: string): Promise<number> {
   const existing = await req(source, "GET", `/${INDEX}/_count`);
-  const bytesFile = join(tmpdir(), `bench-backfill-${DOCS}.bytes`);
+  const bytesFile = join(tmpdir(), `bench-backfill-${DOCS}-${DOC_KB}kb.bytes`);
   if (existing.json.count === DOCS) {
     try {
       return Number(readFileSync(bytesFile, "utf8"));
@@ -304,7 +317,8 @@ async function loadSource(source: string): Promise<number> {
 const mb = (b: number) => b / 1048576;
 
 async function main(): Promise<void> {
-  log(`bench sandbox on port base 30200, ${DOCS} documents`);
+  log(`bench sandbox on port base 30200, ${DOCS} documents of about ${DOC_KB} KB`);
+  const loadAtStart = loadavg()[0] as number;
   const sandbox = await sandboxUp({ name: "bench", portBase: 30200, onProgress: log });
   const source = sandbox.source.url;
   const target = sandbox.target.url;
@@ -358,17 +372,18 @@ async function main(): Promise<void> {
     await req(target, "DELETE", `/${INDEX}`);
     const rate = (r: Result) => DOCS / (r.ms / 1000);
     process.stdout.write(
-      `${DOCS} documents, ${mb(bytes).toFixed(0)} MB of _source; source ${sandbox.source.version}, target ${sandbox.target.version}\n`,
+      `${DOCS} documents of about ${DOC_KB} KB, ${mb(bytes).toFixed(0)} MB of _source; source ${sandbox.source.version}, target ${sandbox.target.version}; ${cpus().length} cores, load average (1 min) ${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] as number).toFixed(2)} at the end\n`,
     );
     process.stdout.write(
       `${table(
-        ["method", "seconds", "docs/s", "MB/s", "peak RSS", "docs on target", "flags"],
+        ["method", "seconds", "docs/s", "MB/s", "peak RSS", "CPU s / 100k docs", "docs on target", "flags"],
         results.map((r) => [
           r.name,
           (r.ms / 1000).toFixed(1),
           Math.round(rate(r)),
           (mb(bytes) / (r.ms / 1000)).toFixed(1),
           r.peakRssBytes === undefined ? "server-side" : `${mb(r.peakRssBytes).toFixed(0)} MB`,
+          r.cpuSeconds === undefined ? "server-side" : ((r.cpuSeconds * 100_000) / DOCS).toFixed(1),
           r.count === DOCS ? r.count : `${r.count} (!)`,
           r.note,
         ]),
@@ -376,16 +391,18 @@ async function main(): Promise<void> {
     );
     const stream = results.find((r) => r.name.startsWith("stream"));
     if (stream !== undefined) {
-      for (const [label, name] of [
-        ["stream / elasticdump", "elasticdump"],
-        ["stream / remote _reindex", "remote _reindex"],
-        ["stream / snapshot", "snapshot/restore"],
-        ["stream / bulk ceiling", "bulk ceiling"],
+      for (const [label, name, goal] of [
+        ["stream / elasticdump", "elasticdump", " (goal ≥ 1.0x)"],
+        ["stream / remote _reindex", "remote _reindex", " (goal ≥ 1.0x)"],
+        ["stream / snapshot", "snapshot/restore", ""],
+        ["stream / bulk ceiling", "bulk ceiling", " (goal ≥ 0.9x)"],
       ] as const) {
         const other = results.find((r) => r.name === name);
         if (other !== undefined)
-          process.stdout.write(`${label}: ${(rate(stream) / rate(other)).toFixed(2)}x\n`);
+          process.stdout.write(`${label}: ${(rate(stream) / rate(other)).toFixed(2)}x${goal}\n`);
       }
+      if (stream.peakRssBytes !== undefined)
+        process.stdout.write(`stream peak RSS: ${mb(stream.peakRssBytes).toFixed(0)} MB (goal ≤ 256 MB)\n`);
     }
     process.stdout.write(`${JSON.stringify({ docs: DOCS, bytes, results })}\n`);
   } finally {

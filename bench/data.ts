@@ -15,6 +15,13 @@ function words(r: () => number, n: number): string {
   return out.join(" ");
 }
 
+/**
+ * BENCH_DOC_KB (default 1): documents of about that many KB. Above 1, a `content` text field of
+ * generated words makes up the difference (about 8.5 bytes a word), the rest of the document unchanged.
+ */
+export const DOC_KB = Math.max(1, Number(process.env.BENCH_DOC_KB ?? 1));
+const EXTRA_WORDS = Math.round(((DOC_KB - 1) * 1024) / 8.5);
+
 export function benchDoc(i: number): Record<string, unknown> {
   const r = rng(i * 2654435761);
   const city = CITIES[Math.floor(r() * CITIES.length)] as string;
@@ -42,6 +49,7 @@ export function benchDoc(i: number): Record<string, unknown> {
     title: words(r, 6),
     description: words(r, 70),
     notes: r() < 0.3 ? words(r, 20) : null,
+    ...(EXTRA_WORDS > 0 ? { content: words(r, EXTRA_WORDS) } : {}),
   };
 }
 
@@ -65,6 +73,7 @@ export const BENCH_MAPPINGS = {
     title: { type: "text" },
     description: { type: "text" },
     notes: { type: "text" },
+    content: { type: "text" },
   },
 };
 
