@@ -65,7 +65,9 @@ class FakeCluster implements Requester {
           ({ doc, i }) =>
             `{"_index":"i","_id":${JSON.stringify(doc.id)},"_score":null${routing(doc)},"_source":${doc.source},"sort":[${i}]}`,
         );
-      return answer(`{"pit_id":"pit","hits":{"hits":[${hits.join(",")}]}}`);
+      const page = `{"pit_id":"pit","hits":{"hits":[${hits.join(",")}]}}`;
+      // As the transport answers: the bytes when they were asked for.
+      return answer(r.raw === "bytes" ? Buffer.from(page) : page);
     }
     if (r.path.endsWith("/_mget")) {
       const keys = (r.body as { docs: { _id: string; routing?: string }[] }).docs;
