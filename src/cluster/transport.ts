@@ -137,20 +137,14 @@ function querystringOf(request: ClusterRequest): Record<string, string | number 
  * Reads an answer the client handed over as a stream (`asStream`): the text of a successful one, the
  * parsed JSON of an error (so error mapping sees the usual shape).
  */
-async function readRaw(
-  stream: IncomingMessage,
-  headers: Record<string, unknown>,
-  as: true | "bytes",
-): Promise<unknown> {
+async function readRaw(stream: IncomingMessage, headers: Record<string, unknown>): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   let bytes = Buffer.concat(chunks);
   const encoding = String(headers["content-encoding"] ?? "").toLowerCase();
   if (encoding.includes("gzip") || encoding.includes("deflate")) bytes = unzipSync(bytes);
-  const ok = (stream.statusCode ?? 0) < 300;
-  if (ok && as === "bytes") return bytes;
   const text = bytes.toString("utf8");
-  if (ok) return text;
+  if ((stream.statusCode ?? 0) < 300) return text;
   try {
     return text === "" ? text : (JSON.parse(text) as unknown);
   } catch {
@@ -198,15 +192,15 @@ export function transportDispatch(client: Client): Dispatch {
           {
             maxRetries: 0,
             ...(request.headers === undefined ? {} : { headers: { ...request.headers } }),
-            ...(request.raw === true || request.raw === "bytes" ? { asStream: true } : {}),
+            ...(request.raw === true ? { asStream: true } : {}),
             ...(request.timeoutMs === undefined ? {} : { requestTimeout: request.timeoutMs }),
           },
         );
         call = pending;
         pending.then(
           (result) =>
-            request.raw === true || request.raw === "bytes"
-              ? readRaw(result.body as IncomingMessage, result.headers ?? {}, request.raw).then(
+            request.raw === true
+              ? readRaw(result.body as IncomingMessage, result.headers ?? {}).then(
                   (body) =>
                     settle(() =>
                       resolve({

@@ -29,11 +29,10 @@ export interface ClusterRequest {
   /** HTTP statuses the caller handles itself; `request()` returns them instead of throwing. */
   readonly allowStatus?: readonly number[];
   /**
-   * Return a successful (< 300) answer's body as its raw text (`true`) or bytes (`"bytes"`) instead of
-   * parsed JSON: for callers that pass large parts of it on unchanged (the stream backfill, which sends
-   * the bytes on). Error answers are still parsed.
+   * Return a successful (< 300) answer's body as its raw text instead of parsed JSON: for callers
+   * that pass large parts of it on unchanged (the stream backfill). Error answers are still parsed.
    */
-  readonly raw?: boolean | "bytes";
+  readonly raw?: boolean;
 }
 
 export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>;

@@ -9,4 +9,4 @@ export {
 } from "./lossless.ts";
 export { type MgetDoc, mgetErrorType, parseMget } from "./mget.ts";
 export { elements, members, skipSpace, stringEnd, valueEnd } from "./raw.ts";
-export { parseSearchPage, parseSearchPageBytes, type RawHit, type RawPage } from "./search-page.ts";
+export { parseSearchPage, type RawHit, type RawPage } from "./search-page.ts";

@@ -4,15 +4,14 @@
  * few metadata values they need. Not a validator: it trusts the text to be JSON.
  */
 
-/** The structure characters' codes: the same as UTF-16 units here and as bytes in raw-bytes.ts. */
-export const QUOTE = 34;
-export const BACKSLASH = 92;
-export const OPEN_BRACE = 123;
-export const CLOSE_BRACE = 125;
-export const OPEN_BRACKET = 91;
-export const CLOSE_BRACKET = 93;
-export const COMMA = 44;
-export const COLON = 58;
+const QUOTE = 34;
+const BACKSLASH = 92;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const COMMA = 44;
+const COLON = 58;
 
 export function skipSpace(text: string, i: number): number {
   let c = text.charCodeAt(i);

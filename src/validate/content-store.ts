@@ -44,16 +44,15 @@ const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
  * whitespace or key order come out as candidates, which `_mget` and the lossless field comparison
  * then clear. The key is in it so that the per-side sums below see two documents swapping contents.
  */
-export function documentDigest(hit: RawHit<string | Buffer>): Buffer {
+export function documentDigest(hit: RawHit): Buffer {
   const key = hit._routing === undefined ? `\u0000${hit._id}\u0000` : `${hit._routing}\u0001${hit._id}\u0000`;
   const source = hit.source ?? "";
-  // Bytes as the cluster sent them hash the same as their text encoded as UTF-8 (which they are).
-  const most = key.length * 3 + (typeof source === "string" ? source.length * 3 : source.length);
+  const most = (key.length + source.length) * 3;
   // A document too large for the reused buffer is hashed piece by piece: the buffer never grows, so
   // one 10 MB document does not keep 30 MB for the rest of the run.
   if (most > SCRATCH_BYTES) return createHash("sha1").update(key).update(source).digest().subarray(0, 8);
   const k = scratch.write(key, 0, "utf8");
-  const n = k + (typeof source === "string" ? scratch.write(source, k, "utf8") : source.copy(scratch, k));
+  const n = k + scratch.write(source, k, "utf8");
   return hash("sha1", scratch.subarray(0, n), "buffer").subarray(0, 8);
 }
 
@@ -92,11 +91,11 @@ export class DigestStore {
     );
   }
 
-  add(side: Side, slice: number, hits: readonly RawHit<string | Buffer>[]): void {
+  add(side: Side, slice: number, hits: readonly RawHit[]): void {
     const s = SIDE[side];
     const sum = this.#sum(s, slice);
     const values: SQLInputValue[] = [];
-    const row = (hit: RawHit<string | Buffer>) => {
+    const row = (hit: RawHit) => {
       const digest = documentDigest(hit);
       sum.lo = (sum.lo + digest.readUInt32LE(0)) >>> 0;
       sum.hi = (sum.hi + digest.readUInt32LE(4)) >>> 0;
@@ -105,12 +104,12 @@ export class DigestStore {
     let i = 0;
     for (; i + ROWS_PER_INSERT <= hits.length; i += ROWS_PER_INSERT) {
       values.length = 0;
-      for (let j = i; j < i + ROWS_PER_INSERT; j++) row(hits[j] as RawHit<string | Buffer>);
+      for (let j = i; j < i + ROWS_PER_INSERT; j++) row(hits[j] as RawHit);
       this.#insertMany.run(...values);
     }
     for (; i < hits.length; i++) {
       values.length = 0;
-      row(hits[i] as RawHit<string | Buffer>);
+      row(hits[i] as RawHit);
       this.#insertOne.run(...values);
     }
     sum.docs += hits.length;

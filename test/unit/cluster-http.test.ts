@@ -326,31 +326,3 @@ test("querystring and JSON body go out as given; basic auth is sent", async () =
     assert.equal(seen?.headers.authorization, `Basic ${Buffer.from("bg:pw").toString("base64")}`);
   });
 });
-
-test("raw answers: text with raw true, the exact bytes with raw 'bytes'; an error answer is parsed either way", async () => {
-  // Not valid UTF-8 on purpose: only bytes carry it through unchanged.
-  const body = Buffer.concat([
-    Buffer.from('{"a":"\u00e9 \u{1F600}","b":12345678901234567890,"c":"'),
-    Buffer.from([0xff]),
-    Buffer.from('"}'),
-  ]);
-  const bytes: Handler = (res) => {
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(body);
-  };
-  const server = await faultServer(
-    bytes,
-    bytes,
-    json(400, { error: { type: "parsing_exception", reason: "bad" } }),
-  );
-  await withCluster(server, {}, async (cluster) => {
-    const text = await cluster.request<unknown>({ method: "GET", path: "/i/_search", raw: true });
-    assert.equal(text.body, body.toString("utf8"));
-    const raw = await cluster.request<unknown>({ method: "GET", path: "/i/_search", raw: "bytes" });
-    assert.ok(Buffer.isBuffer(raw.body) && raw.body.equals(body), "the bytes as sent");
-    await assert.rejects(
-      cluster.request({ method: "GET", path: "/i/_search", raw: "bytes" }),
-      (error) => isBluegreenError(error) && /parsing_exception: bad/.test(error.message),
-    );
-  });
-});

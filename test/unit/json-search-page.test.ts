@@ -1,75 +1,57 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseSearchPage, parseSearchPageBytes, type RawPage } from "../../src/json/index.ts";
+import { parseSearchPage } from "../../src/json/index.ts";
 
-/** Both readers, the bytes one's sources decoded, so every case holds for each alike. */
-const readers: [string, (text: string) => RawPage][] = [
-  ["text", parseSearchPage],
-  [
-    "bytes",
-    (text) => {
-      const page = parseSearchPageBytes(Buffer.from(text));
-      return {
-        ...page,
-        hits: page.hits.map(({ source, ...hit }) =>
-          source === undefined ? hit : { ...hit, source: source.toString("utf8") },
-        ),
-      };
-    },
-  ],
-];
-
-for (const [name, parseSearchPage] of readers)
-  describe(`raw search page (${name})`, () => {
-    it("keeps each _source as its exact JSON text and parses only the metadata", () => {
-      const sources = [
-        { a: 1, b: "x", nested: { sort: [1, 2], _id: "not me" } },
-        { unused: true },
-        { empty: {}, list: [], u: "\u00e9\u2028 \u{1F600} \u4e2d", "k\u00e9y": "\u00fc", n: null, t: true },
-      ];
-      const text = [
-        '{"pit_id":"p\\"1","hits":{"hits":[',
-        `{"_id":"a\\\\1","_routing":"r","_version":3,"_source":${JSON.stringify(sources[0])},"sort":[5]},`,
-        '{"_id":"b","_source":{"s":"quote \\" backslash \\\\ brace } bracket ] \\\\\\"","big":12345678901234567890,"f":1.0},"sort":[6]},',
-        `{"_id":"c","_source":${JSON.stringify(sources[2])}}`,
-        "]}}",
-      ].join("");
-      const page = parseSearchPage(text);
-      assert.equal(page.pitId, 'p"1');
-      assert.deepEqual(
-        page.hits.map((h) => [h._id, h._routing, h._version, h.sort]),
-        [
-          ["a\\1", "r", "3", [5]],
-          ["b", undefined, undefined, [6]],
-          ["c", undefined, undefined, undefined],
-        ],
-      );
-      assert.equal(page.hits[0]?.source, JSON.stringify(sources[0]));
-      // Big integers and 1.0 survive byte for byte (a parse/stringify round trip would change them).
-      assert.equal(
-        page.hits[1]?.source,
-        '{"s":"quote \\" backslash \\\\ brace } bracket ] \\\\\\"","big":12345678901234567890,"f":1.0}',
-      );
-      assert.deepEqual(JSON.parse(page.hits[2]?.source ?? ""), sources[2]);
-    });
-
-    it("reads empty pages, scroll ids, sources without _source and line breaks", () => {
-      assert.deepEqual(parseSearchPage(""), { hits: [] });
-      assert.deepEqual(parseSearchPage('{"pit_id":"x"}'), { pitId: "x", hits: [] });
-      assert.deepEqual(parseSearchPage('{"_scroll_id":"s","hits":{"hits":[]}}'), { scrollId: "s", hits: [] });
-      const page = parseSearchPage(
-        '{ "hits" : { "hits" : [ { "_id" : "x" , "_source" : {\n"a" :\r\n 1 } } ] } }',
-      );
-      assert.equal(page.hits[0]?.source, '{ "a" :   1 }');
-      assert.equal(parseSearchPage('{"hits":{"hits":[{"_id":"y"}]}}').hits[0]?.source, undefined);
-    });
-
-    it("refuses truncated answers instead of inventing documents", () => {
-      for (const bad of [
-        '{"hits":{"hits":[{"_id":"a","_source":{"x":"y',
-        '{"hits":{"hits":[{"_source":{}}]}}',
-      ]) {
-        assert.throws(() => parseSearchPage(bad), SyntaxError);
-      }
-    });
+describe("raw search page", () => {
+  it("keeps each _source as its exact JSON text and parses only the metadata", () => {
+    const sources = [
+      { a: 1, b: "x", nested: { sort: [1, 2], _id: "not me" } },
+      { unused: true },
+      { empty: {}, list: [], u: "\u00e9\u2028", n: null, t: true },
+    ];
+    const text = [
+      '{"pit_id":"p\\"1","hits":{"hits":[',
+      `{"_id":"a\\\\1","_routing":"r","_version":3,"_source":${JSON.stringify(sources[0])},"sort":[5]},`,
+      '{"_id":"b","_source":{"s":"quote \\" backslash \\\\ brace } bracket ] \\\\\\"","big":12345678901234567890,"f":1.0},"sort":[6]},',
+      `{"_id":"c","_source":${JSON.stringify(sources[2])}}`,
+      "]}}",
+    ].join("");
+    const page = parseSearchPage(text);
+    assert.equal(page.pitId, 'p"1');
+    assert.deepEqual(
+      page.hits.map((h) => [h._id, h._routing, h._version, h.sort]),
+      [
+        ["a\\1", "r", "3", [5]],
+        ["b", undefined, undefined, [6]],
+        ["c", undefined, undefined, undefined],
+      ],
+    );
+    assert.equal(page.hits[0]?.source, JSON.stringify(sources[0]));
+    // Big integers and 1.0 survive byte for byte (a parse/stringify round trip would change them).
+    assert.equal(
+      page.hits[1]?.source,
+      '{"s":"quote \\" backslash \\\\ brace } bracket ] \\\\\\"","big":12345678901234567890,"f":1.0}',
+    );
+    assert.deepEqual(JSON.parse(page.hits[2]?.source ?? ""), sources[2]);
   });
+
+  it("reads empty pages, scroll ids, sources without _source and line breaks", () => {
+    assert.deepEqual(parseSearchPage(""), { hits: [] });
+    assert.deepEqual(parseSearchPage('{"pit_id":"x"}'), { pitId: "x", hits: [] });
+    assert.deepEqual(parseSearchPage('{"_scroll_id":"s","hits":{"hits":[]}}'), { scrollId: "s", hits: [] });
+    const page = parseSearchPage(
+      '{ "hits" : { "hits" : [ { "_id" : "x" , "_source" : {\n"a" :\r\n 1 } } ] } }',
+    );
+    assert.equal(page.hits[0]?.source, '{ "a" :   1 }');
+    assert.equal(parseSearchPage('{"hits":{"hits":[{"_id":"y"}]}}').hits[0]?.source, undefined);
+  });
+
+  it("refuses truncated answers instead of inventing documents", () => {
+    for (const bad of [
+      '{"hits":{"hits":[{"_id":"a","_source":{"x":"y',
+      '{"hits":{"hits":[{"_source":{}}]}}',
+    ]) {
+      assert.throws(() => parseSearchPage(bad), SyntaxError);
+    }
+  });
+});

@@ -65,9 +65,7 @@ class FakeCluster implements Requester {
           ({ doc, i }) =>
             `{"_index":"i","_id":${JSON.stringify(doc.id)},"_score":null${routing(doc)},"_source":${doc.source},"sort":[${i}]}`,
         );
-      const page = `{"pit_id":"pit","hits":{"hits":[${hits.join(",")}]}}`;
-      // As the transport answers: the bytes when they were asked for.
-      return answer(r.raw === "bytes" ? Buffer.from(page) : page);
+      return answer(`{"pit_id":"pit","hits":{"hits":[${hits.join(",")}]}}`);
     }
     if (r.path.endsWith("/_mget")) {
       const keys = (r.body as { docs: { _id: string; routing?: string }[] }).docs;

@@ -7,12 +7,12 @@
  */
 import type { Requester } from "../../cluster/index.ts";
 import { BluegreenError, isBluegreenError } from "../../errors/index.ts";
-import { parseSearchPageBytes, type RawHit, type RawPage } from "../../json/index.ts";
+import { parseSearchPage, type RawHit, type RawPage } from "../../json/index.ts";
 
 export type ReadMode = "pit" | "scroll";
 
-/** A hit as the copier sees it: metadata parsed, `_source` as the bytes the cluster sent. */
-export type Hit = RawHit<Buffer>;
+/** A hit as the copier sees it: metadata parsed, `_source` as the raw JSON text. */
+export type Hit = RawHit;
 
 // No `filter_path`: a filtered answer is re-encoded token by token, which rewrites each `_source`
 // (`1e3` becomes `1000.0`, `-0` becomes `0`, escapes are decoded). Unfiltered, the cluster copies the
@@ -127,9 +127,9 @@ export class SliceReader {
 
   async #pitPage(size: number): Promise<readonly Hit[]> {
     const keepAlive = `${Math.ceil(this.#o.keepAliveMs / 1000)}s`;
-    let res: { status: number; body: unknown };
+    let res: { status: number; body: string };
     try {
-      res = await this.#o.source.request<unknown>({
+      res = await this.#o.source.request<string>({
         method: "POST",
         path: "/_search",
         body: {
@@ -139,7 +139,7 @@ export class SliceReader {
         },
         idempotent: true,
         allowStatus: [404],
-        raw: "bytes",
+        raw: true,
         signal: this.#o.signal,
       });
     } catch (error) {
@@ -162,21 +162,21 @@ export class SliceReader {
     try {
       const res =
         this.#scroll === undefined
-          ? await this.#o.source.request<unknown>({
+          ? await this.#o.source.request<string>({
               method: "POST",
               path: `/${encodeURIComponent(this.#o.index)}/_search`,
               querystring: { scroll: keepAlive },
               body: this.#query(size),
               idempotent: true,
-              raw: "bytes",
+              raw: true,
               signal: this.#o.signal,
             })
-          : await this.#o.source.request<unknown>({
+          : await this.#o.source.request<string>({
               method: "POST",
               path: "/_search/scroll",
               // Not idempotent: a repeated scroll call skips a page. A lost answer restarts the slice.
               body: { scroll: keepAlive, scroll_id: this.#scroll },
-              raw: "bytes",
+              raw: true,
               signal: this.#o.signal,
             });
       const page = parsePage(res.body);
@@ -203,13 +203,13 @@ export class SliceReader {
   }
 }
 
-/** An answer's bytes as a page. */
-function parsePage(body: unknown): RawPage<Buffer> {
-  if (!Buffer.isBuffer(body)) {
+/** An answer's text as a page. */
+function parsePage(body: unknown): RawPage {
+  if (typeof body !== "string") {
     throw new BluegreenError("BG_BACKFILL_SOURCE", "The source answered a search with an unexpected body.", {
       fix: "Check the source cluster (and any proxy in front of it), then run backfill again: it resumes.",
       details: { type: typeof body },
     });
   }
-  return parseSearchPageBytes(body);
+  return parseSearchPage(body);
 }

@@ -329,17 +329,17 @@ class IndexCopy {
           {
             _id: id,
             ...(routing === undefined ? {} : { _routing: routing }),
-            _source: source === undefined ? undefined : parseForTransform(source.toString("utf8")),
+            _source: source === undefined ? undefined : parseForTransform(source),
           },
           this.#task.index,
         );
         if (mapped === null || mapped === undefined) continue;
         id = mapped._id;
         routing = mapped._routing;
-        source = mapped._source === undefined ? undefined : Buffer.from(JSON.stringify(mapped._source));
+        source = mapped._source === undefined ? undefined : JSON.stringify(mapped._source);
       }
       if (source === undefined) throw noSource(this.#task.index, id);
-      // Without a transform the source's own bytes go out as they came in: no decode, no parse.
+      // Without a transform the source's own JSON text goes out as it came in: no parse, no stringify.
       out.push({
         id,
         ...(routing === undefined ? {} : { routing }),

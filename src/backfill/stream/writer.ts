@@ -6,13 +6,13 @@ import { BluegreenError, isBluegreenError } from "../../errors/index.ts";
 import { rawJson } from "../../json/index.ts";
 import { type Adaptive, type Gate, sleep, type Throttle, throttled } from "./limits.ts";
 
-/** One document as read from the source, its `_source` as the bytes to send. */
+/** One document as read from the source, its `_source` already serialised. */
 export interface StreamDoc {
   readonly id: string;
   readonly routing?: string;
   /** Literal text (see RawHit._version). */
   readonly version?: string;
-  readonly source: Buffer;
+  readonly source: string;
 }
 
 /** The writer's shared machinery; one per process, so every index competes for the same limits. */
@@ -73,7 +73,7 @@ export function actionLine(index: string, doc: StreamDoc, externalVersions: bool
 interface Rejected {
   readonly meta: DocMeta;
   /** The action and source lines as sent. */
-  readonly line: Buffer;
+  readonly line: string;
   readonly item: BulkItemResult;
 }
 
@@ -82,21 +82,21 @@ interface DocMeta {
   readonly routing?: string;
 }
 
-/**
- * One `_bulk` request: each document's two lines (action and `_source`) as their own bytes, joined
- * into the body only when it is sent; a retry sends the lines of the items that failed.
- */
+/** One `_bulk` request: its NDJSON body and where each document's two lines start in it. */
 interface Chunk {
-  readonly lines: Buffer[];
+  body: string;
+  readonly offsets: number[];
   readonly ids: DocMeta[];
   bytes: number;
 }
 
 function emptyChunk(): Chunk {
-  return { lines: [], ids: [], bytes: 0 };
+  return { body: "", offsets: [], ids: [], bytes: 0 };
 }
 
-const NEWLINE = Buffer.from("\n");
+function lineOf(chunk: Chunk, i: number): string {
+  return chunk.body.slice(chunk.offsets[i], chunk.offsets[i + 1] ?? chunk.body.length);
+}
 
 /**
  * Writes documents to one target index. `write` resolves once every document is acknowledged, retrying
@@ -118,16 +118,19 @@ export class BulkWriter {
     let current = emptyChunk();
     let total = 0;
     for (const doc of docs) {
-      const action = `${actionLine(this.#options.index, doc, this.#options.externalVersions)}\n`;
-      const line = Buffer.concat([Buffer.from(action), doc.source, NEWLINE]);
-      total += line.length;
-      if (current.ids.length > 0 && current.bytes + line.length > this.#shared.adaptive.bytes) {
+      const line = `${actionLine(this.#options.index, doc, this.#options.externalVersions)}\n${doc.source}\n`;
+      const bytes = Buffer.byteLength(line);
+      total += bytes;
+      if (current.ids.length > 0 && current.bytes + bytes > this.#shared.adaptive.bytes) {
         chunks.push(current);
         current = emptyChunk();
       }
-      current.lines.push(line);
+      // One growing string per request (a rope until it is sent), so a document's bytes are held
+      // once, not once per document object, once per line and once more for the joined body.
+      current.offsets.push(current.body.length);
+      current.body += line;
       current.ids.push(doc.routing === undefined ? { id: doc.id } : { id: doc.id, routing: doc.routing });
-      current.bytes += line.length;
+      current.bytes += bytes;
     }
     if (current.ids.length > 0) chunks.push(current);
     await Promise.all(chunks.map((c) => this.#send(c)));
@@ -150,7 +153,7 @@ export class BulkWriter {
       if (attempt > 1) await sleep(backoffMs(attempt), signal);
       const wait = this.#shared.throttle.reserve(pending.ids.length, pending.bytes);
       if (wait > 0) await sleep(wait, signal);
-      const body = Buffer.concat(pending.lines, pending.bytes);
+      const body = pending.body;
       const outcome = await this.#shared.gate.run(() => this.#post(body), signal);
       if (outcome.kind === "transient") {
         lastCause = outcome.cause;
@@ -172,7 +175,7 @@ export class BulkWriter {
         if (item.status < 300) continue;
         if (item.status === 409 && this.#options.externalVersions) continue; // a newer version is already there
         if (isRetryableItem(item)) retry.push(i);
-        else rejected.push({ meta: pending.ids[i] as DocMeta, line: pending.lines[i] as Buffer, item });
+        else rejected.push({ meta: pending.ids[i] as DocMeta, line: lineOf(pending, i), item });
       }
       if (rejected.length > 0) throw this.#reject(rejected);
       if (retry.length > 0) {
@@ -182,17 +185,18 @@ export class BulkWriter {
       } else this.#shared.adaptive.success(outcome.latencyMs);
       const next = emptyChunk();
       for (const i of retry) {
-        const line = pending.lines[i] as Buffer;
-        next.lines.push(line);
+        const line = lineOf(pending, i);
+        next.offsets.push(next.body.length);
+        next.body += line;
         next.ids.push(pending.ids[i] as DocMeta);
-        next.bytes += line.length;
+        next.bytes += Buffer.byteLength(line);
       }
       pending = next;
     }
   }
 
   async #post(
-    body: Buffer,
+    body: string,
   ): Promise<{ kind: "ok"; body: BulkResponse; latencyMs: number } | { kind: "transient"; cause: string }> {
     const started = performance.now();
     try {
@@ -232,7 +236,7 @@ export class BulkWriter {
             error: item.error ?? null,
           });
           // The document's own text, spliced in: a parse here would round the numbers it reports.
-          const source = line.subarray(line.indexOf(10) + 1).toString("utf8").trimEnd();
+          const source = line.slice(line.indexOf("\n") + 1).trimEnd();
           return `${head.slice(0, -1)},"_source":${source}}`;
         })
         .join("\n")
