@@ -120,8 +120,13 @@ export async function kafkaUp(options: KafkaUpOptions): Promise<KafkaBroker> {
 /**
  * Stops the broker of that name and starts it again on the same data (its topics and offsets kept),
  * as a broker restart in production does: clients see their connections drop and come back.
+ * `whileDown` runs between the two, so a test can watch clients while the broker is surely down (a
+ * restart alone can be over before a slow client noticed it); the broker starts again even if it throws.
  */
-export async function kafkaRestart(options: KafkaUpOptions): Promise<KafkaBroker> {
+export async function kafkaRestart(
+  options: KafkaUpOptions,
+  whileDown?: () => Promise<unknown>,
+): Promise<KafkaBroker> {
   const version = options.version ?? KAFKA_VERSION;
   const home = options.home ?? sandboxHome();
   const paths = layout(options.name, version, home);
@@ -131,6 +136,11 @@ export async function kafkaRestart(options: KafkaUpOptions): Promise<KafkaBroker
       fix: "Start it with kafkaUp first.",
     });
   await stopPids(new Set([running as number]));
+  const checked = whileDown?.().then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  );
+  const failed = await checked;
   const java = findJava([17, 21, 25], `Kafka ${version}`);
   const runAs = await ensureRunAs(home);
   const pid = await launch(
@@ -142,6 +152,7 @@ export async function kafkaRestart(options: KafkaUpOptions): Promise<KafkaBroker
     runAs,
     options.heapMb,
   );
+  if (failed !== undefined) throw failed.error;
   return {
     name: options.name,
     version,

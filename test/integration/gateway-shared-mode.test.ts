@@ -293,16 +293,17 @@ describe("several gateways sharing one Kafka log and one mode", () => {
   });
 
   test("a broker restart: every gateway refuses writes while it is down, then resumes the decided mode", async () => {
-    const down = kafkaRestart(BROKER);
-    try {
-      for (const g of running)
-        await eventually(
-          "writes refused while the broker restarts",
-          async () => (await put(g.url, "restart")).status === 503,
-        );
-    } finally {
-      broker = await down;
-    }
+    // Watched while the broker is surely down: a restart can be over before every gateway noticed.
+    broker = await kafkaRestart(BROKER, () =>
+      Promise.all(
+        running.map((g) =>
+          eventually(
+            "writes refused while the broker is down",
+            async () => (await put(g.url, "restart")).status === 503,
+          ),
+        ),
+      ),
+    );
     for (const g of running)
       await eventually(
         "the decided mode applied again",
