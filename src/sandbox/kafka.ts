@@ -136,11 +136,12 @@ export async function kafkaRestart(
       fix: "Start it with kafkaUp first.",
     });
   await stopPids(new Set([running as number]));
-  const checked = whileDown?.().then(
-    () => undefined,
-    (error: unknown) => ({ error }),
-  );
-  const failed = await checked;
+  let failed: { error: unknown } | undefined;
+  try {
+    await whileDown?.();
+  } catch (error) {
+    failed = { error };
+  }
   const java = findJava([17, 21, 25], `Kafka ${version}`);
   const runAs = await ensureRunAs(home);
   const pid = await launch(

@@ -7,18 +7,15 @@ import assert from "node:assert/strict";
 import { hostname } from "node:os";
 import { after, beforeEach, describe, it } from "node:test";
 import { isBluegreenError } from "../../src/errors/index.ts";
-import { createLogger } from "../../src/log/index.ts";
 import {
   holdReplay,
   markBackfillStart,
   type ReplayStatus,
   releaseReplay,
-  replay,
   replayWait,
 } from "../../src/replay/index.ts";
 import type { StateStore } from "../../src/state/index.ts";
-import { MemoryLog } from "../support/gateway-memory-log.ts";
-import { deadPid, freshState, offlineClusters } from "../support/state.ts";
+import { deadPid, freshState, offlineReplay } from "../support/state.ts";
 
 const LIFT = "bluegreen backfill -c my.yaml";
 let state: StateStore;
@@ -79,19 +76,12 @@ describe("replayWait", () => {
 
 describe("replay --until-caught-up while held", () => {
   // Never called: a held replay reads no cluster.
-  const { config, source, target, close } = offlineClusters("hold");
-  after(close);
+  const offline = offlineReplay("hold");
+  after(offline.close);
   const run = (statuses: ReplayStatus[], signal?: AbortSignal) =>
-    replay({
-      log: new MemoryLog(),
-      state,
-      source,
-      target,
-      settings: config.replay,
-      logger: createLogger({ level: "silent" }),
+    offline.run(state, {
       untilCaughtUp: true,
       awaitMark: true,
-      pollMs: 5,
       liftCommand: LIFT,
       onStatus: (s) => statuses.push(s),
       ...(signal === undefined ? {} : { signal }),

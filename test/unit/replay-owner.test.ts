@@ -7,12 +7,10 @@ import assert from "node:assert/strict";
 import { hostname } from "node:os";
 import { after, beforeEach, describe, it } from "node:test";
 import { isBluegreenError } from "../../src/errors/index.ts";
-import { createLogger } from "../../src/log/index.ts";
-import { liveReplayOwner, replay, replayOwner } from "../../src/replay/index.ts";
+import { liveReplayOwner, replayOwner } from "../../src/replay/index.ts";
 import { claimReplay, OWNER_SILENCE_MS, ownerAlive } from "../../src/replay/owner.ts";
 import type { StateStore } from "../../src/state/index.ts";
-import { MemoryLog } from "../support/gateway-memory-log.ts";
-import { deadPid, freshState, offlineClusters } from "../support/state.ts";
+import { deadPid, freshState, offlineReplay } from "../support/state.ts";
 
 let state: StateStore;
 
@@ -91,19 +89,9 @@ describe("claimReplay", () => {
 
 describe("replay() holds the claim while it runs", () => {
   // An empty log: nothing is read from either cluster.
-  const { config, source, target, close } = offlineClusters("owner");
-  after(close);
-  const run = (signal: AbortSignal) =>
-    replay({
-      log: new MemoryLog(),
-      state,
-      source,
-      target,
-      settings: config.replay,
-      logger: createLogger({ level: "silent" }),
-      pollMs: 5,
-      signal,
-    });
+  const offline = offlineReplay("owner");
+  after(offline.close);
+  const run = (signal: AbortSignal) => offline.run(state, { signal });
 
   it("a second replay() refuses with BG_REPLAY_RUNNING until the first one ends", async () => {
     const first = new AbortController();
