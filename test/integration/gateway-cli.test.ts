@@ -11,7 +11,8 @@ import { after, describe, test } from "node:test";
 import { bluegreen, exitOf, waitForOutput } from "../support/gateway-child.ts";
 import { gatewayConfig } from "../support/gateway-harness.ts";
 
-const LISTEN = "127.0.0.1:34202";
+/** Fixed (a restart must find it again), below Linux's ephemeral range (32768-60999) so no outgoing connection holds it. */
+const LISTEN = "127.0.0.1:31802";
 
 async function run(args: readonly string[]): Promise<{ code: number | null; output: string }> {
   const child = bluegreen(args);
@@ -27,7 +28,7 @@ describe("bluegreen gateway and gateway mode", () => {
 
   test("a first start captures; a switch survives a restart", async () => {
     const first = bluegreen(["gateway", "-c", file]);
-    await waitForOutput(first, /gateway listening on http:\/\/127\.0\.0\.1:34202 \(mode capture, log /);
+    await waitForOutput(first, /gateway listening on http:\/\/127\.0\.0\.1:31802 \(mode capture, log /);
     assert.match(
       (await run(["gateway", "mode", "-c", file])).output,
       /^mode capture \(0 write\(s\) in flight\)/,
@@ -60,7 +61,7 @@ describe("bluegreen gateway and gateway mode", () => {
       "no gateway running",
       ["gateway", "mode"],
       1,
-      /error BG_GATEWAY_ADMIN: No gateway of this migration answered \(The gateway at http:\/\/127\.0\.0\.1:34202 cannot be reached: ECONNREFUSED\)\.\nfix: Start it with `bluegreen gateway -c FILE`/,
+      /error BG_GATEWAY_ADMIN: No gateway of this migration answered \(The gateway at http:\/\/127\.0\.0\.1:31802 cannot be reached: ECONNREFUSED\)\.\nfix: Start it with `bluegreen gateway -c FILE`/,
     ],
     [
       "a bad listen address",

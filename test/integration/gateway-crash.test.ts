@@ -46,7 +46,8 @@ for (const [awaitOutcome, syncBeforeForward] of [
     const P = `gw-kill-${randomBytes(4).toString("hex")}`;
     const dir = mkdtempSync(join(tmpdir(), "gw-kill-"));
     const config = gatewayConfig(P, dir, {
-      listen: "127.0.0.1:34201",
+      // Below Linux's ephemeral range (32768-60999), so no outgoing connection holds it across the restart.
+      listen: "127.0.0.1:31801",
       log: `awaitOutcome: ${awaitOutcome}, syncBeforeForward: ${syncBeforeForward}`,
     });
     const source: Cluster = createCluster(config.source);
@@ -60,7 +61,7 @@ for (const [awaitOutcome, syncBeforeForward] of [
     test("every write answered 2xx is in the log; replay then makes source ≡ target", async () => {
       const run = bluegreen(["gateway", "-c", join(dir, "bluegreen.yaml")]);
       await waitForOutput(run, /gateway listening on/);
-      const url = "http://127.0.0.1:34201";
+      const url = "http://127.0.0.1:31801";
       const created = await fetch(`${url}/${P}`, {
         method: "PUT",
         headers: json,

@@ -9,7 +9,8 @@ import { assertSameContent } from "../support/digest.ts";
 import { bluegreen, exitOf, replayReport, waitForOutput } from "../support/gateway-child.ts";
 import { childRig } from "../support/gateway-harness.ts";
 
-const LISTEN = "127.0.0.1:36210";
+/** Fixed (a restart must find it again), below Linux's ephemeral range (32768-60999) so no outgoing connection holds it. */
+const LISTEN = "127.0.0.1:31810";
 const json = { "content-type": "application/json" };
 
 describe("replay as its own process next to a live gateway", () => {
@@ -20,7 +21,7 @@ describe("replay as its own process next to a live gateway", () => {
   test("reads the gateway's log read-only and makes the target equal the source", async () => {
     const gateway = bluegreen(["gateway", "-c", file]);
     try {
-      await waitForOutput(gateway, /gateway listening on http:\/\/127\.0\.0\.1:36210 \(mode capture/);
+      await waitForOutput(gateway, /gateway listening on http:\/\/127\.0\.0\.1:31810 \(mode capture/);
       const base = `http://${LISTEN}`;
       const create = await fetch(`${base}/${P}`, {
         method: "PUT",
