@@ -1,24 +1,37 @@
 import { Command, CommanderError } from "commander";
 import { EXIT, toBluegreenError } from "../errors/index.ts";
 import { renderError } from "../report/index.ts";
-import { registerBackfill } from "./commands/backfill.ts";
-import { registerClusters } from "./commands/clusters.ts";
-import { registerCutover } from "./commands/cutover.ts";
-import { registerDecommission } from "./commands/decommission.ts";
-import { registerDemo } from "./commands/demo.ts";
-import { registerGateway } from "./commands/gateway.ts";
-import { registerInit } from "./commands/init.ts";
-import { registerPrepare } from "./commands/prepare.ts";
-import { registerReplay } from "./commands/replay.ts";
-import { registerReport } from "./commands/report.ts";
-import { registerRollback } from "./commands/rollback.ts";
-import { registerRun } from "./commands/run.ts";
-import { registerSandbox } from "./commands/sandbox.ts";
-import { registerStatus } from "./commands/status.ts";
-import { registerSync } from "./commands/sync.ts";
-import { registerValidate } from "./commands/validate.ts";
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded only when that command runs: loading all of them (the cluster client,
+ * Kafka, the gateway, validate) cost half a second and 50-80 MB before any work, on every command, and
+ * in both threads of a bounded backfill. Help and unknown commands load all, in this (the help's) order.
+ */
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
+  ["init", async () => (await import("./commands/init.ts")).registerInit],
+  ["sandbox", async () => (await import("./commands/sandbox.ts")).registerSandbox],
+  ["clusters", async () => (await import("./commands/clusters.ts")).registerClusters],
+  ["prepare", async () => (await import("./commands/prepare.ts")).registerPrepare],
+  ["backfill", async () => (await import("./commands/backfill.ts")).registerBackfill],
+  ["run", async () => (await import("./commands/run.ts")).registerRun],
+  ["status", async () => (await import("./commands/status.ts")).registerStatus],
+  ["gateway", async () => (await import("./commands/gateway.ts")).registerGateway],
+  ["replay", async () => (await import("./commands/replay.ts")).registerReplay],
+  ["sync", async () => (await import("./commands/sync.ts")).registerSync],
+  ["validate", async () => (await import("./commands/validate.ts")).registerValidate],
+  ["cutover", async () => (await import("./commands/cutover.ts")).registerCutover],
+  ["rollback", async () => (await import("./commands/rollback.ts")).registerRollback],
+  ["decommission", async () => (await import("./commands/decommission.ts")).registerDecommission],
+  ["report", async () => (await import("./commands/report.ts")).registerReport],
+  ["demo", async () => (await import("./commands/demo.ts")).registerDemo],
+];
+
+const VERSION = ["--version", "-V"];
+
+/** The program with every command, or with only `command`'s when it names one. */
+export async function buildProgram(command?: string): Promise<Command> {
   const program = new Command("bluegreen")
     .description(
       "Blue-green upgrades for OpenSearch: align, backfill, sync, validate, cut over, roll back, decommission",
@@ -26,29 +39,17 @@ export function buildProgram(): Command {
     .version("0.1.0")
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)");
-  registerInit(program);
-  registerSandbox(program);
-  registerClusters(program);
-  registerPrepare(program);
-  registerBackfill(program);
-  registerRun(program);
-  registerStatus(program);
-  registerGateway(program);
-  registerReplay(program);
-  registerSync(program);
-  registerValidate(program);
-  registerCutover(program);
-  registerRollback(program);
-  registerDecommission(program);
-  registerReport(program);
-  registerDemo(program);
+  const one = COMMANDS.filter(([name]) => name === command);
+  const which = one.length > 0 ? one : VERSION.includes(command ?? "") ? [] : COMMANDS;
+  const registers = await Promise.all(which.map(([, load]) => load()));
+  for (const register of registers) register(program);
   return program;
 }
 
 /** Every failure ends here: a catalogue code, a message, a fix and a documented exit code; no stack. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync([...argv], { from: "user" });
+    await (await buildProgram(argv[0])).parseAsync([...argv], { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (thrown) {
     if (thrown instanceof CommanderError) {
