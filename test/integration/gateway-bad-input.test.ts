@@ -32,7 +32,7 @@ interface Case {
   readonly method: string;
   readonly path: string;
   readonly headers?: Record<string, string>;
-  readonly body?: string | Buffer;
+  readonly body?: string | Buffer | ReadableStream<Uint8Array>;
   readonly status: number;
   readonly reason: RegExp;
 }
@@ -114,6 +114,16 @@ const MALFORMED: readonly Omit<Case, "status" | "reason">[] = [
   },
 ];
 
+/** A body sent in pieces with no content-length, so only the bytes read can show it is too large. */
+function chunked(body: Buffer, piece = 8_192): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      for (let at = 0; at < body.length; at += piece) controller.enqueue(body.subarray(at, at + piece));
+      controller.close();
+    },
+  });
+}
+
 /** What the gateway refuses itself, before anything is forwarded or logged. */
 const CASES: readonly Case[] = [
   {
@@ -124,6 +134,15 @@ const CASES: readonly Case[] = [
     body: Buffer.alloc(70_000, 0x20),
     status: 413,
     reason: /exceeds gateway.maxBodySize \(65536 bytes\)/,
+  },
+  {
+    name: "oversized body sent in chunks",
+    method: "POST",
+    path: "/_bulk",
+    headers: ndjson,
+    body: chunked(Buffer.alloc(70_000, 0x20)),
+    status: 413,
+    reason: /the request body \(\d+ bytes\) exceeds gateway.maxBodySize \(65536 bytes\)/,
   },
   {
     name: "oversized once decompressed",
@@ -219,6 +238,7 @@ describe("bad input", () => {
         method: c.method,
         headers: c.headers ?? {},
         ...(c.body === undefined ? {} : { body: c.body }),
+        ...(c.body instanceof ReadableStream ? { duplex: "half" } : {}),
       });
       assert.equal(res.status, c.status);
       const body = (await res.json()) as { error: { type: string; reason: string } };
