@@ -14,12 +14,14 @@
  * Client-side tools run as child processes so their peak RSS (VmHWM) is theirs alone; _reindex and
  * snapshot run inside the clusters, so they have no client RSS worth showing.
  */
+
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { table } from "../src/report/index.ts";
 import { sandboxDown, sandboxUp } from "../src/sandbox/index.ts";
+import { CLI_FLAGS } from "./cli-flags.ts";
 import { BENCH_MAPPINGS, bulkLoad, DOC_KB } from "./data.ts";
 
 const DOCS = Math.min(1_000_000, Number(process.env.BENCH_DOCS ?? 200_000));
@@ -161,7 +163,7 @@ async function runStream(source: string, target: string): Promise<Result> {
   );
   const r = await measured(
     NODE,
-    [join(ROOT, "bin/bluegreen.js"), "backfill", "-c", file, "--method", "stream"],
+    [...CLI_FLAGS, join(ROOT, "bin/bluegreen.js"), "backfill", "-c", file, "--method", "stream"],
     { BLUEGREEN_LOG_LEVEL: "warn" },
   );
   if (r.code !== 0) throw new Error(`stream failed: ${r.stderr}`);

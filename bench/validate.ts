@@ -14,6 +14,7 @@
  * median and the best round of each (on a shared machine, other load only adds time). BENCH_KEEP=1 leaves the sandbox running; BENCH_SANDBOX / BENCH_PORT_BASE pick
  * another sandbox than `bench-validate` on 30250.
  */
+
 import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,6 +25,7 @@ import { createCluster, type Requester } from "../src/cluster/index.ts";
 import { table } from "../src/report/index.ts";
 import { sandboxDown, sandboxUp } from "../src/sandbox/index.ts";
 import { compareContent } from "../src/validate/index.ts";
+import { CLI_FLAGS } from "./cli-flags.ts";
 import { BENCH_MAPPINGS, bulkLoad } from "./data.ts";
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 100_000);
@@ -145,11 +147,6 @@ async function child(kind: string, source: string, target: string): Promise<void
   const cpuMs = (cpu.user + cpu.system) / 1000;
   process.stdout.write(`${JSON.stringify({ ...result, ms, peakRss: peakRss(), cpuMs })}\n`);
 }
-
-/** The V8 flags the `bluegreen` launcher starts Node with (its shebang line), so children run as the CLI does. */
-const CLI_FLAGS = (readFileSync(new URL("../bin/bluegreen.js", import.meta.url), "utf8").split("\n")[0] ?? "")
-  .split(/\s+/)
-  .filter((word) => word.startsWith("--"));
 
 function spawnChild(kind: string, source: string, target: string): Promise<Measured> {
   const args = [...CLI_FLAGS, new URL(import.meta.url).pathname, "--child", kind, source, target];

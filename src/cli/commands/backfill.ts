@@ -1,39 +1,11 @@
-import { hostname } from "node:os";
-import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { setFlagsFromString } from "node:v8";
+import { isMainThread, Worker } from "node:worker_threads";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import {
-  backfillStep,
-  backfillSummary,
-  createProgress,
-  listCandidates,
-  type ProgressEvent,
-  type ProgressSink,
-  planTasks,
-  renderSummary,
-  runBackfill,
-  withBackfillContext,
-} from "../../backfill/index.ts";
-import {
-  BACKFILL_METHODS,
-  type BackfillMethod,
-  DEFAULT_CONFIG_FILE,
-  loadConfig,
-} from "../../config/index.ts";
+import type { ProgressEvent } from "../../backfill/index.ts";
+import { BACKFILL_METHODS, DEFAULT_CONFIG_FILE } from "../../config/index.ts";
 import { BluegreenError } from "../../errors/index.ts";
-import { createLogger } from "../../log/index.ts";
-import { recordStepRun } from "../../workflow/index.ts";
-
 import { consoleOutput, type Output } from "../output.ts";
-
-interface BackfillOpts {
-  config: string;
-  method?: BackfillMethod;
-  json: boolean;
-  workers: number;
-  workerId?: string;
-  index?: string[];
-  restart: boolean;
-}
+import type { BackfillOpts } from "./backfill-run.ts";
 
 /** Heap limits of the copy: with V8's defaults a fast copier's garbage alone grows RSS past 400 MB. */
 const HEAP_LIMITS = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 12 };
@@ -44,14 +16,25 @@ const HEAP_LIMITS = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 12 
  * every acknowledged page is checkpointed, and the next run resumes (and restores target tuning).
  */
 async function inBoundedWorker(io: Output): Promise<number> {
+  // V8 scales the heap's growth per collection with its limit: at 128 MB, at most 1.3×, so the copier
+  // ran a full collection every few pages, a third of its CPU. Doubling instead cuts the copy's CPU by
+  // a fifth for about 30 MB more peak RSS, inside the same limits (docs/backfill.md). V8 reads the flag
+  // at every collection; it is process-wide, and this thread only waits.
+  setFlagsFromString("--heap-growing-percent=100");
   const worker = new Worker(new URL("../../../bin/bluegreen.js", import.meta.url), {
     argv: process.argv.slice(2),
     workerData: { tty: process.stderr.isTTY === true },
     resourceLimits: HEAP_LIMITS,
   });
+  // The copy's modules stay out of this thread unless it draws the bars (a terminal).
   const bars =
     process.stderr.isTTY === true
-      ? createProgress({ json: false, tty: true, out: () => {}, err: () => {} })
+      ? (await import("../../backfill/index.ts")).createProgress({
+          json: false,
+          tty: true,
+          out: () => {},
+          err: () => {},
+        })
       : undefined;
   worker.on("message", (message: { type: string; event?: ProgressEvent; text?: string }) => {
     if (message.type === "progress" && message.event !== undefined) bars?.onProgress(message.event);
@@ -115,77 +98,6 @@ export function registerBackfill(program: Command, io: Output = consoleOutput): 
         process.exitCode = await inBoundedWorker(io);
         return;
       }
-      const config = await loadConfig(opts.config);
-      const logger = createLogger();
-      const controller = new AbortController();
-      const onSignal = () => controller.abort(new Error("interrupted"));
-      process.once("SIGINT", onSignal);
-      process.once("SIGTERM", onSignal);
-      // In the worker, bars are drawn by the main thread, which owns the terminal.
-      const barsInParent =
-        !isMainThread && !opts.json && (workerData as { tty?: boolean } | null)?.tty === true;
-      const progress: ProgressSink = barsInParent
-        ? {
-            onProgress: (event) => parentPort?.postMessage({ type: "progress", event }),
-            stop: () => parentPort?.postMessage({ type: "stop" }),
-          }
-        : createProgress({
-            json: opts.json,
-            tty: isMainThread && process.stderr.isTTY === true,
-            out: (line) => io.out(line),
-            err: (line) => io.progress(line),
-          });
-      const worker =
-        opts.workers > 1 || opts.workerId !== undefined
-          ? { id: opts.workerId ?? `${hostname()}-${process.pid}`, workers: opts.workers }
-          : undefined;
-      try {
-        const summary = await withBackfillContext(
-          config,
-          {
-            logger,
-            signal: controller.signal,
-            onProgress: (e) => progress.onProgress(e),
-            ...(worker === undefined ? {} : { worker }),
-          },
-          (ctx) =>
-            recordStepRun(
-              backfillStep(config, logger),
-              { state: ctx.state, logger, signal: controller.signal, via: "backfill" },
-              async () => {
-                if (opts.restart) ctx.state.clearCheckpoints("backfill");
-                const only = opts.index;
-                const tasks = await planTasks(ctx, {
-                  method: opts.method ?? config.backfill.method,
-                  ...(only === undefined ? {} : { indices: only }),
-                });
-                // Why each index gets its method, before the copy starts (auto's choice is a decision to show).
-                for (const t of tasks) {
-                  const { index, targetIndex, method, reason, docs } = t;
-                  if (opts.json)
-                    io.out(JSON.stringify({ event: "plan", index, targetIndex, method, docs, reason }));
-                  else io.progress(`plan: ${index} → ${targetIndex} by ${reason}`);
-                }
-                const summary = await runBackfill(ctx, tasks);
-                // `--index` copies part of the selection: the step is done only once all of it is.
-                const partial =
-                  only !== undefined && (await listCandidates(ctx)).some((c) => !only.includes(c.index));
-                return {
-                  value: summary,
-                  result: partial ? undefined : { kind: "done", summary: backfillSummary(summary) },
-                };
-              },
-            ),
-        );
-        progress.stop();
-        const text = opts.json ? JSON.stringify({ event: "summary", ...summary }) : renderSummary(summary);
-        // Through the main thread when it draws the bars, so the table lands after their last frame.
-        if (barsInParent) parentPort?.postMessage({ type: "out", text });
-        else io.out(text);
-      } finally {
-        progress.stop();
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
-      }
+      await (await import("./backfill-run.ts")).backfillCommand(opts, io);
     });
 }
