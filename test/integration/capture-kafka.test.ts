@@ -94,9 +94,10 @@ describe("kafka capture log: specifics", () => {
   });
 
   it("names the brokers and topic when it cannot connect, or the topic is missing", async () => {
+    // Nothing listens there; below the ephemeral range, so a retry cannot connect the socket to itself.
     await assert.rejects(
-      openKafkaLog({ brokers: ["127.0.0.1:35299"], topic: "cl-nowhere", connectionTimeoutMs: 200 }),
-      (e) => isBluegreenError(e, "BG_CAPTURE_KAFKA") && e.message.includes("127.0.0.1:35299") && e.retryable,
+      openKafkaLog({ brokers: ["127.0.0.1:31799"], topic: "cl-nowhere", connectionTimeoutMs: 200 }),
+      (e) => isBluegreenError(e, "BG_CAPTURE_KAFKA") && e.message.includes("127.0.0.1:31799") && e.retryable,
     );
     await assert.rejects(
       openKafkaLog({ brokers: broker?.brokers ?? [], topic: topic(), createTopic: false }),
