@@ -15,7 +15,6 @@ import {
 import { type BackfillMethod, loadConfig } from "../../config/index.ts";
 import { createLogger } from "../../log/index.ts";
 import { recordStepRun } from "../../workflow/index.ts";
-
 import type { Output } from "../output.ts";
 
 export interface BackfillOpts {
