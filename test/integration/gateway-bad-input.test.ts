@@ -289,7 +289,7 @@ describe("a cluster that is down", () => {
     const rig = await startGateway(`${P}-down`, async () => new MemoryLog());
     // A second gateway on the rig's log and state, whose source is a closed port.
     const down = new Gateway({
-      source: { ...rig.config.source, urls: ["http://127.0.0.1:34299"] },
+      source: { ...rig.config.source, urls: ["http://127.0.0.1:31798"] }, // closed; below the ephemeral range
       target: rig.config.target,
       settings: rig.config.gateway,
       rename: {},
