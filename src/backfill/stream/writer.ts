@@ -91,17 +91,25 @@ interface Chunk {
   readonly actions: string[];
   readonly sources: string[];
   readonly ids: DocMeta[];
+  /** Each document's two lines in bytes; `bytes` is their sum. */
+  readonly sizes: number[];
   bytes: number;
 }
 
 function emptyChunk(): Chunk {
-  return { actions: [], sources: [], ids: [], bytes: 0 };
+  return { actions: [], sources: [], ids: [], sizes: [], bytes: 0 };
+}
+
+/** Counted on the two strings as they are: a joined line would be flattened (copied) to count it. */
+function lineBytes(action: string, source: string): number {
+  return Buffer.byteLength(action) + Buffer.byteLength(source) + 2;
 }
 
 function add(chunk: Chunk, action: string, source: string, meta: DocMeta, bytes: number): void {
   chunk.actions.push(action);
   chunk.sources.push(source);
   chunk.ids.push(meta);
+  chunk.sizes.push(bytes);
   chunk.bytes += bytes;
 }
 
@@ -143,8 +151,7 @@ export class BulkWriter {
     let total = 0;
     for (const doc of docs) {
       const action = actionLine(this.#options.index, doc, this.#options.externalVersions);
-      // Counted on the two strings as they are: a joined line would be flattened (copied) to count it.
-      const bytes = Buffer.byteLength(action) + Buffer.byteLength(doc.source) + 2;
+      const bytes = lineBytes(action, doc.source);
       total += bytes;
       if (current.ids.length > 0 && current.bytes + bytes > this.#shared.adaptive.bytes) {
         chunks.push(current);
@@ -205,17 +212,14 @@ export class BulkWriter {
         lastCause = `${retry.length} item(s) rejected: ${first?.error?.type ?? first?.status}`;
       } else this.#shared.adaptive.success(outcome.latencyMs);
       const next = emptyChunk();
-      for (const i of retry) {
-        const action = pending.actions[i] as string;
-        const source = pending.sources[i] as string;
+      for (const i of retry)
         add(
           next,
-          action,
-          source,
+          pending.actions[i] as string,
+          pending.sources[i] as string,
           pending.ids[i] as DocMeta,
-          Buffer.byteLength(action) + Buffer.byteLength(source) + 2,
+          pending.sizes[i] as number,
         );
-      }
       pending = next;
     }
   }
