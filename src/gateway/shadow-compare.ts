@@ -3,7 +3,7 @@
  * depends on the documents alone qualify: a scroll or a point in time names a context that lives on
  * one cluster, so those are never mirrored.
  */
-import { elements, isRawJson, losslessParse, members } from "../json/index.ts";
+import { elements, fields, isRawJson, losslessParse, members } from "../json/index.ts";
 
 export const SHADOW_KINDS = ["search", "count", "msearch", "get", "mget"] as const;
 export type ShadowKind = (typeof SHADOW_KINDS)[number];
@@ -172,9 +172,9 @@ function mgetDifferences(sourceText: string, targetText: string): ShadowDifferen
     const out: RawDoc[] = [];
     const start = text.indexOf("{");
     if (start < 0) return out;
-    members(text, start, (key, s) => {
-      if (key !== "docs") return;
-      elements(text, s, (at) => {
+    fields(text, start, (key, s) => {
+      if (key !== "docs") return undefined;
+      return elements(text, s, (at) => {
         const doc = rawDoc(text, at);
         out.push(doc);
         return doc.end;

@@ -8,5 +8,5 @@ export {
   rawJson,
 } from "./lossless.ts";
 export { type MgetDoc, mgetErrorType, parseMget } from "./mget.ts";
-export { elements, members, skipSpace, stringEnd, valueEnd } from "./raw.ts";
+export { elements, fields, members, skipSpace, stringEnd, valueEnd } from "./raw.ts";
 export { parseSearchPage, type RawHit, type RawPage } from "./search-page.ts";

@@ -1,4 +1,4 @@
-import { elements, members, skipSpace } from "./raw.ts";
+import { elements, fields, members, skipSpace } from "./raw.ts";
 
 /** One doc of an `_mget` answer. */
 export interface MgetDoc {
@@ -15,9 +15,9 @@ export function parseMget(text: string): MgetDoc[] {
   const docs: MgetDoc[] = [];
   const start = skipSpace(text, 0);
   if (start >= text.length) return docs;
-  members(text, start, (key, s) => {
-    if (key !== "docs") return;
-    elements(text, s, (at) => {
+  fields(text, start, (key, s) => {
+    if (key !== "docs") return undefined;
+    return elements(text, s, (at) => {
       let found = false;
       let routing: string | undefined;
       let source: string | undefined;

@@ -69,6 +69,24 @@ export function members(
   i: number,
   onField: (key: string, start: number, end: number) => void,
 ): number {
+  return fields(text, i, (key, start) => {
+    const end = valueEnd(text, start);
+    onField(key, start, end);
+    return end;
+  });
+}
+
+/**
+ * Calls `onField(key, start)` for every member of the object that opens at `i`; `onField` returns the
+ * index just past the value when it walked it (a nested object it reads), or undefined to have it
+ * skipped. Walking a value and skipping it too would read it twice: for the `hits` of a search answer,
+ * every document's text once more per level.
+ */
+export function fields(
+  text: string,
+  i: number,
+  onField: (key: string, start: number) => number | undefined,
+): number {
   if (text.charCodeAt(i) !== OPEN_BRACE) throw new SyntaxError("expected an object in JSON text");
   let j = skipSpace(text, i + 1);
   if (text.charCodeAt(j) === CLOSE_BRACE) return j + 1;
@@ -78,9 +96,7 @@ export function members(
     j = skipSpace(text, keyEnd);
     if (text.charCodeAt(j) !== COLON) throw new SyntaxError("expected ':' in JSON text");
     const start = skipSpace(text, j + 1);
-    const end = valueEnd(text, start);
-    onField(key, start, end);
-    j = skipSpace(text, end);
+    j = skipSpace(text, onField(key, start) ?? valueEnd(text, start));
     const c = text.charCodeAt(j);
     if (c === CLOSE_BRACE) return j + 1;
     if (c !== COMMA) throw new SyntaxError("expected ',' or '}' in JSON text");

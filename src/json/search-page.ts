@@ -1,4 +1,4 @@
-import { elements, members, skipSpace } from "./raw.ts";
+import { elements, fields, members, skipSpace, valueEnd } from "./raw.ts";
 
 /**
  * Reads the hits of a search answer from its raw JSON text without building the documents: each hit's
@@ -51,8 +51,8 @@ function hitAt(text: string, i: number): { hit: RawHit; end: number } {
   };
 }
 
-function hitsArray(text: string, i: number, out: RawHit[]): void {
-  elements(text, i, (start) => {
+function hitsArray(text: string, i: number, out: RawHit[]): number {
+  return elements(text, i, (start) => {
     const { hit, end } = hitAt(text, start);
     out.push(hit);
     return end;
@@ -66,14 +66,16 @@ export function parseSearchPage(text: string): RawPage {
   const hits: RawHit[] = [];
   const start = skipSpace(text, 0);
   if (start >= text.length) return { hits };
-  members(text, start, (key, s, e) => {
-    if (key === "pit_id") pitId = JSON.parse(text.slice(s, e)) as string;
-    else if (key === "_scroll_id") scrollId = JSON.parse(text.slice(s, e)) as string;
-    else if (key === "hits" && text[s] === "{") {
-      members(text, s, (inner, is) => {
-        if (inner === "hits") hitsArray(text, is, hits);
-      });
+  fields(text, start, (key, s) => {
+    if (key === "pit_id" || key === "_scroll_id") {
+      const e = valueEnd(text, s);
+      const id = JSON.parse(text.slice(s, e)) as string;
+      if (key === "pit_id") pitId = id;
+      else scrollId = id;
+      return e;
     }
+    if (key !== "hits" || text[s] !== "{") return undefined;
+    return fields(text, s, (inner, is) => (inner === "hits" ? hitsArray(text, is, hits) : undefined));
   });
   return {
     ...(pitId === undefined ? {} : { pitId }),

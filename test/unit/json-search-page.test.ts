@@ -46,8 +46,26 @@ describe("raw search page", () => {
     assert.equal(parseSearchPage('{"hits":{"hits":[{"_id":"y"}]}}').hits[0]?.source, undefined);
   });
 
+  it("reads a whole answer in one pass, whatever its documents hold or its members' order", () => {
+    // Documents whose fields share the answer's own names, and metadata after the hits.
+    const doc = '{"hits":{"hits":[{"_id":"inner"}]},"pit_id":"no","_scroll_id":"no","sort":[9]}';
+    const text = `{"took":1,"_shards":{"total":1},"hits":{"total":{"value":2},"max_score":null,"hits":[{"_index":"i","_id":"1","_score":null,"_source":${doc},"sort":[1]},{"_id":"2","_source":{}}],"after":{"x":[]}},"pit_id":"p"}`;
+    const page = parseSearchPage(text);
+    assert.equal(page.pitId, "p");
+    assert.equal(page.scrollId, undefined);
+    assert.deepEqual(
+      page.hits.map((h) => [h._id, h.source, h.sort]),
+      [
+        ["1", doc, [1]],
+        ["2", "{}", undefined],
+      ],
+    );
+  });
+
   it("refuses truncated answers instead of inventing documents", () => {
     for (const bad of [
+      '{"hits":{"hits":[{"_id":"a","_source":{}}]',
+      '{"hits":{"hits":[{"_id":"a","_source":{}}]}',
       '{"hits":{"hits":[{"_id":"a","_source":{"x":"y',
       '{"hits":{"hits":[{"_source":{}}]}}',
     ]) {
