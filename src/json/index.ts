@@ -1,6 +1,6 @@
+export { canonicalText } from "./canonical.ts";
 export {
   canonicalJson,
-  canonicalText,
   isRawJson,
   losslessParse,
   parseForTransform,

@@ -4,14 +4,14 @@
  * few metadata values they need. Not a validator: it trusts the text to be JSON.
  */
 
-const QUOTE = 34;
+export const QUOTE = 34;
 const BACKSLASH = 92;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
-const COMMA = 44;
-const COLON = 58;
+export const OPEN_BRACE = 123;
+export const CLOSE_BRACE = 125;
+export const OPEN_BRACKET = 91;
+export const CLOSE_BRACKET = 93;
+export const COMMA = 44;
+export const COLON = 58;
 
 export function skipSpace(text: string, i: number): number {
   let c = text.charCodeAt(i);
@@ -28,6 +28,26 @@ export function stringEnd(text: string, i: number): number {
     let k = j - 1;
     while (text.charCodeAt(k) === BACKSLASH) k--;
     if ((j - 1 - k) % 2 === 0) return j + 1;
+  }
+}
+
+/** Index just past the number or literal (`true`, `false`, `null`) that starts at `i`. */
+export function scalarEnd(text: string, i: number): number {
+  let j = i;
+  for (;;) {
+    const d = text.charCodeAt(j);
+    if (
+      d === COMMA ||
+      d === CLOSE_BRACE ||
+      d === CLOSE_BRACKET ||
+      d === 32 ||
+      d === 10 ||
+      d === 13 ||
+      d === 9 ||
+      Number.isNaN(d)
+    )
+      return j;
+    j++;
   }
 }
 
