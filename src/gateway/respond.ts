@@ -1,5 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
 import { BadWrite } from "./bad-write.ts";
 
 /**
@@ -52,18 +52,41 @@ export function sendAnswer(
  * throws BadWrite(413) without reading the rest; the caller closes the connection.
  */
 export async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
-  const raw = await collect(req, max);
-  const encoding = req.headers["content-encoding"];
-  if (encoding === undefined || encoding === "identity") return raw;
-  if (encoding !== "gzip")
-    throw new BadWrite(400, `content-encoding ${encoding} is not supported (use gzip or none)`);
+  return decodeBody(await collect(req, max), req.headers["content-encoding"], max);
+}
+
+/**
+ * The body as the cluster will read it. OpenSearch's HTTP layer (Netty's decompressor) inflates
+ * `gzip`/`x-gzip` and `deflate`/`x-deflate` (zlib-wrapped or raw), names compared without case; the
+ * gateway must capture the documents, not the compressed bytes, so it does the same.
+ */
+export function decodeBody(raw: Buffer, header: string | undefined, max: number): Buffer {
+  const encoding = header?.trim().toLowerCase() ?? "";
+  if (encoding === "" || encoding === "identity") return raw;
+  const inflate =
+    encoding === "gzip" || encoding === "x-gzip"
+      ? gunzipSync
+      : encoding === "deflate" || encoding === "x-deflate"
+        ? isZlibWrapped(raw)
+          ? inflateSync
+          : inflateRawSync
+        : undefined;
+  if (inflate === undefined)
+    throw new BadWrite(400, `content-encoding ${header} is not supported (use gzip, deflate or none)`);
   try {
-    return gunzipSync(raw, { maxOutputLength: max });
+    return inflate(raw, { maxOutputLength: max });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === "ERR_BUFFER_TOO_LARGE") throw tooLarge(max + 1, max);
-    throw new BadWrite(400, `the gzip body cannot be decompressed: ${(error as Error).message}`);
+    throw new BadWrite(400, `the ${encoding} body cannot be decompressed: ${(error as Error).message}`);
   }
+}
+
+/** A zlib header as Netty tells it from raw deflate: 0x78 in the first byte, the RFC 1950 check. */
+function isZlibWrapped(raw: Buffer): boolean {
+  const cmf = raw[0];
+  const flg = raw[1];
+  return cmf !== undefined && flg !== undefined && (cmf & 0x78) === 0x78 && (cmf * 256 + flg) % 31 === 0;
 }
 
 /**

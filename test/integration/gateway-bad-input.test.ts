@@ -160,7 +160,7 @@ const CASES: readonly Case[] = [
     headers: { ...json, "content-encoding": "br" },
     body: "{}",
     status: 400,
-    reason: /content-encoding br is not supported/,
+    reason: /content-encoding br is not supported \(use gzip, deflate or none\)/,
   },
   {
     name: "unknown mode",

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, describe, test } from "node:test";
+import { deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { Secret } from "../../src/config/index.ts";
 import { decodeRecord, gatewayLogEnd } from "../../src/gateway/index.ts";
 import { markBackfillStart } from "../../src/replay/index.ts";
@@ -102,6 +103,42 @@ for (const [backend, factory] of Object.entries(LOG_FACTORIES)) {
       const more = await rig.replay();
       assert.equal(more.applied, 1);
       await assertSameContent(rig.source, `${P}-a`, rig.target);
+    });
+
+    test("compressed writes (gzip, zlib and raw deflate) are logged as documents; replay → source ≡ target", async () => {
+      assert.ok(rig !== undefined);
+      const index = `${P}-z`;
+      const send = (path: string, encoding: string, body: Buffer, type = "application/json") =>
+        fetch(`${rig?.url}${path}`, {
+          method: path.endsWith("_bulk") ? "POST" : "PUT",
+          body,
+          headers: { "content-type": type, "content-encoding": encoding },
+        });
+      const big = '{"n":9007199254740993,"s":"\\u00e9"}';
+      const answers = [
+        await send(`/${index}/_doc/g`, "gzip", gzipSync(big)),
+        await send(`/${index}/_doc/r`, "X-Deflate", deflateRawSync(big)),
+        await send(
+          "/_bulk",
+          "deflate",
+          deflateSync(
+            `{"index":{"_index":"${index}","_id":"b1"}}\n${big}\n{"index":{"_index":"${index}"}}\n{"x":1}\n`,
+          ),
+          "application/x-ndjson",
+        ),
+      ];
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        [201, 201, 200],
+      );
+      const bulk = (await answers[2]?.json()) as { errors: boolean };
+      assert.equal(bulk.errors, false);
+      const report = await rig.replay();
+      assert.equal(report.deadLettered, 0);
+      assert.equal(report.applied, 4);
+      const got = await rig.target.request<string>({ method: "GET", path: `/${index}/_source/r`, raw: true });
+      assert.equal(got.body, big);
+      await assertSameContent(rig.source, index, rig.target);
     });
   });
 }
