@@ -2,6 +2,8 @@
  * Backfill orchestration shared by the CLI command and the workflow step: which indices, which method
  * each, creating missing target indices through prepare, and running the method runners in parallel.
  */
+
+import { refuseDataStreams } from "../cluster/index.ts";
 import type { BackfillMethod } from "../config/index.ts";
 import { selectIndices } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
@@ -85,6 +87,13 @@ export async function listCandidates(
   const all = await ctx.source.indices();
   const selected = selectIndices(all, ctx.config.indices).filter(
     (i) => i.status === "open" && (only === undefined || only.includes(i.name)),
+  );
+  await refuseDataStreams(
+    ctx.source,
+    ctx.config.indices,
+    selected.map((i) => i.name),
+    "Backfill",
+    ctx.signal,
   );
   return Promise.all(
     selected.map(async (i) => {

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { targetIndexName } from "../backfill/index.ts";
-import type { Cluster } from "../cluster/index.ts";
+import { type Cluster, refuseDataStreams } from "../cluster/index.ts";
 import { type MigrationConfig, selectIndices } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -84,6 +84,7 @@ async function selectPairs(
 ): Promise<{ selected: string[]; pairs: Pair[] }> {
   const selected = selectIndices(await source.indices(), config.indices).filter((i) => i.status === "open");
   const names = selected.map((i) => i.name).sort();
+  await refuseDataStreams(source, config.indices, names, "Validation");
   if (only !== undefined) {
     const unknown = only.filter((name) => !names.includes(name));
     if (unknown.length > 0) {
