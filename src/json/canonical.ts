@@ -106,7 +106,7 @@ function object(text: string, i: number): string {
   return `${out}}`;
 }
 
-/** The canonical text of one JSON value given as text. Throws SyntaxError on text that is not JSON. */
+/** The canonical text of one JSON value given as text. Throws SyntaxError where its structure is broken. */
 export function canonicalText(text: string): string {
   const start = skipSpace(text, 0);
   const out = value(text, start);
