@@ -37,6 +37,12 @@ export interface IndexFacts {
   readonly created: ClusterVersion | undefined;
   /** `_source` disabled in the mapping: only a snapshot can copy the index. */
   readonly sourceEnabled: boolean;
+  /**
+   * The mapping's `_source` includes/excludes, in words, when it keeps only part of each document:
+   * a copy of `_source` would lose the rest (fields the source indexes but does not keep), so only a
+   * snapshot can copy the index whole.
+   */
+  readonly sourceFilter?: string;
   /** Documents the (open) target index already holds: a second attempt, or an index restored by hand. */
   readonly targetDocs?: number;
   /** An earlier run's restore reached this target index, so the documents there are that restore's. */
@@ -58,8 +64,17 @@ export interface BackfillFacts {
   readonly indices: readonly IndexFacts[];
 }
 
-function reindexBlocker(facts: BackfillFacts, index: IndexFacts): string | undefined {
+/** Why copying documents (`_source`) cannot reproduce the index; undefined when it can. */
+function documentCopyBlocker(index: IndexFacts): string | undefined {
   if (!index.sourceEnabled) return "_source is disabled, so there are no documents to read";
+  if (index.sourceFilter !== undefined)
+    return `_source keeps only part of each document (${index.sourceFilter}), so a copy of the documents would leave the rest out; a snapshot keeps it`;
+  return undefined;
+}
+
+function reindexBlocker(facts: BackfillFacts, index: IndexFacts): string | undefined {
+  const partial = documentCopyBlocker(index);
+  if (partial !== undefined) return partial;
   if (!facts.targetHasReindexModule) return "the target has no reindex module";
   if (facts.sourceAuth === "sigv4") return "remote reindex cannot sign SigV4 requests to the source";
   return facts.allowlistProblem;
@@ -89,7 +104,7 @@ function blocker(facts: BackfillFacts, index: IndexFacts, method: ConcreteMethod
     case "reindex":
       return reindexBlocker(facts, index);
     case "stream":
-      return index.sourceEnabled ? undefined : "_source is disabled, so there are no documents to read";
+      return documentCopyBlocker(index);
   }
 }
 
@@ -247,12 +262,23 @@ async function indexFacts(input: GatherInput): Promise<IndexFacts[]> {
         bytes: row?.primaryStoreSizeBytes ?? 0,
         created: decodeVersionId(Number(candidate.created)),
         sourceEnabled: meta.enabled !== false,
+        ...sourceFilter(meta),
         ...(targetDocs > 0 ? { targetDocs } : {}),
         ...(input.restoreStarted?.get(candidate.name) === targetName ? { restoreStarted: true } : {}),
       });
     }
   }
   return facts;
+}
+
+/** `_source` includes/excludes of a mapping, in words; nothing when the whole document is kept. */
+function sourceFilter(meta: Record<string, unknown>): { sourceFilter?: string } {
+  const list = (key: "includes" | "excludes") => {
+    const value = meta[key];
+    return Array.isArray(value) && value.length > 0 ? `${key} ${JSON.stringify(value)}` : undefined;
+  };
+  const parts = [list("includes"), list("excludes")].filter((p) => p !== undefined);
+  return parts.length === 0 ? {} : { sourceFilter: `its mapping's _source ${parts.join(", ")}` };
 }
 
 async function allowlistProblem(input: GatherInput, target: ClusterVersion): Promise<string | undefined> {

@@ -98,3 +98,43 @@ function suite(label: string, pair: TestPair, created: string): void {
 
 suite("2.11 → 2.19", sandbox, "2.11");
 suite("1.3 → 2.19", sandbox.legacy, "1.3");
+
+describe("an index whose _source keeps part of each document", () => {
+  const P = `sr-${randomBytes(4).toString("hex")}`;
+  let h: Harness;
+
+  before(async () => {
+    h = harness(sandbox, P);
+    await h.source.request({
+      method: "PUT",
+      path: `/${P}-partial`,
+      body: {
+        settings: { number_of_replicas: 0 },
+        mappings: { _source: { excludes: ["secret"] }, properties: { secret: { type: "keyword" } } },
+      },
+    });
+    await h.source.request({
+      method: "PUT",
+      path: `/${P}-partial/_doc/1`,
+      querystring: { refresh: "true" },
+      body: { open: "yes", secret: "only indexed" },
+    });
+  });
+
+  after(async () => {
+    await Promise.all([cleanupPrefix(h.source, P), cleanupPrefix(h.target, P)]);
+    removeRepositoryFolders(sandbox, P);
+    await h.close();
+  });
+
+  test("is read as partial, and only a snapshot is planned for it: a document copy would drop `secret`", async () => {
+    const facts = await gatherBackfillFacts(h.context());
+    assert.deepEqual(
+      facts.indices.map((i) => [i.index, i.sourceFilter]),
+      [[`${P}-partial`, `its mapping's _source excludes ["secret"]`]],
+    );
+    const [task] = planBackfill({ ...facts, order: ["stream", "reindex", "snapshot"] });
+    assert.equal(task?.method, "snapshot");
+    assert.match(task?.reason ?? "", /not stream: _source keeps only part of each document/);
+  });
+});

@@ -76,6 +76,16 @@ describe("planBackfill", () => {
       reason: /^snapshot/,
     },
     {
+      name: "_source keeps part of each document: only a snapshot copies the index whole",
+      facts: {
+        order: ["stream", "reindex", "snapshot"],
+        indices: [index("logs", { sourceFilter: 'its mapping\'s _source excludes ["secret"]' })],
+      },
+      method: "snapshot",
+      reason:
+        /^snapshot: .*; not stream: _source keeps only part of each document \(its mapping's _source excludes \["secret"\]\), so a copy of the documents would leave the rest out; a snapshot keeps it; not reindex: _source keeps only part/,
+    },
+    {
       name: "autoOrder puts stream first",
       facts: { order: ["stream", "snapshot"] },
       method: "stream",
@@ -169,6 +179,16 @@ describe("planBackfill", () => {
       message:
         /can copy nosrc \(not snapshot: .*; not reindex: _source is disabled.*; not stream: _source is disabled/,
       fix: /backfill\.autoOrder/,
+    },
+    {
+      name: "forced stream onto an index whose _source keeps part of each document",
+      facts: {
+        method: "stream",
+        indices: [index("logs", { sourceFilter: 'its mapping\'s _source includes ["a.*"]' })],
+      },
+      message:
+        /^No backfill method \(stream\) can copy logs \(not stream: _source keeps only part of each document \(its mapping's _source includes \["a\.\*"\]\), so a copy of the documents would leave the rest out; a snapshot keeps it\)/,
+      fix: /Use method: auto/,
     },
     {
       name: "forced snapshot onto a target index that holds documents names the real options",
