@@ -2,7 +2,6 @@
  * Backfill orchestration shared by the CLI command and the workflow step: which indices, which method
  * each, creating missing target indices through prepare, and running the method runners in parallel.
  */
-
 import { refuseDataStreams } from "../cluster/index.ts";
 import type { BackfillMethod } from "../config/index.ts";
 import { selectIndices } from "../config/index.ts";

@@ -13,6 +13,30 @@ import type { Requester } from "./types.ts";
 export interface DataStreamInfo {
   readonly name: string;
   readonly backingIndices: readonly string[];
+  /** `@timestamp` unless the stream names another field. */
+  readonly timestampField: string;
+}
+
+type Json = Record<string, unknown>;
+const isJson = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The streams of a `GET _data_stream` answer; anything else in it is ignored. */
+export function parseDataStreams(body: unknown): DataStreamInfo[] {
+  const list = isJson(body) && Array.isArray(body.data_streams) ? body.data_streams : [];
+  return list.flatMap((item: unknown) => {
+    if (!isJson(item) || typeof item.name !== "string") return [];
+    const indices: unknown[] = Array.isArray(item.indices) ? item.indices : [];
+    const field = isJson(item.timestamp_field) ? item.timestamp_field.name : undefined;
+    return [
+      {
+        name: item.name,
+        backingIndices: indices.flatMap((i) =>
+          isJson(i) && typeof i.index_name === "string" ? [i.index_name] : [],
+        ),
+        timestampField: typeof field === "string" ? field : "@timestamp",
+      },
+    ];
+  });
 }
 
 /**
@@ -20,27 +44,13 @@ export interface DataStreamInfo {
  * user may not list them (403: a migration user without that privilege is not stopped by this check).
  */
 export async function listDataStreams(cluster: Requester, signal?: AbortSignal): Promise<DataStreamInfo[]> {
-  const res = await cluster.request<{
-    data_streams?: { name?: unknown; indices?: { index_name?: unknown }[] }[];
-  }>({
+  const res = await cluster.request({
     method: "GET",
     path: "/_data_stream",
     allowStatus: [400, 403, 404, 405],
     ...(signal === undefined ? {} : { signal }),
   });
-  if (res.status >= 300) return [];
-  return (res.body.data_streams ?? []).flatMap((stream) =>
-    typeof stream.name === "string"
-      ? [
-          {
-            name: stream.name,
-            backingIndices: (stream.indices ?? []).flatMap((i) =>
-              typeof i.index_name === "string" ? [i.index_name] : [],
-            ),
-          },
-        ]
-      : [],
-  );
+  return res.status >= 300 ? [] : parseDataStreams(res.body);
 }
 
 /**

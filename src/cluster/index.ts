@@ -15,7 +15,12 @@ export {
 } from "./compatibility.ts";
 export type { ClusterOptions } from "./connection.ts";
 export { createCluster } from "./connection.ts";
-export { type DataStreamInfo, listDataStreams, refuseDataStreams } from "./data-streams.ts";
+export {
+  type DataStreamInfo,
+  listDataStreams,
+  parseDataStreams,
+  refuseDataStreams,
+} from "./data-streams.ts";
 export { displayUrl, serverReason, stripUserinfo } from "./errors.ts";
 export type { ClusterFacts, ClusterHealth, HealthStatus, NodePlugins, RootInfo } from "./facts.ts";
 export type { IndexInfo } from "./indices.ts";

@@ -1,5 +1,5 @@
 /** Reads the metadata prepare migrates from one cluster; read-only. */
-import type { ClusterFacts, Requester } from "../cluster/index.ts";
+import { type ClusterFacts, parseDataStreams, type Requester } from "../cluster/index.ts";
 import { type IndexSelection, selectIndices } from "../config/index.ts";
 import { readIlmPolicies, readIsmPolicies } from "./lifecycle.ts";
 import {
@@ -138,20 +138,11 @@ async function scripts(cluster: Requester, options: InventoryOptions) {
 
 /** Data streams the selection names; their backing indices are created by the stream, not copied. */
 async function dataStreams(cluster: Requester, selection: IndexSelection, options: InventoryOptions) {
-  const body = await getJson(cluster, "/_data_stream", options);
-  const list = isObject(body) && Array.isArray(body.data_streams) ? body.data_streams : [];
-  const streams: [string, JsonObject][] = [];
-  const backing = new Set<string>();
-  for (const item of list) {
-    if (!isObject(item) || typeof item.name !== "string") continue;
-    for (const index of Array.isArray(item.indices) ? item.indices : []) {
-      if (isObject(index) && typeof index.index_name === "string") backing.add(index.index_name);
-    }
-    if (selectIndices([{ name: item.name }], selection).length === 0) continue;
-    const field = isObject(item.timestamp_field) ? item.timestamp_field.name : undefined;
-    streams.push([item.name, { timestamp_field: typeof field === "string" ? field : "@timestamp" }]);
-  }
-  return { streams: sortedRecord(streams), backing };
+  const all = parseDataStreams(await getJson(cluster, "/_data_stream", options));
+  const streams = all
+    .filter((s) => selectIndices([{ name: s.name }], selection).length > 0)
+    .map((s): [string, JsonObject] => [s.name, { timestamp_field: s.timestampField }]);
+  return { streams: sortedRecord(streams), backing: new Set(all.flatMap((s) => s.backingIndices)) };
 }
 
 async function indices(
