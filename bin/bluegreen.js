@@ -6,13 +6,11 @@
 // bench:request-target; docs/performance.md).
 import { existsSync } from "node:fs";
 import module from "node:module";
+import { nodeTooOld } from "./node-version.js";
 
-const major = Number(process.versions.node.split(".")[0]);
-if (major < 24) {
-  process.stderr.write(
-    `bluegreen needs Node.js 24 or later; this is Node.js ${process.versions.node}.\n` +
-      "Fix: run it through npx or an npm script (the project's node@24 dependency provides Node 24), or install Node 24.\n",
-  );
+const tooOld = nodeTooOld(process.versions.node);
+if (tooOld !== undefined) {
+  process.stderr.write(tooOld);
   process.exit(2);
 }
 
