@@ -2,7 +2,7 @@
  * Backfill orchestration shared by the CLI command and the workflow step: which indices, which method
  * each, creating missing target indices through prepare, and running the method runners in parallel.
  */
-import { refuseDataStreams } from "../cluster/index.ts";
+import { guardSelection } from "../cluster/index.ts";
 import type { BackfillMethod } from "../config/index.ts";
 import { selectIndices } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
@@ -78,22 +78,16 @@ export interface BackfillSummary {
   readonly durationMs: number;
 }
 
-/** The open source indices the migration selects, with exact document counts (`_count`, no nested docs). */
+/** The source indices the migration selects (all open: see guardSelection), with exact document counts (`_count`, no nested docs). */
 export async function listCandidates(
   ctx: BackfillContext,
   only?: readonly string[],
 ): Promise<IndexCandidate[]> {
   const all = await ctx.source.indices();
   const selected = selectIndices(all, ctx.config.indices).filter(
-    (i) => i.status === "open" && (only === undefined || only.includes(i.name)),
+    (i) => only === undefined || only.includes(i.name),
   );
-  await refuseDataStreams(
-    ctx.source,
-    ctx.config.indices,
-    selected.map((i) => i.name),
-    "Backfill",
-    ctx.signal,
-  );
+  await guardSelection(ctx.source, ctx.config.indices, all, selected, "Backfill", ctx.signal);
   return Promise.all(
     selected.map(async (i) => {
       const res = await ctx.source.request<{ count: number }>({

@@ -10,6 +10,8 @@ import { type IndexSelection, selectIndices } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import type { Requester } from "./types.ts";
 
+export type SelectionStep = "Backfill" | "Validation";
+
 export interface DataStreamInfo {
   readonly name: string;
   readonly backingIndices: readonly string[];
@@ -54,28 +56,27 @@ export async function listDataStreams(cluster: Requester, signal?: AbortSignal):
 }
 
 /**
- * Throws BG_DATA_STREAM when the selection names a data stream, or picks one of a stream's backing
- * indices (`selectedIndices`: the names the caller already selected), on the source.
+ * BG_DATA_STREAM when the selection names one of `streams`, or picks one of a stream's backing indices
+ * (`selectedIndices`: the names the caller already selected).
  */
-export async function refuseDataStreams(
-  source: Requester,
+export function dataStreamRefusal(
+  streams: readonly DataStreamInfo[],
   selection: IndexSelection,
   selectedIndices: readonly string[],
-  step: "Backfill" | "Validation",
-  signal?: AbortSignal,
-): Promise<void> {
+  step: SelectionStep,
+): BluegreenError | undefined {
   const selected = new Set(selectedIndices);
-  const reached = (await listDataStreams(source, signal)).filter(
+  const reached = streams.filter(
     (s) =>
       selectIndices([{ name: s.name }], selection).length > 0 ||
       s.backingIndices.some((i) => selected.has(i)),
   );
-  if (reached.length === 0) return;
+  if (reached.length === 0) return undefined;
   const names = reached.map((s) => s.name);
   const listed = reached
     .map((s) => `${s.name} (${s.backingIndices.join(", ") || "no backing index"})`)
     .join("; ");
-  throw new BluegreenError(
+  return new BluegreenError(
     "BG_DATA_STREAM",
     `The migration selects data stream(s) on the source: ${listed}. ${step} works index by index and does not ${step === "Backfill" ? "copy" : "compare"} a data stream's documents yet, so they would be ${step === "Backfill" ? "missing on the target" : "left unchecked"} without any check failing.`,
     {

@@ -19,13 +19,14 @@ export {
   type DataStreamInfo,
   listDataStreams,
   parseDataStreams,
-  refuseDataStreams,
+  type SelectionStep,
 } from "./data-streams.ts";
 export { displayUrl, serverReason, stripUserinfo } from "./errors.ts";
 export type { ClusterFacts, ClusterHealth, HealthStatus, NodePlugins, RootInfo } from "./facts.ts";
 export type { IndexInfo } from "./indices.ts";
 export type { RetryPolicy } from "./retry.ts";
 export { isIdempotent, sleep } from "./retry.ts";
+export { guardSelection } from "./selection-guard.ts";
 export type {
   ClusterRequest,
   ClusterResponse,

@@ -11,6 +11,7 @@ export {
   type IndexMatcher,
   indexMatcher,
   selectIndices,
+  unmatchedPatterns,
 } from "./selection.ts";
 export {
   AUTO_ORDER_DEFAULT,

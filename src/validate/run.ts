@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { targetIndexName } from "../backfill/index.ts";
-import { type Cluster, refuseDataStreams } from "../cluster/index.ts";
+import { type Cluster, guardSelection } from "../cluster/index.ts";
 import { type MigrationConfig, selectIndices } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -82,9 +82,14 @@ async function selectPairs(
   source: Cluster,
   only: readonly string[] | undefined,
 ): Promise<{ selected: string[]; pairs: Pair[] }> {
-  const selected = selectIndices(await source.indices(), config.indices).filter((i) => i.status === "open");
-  const names = selected.map((i) => i.name).sort();
-  await refuseDataStreams(source, config.indices, names, "Validation");
+  const all = await source.indices();
+  const selected = selectIndices(all, config.indices);
+  const covered = only === undefined ? selected : selected.filter((i) => only.includes(i.name));
+  await guardSelection(source, config.indices, all, covered, "Validation");
+  const names = selected
+    .filter((i) => i.status === "open")
+    .map((i) => i.name)
+    .sort();
   if (only !== undefined) {
     const unknown = only.filter((name) => !names.includes(name));
     if (unknown.length > 0) {
