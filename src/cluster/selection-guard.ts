@@ -1,10 +1,13 @@
 /**
  * What backfill and validation check about the selection before they read a document: each step
  * works on the open indices the selection picks, so anything else it reaches would be left out while
- * the step reports success. Prepare refuses the same unmatched patterns (BG_PREPARE_NO_MATCH); these
- * checks also hold when a step runs on its own.
+ * the step reports success. A selection that reaches nothing at all is refused too: a copy of nothing
+ * and a validation that compared nothing would pass, and cutover would switch clients to an empty
+ * target (a wrong source.url does that). A single pattern that matches nothing is not refused here:
+ * it may name indices that writers create through the gateway later (cutover blocks by pattern);
+ * `prepare` (the command) reports it.
  */
-import { type IndexSelection, unmatchedPatterns } from "../config/index.ts";
+import { type IndexSelection, selectIndices } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import { dataStreamRefusal, listDataStreams, type SelectionStep } from "./data-streams.ts";
 import type { IndexInfo } from "./indices.ts";
@@ -13,7 +16,7 @@ import type { Requester } from "./types.ts";
 const quoted = (names: readonly string[]): string => names.map((n) => JSON.stringify(n)).join(", ");
 
 /**
- * Throws, before anything is written, when an include pattern matches nothing on the source
+ * Throws, before anything is written, when the selection reaches nothing on the source
  * (BG_SELECTION_NO_MATCH), when a selected index the step would cover is closed (BG_INDEX_CLOSED), or
  * when the selection reaches a data stream (BG_DATA_STREAM).
  *
@@ -29,14 +32,15 @@ export async function guardSelection(
   signal?: AbortSignal,
 ): Promise<void> {
   const streams = await listDataStreams(source, signal);
-  const unmatched = unmatchedPatterns(selection, [...all.map((i) => i.name), ...streams.map((s) => s.name)]);
-  if (unmatched.length > 0) {
+  const reachesStream = streams.some((s) => selectIndices([{ name: s.name }], selection).length > 0);
+  if (selectIndices(all, selection).length === 0 && !reachesStream) {
+    const patterns = selection.include;
     throw new BluegreenError(
       "BG_SELECTION_NO_MATCH",
-      `The index pattern(s) ${quoted(unmatched)} in indices.include match no index or data stream on the source, so ${step.toLowerCase()} would ${step === "Backfill" ? "copy" : "check"} nothing for them and still pass.`,
+      `indices.include (${quoted(patterns)}) selects no index or data stream on the source, so ${step.toLowerCase()} would ${step === "Backfill" ? "copy" : "check"} nothing and still pass.`,
       {
-        fix: "Check indices.include in the migration file (GET _cat/indices?expand_wildcards=all on the source lists the names), or remove the pattern.",
-        details: { patterns: unmatched },
+        fix: "Check indices.include, indices.exclude and source.url in the migration file (GET _cat/indices?expand_wildcards=all on the source lists the names); hidden indices also need indices.includeHidden: true.",
+        details: { patterns },
       },
     );
   }

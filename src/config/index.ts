@@ -11,7 +11,6 @@ export {
   type IndexMatcher,
   indexMatcher,
   selectIndices,
-  unmatchedPatterns,
 } from "./selection.ts";
 export {
   AUTO_ORDER_DEFAULT,

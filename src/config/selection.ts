@@ -43,14 +43,6 @@ export function indexMatcher(selection: IndexSelection): IndexMatcher {
   };
 }
 
-/** Include patterns that match none of `names` (whatever exclude and hidden say): almost always a typo. */
-export function unmatchedPatterns(selection: IndexSelection, names: readonly string[]): string[] {
-  return selection.include.filter((pattern) => {
-    const re = globToRegExp(pattern);
-    return !names.some((name) => re.test(name));
-  });
-}
-
 /** The candidates the selection picks, in their original order. */
 export function selectIndices<T extends IndexCandidate>(
   candidates: readonly T[],

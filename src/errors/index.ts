@@ -109,7 +109,7 @@ export const CATALOGUE = {
   BG_BACKFILL_TRANSFORM: entry(EXIT.usage, false, "The document transform module failed to load or run."),
   BG_BACKFILL_METHOD: entry(EXIT.usage, false, "The backfill method is not available here."),
   BG_DATA_STREAM: entry(EXIT.usage, false, "The selection reaches a data stream, which is not copied yet."),
-  BG_SELECTION_NO_MATCH: entry(EXIT.usage, false, "An index pattern matches nothing on the source."),
+  BG_SELECTION_NO_MATCH: entry(EXIT.usage, false, "The selection reaches nothing on the source."),
   BG_INDEX_CLOSED: entry(EXIT.usage, false, "The selection reaches a closed index, which cannot be read."),
   BG_BACKFILL_LEASE: entry(EXIT.failure, true, "The backfill lease index could not be used."),
   BG_BACKFILL_SOURCE: entry(EXIT.failure, true, "Reading documents from the source failed."),

@@ -1,10 +1,6 @@
 /** Step 1: the prepare step as the workflow runs it (plan, apply, verify). */
 import { type Cluster, createCluster } from "../cluster/index.ts";
-import {
-  type IndexSelection,
-  type MigrationConfig,
-  unmatchedPatterns as unmatchedIncludes,
-} from "../config/index.ts";
+import { globToRegExp, type IndexSelection, type MigrationConfig } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
 import { openMigrationState } from "../state/index.ts";
@@ -98,7 +94,11 @@ export async function compare(
 
 /** Include patterns that match no index and no data stream on the source: almost always a typo. */
 export function unmatchedPatterns(selection: IndexSelection, source: Inventory): string[] {
-  return unmatchedIncludes(selection, [...Object.keys(source.indices), ...Object.keys(source.dataStreams)]);
+  const names = [...Object.keys(source.indices), ...Object.keys(source.dataStreams)];
+  return selection.include.filter((pattern) => {
+    const re = globToRegExp(pattern);
+    return !names.some((name) => re.test(name));
+  });
 }
 
 export function noMatchError(patterns: readonly string[]): BluegreenError {

@@ -70,7 +70,8 @@ test("clusters check shows both clusters side by side, with versions, modules an
   assert.equal(index.docs, 3);
 });
 
-test("run --until sync executes preflight, prepare and backfill, records them in state, and status reports it", () => {
+test("run --until sync executes preflight, prepare and backfill, records them in state, and status reports it", async () => {
+  await seed("cli-run-a", 5);
   const dir = mkdtempSync(join(tmpdir(), "bg-cli-"));
   const file = migration(dir, "runs", sandbox.source.url, sandbox.target.url, "cli-run-*");
   // Sync needs a running gateway; stopping before it on purpose is a success.

@@ -1,7 +1,7 @@
 /**
  * What backfill and validate refuse about the selection before they read a document, each naming
- * what it found: a data stream (both work index by index), a closed index (it cannot be read), an
- * include pattern that matches nothing. Each would otherwise leave documents missing on the target, or
+ * what it found: a data stream (both work index by index), a closed index (it cannot be read), a
+ * selection that reaches nothing at all. Each would otherwise leave documents missing on the target, or
  * unchecked, while the step passed. Leaving them out lets the rest of the migration run.
  */
 import assert from "node:assert/strict";
@@ -69,7 +69,7 @@ const SHUT_FIX = new RegExp(
   `fix: Open them on the source \\(POST /<index>/_open\\) and run again, or leave them out with indices\\.exclude: \\["${SHUT}"\\]`,
 );
 const NO_MATCH_FIX =
-  /fix: Check indices\.include in the migration file \(GET _cat\/indices\?expand_wildcards=all/;
+  /fix: Check indices\.include, indices\.exclude and source\.url in the migration file \(GET _cat\/indices\?expand_wildcards=all/;
 
 describe("a selection backfill and validate refuse", () => {
   const streamHead = /error BG_DATA_STREAM: The migration selects data stream\(s\) on the source: /;
@@ -124,22 +124,22 @@ describe("a selection backfill and validate refuse", () => {
       messages: [shutHead, /it would be left unchecked; nothing was compared\./, SHUT_FIX],
     },
     {
-      name: "backfill, a pattern that matches nothing",
-      indices: `{ include: ['${P}-plain', '${P}-typo*'] }`,
+      name: "backfill, a selection that reaches nothing",
+      indices: `{ include: ['${P}-typo*', '${P}-other'] }`,
       args: ["backfill", "--method", "stream"],
       messages: [
         new RegExp(
-          `error BG_SELECTION_NO_MATCH: The index pattern\\(s\\) "${P}-typo\\*" in indices\\.include match no index or data stream on the source, so backfill would copy nothing for them and still pass\\.`,
+          `error BG_SELECTION_NO_MATCH: indices\\.include \\("${P}-typo\\*", "${P}-other"\\) selects no index or data stream on the source, so backfill would copy nothing and still pass\\.`,
         ),
         NO_MATCH_FIX,
       ],
     },
     {
-      name: "validate, a pattern that matches nothing",
-      indices: `{ include: ['${P}-typo*'] }`,
+      name: "validate, a selection that reaches nothing (exclude takes the rest)",
+      indices: `{ include: ['${P}-plain'], exclude: ['${P}-pl*'] }`,
       args: ["validate"],
       messages: [
-        /error BG_SELECTION_NO_MATCH: .* so validation would check nothing for them and still pass\./,
+        /error BG_SELECTION_NO_MATCH: .* so validation would check nothing and still pass\./,
         NO_MATCH_FIX,
       ],
     },
