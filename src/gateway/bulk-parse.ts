@@ -50,6 +50,13 @@ export interface BulkDefaults {
   readonly index?: string | undefined;
   readonly routing?: string | undefined;
   readonly pipeline?: string | undefined;
+  /**
+   * Take `_type` in action lines, as Elasticsearch 7.x and OpenSearch 1.x do (2.x refuses the whole
+   * request). The gateway sets it whatever the source: the source judges the type; refused here, such
+   * a bulk would be logged as an opaque request, which replay sends to a 2.x target as it is, and
+   * which that target refuses.
+   */
+  readonly types?: boolean;
 }
 
 const VALID_ACTIONS: ReadonlySet<string> = new Set(["create", "delete", "index", "update"]);
@@ -89,7 +96,7 @@ function sourceObject(reader: ActionReader): void {
 }
 
 /** The metadata of one action line, or null for a line OpenSearch skips (blank, comments only). */
-function readMeta(reader: ActionReader, line: number): Meta | null {
+function readMeta(reader: ActionReader, line: number, types = false): Meta | null {
   const malformed = (what: string) => illegal(`Malformed action/metadata line [${line}], ${what}`);
   let token = reader.next();
   if (token === null) return null;
@@ -127,7 +134,7 @@ function readMeta(reader: ActionReader, line: number): Meta | null {
     if (token === "FIELD_NAME") {
       field = reader.name;
       meta.members++;
-    } else if (VALUE_TOKENS.has(token as Token)) readField(reader, token as Token, field, meta, line);
+    } else if (VALUE_TOKENS.has(token as Token)) readField(reader, token as Token, field, meta, line, types);
     else if (token === "START_OBJECT" && field === "_source") sourceObject(reader);
     else if (token === "VALUE_NULL") {
       if (field === "_id") meta.idSpan = [reader.tokenStart, reader.tokenEnd];
@@ -136,7 +143,14 @@ function readMeta(reader: ActionReader, line: number): Meta | null {
   return meta;
 }
 
-function readField(reader: ActionReader, token: Token, field: string, meta: Meta, line: number): void {
+function readField(
+  reader: ActionReader,
+  token: Token,
+  field: string,
+  meta: Meta,
+  line: number,
+  types: boolean,
+): void {
   const span = (): [number, number] => [reader.tokenStart, reader.tokenEnd];
   const text = () => (token === "VALUE_EMBEDDED_OBJECT" ? null : reader.text());
   switch (field) {
@@ -184,9 +198,12 @@ function readField(reader: ActionReader, token: Token, field: string, meta: Meta
     case "require_alias":
       booleanValue(reader, token);
       return;
-    default:
-      throw illegal(`Action/metadata line [${line}] contains an unknown parameter [${field}]`);
+    case "_type":
+      if (!types) break;
+      text();
+      return;
   }
+  throw illegal(`Action/metadata line [${line}] contains an unknown parameter [${field}]`);
 }
 
 function reader(body: Buffer, start: number, end: number, format: BulkFormat): ActionReader {
@@ -215,7 +232,7 @@ export function parseBulk(body: Buffer, format: BulkFormat, defaults: BulkDefaul
     if (end === -1) break;
     line++;
     const actionLine = line;
-    const meta = readMeta(reader(body, from, end, format), line);
+    const meta = readMeta(reader(body, from, end, format), line, defaults.types === true);
     const action = body.subarray(from, trimmedEnd(from, end));
     from = end + 1;
     if (meta === null) continue;
@@ -277,7 +294,8 @@ function rewrite(item: BulkItem, format: BulkFormat, set: { _id?: string; _index
     for (const [key, value] of Object.entries(set)) meta.set(key, value);
     return encodeSmile(new Map([[op, meta]]));
   }
-  const meta = readMeta(new JsonActionLexer(item.action, 0, item.action.length), item.line);
+  // A line parseBulk accepted: `_type` is in it only if the caller allowed it.
+  const meta = readMeta(new JsonActionLexer(item.action, 0, item.action.length), item.line, true);
   if (meta === null || meta.open < 0) throw new Error("withId/withIndex need an action line from parseBulk");
   const edits: { at: number; to: number; text: string }[] = [];
   const inserted: string[] = [];

@@ -5,8 +5,9 @@ import type { CaptureLog, LogPosition } from "../capture/index.ts";
 import type { ClusterConfig, GatewaySettings } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
 import { handleAdmin } from "./admin.ts";
+import { ApiKinds } from "./api-kind.ts";
 import { BadWrite } from "./bad-write.ts";
-import { classify } from "./classify.ts";
+import { classify, typeSensitive } from "./classify.ts";
 import { drainServer, refuseWhileStopping } from "./drain.ts";
 import { openListener } from "./listener.ts";
 import { GatewayMetrics, outcomeLabel } from "./metrics.ts";
@@ -60,6 +61,7 @@ export class Gateway {
   readonly #boot = randomBytes(6).toString("base64url");
   readonly #shadow: ShadowReads | undefined;
   readonly #capture: CapturedWrites;
+  readonly #apiKinds: ApiKinds;
   #mode: GatewayMode;
   #counter = 0;
   #server: Server | undefined;
@@ -79,6 +81,7 @@ export class Gateway {
     this.#changes.setMaxListeners(0);
     this.#shadow = openShadowReads(options, this.#mode, this.metrics);
     this.#capture = new CapturedWrites(options.log, options.settings.log, this.metrics, this.#logger);
+    this.#apiKinds = new ApiKinds(options.source, options.target);
   }
 
   /** The shadow reads' counts since their window opened; undefined when shadow reads are off. */
@@ -152,7 +155,12 @@ export class Gateway {
     const server = this.#server;
     const drained = server === undefined ? true : await drainServer(server, () => this.#active, drainMs);
     if (!drained) this.#logger.warn("stopped with requests still in progress; they were cut");
-    await Promise.all([this.#source.close(), this.#target.close(), this.#shadow?.close()]);
+    await Promise.all([
+      this.#source.close(),
+      this.#target.close(),
+      this.#shadow?.close(),
+      this.#apiKinds.close(),
+    ]);
     return { drained };
   }
 
@@ -165,9 +173,11 @@ export class Gateway {
       return;
     }
     const method = req.method ?? "GET";
-    const cls = classify(method, pathname);
     const started = performance.now();
     const mode = this.#mode;
+    const typed = await this.#routesTypes(mode, pathname, res);
+    if (typed === undefined) return;
+    const cls = classify(method, pathname, typed);
     if (cls.kind === "read") {
       const upstream = mode === "target" ? this.#target : this.#source;
       // Picked for a shadow read: the bytes are copied on their way, compared once the client has them.
@@ -225,6 +235,27 @@ export class Gateway {
       { rid, mode, method, path: pathname, status, ms: performance.now() - started },
       "write",
     );
+  }
+
+  /**
+   * Whether the cluster this request goes to routes the typed API, asked only for a path whose meaning
+   * depends on it (most requests: false at once). Undefined after answering 502: it cannot be told.
+   */
+  async #routesTypes(mode: GatewayMode, pathname: string, res: ServerResponse): Promise<boolean | undefined> {
+    if (!typeSensitive(pathname)) return false;
+    const side = mode === "target" ? "target" : "source";
+    try {
+      return await this.#apiKinds.typed(side);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#logger.warn({ side, path: pathname, err: reason }, "could not read the cluster's version");
+      sendError(
+        res,
+        502,
+        `the gateway could not read the ${side} cluster's version, which decides what ${pathname} means there (a typed path before OpenSearch 2.0): ${reason}`,
+      );
+      return undefined;
+    }
   }
 
   #observe(mode: GatewayMode, kind: "read" | "write", outcome: string, started: number): void {

@@ -1,6 +1,6 @@
 export { callAdmin } from "./admin-client.ts";
 export { BadWrite } from "./bad-write.ts";
-export { classify, type DocOp, type RequestClass } from "./classify.ts";
+export { classify, type DocOp, type RequestClass, typeSensitive } from "./classify.ts";
 export { type BodyFormat, bodyFormat, bulkFormat, JSON_TYPE, SMILE_TYPE } from "./content-type.ts";
 export { Gateway, type GatewayOptions, type SwitchResult } from "./gateway.ts";
 export { GatewayMetrics } from "./metrics.ts";

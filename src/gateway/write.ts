@@ -106,7 +106,9 @@ function prepareDoc(cls: Extract<RequestClass, { kind: "doc" }>, req: Target): P
   let method = req.method;
   let pathname = req.pathname;
   const query = new URLSearchParams(req.query);
-  if (id === undefined && req.assignIds) {
+  // A typed path (`POST /idx/<type>`) goes out as sent, wherever the source routes it (OpenSearch 2.x
+  // does not): the id comes from its answer, and the outcome is awaited, as without assignIds.
+  if (id === undefined && req.assignIds && cls.type === undefined) {
     // POST /idx/_doc becomes PUT /idx/_doc/<id>?op_type=create: the answer has the same shape, and the
     // source and target hold the document under the same id.
     id = newDocumentId();
@@ -182,6 +184,7 @@ function prepareBulk(defaultIndex: string | undefined, req: Target): PreparedWri
       index: defaultIndex,
       routing: req.query.get("routing") ?? undefined,
       pipeline: req.query.get("pipeline") ?? undefined,
+      types: true,
     });
   } catch (error) {
     if (!(error instanceof BadWrite)) throw error;

@@ -312,8 +312,8 @@ export class TargetWriter {
   }
 
   async #applyRequest(action: Extract<Action, { kind: "request" }>, result: ApplyResult): Promise<void> {
-    const path = renamePath(action.path, this.#o.rename);
-    const portable = portableRequest(path, action.body);
+    const portable = portableRequest(renamePath(action.path, this.#o.rename), action.body);
+    const path = portable.path;
     if (portable.dropped.length > 0)
       this.#o.logger.warn(
         { method: action.method, path: path.split("?")[0], dropped: portable.dropped },

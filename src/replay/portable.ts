@@ -11,6 +11,8 @@ const NODE_FILTER =
   /(?:^|\.)routing\.allocation\.(?:include|exclude|require|initial_recovery)\._(?:name|id|ip|host|host_ip|publish_ip)$/;
 
 export interface PortableRequest {
+  /** The path to send: the logged one, without the mapping type a typed path names (see typelessPath). */
+  readonly path: string;
   /** The body to send: the logged bytes themselves unless a setting had to go. */
   readonly body: Body | undefined;
   /** The settings left out, by their dotted path in the body. */
@@ -20,8 +22,9 @@ export interface PortableRequest {
 }
 
 /** The request as the target can take it; see NODE_FILTER. Only JSON bodies are looked into. */
-export function portableRequest(path: string, body: Body | undefined): PortableRequest {
-  const unchanged = { body, dropped: [], empty: false };
+export function portableRequest(logged: string, body: Body | undefined): PortableRequest {
+  const path = typelessPath(logged);
+  const unchanged = { path, body, dropped: [], empty: false };
   if (body === undefined || bodyFormat(body.contentType) !== "json") return unchanged;
   if (!body.bytes.includes("allocation")) return unchanged;
   let parsed: unknown;
@@ -35,6 +38,7 @@ export function portableRequest(path: string, body: Body | undefined): PortableR
   if (dropped.length === 0) return unchanged;
   const settingsOnly = /\/_settings(?:[/?]|$)/.test(path);
   return {
+    path,
     body: { bytes: Buffer.from(JSON.stringify(parsed)), contentType: body.contentType },
     dropped,
     empty: settingsOnly && isEmptyObject(parsed),
@@ -57,6 +61,21 @@ function strip(value: unknown, prefix: string, dropped: string[]): void {
       delete value[key];
     }
   }
+}
+
+const TYPED =
+  /^(\/[^/?]+)\/(?:[^_/?][^/?]*\/(_(?:update|delete)_by_query|_mappings?)|(_mappings?)\/[^/?]+)(?=[?]|$)/;
+
+/**
+ * A typed index-level path of Elasticsearch 7.x and OpenSearch 1.x (`/{index}/{type}/_update_by_query`,
+ * `/{index}/{type}/_mapping`, `/{index}/_mapping/{type}`) without its type, as OpenSearch 2.0 and later
+ * route it: their indices hold one type, so the request means the same. Other paths are returned as
+ * they are.
+ */
+export function typelessPath(path: string): string {
+  const match = TYPED.exec(path);
+  if (match === null) return path;
+  return `${match[1]}/${match[2] ?? match[3]}${path.slice(match[0].length)}`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -84,12 +84,11 @@ async function selectPairs(
 ): Promise<{ selected: string[]; pairs: Pair[] }> {
   const all = await source.indices();
   const selected = selectIndices(all, config.indices);
-  const covered = only === undefined ? selected : selected.filter((i) => only.includes(i.name));
-  await guardSelection(source, config.indices, all, covered, "Validation");
   const names = selected
     .filter((i) => i.status === "open")
     .map((i) => i.name)
     .sort();
+  // The command line's own mistake first; then what the selection reaches.
   if (only !== undefined) {
     const unknown = only.filter((name) => !names.includes(name));
     if (unknown.length > 0) {
@@ -102,6 +101,8 @@ async function selectPairs(
       );
     }
   }
+  const covered = only === undefined ? selected : selected.filter((i) => only.includes(i.name));
+  await guardSelection(source, config.indices, all, covered, "Validation");
   const pairs = names
     .filter((name) => only === undefined || only.includes(name))
     .map((index) => ({ index, targetIndex: targetIndexName(index, config.backfill.rename) }));

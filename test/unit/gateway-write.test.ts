@@ -9,7 +9,18 @@ import {
   parseListen,
   prepareWrite,
   renamePath,
+  typeSensitive,
 } from "../../src/gateway/index.ts";
+
+/** One test per row: [method, path, what classify makes of it]. */
+function classifies(table: readonly [string, string, string][], typed: boolean): void {
+  for (const [method, path, expected] of table) {
+    test(`${method} ${path} → ${expected}`, () => {
+      const c = classify(method, path, typed);
+      assert.equal(c.kind === "doc" ? `doc:${c.op}:${c.id ?? "-"}` : c.kind, expected);
+    });
+  }
+}
 
 describe("classify", () => {
   const table: [string, string, string][] = [
@@ -45,21 +56,119 @@ describe("classify", () => {
     ["POST", "/logs-alias/_rollover", "request"],
     ["POST", "/logs-alias/_rollover/logs-000002", "request"],
     ["PUT", "/_data_stream/logs-app", "request"],
+    ["POST", "/_reindex/nodeid:123/_rethrottle", "read"],
+    ["POST", "/_update_by_query/nodeid:123/_rethrottle", "read"],
+    ["POST", "/_delete_by_query/nodeid:123/_rethrottle", "read"],
     ["POST", "/idx/_forcemerge", "read"],
     ["POST", "/idx/_cache/clear", "read"],
+    // What OpenSearch 2.x makes of paths the typed API used: a document id, or no route at all.
+    ["POST", "/idx/_doc/_bulk", "doc:index:_bulk"],
+    ["POST", "/idx/_doc/_search", "doc:index:_search"],
+    ["PUT", "/idx/mytype/1", "read"],
   ];
-  for (const [method, path, expected] of table) {
-    test(`${method} ${path} → ${expected}`, () => {
-      const c = classify(method, path);
-      const shown = c.kind === "doc" ? `doc:${c.op}:${c.id ?? "-"}` : c.kind;
-      assert.equal(shown, expected);
-    });
+  classifies(table, false);
+});
+
+describe("classify, on a cluster that routes the typed API (Elasticsearch, OpenSearch 1.x)", () => {
+  // Each row as Elasticsearch 7.10 and OpenSearch 1.3 answered it (a document id where they make one).
+  const table: [string, string, string][] = [
+    ["PUT", "/idx/mytype/1", "doc:index:1"],
+    ["POST", "/idx/mytype/a%2Fb", "doc:index:a/b"],
+    ["POST", "/idx/mytype", "doc:index:-"],
+    ["POST", "/idx/_doc", "doc:index:-"],
+    ["PUT", "/idx/_doc/1", "doc:index:1"],
+    ["DELETE", "/idx/mytype/1", "doc:delete:1"],
+    ["PUT", "/idx/mytype/1/_create", "doc:create:1"],
+    ["POST", "/idx/_doc/1/_create", "doc:create:1"],
+    ["POST", "/idx/mytype/1/_update", "doc:update:1"],
+    ["POST", "/idx/_doc/1/_update", "doc:update:1"],
+    ["POST", "/idx/mytype/_bulk", "bulk"],
+    ["POST", "/idx/_doc/_bulk", "bulk"],
+    ["POST", "/idx/mytype/_update_by_query", "request"],
+    ["POST", "/idx/_doc/_delete_by_query", "request"],
+    ["PUT", "/idx/mytype/_mapping", "request"],
+    ["PUT", "/idx/_mapping/mytype", "request"],
+    ["POST", "/idx/_doc/_refresh", "doc:index:_refresh"],
+    ["PUT", "/idx/_doc/_settings", "doc:index:_settings"],
+    ["POST", "/idx/mytype/_search", "read"],
+    ["POST", "/idx/_doc/_search", "read"],
+    ["POST", "/idx/_doc/_count", "read"],
+    ["POST", "/idx/_doc/_search/template", "read"],
+    ["POST", "/idx/_doc/_validate/query", "read"],
+    ["POST", "/idx/mytype/1/_explain", "read"],
+    ["POST", "/idx/mytype/1/_termvectors", "read"],
+    ["PUT", "/idx/mytype", "read"],
+    ["DELETE", "/idx/mytype/1/_update", "read"],
+    ["POST", "/_bulk", "bulk"],
+    ["PUT", "/idx/_create/1", "doc:create:1"],
+  ];
+  classifies(table, true);
+});
+
+describe("typeSensitive: paths whose meaning depends on the cluster's generation", () => {
+  const table: [string, boolean][] = [
+    ["/idx/mytype/1", true],
+    ["/idx/mytype", true],
+    ["/idx/_doc/_bulk", true],
+    ["/idx/_doc/1/_update", true],
+    ["/idx/_doc/1", false],
+    ["/idx/_doc", false],
+    ["/idx/_bulk", false],
+    ["/idx/_update/1", false],
+    ["/_bulk", false],
+    ["/idx", false],
+    ["/_index_template/t", false],
+  ];
+  for (const [path, expected] of table) {
+    test(`${path} → ${expected}`, () => assert.equal(typeSensitive(path), expected));
   }
 });
 
 const base = { query: new URLSearchParams(), rid: "r.1", assignIds: true, contentType: "application/json" };
 
 describe("prepareWrite", () => {
+  test("POST /idx/<type> goes out as sent; the id comes from the answer, which is awaited", () => {
+    const cls = classify("POST", "/idx/mytype", true);
+    assert.ok(cls.kind === "doc");
+    const w = prepareWrite(cls, {
+      ...base,
+      method: "POST",
+      pathname: "/idx/mytype",
+      body: Buffer.from('{"a":1}'),
+    });
+    assert.equal(w.method, "POST");
+    assert.equal(w.path, "/idx/mytype");
+    assert.equal(w.resolvable, false);
+    const out = w.outcomes(
+      201,
+      Buffer.from('{"_index":"idx","_type":"mytype","_id":"srcid","result":"created"}'),
+    );
+    assert.equal(out[0]?.doc?.id, "srcid");
+  });
+
+  test("a _bulk with _type in its action lines is split, and an assigned id keeps the _type", () => {
+    const body = Buffer.from(
+      '{"index":{"_index":"idx","_type":"_doc"}}\n{"a":1}\n{"delete":{"_index":"idx","_type":"_doc","_id":"2"}}\n',
+    );
+    const w = prepareWrite(
+      classify("POST", "/_bulk") as Exclude<ReturnType<typeof classify>, { kind: "read" }>,
+      {
+        ...base,
+        method: "POST",
+        pathname: "/_bulk",
+        body,
+      },
+    );
+    assert.equal(w.intents.length, 2);
+    const first = w.intents[0];
+    assert.ok(first?.t === "op" && first.op === "index" && first.id !== undefined);
+    assert.equal(w.intents[1]?.t === "op" && w.intents[1].op, "delete");
+    assert.equal(
+      w.body?.toString().split("\n")[0],
+      `{"index":{"_id":"${first.id}","_index":"idx","_type":"_doc"}}`,
+    );
+  });
+
   test("POST /idx/_doc gets an id and becomes PUT …?op_type=create", () => {
     const w = prepareWrite(
       { kind: "doc", op: "index", index: "idx", id: undefined },

@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import { stringify } from "yaml";
 import { bulkAnswerItems } from "../../src/gateway/bulk-answer.ts";
 import { encodeSmile, type SmileValue } from "../../src/gateway/smile.ts";
-import { portableRequest } from "../../src/replay/portable.ts";
+import { portableRequest, typelessPath } from "../../src/replay/portable.ts";
 
 const json = (text: string) => ({ bytes: Buffer.from(text), contentType: "application/json" });
 
@@ -104,4 +104,28 @@ describe("bulkAnswerItems reads a _bulk answer in the format the client asked fo
     assert.equal(bulkAnswerItems(Buffer.from([0xbf, 0x64, 0x74, 0x6f, 0x6f, 0x6b])), undefined));
   test("a broken answer: undefined", () =>
     assert.equal(bulkAnswerItems(Buffer.from('{"items":[')), undefined));
+});
+
+describe("typelessPath: a typed index-level path as OpenSearch 2.0 and later route it", () => {
+  const table: [string, string][] = [
+    ["/i/mytype/_update_by_query?conflicts=proceed", "/i/_update_by_query?conflicts=proceed"],
+    ["/i/mytype/_delete_by_query", "/i/_delete_by_query"],
+    ["/i/mytype/_mapping", "/i/_mapping"],
+    ["/i/_mapping/mytype?timeout=5s", "/i/_mapping?timeout=5s"],
+    ["/i/_mappings/mytype", "/i/_mappings"],
+    ["/a,b/t/_delete_by_query", "/a,b/_delete_by_query"],
+    // Untyped, or not a typed endpoint: as logged.
+    ["/i/_update_by_query", "/i/_update_by_query"],
+    ["/i/_mapping", "/i/_mapping"],
+    ["/i/_doc/_update_by_query", "/i/_doc/_update_by_query"],
+    ["/i/_settings", "/i/_settings"],
+    ["/_index_template/t", "/_index_template/t"],
+    ["/i/mytype/_search", "/i/mytype/_search"],
+  ];
+  for (const [logged, sent] of table) {
+    test(`${logged} → ${sent}`, () => {
+      assert.equal(typelessPath(logged), sent);
+      assert.equal(portableRequest(logged, undefined).path, sent);
+    });
+  }
 });
