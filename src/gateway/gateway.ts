@@ -7,7 +7,7 @@ import type { Logger } from "../log/index.ts";
 import { handleAdmin } from "./admin.ts";
 import { ApiKinds } from "./api-kind.ts";
 import { BadWrite } from "./bad-write.ts";
-import { classify, typeSensitive } from "./classify.ts";
+import { classify, isMutatingMethod, typeSensitive } from "./classify.ts";
 import { drainServer, refuseWhileStopping } from "./drain.ts";
 import { openListener } from "./listener.ts";
 import { GatewayMetrics, outcomeLabel } from "./metrics.ts";
@@ -175,7 +175,7 @@ export class Gateway {
     const method = req.method ?? "GET";
     const started = performance.now();
     const mode = this.#mode;
-    const typed = await this.#routesTypes(mode, pathname, res);
+    const typed = isMutatingMethod(method) && (await this.#routesTypes(mode, pathname, res));
     if (typed === undefined) return;
     const cls = classify(method, pathname, typed);
     if (cls.kind === "read") {
