@@ -1,5 +1,6 @@
 import { type Body, bodyFormat } from "../gateway/index.ts";
 import { isRawJson, losslessParse } from "../json/index.ts";
+import { typelessRequest, unwrapType } from "./typeless.ts";
 
 /**
  * Allocation filters that name the source's own nodes (by name, id or address). On the target they match
@@ -11,7 +12,7 @@ const NODE_FILTER =
   /(?:^|\.)routing\.allocation\.(?:include|exclude|require|initial_recovery)\._(?:name|id|ip|host|host_ip|publish_ip)$/;
 
 export interface PortableRequest {
-  /** The path to send: the logged one, without the mapping type a typed path names (see typelessPath). */
+  /** The path to send: the logged one, without a mapping type (see typeless.ts). */
   readonly path: string;
   /** The body to send: the logged bytes themselves unless a setting had to go. */
   readonly body: Body | undefined;
@@ -21,21 +22,27 @@ export interface PortableRequest {
   readonly empty: boolean;
 }
 
-/** The request as the target can take it; see NODE_FILTER. Only JSON bodies are looked into. */
+/**
+ * The request as the target can take it: allocation filters that name the source's nodes left out (see
+ * NODE_FILTER), and a typed request (Elasticsearch 7.x, OpenSearch 1.x) without its type (see
+ * typeless.ts). Only JSON bodies are looked into.
+ */
 export function portableRequest(logged: string, body: Body | undefined): PortableRequest {
-  const path = typelessPath(logged);
+  const { path, unwrap } = typelessRequest(logged);
   const unchanged = { path, body, dropped: [], empty: false };
   if (body === undefined || bodyFormat(body.contentType) !== "json") return unchanged;
-  if (!body.bytes.includes("allocation")) return unchanged;
+  if (unwrap === undefined && !body.bytes.includes("allocation")) return unchanged;
   let parsed: unknown;
   try {
     parsed = losslessParse(body.bytes.toString("utf8"));
   } catch {
     return unchanged;
   }
+  const untyped = unwrap === undefined ? undefined : unwrapType(parsed, unwrap);
+  if (untyped !== undefined) parsed = untyped;
   const dropped: string[] = [];
   strip(parsed, "", dropped);
-  if (dropped.length === 0) return unchanged;
+  if (dropped.length === 0 && untyped === undefined) return unchanged;
   const settingsOnly = /\/_settings(?:[/?]|$)/.test(path);
   return {
     path,
@@ -61,21 +68,6 @@ function strip(value: unknown, prefix: string, dropped: string[]): void {
       delete value[key];
     }
   }
-}
-
-const TYPED =
-  /^(\/[^/?]+)\/(?:[^_/?][^/?]*\/(_(?:update|delete)_by_query|_mappings?)|(_mappings?)\/[^/?]+)(?=[?]|$)/;
-
-/**
- * A typed index-level path of Elasticsearch 7.x and OpenSearch 1.x (`/{index}/{type}/_update_by_query`,
- * `/{index}/{type}/_mapping`, `/{index}/_mapping/{type}`) without its type, as OpenSearch 2.0 and later
- * route it: their indices hold one type, so the request means the same. Other paths are returned as
- * they are.
- */
-export function typelessPath(path: string): string {
-  const match = TYPED.exec(path);
-  if (match === null) return path;
-  return `${match[1]}/${match[2] ?? match[3]}${path.slice(match[0].length)}`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -5,7 +5,8 @@
  * `_bulk`. Before, typed writes passed the gateway as reads, unlogged, so the source acknowledged
  * documents the target never got; `/idx/_doc/_bulk` was logged as one document named `_bulk` (its
  * items never reached the target), and a typed search as a document named `_search`; a `_bulk` with
- * `_type` was logged whole and replayed as it was to a target that refuses `_type`. Here every typed write goes through the
+ * `_type` was logged whole and replayed as it was to a target that refuses `_type`, and so was a
+ * request with `include_type_name`. Here every typed write goes through the
  * gateway, each answer is the one the source gives, and replay leaves source ≡ target by content
  * digest with no dead letter.
  */
@@ -43,6 +44,7 @@ for (const [sourceName, pairOf] of Object.entries(SOURCES)) {
     // One index with its own type name, one with the 7.x default `_doc`.
     const CUSTOM = `${Q}-custom`;
     const PLAIN = `${Q}-plain`;
+    const MADE = `${Q}-made`;
     let rig: GatewayRig;
     before(async () => {
       rig = await startGateway(Q, LOG_FACTORIES.file as NonNullable<(typeof LOG_FACTORIES)["file"]>, {
@@ -92,6 +94,18 @@ for (const [sourceName, pairOf] of Object.entries(SOURCES)) {
         // Typed searches: reads there, never a document named `_search` on the target.
         ["POST", `/${CUSTOM}/_doc/_search`, '{"query":{"match_all":{}}}'],
         ["POST", `/${CUSTOM}/mytype/_count`, '{"query":{"match_all":{}}}'],
+        // An index made through the gateway with include_type_name, then its mapping extended.
+        [
+          "PUT",
+          `/${MADE}?include_type_name=true`,
+          '{"settings":{"number_of_replicas":0},"mappings":{"mytype":{"properties":{"n":{"type":"long"}}}}}',
+        ],
+        [
+          "PUT",
+          `/${MADE}/_mapping/mytype?include_type_name=true`,
+          '{"properties":{"extra":{"type":"keyword"}}}',
+        ],
+        ["PUT", `/${MADE}/mytype/m1`, '{"n":31,"extra":"x"}'],
         ["PUT", `/${PLAIN}/_doc/p1/_create`, '{"n":21}'],
         ["PUT", `/${PLAIN}/_doc/p2`, '{"n":22}'],
         ["POST", `/${PLAIN}/_doc/p2/_update`, '{"doc":{"tag":"p-updated"}}'],
@@ -121,6 +135,13 @@ for (const [sourceName, pairOf] of Object.entries(SOURCES)) {
       assert.equal(custom.sourceCount, 6, "t1, b1, b2 and three generated ids; t2 and t3 deleted");
       const plain = await assertSameContent(rig.source, PLAIN, rig.target);
       assert.equal(plain.sourceCount, 3);
+      await rig.target.request({ method: "POST", path: `/${MADE}/_refresh` });
+      assert.equal((await assertSameContent(rig.source, MADE, rig.target)).sourceCount, 1);
+      const mapping = await rig.target.request<Record<string, { mappings: { properties: object } }>>({
+        method: "GET",
+        path: `/${MADE}/_mapping`,
+      });
+      assert.deepEqual(Object.keys(mapping.body[MADE]?.mappings.properties ?? {}).sort(), ["extra", "n"]);
       const t1 = await rig.target.request<string>({ method: "GET", path: `/${CUSTOM}/_doc/t1`, raw: true });
       assert.match(t1.body, new RegExp(`"n":${big}\\b`), "the long's literal reaches the target");
       const b1 = await rig.target.request<{ _source: { tag?: string } }>({

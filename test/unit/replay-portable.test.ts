@@ -3,7 +3,8 @@ import { describe, test } from "node:test";
 import { stringify } from "yaml";
 import { bulkAnswerItems } from "../../src/gateway/bulk-answer.ts";
 import { encodeSmile, type SmileValue } from "../../src/gateway/smile.ts";
-import { portableRequest, typelessPath } from "../../src/replay/portable.ts";
+import { portableRequest } from "../../src/replay/portable.ts";
+import { typelessPath } from "../../src/replay/typeless.ts";
 
 const json = (text: string) => ({ bytes: Buffer.from(text), contentType: "application/json" });
 
@@ -124,8 +125,73 @@ describe("typelessPath: a typed index-level path as OpenSearch 2.0 and later rou
   ];
   for (const [logged, sent] of table) {
     test(`${logged} → ${sent}`, () => {
-      assert.equal(typelessPath(logged), sent);
+      const pathname = logged.split("?")[0] as string;
+      assert.equal(typelessPath(pathname), sent.split("?")[0]);
       assert.equal(portableRequest(logged, undefined).path, sent);
+    });
+  }
+});
+
+describe("portableRequest: include_type_name, as OpenSearch 2.0 and later take the request", () => {
+  const typed = '{"mytype":{"properties":{"n":{"type":"long"}}}}';
+  const table: { name: string; path: string; body: string; sent: string; body2: string | "unchanged" }[] = [
+    {
+      name: "index creation: the parameter goes, mappings.<type> is unwrapped, a long stays exact",
+      path: "/i?include_type_name=true&wait_for_active_shards=1",
+      body: `{"settings":{"number_of_shards":1},"mappings":${typed},"aliases":{"a":{"filter":{"term":{"n":9007199254740993}}}}}`,
+      sent: "/i?wait_for_active_shards=1",
+      body2:
+        '{"settings":{"number_of_shards":1},"mappings":{"properties":{"n":{"type":"long"}}},"aliases":{"a":{"filter":{"term":{"n":9007199254740993}}}}}',
+    },
+    {
+      name: "a bare ?include_type_name reads as true",
+      path: "/i?include_type_name",
+      body: `{"mappings":${typed}}`,
+      sent: "/i",
+      body2: '{"mappings":{"properties":{"n":{"type":"long"}}}}',
+    },
+    {
+      name: "legacy template",
+      path: "/_template/t?include_type_name=true",
+      body: `{"index_patterns":["i-*"],"mappings":${typed}}`,
+      sent: "/_template/t",
+      body2: '{"index_patterns":["i-*"],"mappings":{"properties":{"n":{"type":"long"}}}}',
+    },
+    {
+      name: "mapping update on a typed path: the path and the body both lose the type",
+      path: "/i/mytype/_mapping?include_type_name=true",
+      body: typed,
+      sent: "/i/_mapping",
+      body2: '{"properties":{"n":{"type":"long"}}}',
+    },
+    {
+      name: "mapping update whose body is not wrapped",
+      path: "/i/_mapping/mytype?include_type_name=true",
+      body: '{"properties":{"n":{"type":"long"}}}',
+      sent: "/i/_mapping",
+      body2: "unchanged",
+    },
+    {
+      name: "a mapping whose single root key is a mapping parameter is not a type",
+      path: "/i?include_type_name=true",
+      body: '{"mappings":{"dynamic":"strict"}}',
+      sent: "/i",
+      body2: "unchanged",
+    },
+    {
+      name: "include_type_name=false: only the parameter goes",
+      path: "/i?include_type_name=false",
+      body: '{"mappings":{"properties":{}}}',
+      sent: "/i",
+      body2: "unchanged",
+    },
+  ];
+  for (const row of table) {
+    test(row.name, () => {
+      const got = portableRequest(row.path, json(row.body));
+      assert.equal(got.path, row.sent);
+      assert.equal(got.body?.bytes.toString(), row.body2 === "unchanged" ? row.body : row.body2);
+      assert.deepEqual(got.dropped, []);
     });
   }
 });
