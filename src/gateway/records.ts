@@ -73,6 +73,12 @@ export interface OutcomeRecord {
   /** As on the intent; absent in records of older gateways, which only captured the source side. */
   readonly side?: Side | undefined;
   readonly req?: Omit<RequestRecord, "t" | "rid" | "side"> | undefined;
+  /**
+   * A `_rollover` the cluster answered: the index it rolled over to, or null when it did not (conditions
+   * not met, a dry run). Replay repeats that effect; its conditions, judged again on the target's own
+   * sizes and counts, could decide otherwise.
+   */
+  readonly rolledTo?: string | null | undefined;
 }
 
 export type CaptureRecord = OpRecord | RequestRecord | OutcomeRecord;

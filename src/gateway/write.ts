@@ -4,7 +4,7 @@ import { bulkAnswerItems } from "./bulk-answer.ts";
 import { type BulkItem, joinBulk, parseBulk, withId, withIndex } from "./bulk-parse.ts";
 import type { DocOp, RequestClass } from "./classify.ts";
 import { bulkFormat, JSON_TYPE, SMILE_TYPE } from "./content-type.ts";
-import type { Body, OpRecord, OutcomeRecord, RequestRecord } from "./records.ts";
+import { type Body, isSuccess, type OpRecord, type OutcomeRecord, type RequestRecord } from "./records.ts";
 
 export type Intent = Omit<OpRecord, "side"> | Omit<RequestRecord, "side">;
 
@@ -155,6 +155,19 @@ function idFromAnswer(answer: Buffer): string | undefined {
   }
 }
 
+const ROLLOVER = /^\/[^/]+\/_rollover(?:\/[^/]+)?\/?$/;
+
+/** What a JSON `_rollover` answer says happened; undefined when it cannot be read. */
+function rolloverOf(answer: Buffer): string | null | undefined {
+  try {
+    const body = JSON.parse(answer.toString("utf8")) as { rolled_over?: unknown; new_index?: unknown };
+    if (body.rolled_over === false) return null;
+    return body.rolled_over === true && typeof body.new_index === "string" ? body.new_index : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** By-query, index and template administration: logged and replayed as the same bytes. */
 function prepareRequest(index: string | undefined, req: Target): PreparedWrite {
   const path = withQuery(req.pathname, req.query);
@@ -166,7 +179,19 @@ function prepareRequest(index: string | undefined, req: Target): PreparedWrite {
     body: body?.bytes,
     intents: [{ t: "req", rid: req.rid, ...request }],
     resolvable: false,
-    outcomes: (status) => [{ t: "out", rid: req.rid, n: 0, status, req: request }],
+    outcomes: (status, answer) => {
+      const rolledTo = isSuccess(status) && ROLLOVER.test(req.pathname) ? rolloverOf(answer) : undefined;
+      return [
+        {
+          t: "out",
+          rid: req.rid,
+          n: 0,
+          status,
+          req: request,
+          ...(rolledTo === undefined ? {} : { rolledTo }),
+        },
+      ];
+    },
     renamed: (rename) => ({ path: renamePath(path, rename), body: body?.bytes }),
   };
 }

@@ -77,3 +77,31 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function isEmptyObject(value: unknown): boolean {
   return isObject(value) && Object.keys(value).every((k) => isEmptyObject(value[k]));
 }
+
+/**
+ * A `_rollover` as the source applied it: to the index it rolled over to, with no conditions (the
+ * target would judge them on its own sizes and counts, and could decide otherwise). Only a JSON body
+ * is looked into; another format keeps its conditions.
+ */
+export function appliedRollover(
+  path: string,
+  body: Body | undefined,
+  to: string,
+): { path: string; body: Body | undefined } {
+  const q = path.indexOf("?");
+  const alias = path.slice(0, q === -1 ? path.length : q).split("/")[1] ?? "";
+  const query = new URLSearchParams(q === -1 ? "" : path.slice(q + 1));
+  query.delete("dry_run");
+  const rest = query.toString();
+  const sent = `/${alias}/_rollover/${encodeURIComponent(to)}${rest === "" ? "" : `?${rest}`}`;
+  if (body === undefined || bodyFormat(body.contentType) !== "json") return { path: sent, body };
+  let parsed: unknown;
+  try {
+    parsed = losslessParse(body.bytes.toString("utf8"));
+  } catch {
+    return { path: sent, body };
+  }
+  if (!isObject(parsed) || !("conditions" in parsed)) return { path: sent, body };
+  const { conditions: _, ...kept } = parsed;
+  return { path: sent, body: { bytes: Buffer.from(JSON.stringify(kept)), contentType: body.contentType } };
+}

@@ -26,6 +26,7 @@ import {
 } from "./hold.ts";
 import { ReplayMetrics } from "./metrics.ts";
 import { claimReplay, type ReplayClaim } from "./owner.ts";
+import { appliedRollover } from "./portable.ts";
 
 export interface ReplayOptions {
   readonly log: CaptureLog;
@@ -289,7 +290,14 @@ function plan(entries: readonly Entry[]) {
         });
         continue;
       }
-      actions.push({ ...origin, kind: "request", method: req.method, path: req.path, body: req.body });
+      // A rollover is repeated as it went on the source: not at all, or to the index it made.
+      if (outcome.rolledTo === null) {
+        skipped++;
+        continue;
+      }
+      const { path, body } =
+        outcome.rolledTo === undefined ? req : appliedRollover(req.path, req.body, outcome.rolledTo);
+      actions.push({ ...origin, kind: "request", method: req.method, path, body });
       continue;
     }
     const doc = intent?.t === "op" ? intent : outcome?.doc;

@@ -169,6 +169,47 @@ describe("replay gives the target every effect of the logged writes", () => {
     });
     assert.ok(`${P}-rs-next` in alias.body, JSON.stringify(alias.body));
   });
+
+  test("a rollover with conditions does on the target what it did on the source, whatever the target's counts", async () => {
+    const logs = `${P}-logs`;
+    await send(
+      "PUT",
+      `/${logs}-000001`,
+      `{"settings":{"number_of_shards":1},"aliases":{"${logs}":{"is_write_index":true}}}`,
+    );
+    for (let i = 0; i < 3; i++) await send("PUT", `/${logs}/_doc/a${i}?refresh=true`, `{"i":${i}}`);
+    // Met on the source, which counts three documents; the target, not yet refreshed, counts none.
+    const rolled = await send("POST", `/${logs}/_rollover`, '{"conditions":{"max_docs":2}}');
+    assert.match(
+      rolled.text,
+      new RegExp(
+        `"rolled_over":true.*"new_index":"${logs}-000002"|"new_index":"${logs}-000002".*"rolled_over":true`,
+      ),
+    );
+    for (let i = 0; i < 2; i++) await send("PUT", `/${logs}/_doc/b${i}`, `{"i":${i}}`);
+    // Not met on the source; a dry run changes nothing either.
+    const kept = await send("POST", `/${logs}/_rollover`, '{"conditions":{"max_docs":1000}}');
+    assert.match(kept.text, /"rolled_over":false/);
+    await send("POST", `/${logs}/_rollover?dry_run=true`);
+    await send("PUT", `/${logs}/_doc/c0`, '{"i":0}');
+    const report = await rig.replay();
+    assert.equal(report.deadLettered, 0);
+    for (const index of [`${logs}-000001`, `${logs}-000002`]) {
+      await rig.source.request({ method: "POST", path: `/${index}/_refresh` });
+      await rig.target.request({ method: "POST", path: `/${index}/_refresh` });
+      await assertSameContent(rig.source, index, rig.target);
+    }
+    const onTarget = await rig.target.request({
+      method: "HEAD",
+      path: `/${logs}-000003`,
+      allowStatus: [404],
+    });
+    assert.equal(
+      onTarget.status,
+      404,
+      "the rollovers that did not roll on the source do not roll on the target",
+    );
+  });
 });
 
 describe("replay retries keep the order of writes to one document", () => {

@@ -127,6 +127,34 @@ describe("typeSensitive: paths whose meaning depends on the cluster's generation
 const base = { query: new URLSearchParams(), rid: "r.1", assignIds: true, contentType: "application/json" };
 
 describe("prepareWrite", () => {
+  test("a _rollover's outcome says where it rolled, or that it did not", () => {
+    const w = prepareWrite(
+      { kind: "request", index: "logs" },
+      {
+        ...base,
+        method: "POST",
+        pathname: "/logs/_rollover",
+        body: Buffer.from('{"conditions":{"max_docs":2}}'),
+      },
+    );
+    const answer = (text: string) => w.outcomes(200, Buffer.from(text))[0]?.rolledTo;
+    assert.equal(
+      answer('{"rolled_over":true,"new_index":"logs-000002","old_index":"logs-000001"}'),
+      "logs-000002",
+    );
+    assert.equal(answer('{"rolled_over":false,"dry_run":true,"new_index":"logs-000002"}'), null);
+    assert.equal(answer("not json"), undefined);
+    assert.equal(w.outcomes(400, Buffer.from('{"rolled_over":false}'))[0]?.rolledTo, undefined);
+    const settings = prepareWrite(
+      { kind: "request", index: "logs" },
+      { ...base, method: "PUT", pathname: "/logs/_settings", body: Buffer.from("{}") },
+    );
+    assert.equal(
+      settings.outcomes(200, Buffer.from('{"rolled_over":true,"new_index":"x"}'))[0]?.rolledTo,
+      undefined,
+    );
+  });
+
   test("POST /idx/<type> goes out as sent; the id comes from the answer, which is awaited", () => {
     const cls = classify("POST", "/idx/mytype", true);
     assert.ok(cls.kind === "doc");

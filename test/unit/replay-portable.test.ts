@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import { stringify } from "yaml";
 import { bulkAnswerItems } from "../../src/gateway/bulk-answer.ts";
 import { encodeSmile, type SmileValue } from "../../src/gateway/smile.ts";
-import { portableRequest } from "../../src/replay/portable.ts";
+import { appliedRollover, portableRequest } from "../../src/replay/portable.ts";
 import { typelessPath } from "../../src/replay/typeless.ts";
 
 const json = (text: string) => ({ bytes: Buffer.from(text), contentType: "application/json" });
@@ -192,6 +192,36 @@ describe("portableRequest: include_type_name, as OpenSearch 2.0 and later take t
       assert.equal(got.path, row.sent);
       assert.equal(got.body?.bytes.toString(), row.body2 === "unchanged" ? row.body : row.body2);
       assert.deepEqual(got.dropped, []);
+    });
+  }
+});
+
+describe("appliedRollover: a rollover as the source applied it", () => {
+  const table: { name: string; path: string; body?: string; to: string; sent: string; body2?: string }[] = [
+    {
+      name: "conditions go; the rest of the body stays, a long exact",
+      path: "/logs/_rollover",
+      body: '{"conditions":{"max_docs":2},"settings":{"index.number_of_shards":1},"aliases":{"a":{"filter":{"term":{"n":9007199254740993}}}}}',
+      to: "logs-000002",
+      sent: "/logs/_rollover/logs-000002",
+      body2:
+        '{"settings":{"index.number_of_shards":1},"aliases":{"a":{"filter":{"term":{"n":9007199254740993}}}}}',
+    },
+    {
+      name: "a named new index, other parameters kept",
+      path: "/logs/_rollover/next?wait_for_active_shards=1",
+      body: '{"conditions":{"max_age":"1d"}}',
+      to: "next",
+      sent: "/logs/_rollover/next?wait_for_active_shards=1",
+      body2: "{}",
+    },
+    { name: "no body", path: "/logs/_rollover", to: "logs-000002", sent: "/logs/_rollover/logs-000002" },
+  ];
+  for (const row of table) {
+    test(row.name, () => {
+      const got = appliedRollover(row.path, row.body === undefined ? undefined : json(row.body), row.to);
+      assert.equal(got.path, row.sent);
+      assert.equal(got.body?.bytes.toString(), row.body2);
     });
   }
 });
