@@ -23,6 +23,7 @@ export {
 } from "./data-streams.ts";
 export { displayUrl, serverReason, stripUserinfo } from "./errors.ts";
 export type { ClusterFacts, ClusterHealth, HealthStatus, NodePlugins, RootInfo } from "./facts.ts";
+export { parseRootInfo } from "./facts.ts";
 export type { IndexInfo } from "./indices.ts";
 export type { RetryPolicy } from "./retry.ts";
 export { isIdempotent, sleep } from "./retry.ts";

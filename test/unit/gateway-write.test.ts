@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { isBluegreenError } from "../../src/errors/index.ts";
+import { routesTypes } from "../../src/gateway/api-kind.ts";
 import {
   byQueryIndex,
   classify,
@@ -103,6 +104,20 @@ describe("classify, on a cluster that routes the typed API (Elasticsearch, OpenS
     ["PUT", "/idx/_create/1", "doc:create:1"],
   ];
   classifies(table, true);
+});
+
+describe("routesTypes: which clusters route the typed API", () => {
+  const table: [string, number, boolean][] = [
+    ["elasticsearch", 7, true],
+    ["elasticsearch", 6, true],
+    ["opensearch", 1, true],
+    ["opensearch", 2, false],
+    ["opensearch", 3, false],
+  ];
+  for (const [distribution, major, expected] of table) {
+    test(`${distribution} ${major} → ${expected}`, () =>
+      assert.equal(routesTypes(distribution, major), expected));
+  }
 });
 
 describe("typeSensitive: paths whose meaning depends on the cluster's generation", () => {
