@@ -24,11 +24,14 @@ export interface PortableRequest {
 
 /**
  * The request as the target can take it: allocation filters that name the source's nodes left out (see
- * NODE_FILTER), and a typed request (Elasticsearch 7.x, OpenSearch 1.x) without its type (see
- * typeless.ts). Only JSON bodies are looked into.
+ * NODE_FILTER), a typed request (Elasticsearch 7.x, OpenSearch 1.x) without its type (see
+ * typeless.ts), a background open or resize in the foreground (see waitingPath). Only JSON bodies are
+ * looked into.
  */
 export function portableRequest(logged: string, body: Body | undefined): PortableRequest {
-  const { path, unwrap } = typelessRequest(logged);
+  const typeless = typelessRequest(logged);
+  const { unwrap } = typeless;
+  const path = waitingPath(typeless.path);
   const unchanged = { path, body, dropped: [], empty: false };
   if (body === undefined || bodyFormat(body.contentType) !== "json") return unchanged;
   if (unwrap === undefined && !body.bytes.includes("allocation")) return unchanged;
@@ -50,6 +53,23 @@ export function portableRequest(logged: string, body: Body | undefined): Portabl
     dropped,
     empty: settingsOnly && isEmptyObject(parsed),
   };
+}
+
+const ASYNC_ADMIN = /^\/[^/?]+\/_(?:open|shrink|split|clone)(?:\/[^/?]+)?\?/;
+
+/**
+ * An index open or resize the client ran in the background (`wait_for_completion=false`) is replayed
+ * in the foreground: the writes logged after it may go to the index it makes or opens, and replayed
+ * while the target still works on it they would fail, or auto-create that index first.
+ */
+function waitingPath(path: string): string {
+  if (!ASYNC_ADMIN.test(path)) return path;
+  const q = path.indexOf("?");
+  const query = new URLSearchParams(path.slice(q + 1));
+  if (query.get("wait_for_completion") !== "false") return path;
+  query.delete("wait_for_completion");
+  const rest = query.toString();
+  return rest === "" ? path.slice(0, q) : `${path.slice(0, q)}?${rest}`;
 }
 
 function strip(value: unknown, prefix: string, dropped: string[]): void {

@@ -170,6 +170,26 @@ describe("replay gives the target every effect of the logged writes", () => {
     assert.ok(`${P}-rs-next` in alias.body, JSON.stringify(alias.body));
   });
 
+  test("an index opened in the background takes the writes logged after the open on the target too", async () => {
+    const index = `${P}-reopen`;
+    await send("PUT", `/${index}`, '{"settings":{"number_of_shards":1}}');
+    await send("PUT", `/${index}/_doc/before`, '{"n":1}');
+    assert.equal((await send("POST", `/${index}/_close`)).status, 200);
+    const opened = await send("POST", `/${index}/_open?wait_for_completion=false`);
+    assert.match(opened.text, /"task"/, opened.text);
+    await rig.source.request({
+      method: "GET",
+      path: `/_cluster/health/${index}`,
+      querystring: { wait_for_status: "yellow", timeout: "30s" },
+    });
+    assert.equal((await send("PUT", `/${index}/_doc/after`, '{"n":2}')).status, 201);
+    const report = await rig.replay();
+    assert.equal(report.deadLettered, 0);
+    await rig.target.request({ method: "POST", path: `/${index}/_refresh` });
+    await rig.source.request({ method: "POST", path: `/${index}/_refresh` });
+    assert.equal((await assertSameContent(rig.source, index, rig.target)).sourceCount, 2);
+  });
+
   test("a rollover with conditions does on the target what it did on the source, whatever the target's counts", async () => {
     const logs = `${P}-logs`;
     await send(

@@ -225,3 +225,19 @@ describe("appliedRollover: a rollover as the source applied it", () => {
     });
   }
 });
+
+describe("portableRequest: a background open or resize is replayed in the foreground", () => {
+  const table: [string, string][] = [
+    ["/i/_open?wait_for_completion=false", "/i/_open"],
+    ["/i/_shrink/small?wait_for_completion=false&master_timeout=10s", "/i/_shrink/small?master_timeout=10s"],
+    ["/i/_split/big?wait_for_completion=false", "/i/_split/big"],
+    ["/i/_clone/copy?wait_for_completion=false", "/i/_clone/copy"],
+    ["/i/_clone/copy?wait_for_completion=true", "/i/_clone/copy?wait_for_completion=true"],
+    // By-query stays as the client sent it: it may run for hours.
+    ["/i/_update_by_query?wait_for_completion=false", "/i/_update_by_query?wait_for_completion=false"],
+    ["/i/_open", "/i/_open"],
+  ];
+  for (const [logged, sent] of table) {
+    test(`${logged} → ${sent}`, () => assert.equal(portableRequest(logged, undefined).path, sent));
+  }
+});
