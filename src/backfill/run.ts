@@ -78,7 +78,10 @@ export interface BackfillSummary {
   readonly durationMs: number;
 }
 
-/** The source indices the migration selects (all open: see guardSelection), with exact document counts (`_count`, no nested docs). */
+/**
+ * The source indices the migration selects (all open: guardSelection refuses a closed one), with exact
+ * document counts (`_count`, no nested docs).
+ */
 export async function listCandidates(
   ctx: BackfillContext,
   only?: readonly string[],

@@ -97,8 +97,8 @@ export function typeSensitive(pathname: string): boolean {
 function classifyTyped(method: string, index: string, type: string, rest: readonly string[]): RequestClass {
   const [third, fourth, fifth] = rest;
   if (third === undefined) {
-    if (type === "_doc") return method === "POST" ? { kind: "doc", op: "index", index, id: undefined } : READ;
-    return method === "POST" ? { kind: "doc", op: "index", index, id: undefined, type } : READ;
+    if (method !== "POST") return READ;
+    return { kind: "doc", op: "index", index, id: undefined, ...(type === "_doc" ? {} : { type }) };
   }
   if (TYPED_READ_ENDPOINTS.has(third)) return READ;
   if (fourth === undefined && third === "_bulk") return { kind: "bulk", index };

@@ -1,5 +1,5 @@
-import { type Body, bodyFormat } from "../gateway/index.ts";
-import { isRawJson, losslessParse } from "../json/index.ts";
+import type { Body } from "../gateway/index.ts";
+import { dropParam, isObject, jsonBody, parseJsonBody } from "./request-parts.ts";
 import { typelessRequest, unwrapType } from "./typeless.ts";
 
 /**
@@ -33,26 +33,17 @@ export function portableRequest(logged: string, body: Body | undefined): Portabl
   const { unwrap } = typeless;
   const path = waitingPath(typeless.path);
   const unchanged = { path, body, dropped: [], empty: false };
-  if (body === undefined || bodyFormat(body.contentType) !== "json") return unchanged;
+  if (body === undefined) return unchanged;
   if (unwrap === undefined && !body.bytes.includes("allocation")) return unchanged;
-  let parsed: unknown;
-  try {
-    parsed = losslessParse(body.bytes.toString("utf8"));
-  } catch {
-    return unchanged;
-  }
+  let parsed = parseJsonBody(body);
+  if (parsed === undefined) return unchanged;
   const untyped = unwrap === undefined ? undefined : unwrapType(parsed, unwrap);
   if (untyped !== undefined) parsed = untyped;
   const dropped: string[] = [];
   strip(parsed, "", dropped);
   if (dropped.length === 0 && untyped === undefined) return unchanged;
   const settingsOnly = /\/_settings(?:[/?]|$)/.test(path);
-  return {
-    path,
-    body: { bytes: Buffer.from(JSON.stringify(parsed)), contentType: body.contentType },
-    dropped,
-    empty: settingsOnly && isEmptyObject(parsed),
-  };
+  return { path, body: jsonBody(parsed, body), dropped, empty: settingsOnly && isEmptyObject(parsed) };
 }
 
 const ASYNC_ADMIN = /^\/[^/?]+\/_(?:open|shrink|split|clone)(?:\/[^/?]+)?\?/;
@@ -64,12 +55,8 @@ const ASYNC_ADMIN = /^\/[^/?]+\/_(?:open|shrink|split|clone)(?:\/[^/?]+)?\?/;
  */
 function waitingPath(path: string): string {
   if (!ASYNC_ADMIN.test(path)) return path;
-  const q = path.indexOf("?");
-  const query = new URLSearchParams(path.slice(q + 1));
-  if (query.get("wait_for_completion") !== "false") return path;
-  query.delete("wait_for_completion");
-  const rest = query.toString();
-  return rest === "" ? path.slice(0, q) : `${path.slice(0, q)}?${rest}`;
+  const background = dropParam(path, "wait_for_completion");
+  return background.value === "false" ? background.path : path;
 }
 
 function strip(value: unknown, prefix: string, dropped: string[]): void {
@@ -90,10 +77,6 @@ function strip(value: unknown, prefix: string, dropped: string[]): void {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !isRawJson(value);
-}
-
 function isEmptyObject(value: unknown): boolean {
   return isObject(value) && Object.keys(value).every((k) => isEmptyObject(value[k]));
 }
@@ -108,20 +91,12 @@ export function appliedRollover(
   body: Body | undefined,
   to: string,
 ): { path: string; body: Body | undefined } {
-  const q = path.indexOf("?");
-  const alias = path.slice(0, q === -1 ? path.length : q).split("/")[1] ?? "";
-  const query = new URLSearchParams(q === -1 ? "" : path.slice(q + 1));
-  query.delete("dry_run");
-  const rest = query.toString();
-  const sent = `/${alias}/_rollover/${encodeURIComponent(to)}${rest === "" ? "" : `?${rest}`}`;
-  if (body === undefined || bodyFormat(body.contentType) !== "json") return { path: sent, body };
-  let parsed: unknown;
-  try {
-    parsed = losslessParse(body.bytes.toString("utf8"));
-  } catch {
-    return { path: sent, body };
-  }
-  if (!isObject(parsed) || !("conditions" in parsed)) return { path: sent, body };
+  const rest = dropParam(path, "dry_run").path;
+  const q = rest.indexOf("?");
+  const alias = rest.slice(0, q === -1 ? rest.length : q).split("/")[1] ?? "";
+  const sent = `/${alias}/_rollover/${encodeURIComponent(to)}${q === -1 ? "" : rest.slice(q)}`;
+  const parsed = parseJsonBody(body);
+  if (body === undefined || !isObject(parsed) || !("conditions" in parsed)) return { path: sent, body };
   const { conditions: _, ...kept } = parsed;
-  return { path: sent, body: { bytes: Buffer.from(JSON.stringify(kept)), contentType: body.contentType } };
+  return { path: sent, body: jsonBody(kept, body) };
 }

@@ -7,7 +7,7 @@
  *   the mapping the body wraps in its type name is unwrapped (index creation, legacy templates,
  *   rollover: `mappings.<type>`; a mapping update: the body's `<type>`).
  */
-import { isRawJson } from "../json/index.ts";
+import { dropParam, isObject } from "./request-parts.ts";
 
 const TYPED = /^(\/[^/?]+)\/(?:[^_/?][^/?]*\/(_(?:update|delete)_by_query|_mappings?)|(_mappings?)\/[^/?]+)$/;
 
@@ -40,23 +40,14 @@ export type Unwrap = "mappings" | "root";
 export function typelessRequest(path: string): { path: string; unwrap?: Unwrap } {
   const q = path.indexOf("?");
   const pathname = typelessPath(q === -1 ? path : path.slice(0, q));
-  if (q === -1) return { path: pathname };
-  const query = new URLSearchParams(path.slice(q + 1));
-  const include = query.get("include_type_name");
-  if (include === null) return { path: `${pathname}${path.slice(q)}` };
-  query.delete("include_type_name");
-  const rest = query.toString();
-  const sent = rest === "" ? pathname : `${pathname}?${rest}`;
+  const { path: sent, value } = dropParam(`${pathname}${q === -1 ? "" : path.slice(q)}`, "include_type_name");
   // OpenSearch 1.x and Elasticsearch read a bare `?include_type_name` as true.
-  if (include !== "" && include !== "true") return { path: sent };
+  if (value !== "" && value !== "true") return { path: sent };
   if (/^\/[^/_][^/]*\/_mappings?$/.test(pathname)) return { path: sent, unwrap: "root" };
   if (/^\/[^/_][^/]*$|^\/_template\/|\/_rollover(?:\/|$)/.test(pathname))
     return { path: sent, unwrap: "mappings" };
   return { path: sent };
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v) && !isRawJson(v);
 
 /** The mapping inside `{ "<type>": { … } }`, or undefined when `value` is not wrapped that way. */
 function unwrapped(value: unknown): Record<string, unknown> | undefined {
