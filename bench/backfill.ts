@@ -8,7 +8,8 @@
  * (e.g. 10, with BENCH_DOCS=20000); BENCH_ROUNDS (default 1) runs every contender that often in a
  * rotated order and reports medians with the spread; BENCH_ONLY picks contenders (ceiling, stream,
  * elasticdump, reindex, snapshot); BENCH_KEEP=1 leaves the sandbox running;
- * BENCH_ASYNC_TRANSLOG=1 gives every contender's target index an async translog.
+ * BENCH_ASYNC_TRANSLOG=1 gives every contender's target index an async translog; BENCH_PIN=1 runs the
+ * clusters on half the cores and the client-side tools on the other half (bench/pin.ts).
  * Also printed: the machine's load average at the start and the end, the copier's CPU seconds per
  * 100k documents (client-side contenders, from /proc), and the ratios against issue 15's goals.
  * Client-side tools run as child processes so their peak RSS (VmHWM) is theirs alone; _reindex and
@@ -23,6 +24,8 @@ import { table } from "../src/report/index.ts";
 import { sandboxDown, sandboxUp } from "../src/sandbox/index.ts";
 import { CLI_FLAGS } from "./cli-flags.ts";
 import { BENCH_MAPPINGS, bulkLoad, DOC_KB } from "./data.ts";
+import { cpuSeconds } from "./gateway-procs.ts";
+import { onToolCores, pinClusters, pinning, unpinClusters } from "./pin.ts";
 
 const DOCS = Math.min(1_000_000, Number(process.env.BENCH_DOCS ?? 200_000));
 const KEEP = process.env.BENCH_KEEP === "1";
@@ -41,6 +44,8 @@ interface Result {
   readonly peakRssBytes: number | undefined;
   /** CPU seconds of the client-side tool's process (user + system), undefined server-side. */
   readonly cpuSeconds?: number;
+  /** CPU seconds the source's and the target's JVMs spent during the run (every method pays both). */
+  readonly jvmCpu?: { readonly source: number; readonly target: number };
   readonly count: number;
   readonly note: string;
 }
@@ -118,7 +123,9 @@ function measured(
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ ms: number; peak: number; cpu: number; code: number; stderr: string; stdout: string }> {
   const started = performance.now();
-  const child = spawn(cmd, args, {
+  // With BENCH_PIN=1 on the tool's cores; taskset execs the command, so child.pid is the tool's own.
+  const [command, argv] = onToolCores(cmd, args);
+  const child = spawn(command, argv, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -286,7 +293,7 @@ async function runCeiling(target: string): Promise<Result> {
       ms: sendMs + (await refreshed(target, performance.now())),
       peakRssBytes: r.peak,
       count: await count(target, INDEX),
-      note: `pre-built 4 MB bulks from memory, best of concurrency 4 and 8 (this: ${concurrency})`,
+      note: `pre-built 4 MB bulks from memory, best of concurrency 4 and 8 (this: ${concurrency}; its JVM CPU covers both)`,
     };
     if (best === undefined || result.ms < best.ms) best = result;
   }
@@ -324,8 +331,10 @@ async function main(): Promise<void> {
   const sandbox = await sandboxUp({ name: "bench", portBase: 30200, onProgress: log });
   const source = sandbox.source.url;
   const target = sandbox.target.url;
+  const jvms = [sandbox.source.pid, sandbox.target.pid];
   try {
     const bytes = await loadSource(source);
+    pinClusters(jvms);
     // A freshly started target JVM is still compiling its indexing path; whoever ran first would pay.
     log("warming up the target");
     await req(target, "DELETE", "/bench-warmup");
@@ -353,7 +362,16 @@ async function main(): Promise<void> {
       ];
       for (const [key, run] of order) {
         log(`round ${round + 1}: running ${key}`);
-        const result = await run();
+        const before = jvms.map((pid) => (pid === undefined ? Number.NaN : cpuSeconds(pid)));
+        const ran = await run();
+        const [source0, target0] = before as [number, number];
+        const result: Result = {
+          ...ran,
+          jvmCpu: {
+            source: cpuSeconds(sandbox.source.pid ?? 0) - source0,
+            target: cpuSeconds(sandbox.target.pid ?? 0) - target0,
+          },
+        };
         log(`${key}: ${(result.ms / 1000).toFixed(1)} s, ${result.count} docs`);
         runs.set(key, [...(runs.get(key) ?? []), result]);
       }
@@ -374,11 +392,21 @@ async function main(): Promise<void> {
     await req(target, "DELETE", `/${INDEX}`);
     const rate = (r: Result) => DOCS / (r.ms / 1000);
     process.stdout.write(
-      `${DOCS} documents of about ${DOC_KB} KB, ${mb(bytes).toFixed(0)} MB of _source; source ${sandbox.source.version}, target ${sandbox.target.version}; ${cpus().length} cores, load average (1 min) ${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] as number).toFixed(2)} at the end\n`,
+      `${DOCS} documents of about ${DOC_KB} KB, ${mb(bytes).toFixed(0)} MB of _source; source ${sandbox.source.version}, target ${sandbox.target.version}; ${cpus().length} cores, load average (1 min) ${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] as number).toFixed(2)} at the end; ${pinning()}\n`,
     );
     process.stdout.write(
       `${table(
-        ["method", "seconds", "docs/s", "MB/s", "peak RSS", "CPU s / 100k docs", "docs on target", "flags"],
+        [
+          "method",
+          "seconds",
+          "docs/s",
+          "MB/s",
+          "peak RSS",
+          "CPU s / 100k docs",
+          "source / target JVM CPU s",
+          "docs on target",
+          "flags",
+        ],
         results.map((r) => [
           r.name,
           (r.ms / 1000).toFixed(1),
@@ -386,6 +414,7 @@ async function main(): Promise<void> {
           (mb(bytes) / (r.ms / 1000)).toFixed(1),
           r.peakRssBytes === undefined ? "server-side" : `${mb(r.peakRssBytes).toFixed(0)} MB`,
           r.cpuSeconds === undefined ? "server-side" : ((r.cpuSeconds * 100_000) / DOCS).toFixed(1),
+          r.jvmCpu === undefined ? "n/a" : `${r.jvmCpu.source.toFixed(1)} / ${r.jvmCpu.target.toFixed(1)}`,
           r.count === DOCS ? r.count : `${r.count} (!)`,
           r.note,
         ]),
@@ -408,7 +437,8 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${JSON.stringify({ docs: DOCS, bytes, results })}\n`);
   } finally {
-    if (!KEEP) await sandboxDown({ name: "bench" });
+    if (KEEP) unpinClusters(jvms);
+    else await sandboxDown({ name: "bench" });
   }
 }
 

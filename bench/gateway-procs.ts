@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { onToolCores } from "./pin.ts";
 
 /** The helper processes the gateway benchmark compares against and runs: nginx and the gateway. */
 
@@ -12,8 +13,10 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
-function start(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Proc {
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+/** Started on the tool's cores when BENCH_PIN is on (taskset execs it: the pid is the tool's). */
+function start(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Proc {
+  const [command, argv] = onToolCores(cmd, args);
+  const child = spawn(command, argv, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let text = "";
   child.stdout?.on("data", (d: Buffer) => {
     text += d.toString();

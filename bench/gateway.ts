@@ -9,7 +9,8 @@
  * BENCH_WARMUP (seconds per mix straight to the cluster before measuring, default 10), BENCH_PHASES
  * (default "compare,lag"), BENCH_GATEWAY_BASELINE (another checkout: its gateway runs as a fifth path,
  * "gateway-baseline", on BENCH_PROXY_PORT+4, interleaved with the others: an A/B on a busy machine),
- * BENCH_GATEWAY_PROF (a directory: the gateways run with --cpu-prof into it).
+ * BENCH_GATEWAY_PROF (a directory: the gateways run with --cpu-prof into it), BENCH_PIN=1 (the
+ * clusters and autocannon on half the cores, nginx and the gateways on the other half: bench/pin.ts).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -18,6 +19,7 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 import { sandboxUp } from "../src/sandbox/index.ts";
 import { cpuSeconds, type Proc, startGateway, startNginx, waitForHttp } from "./gateway-procs.ts";
+import { pinClusters, pinning, unpinClusters } from "./pin.ts";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? "10");
 const RATE = Number(process.env.BENCH_RATE ?? "50");
@@ -356,6 +358,8 @@ async function main(): Promise<void> {
   const say = (m: string) => process.stderr.write(`[bench-gw] ${m}\n`);
   const sandbox = await sandboxUp({ name: "bench-gw", portBase: PORT_BASE, onProgress: say });
   const dir = mkdtempSync(join(tmpdir(), "bench-gw-"));
+  const jvms = [sandbox.source.pid, sandbox.target.pid];
+  pinClusters(jvms);
   try {
     const startLoad = loadavg()[0] ?? Number.NaN;
     const head = [
@@ -369,10 +373,11 @@ async function main(): Promise<void> {
       ? await compare(sandbox.source.url, sandbox.target.url, dir)
       : [];
     const lag = phases.includes("lag") ? await replayLag(sandbox.source.url, sandbox.target.url, dir) : [];
-    const load = `machine: ${cpus().length} cores; load average (1 min) ${fmt(startLoad)} at the start, ${fmt(loadavg()[0] ?? Number.NaN)} at the end`;
+    const load = `machine: ${cpus().length} cores; load average (1 min) ${fmt(startLoad)} at the start, ${fmt(loadavg()[0] ?? Number.NaN)} at the end; ${pinning()}`;
     process.stdout.write(`${[...head, load, "", ...table, "", "replay lag:", ...lag].join("\n")}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    unpinClusters(jvms);
   }
 }
 
