@@ -1,5 +1,5 @@
 import type { Body } from "../gateway/index.ts";
-import { dropParam, isObject, jsonBody, parseJsonBody } from "./request-parts.ts";
+import { dropParam, isObject, jsonBody, parseBody } from "./request-parts.ts";
 import { typelessRequest, unwrapType } from "./typeless.ts";
 
 /**
@@ -25,8 +25,9 @@ export interface PortableRequest {
 /**
  * The request as the target can take it: allocation filters that name the source's nodes left out (see
  * NODE_FILTER), a typed request (Elasticsearch 7.x, OpenSearch 1.x) without its type (see
- * typeless.ts), a background open or resize in the foreground (see waitingPath). Only JSON bodies are
- * looked into.
+ * typeless.ts), a background open or resize in the foreground (see waitingPath). A body is decoded
+ * only when it may need a change (in whatever format it came: JSON, YAML, CBOR, SMILE), and goes to
+ * the target as JSON only when it did.
  */
 export function portableRequest(logged: string, body: Body | undefined): PortableRequest {
   const typeless = typelessRequest(logged);
@@ -35,7 +36,7 @@ export function portableRequest(logged: string, body: Body | undefined): Portabl
   const unchanged = { path, body, dropped: [], empty: false };
   if (body === undefined) return unchanged;
   if (unwrap === undefined && !body.bytes.includes("allocation")) return unchanged;
-  let parsed = parseJsonBody(body);
+  let parsed = parseBody(body);
   if (parsed === undefined) return unchanged;
   const untyped = unwrap === undefined ? undefined : unwrapType(parsed, unwrap);
   if (untyped !== undefined) parsed = untyped;
@@ -83,8 +84,7 @@ function isEmptyObject(value: unknown): boolean {
 
 /**
  * A `_rollover` as the source applied it: to the index it rolled over to, with no conditions (the
- * target would judge them on its own sizes and counts, and could decide otherwise). Only a JSON body
- * is looked into; another format keeps its conditions.
+ * target would judge them on its own sizes and counts, and could decide otherwise).
  */
 export function appliedRollover(
   path: string,
@@ -95,7 +95,7 @@ export function appliedRollover(
   const q = rest.indexOf("?");
   const alias = rest.slice(0, q === -1 ? rest.length : q).split("/")[1] ?? "";
   const sent = `/${alias}/_rollover/${encodeURIComponent(to)}${q === -1 ? "" : rest.slice(q)}`;
-  const parsed = parseJsonBody(body);
+  const parsed = parseBody(body);
   if (body === undefined || !isObject(parsed) || !("conditions" in parsed)) return { path: sent, body };
   const { conditions: _, ...kept } = parsed;
   return { path: sent, body: jsonBody(kept, body) };

@@ -1,6 +1,6 @@
-/** Small pieces the request rewrites (portable.ts, typeless.ts) share: query parameters and JSON bodies. */
-import { type Body, bodyFormat } from "../gateway/index.ts";
-import { isRawJson, losslessParse } from "../json/index.ts";
+/** Small pieces the request rewrites (portable.ts, typeless.ts) share: query parameters and bodies. */
+import { type Body, bodyFormat, JSON_TYPE } from "../gateway/index.ts";
+import { isRawJson } from "../json/index.ts";
 
 /** A JSON object, not an array, null or a raw number literal. */
 export function isObject(value: unknown): value is Record<string, unknown> {
@@ -19,17 +19,14 @@ export function dropParam(path: string, name: string): { path: string; value: st
   return { path: rest === "" ? path.slice(0, q) : `${path.slice(0, q)}?${rest}`, value };
 }
 
-/** A JSON body parsed losslessly (numbers keep their literal text); undefined for another format or bad JSON. */
-export function parseJsonBody(body: Body | undefined): unknown {
-  if (body === undefined || bodyFormat(body.contentType) !== "json") return undefined;
-  try {
-    return losslessParse(body.bytes.toString("utf8"));
-  } catch {
-    return undefined;
-  }
-}
+/** A body in any format OpenSearch takes, as a JSON value (body-value.ts); undefined if unreadable. */
+export { bodyValue as parseBody } from "./body-value.ts";
 
-/** `value` written back as the body, in the body's content type; raw literals come out as they came in. */
+/**
+ * `value` written back as a JSON body: in the logged body's content type when that was JSON, as
+ * `application/json` when the client sent YAML, CBOR or SMILE. Raw literals come out as they came in.
+ */
 export function jsonBody(value: unknown, like: Body): Body {
-  return { bytes: Buffer.from(JSON.stringify(value)), contentType: like.contentType };
+  const contentType = bodyFormat(like.contentType) === "json" ? like.contentType : JSON_TYPE;
+  return { bytes: Buffer.from(JSON.stringify(value)), contentType };
 }

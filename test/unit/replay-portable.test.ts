@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { encode as encodeCbor } from "cborg";
 import { stringify } from "yaml";
 import { bulkAnswerItems } from "../../src/gateway/bulk-answer.ts";
 import { encodeSmile, type SmileValue } from "../../src/gateway/smile.ts";
@@ -70,13 +71,113 @@ describe("portableRequest: allocation filters that name source nodes stay behind
     });
   }
 
-  test("a body in another format is sent as it is", () => {
-    const yaml = {
-      bytes: Buffer.from("index.routing.allocation.include._name: n\n"),
+  // The same index creation in every format OpenSearch takes: the filter goes, the body goes as JSON, and
+  // a long a double cannot hold keeps its digits.
+  const long = 9007199254740993n;
+  const expected =
+    '{"settings":{"index":{"number_of_shards":1}},"mappings":{"properties":{"n":{"type":"long","null_value":9007199254740993},"r":{"type":"double","null_value":0.25}}}}';
+  const smileLong = (value: bigint): SmileValue => ({ kind: "long", value });
+  const formats: readonly { name: string; contentType: string; bytes: Buffer }[] = [
+    {
+      name: "YAML",
       contentType: "application/yaml",
-    };
-    assert.equal(portableRequest("/i/_settings", yaml).body, yaml);
-  });
+      bytes: Buffer.from(
+        "settings:\n  index:\n    number_of_shards: 1\n    routing.allocation.include._id: abc\nmappings:\n  properties:\n    n: { type: long, null_value: 9007199254740993 }\n    r: { type: double, null_value: 0.25 }\n",
+      ),
+    },
+    {
+      name: "CBOR",
+      contentType: "application/cbor",
+      bytes: Buffer.from(
+        encodeCbor(
+          {
+            settings: { index: { number_of_shards: 1, "routing.allocation.include._id": "abc" } },
+            mappings: {
+              properties: { n: { type: "long", null_value: long }, r: { type: "double", null_value: 0.25 } },
+            },
+          },
+          // in the order written, as Jackson writes it (cborg sorts keys by default)
+          { mapSorter: () => 0 },
+        ),
+      ),
+    },
+    {
+      name: "SMILE",
+      contentType: "application/smile",
+      bytes: encodeSmile(
+        new Map<string, SmileValue>([
+          [
+            "settings",
+            new Map([
+              [
+                "index",
+                new Map<string, SmileValue>([
+                  ["number_of_shards", { kind: "int", value: 1n }],
+                  ["routing.allocation.include._id", "abc"],
+                ]),
+              ],
+            ]),
+          ],
+          [
+            "mappings",
+            new Map([
+              [
+                "properties",
+                new Map([
+                  [
+                    "n",
+                    new Map<string, SmileValue>([
+                      ["type", "long"],
+                      ["null_value", smileLong(long)],
+                    ]),
+                  ],
+                  [
+                    "r",
+                    new Map<string, SmileValue>([
+                      ["type", "double"],
+                      ["null_value", { kind: "double", value: 0.25 }],
+                    ]),
+                  ],
+                ]),
+              ],
+            ]),
+          ],
+        ]),
+      ),
+    },
+  ];
+  for (const format of formats) {
+    test(`a ${format.name} body: the filter goes, the rest goes as JSON`, () => {
+      const got = portableRequest("/i", { bytes: format.bytes, contentType: format.contentType });
+      assert.equal(got.body?.bytes.toString(), expected);
+      assert.equal(got.body?.contentType, "application/json");
+      assert.deepEqual(got.dropped, ["settings.index.routing.allocation.include._id"]);
+    });
+  }
+
+  const unchanged: readonly { name: string; body: { bytes: Buffer; contentType: string } }[] = [
+    {
+      name: "a YAML body whose filters name no node",
+      body: {
+        bytes: Buffer.from("index.routing.allocation.require.box_type: hot\n"),
+        contentType: "application/yaml",
+      },
+    },
+    {
+      name: "a YAML body that cannot be read",
+      body: { bytes: Buffer.from("index.routing.allocation: [\n"), contentType: "application/yaml" },
+    },
+    {
+      name: "a body in a format OpenSearch does not take",
+      body: { bytes: Buffer.from("index.routing.allocation.include._name=n"), contentType: "text/plain" },
+    },
+  ];
+  for (const row of unchanged)
+    test(`${row.name} is sent as it is`, () => {
+      const got = portableRequest("/i/_settings", row.body);
+      assert.equal(got.body, row.body);
+      assert.deepEqual(got.dropped, []);
+    });
 });
 
 describe("bulkAnswerItems reads a _bulk answer in the format the client asked for", () => {
