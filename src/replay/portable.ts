@@ -57,7 +57,10 @@ const ASYNC_ADMIN = /^\/[^/?]+\/_(?:open|shrink|split|clone)(?:\/[^/?]+)?\?/;
 function waitingPath(path: string): string {
   if (!ASYNC_ADMIN.test(path)) return path;
   const background = dropParam(path, "wait_for_completion");
-  return background.value === "false" ? background.path : path;
+  if (background.value !== "false") return path;
+  // OpenSearch takes task_execution_timeout only with wait_for_completion=false (2.11 and 2.19 refuse
+  // it otherwise, as an unrecognized parameter): it goes with it.
+  return dropParam(background.path, "task_execution_timeout").path;
 }
 
 function strip(value: unknown, prefix: string, dropped: string[]): void {

@@ -10,8 +10,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { encode as encodeCbor } from "cborg";
+import { stringify as stringifyYaml } from "yaml";
 import { createCluster, type Requester } from "../../src/cluster/index.ts";
 import { decodeRecord } from "../../src/gateway/index.ts";
+import { encodeSmile, type SmileValue } from "../../src/gateway/smile.ts";
 import { createLogger } from "../../src/log/index.ts";
 import { ReplayMetrics, TargetWriter } from "../../src/replay/index.ts";
 import { assertSameContent } from "../support/digest.ts";
@@ -35,7 +38,12 @@ describe("replay gives the target every effect of the logged writes", () => {
     await rig.close();
   });
 
-  const send = async (method: string, path: string, body?: string, headers = JSON_HEADERS) => {
+  const send = async (
+    method: string,
+    path: string,
+    body?: string | Uint8Array,
+    headers: Record<string, string> = JSON_HEADERS,
+  ) => {
     const res = await fetch(`${rig.url}${path}`, {
       method,
       headers,
@@ -143,6 +151,42 @@ describe("replay gives the target every effect of the logged writes", () => {
     await assertSameContent(rig.source, `${P}-pin`, rig.target);
   });
 
+  // Clients may send any body format OpenSearch takes; a pinned index made in each must come out green.
+  const formats: readonly [string, string, (body: Record<string, unknown>) => string | Uint8Array][] = [
+    // OpenSearch tells YAML from other content by its document marker.
+    ["YAML", "application/yaml", (body) => `---\n${stringifyYaml(body)}`],
+    ["CBOR", "application/cbor", (body) => encodeCbor(body)],
+    ["SMILE", "application/smile", (body) => encodeSmile(toSmile(body))],
+  ];
+  for (const [format, contentType, encode] of formats) {
+    test(`an index pinned to a source node by a ${format} body is created unpinned on the target`, async () => {
+      const index = `${P}-pin-${format.toLowerCase()}`;
+      const nodes = await rig.source.request<{ nodes: Record<string, unknown> }>({
+        method: "GET",
+        path: "/_nodes/_local",
+      });
+      const id = Object.keys(nodes.body.nodes)[0] ?? "";
+      const body = {
+        settings: { index: { number_of_shards: 1, "routing.allocation.include._id": id } },
+        mappings: { properties: { big: { type: "long", null_value: 9007199254740993n } } },
+      };
+      const created = await send("PUT", `/${index}`, encode(body), { "content-type": contentType });
+      assert.equal(created.status, 200, created.text);
+      await send("PUT", `/${index}/_doc/1`, '{"big":9007199254740993}');
+      const report = await rig.replay();
+      assert.equal(report.deadLettered, 0);
+      const health = await rig.target.request<{ status: string }>({
+        method: "GET",
+        path: `/_cluster/health/${index}`,
+        querystring: { wait_for_status: "yellow", timeout: "30s" },
+      });
+      assert.notEqual(health.body.status, "red");
+      const got = await rig.target.request<string>({ method: "GET", path: `/${index}/_mapping`, raw: true });
+      assert.match(got.body, /"null_value":9007199254740993\b/);
+      await assertSameContent(rig.source, index, rig.target);
+    });
+  }
+
   test("_split, _clone and _rollover are replayed: the indices they create exist on the target", async () => {
     await send(
       "PUT",
@@ -175,7 +219,8 @@ describe("replay gives the target every effect of the logged writes", () => {
     await send("PUT", `/${index}`, '{"settings":{"number_of_shards":1}}');
     await send("PUT", `/${index}/_doc/before`, '{"n":1}');
     assert.equal((await send("POST", `/${index}/_close`)).status, 200);
-    const opened = await send("POST", `/${index}/_open?wait_for_completion=false`);
+    // task_execution_timeout is taken only in the background: replay must drop it with the flag.
+    const opened = await send("POST", `/${index}/_open?wait_for_completion=false&task_execution_timeout=30s`);
     assert.match(opened.text, /"task"/, opened.text);
     await rig.source.request({
       method: "GET",
@@ -291,3 +336,12 @@ describe("replay retries keep the order of writes to one document", () => {
     }
   });
 });
+
+function toSmile(value: unknown): SmileValue {
+  if (typeof value === "bigint") return { kind: "long", value };
+  if (typeof value === "number") return { kind: "int", value: BigInt(value) };
+  if (Array.isArray(value)) return value.map(toSmile);
+  if (value !== null && typeof value === "object")
+    return new Map(Object.entries(value).map(([k, v]) => [k, toSmile(v)]));
+  return value as SmileValue;
+}

@@ -332,6 +332,12 @@ describe("portableRequest: a background open or resize is replayed in the foregr
     ["/i/_open?wait_for_completion=false", "/i/_open"],
     ["/i/_shrink/small?wait_for_completion=false&master_timeout=10s", "/i/_shrink/small?master_timeout=10s"],
     ["/i/_split/big?wait_for_completion=false", "/i/_split/big"],
+    // Only taken with wait_for_completion=false: the target refuses it in the foreground.
+    [
+      "/i/_split/big?wait_for_active_shards=1&wait_for_completion=false&task_execution_timeout=30s",
+      "/i/_split/big?wait_for_active_shards=1",
+    ],
+    ["/i/_open?task_execution_timeout=1m&wait_for_completion=false", "/i/_open"],
     ["/i/_clone/copy?wait_for_completion=false", "/i/_clone/copy"],
     ["/i/_clone/copy?wait_for_completion=true", "/i/_clone/copy?wait_for_completion=true"],
     // By-query stays as the client sent it: it may run for hours.
