@@ -10,7 +10,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, open, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const ROUNDS = Number(process.env.BENCH_FSYNC_ROUNDS ?? 3000);

@@ -1,5 +1,6 @@
 export { callAdmin } from "./admin-client.ts";
 export { BadWrite } from "./bad-write.ts";
+export { answerValue, bodyValue } from "./body-value.ts";
 export { classify, type DocOp, type RequestClass, typeSensitive } from "./classify.ts";
 export { type BodyFormat, bodyFormat, bulkFormat, JSON_TYPE, SMILE_TYPE } from "./content-type.ts";
 export { Gateway, type GatewayOptions, type SwitchResult } from "./gateway.ts";

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { BadWrite } from "./bad-write.ts";
+import { answerValue } from "./body-value.ts";
 import { bulkAnswerItems } from "./bulk-answer.ts";
 import { type BulkItem, joinBulk, parseBulk, withId, withIndex } from "./bulk-parse.ts";
 import type { DocOp, RequestClass } from "./classify.ts";
@@ -159,13 +160,11 @@ const ROLLOVER = /^\/[^/]+\/_rollover(?:\/[^/]+)?\/?$/;
 
 /** What a JSON `_rollover` answer says happened; undefined when it cannot be read. */
 function rolloverOf(answer: Buffer): string | null | undefined {
-  try {
-    const body = JSON.parse(answer.toString("utf8")) as { rolled_over?: unknown; new_index?: unknown };
-    if (body.rolled_over === false) return null;
-    return body.rolled_over === true && typeof body.new_index === "string" ? body.new_index : undefined;
-  } catch {
-    return undefined;
-  }
+  // In the format the client asked for (or sent its body in): JSON, YAML, CBOR or SMILE.
+  const body = answerValue(answer) as { rolled_over?: unknown; new_index?: unknown } | undefined;
+  if (body === undefined || body === null || typeof body !== "object") return undefined;
+  if (body.rolled_over === false) return null;
+  return body.rolled_over === true && typeof body.new_index === "string" ? body.new_index : undefined;
 }
 
 /** By-query, index and template administration: logged and replayed as the same bytes. */

@@ -20,7 +20,7 @@ export function dropParam(path: string, name: string): { path: string; value: st
 }
 
 /** A body in any format OpenSearch takes, as a JSON value (body-value.ts); undefined if unreadable. */
-export { bodyValue as parseBody } from "./body-value.ts";
+export { bodyValue as parseBody } from "../gateway/index.ts";
 
 /**
  * `value` written back as a JSON body: in the logged body's content type when that was JSON, as

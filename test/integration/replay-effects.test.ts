@@ -235,6 +235,27 @@ describe("replay gives the target every effect of the logged writes", () => {
     assert.equal((await assertSameContent(rig.source, index, rig.target)).sourceCount, 2);
   });
 
+  test("a rollover sent as YAML, answered as YAML, rolls on the target as it did on the source", async () => {
+    const logs = `${P}-ylogs`;
+    await send(
+      "PUT",
+      `/${logs}-000001`,
+      `{"settings":{"number_of_shards":1},"aliases":{"${logs}":{"is_write_index":true}}}`,
+    );
+    for (let i = 0; i < 3; i++) await send("PUT", `/${logs}/_doc/a${i}?refresh=true`, `{"i":${i}}`);
+    const yaml = { "content-type": "application/yaml" };
+    const rolled = await send("POST", `/${logs}/_rollover`, "---\nconditions:\n  max_docs: 2\n", yaml);
+    assert.match(rolled.text, /rolled_over: true/, rolled.text);
+    await send("PUT", `/${logs}/_doc/after`, '{"i":9}');
+    const report = await rig.replay();
+    assert.equal(report.deadLettered, 0);
+    for (const index of [`${logs}-000001`, `${logs}-000002`]) {
+      await rig.source.request({ method: "POST", path: `/${index}/_refresh` });
+      await rig.target.request({ method: "POST", path: `/${index}/_refresh` });
+      await assertSameContent(rig.source, index, rig.target);
+    }
+  });
+
   test("a rollover with conditions does on the target what it did on the source, whatever the target's counts", async () => {
     const logs = `${P}-logs`;
     await send(

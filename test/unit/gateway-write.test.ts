@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { encode as encodeCbor } from "cborg";
+import { stringify as stringifyYaml } from "yaml";
 import { isBluegreenError } from "../../src/errors/index.ts";
 import { routesTypes } from "../../src/gateway/api-kind.ts";
 import {
@@ -12,6 +14,7 @@ import {
   renamePath,
   typeSensitive,
 } from "../../src/gateway/index.ts";
+import { encodeSmile } from "../../src/gateway/smile.ts";
 
 /** One test per row: [method, path, what classify makes of it]. */
 function classifies(table: readonly [string, string, string][], typed: boolean): void {
@@ -159,6 +162,13 @@ describe("prepareWrite", () => {
     );
     assert.equal(answer('{"rolled_over":false,"dry_run":true,"new_index":"logs-000002"}'), null);
     assert.equal(answer("not json"), undefined);
+    // The answer comes in the format the client asked for, or sent its body in.
+    const rolled = { rolled_over: true, new_index: "logs-000002", old_index: "logs-000001" };
+    const inFormat = (bytes: Uint8Array) => w.outcomes(200, Buffer.from(bytes))[0]?.rolledTo;
+    assert.equal(inFormat(Buffer.from(`---\n${stringifyYaml(rolled)}`)), "logs-000002");
+    assert.equal(inFormat(encodeCbor(rolled)), "logs-000002");
+    assert.equal(inFormat(encodeCbor({ ...rolled, rolled_over: false })), null);
+    assert.equal(inFormat(encodeSmile(new Map(Object.entries(rolled)))), "logs-000002");
     assert.equal(w.outcomes(400, Buffer.from('{"rolled_over":false}'))[0]?.rolledTo, undefined);
     const settings = prepareWrite(
       { kind: "request", index: "logs" },

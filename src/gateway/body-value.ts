@@ -1,29 +1,57 @@
 /**
- * A logged request body read as a JSON value, whatever format the client sent it in (OpenSearch takes
- * JSON, YAML, CBOR and SMILE bodies alike), for the few rewrites replay must make (portable.ts). A body
- * that needs no rewrite is never decoded and travels as its own bytes; one that does goes to the target
- * as JSON. Numbers keep their exact value: an integer a double cannot hold, and any number whose JSON
- * text would change, become raw JSON literals.
+ * A body or an answer read as a JSON value, whatever format it is in (OpenSearch takes and gives JSON,
+ * YAML, CBOR and SMILE alike): for the few request rewrites replay must make (replay/portable.ts), and
+ * for the answers the gateway must read (a rollover's new index). A request that needs no rewrite is
+ * never decoded and travels as its own bytes; one that does goes to the target as JSON. Integers keep
+ * their exact value: one a double cannot hold becomes a raw JSON literal.
  */
 import { decode as decodeCbor } from "cborg";
 import { parse as parseYaml } from "yaml";
-import { type Body, bodyFormat } from "../gateway/index.ts";
-import { SmileReader, type SmileToken, type SmileValue } from "../gateway/smile.ts";
-import { losslessParse, rawJson } from "../json/index.ts";
+import { losslessParse, parseForTransform, rawJson } from "../json/index.ts";
+import { type BodyFormat, bodyFormat } from "./content-type.ts";
+import type { Body } from "./records.ts";
+import { SmileReader, type SmileToken, type SmileValue } from "./smile.ts";
 
 /** The body as a JSON value (raw literals for numbers that need them); undefined when it cannot be read. */
 export function bodyValue(body: Body | undefined): unknown {
   if (body === undefined) return undefined;
+  // JSON strings stay raw too: a rewritten body keeps every string as the client wrote it.
+  return decodeAs(body.bytes, bodyFormat(body.contentType), losslessParse);
+}
+
+/**
+ * An answer whose Content-Type is not at hand, read as bodyValue reads a body: the format told by its
+ * first bytes (SMILE's header, YAML's document marker, a CBOR major type; JSON otherwise).
+ */
+export function answerValue(bytes: Buffer): unknown {
+  const first = bytes[0];
+  const format: BodyFormat =
+    first === 0x3a && bytes[1] === 0x29 && bytes[2] === 0x0a
+      ? "smile"
+      : bytes.subarray(0, 3).toString("latin1") === "---"
+        ? "yaml"
+        : first !== undefined && first >= 0x80
+          ? "cbor"
+          : "json";
+  // Read, not rewritten: plain strings, numbers raw only where a double would change them.
+  return decodeAs(bytes, format, parseForTransform);
+}
+
+function decodeAs(
+  bytes: Buffer,
+  format: BodyFormat | undefined,
+  parseJson: (text: string) => unknown,
+): unknown {
   try {
-    switch (bodyFormat(body.contentType)) {
+    switch (format) {
       case "json":
-        return losslessParse(body.bytes.toString("utf8"));
+        return parseJson(bytes.toString("utf8"));
       case "yaml":
-        return plain(parseYaml(body.bytes.toString("utf8"), { intAsBigInt: true }));
+        return plain(parseYaml(bytes.toString("utf8"), { intAsBigInt: true }));
       case "cbor":
-        return plain(decodeCbor(body.bytes, { useMaps: false }));
+        return plain(decodeCbor(bytes, { useMaps: false }));
       case "smile": {
-        const reader = new SmileReader(body.bytes);
+        const reader = new SmileReader(bytes);
         const first = reader.next();
         return first === null ? undefined : smile(reader.readTree(first as SmileToken));
       }
