@@ -47,7 +47,7 @@ const INDEX_WRITE_ENDPOINTS = new Set([
   "_rollover",
 ]);
 
-/** Cluster-level endpoints whose writes are replayed. Others (`_cluster`, `_snapshot`, ...) are not. */
+/** Cluster-level endpoints whose writes are replayed. Others (`_cluster`, `_snapshot` but its restore) are not. */
 const CLUSTER_WRITE_ENDPOINTS = new Set([
   "_aliases",
   "_index_template",
@@ -137,6 +137,10 @@ export function classify(method: string, pathname: string, typed = false): Reque
         return READ;
       return { kind: "request", index: undefined };
     }
+    // A restore rewrites indices' contents (and may reopen them): the target must restore the same
+    // snapshot at the same point. Snapshot creation and repository calls change no index and stay out.
+    if (first === "_snapshot" && segments.length === 4 && fourth === "_restore" && method === "POST")
+      return { kind: "request", index: undefined };
     return READ;
   }
   const index = decodeURIComponent(first);

@@ -48,13 +48,20 @@ export function portableRequest(logged: string, body: Body | undefined): Portabl
 }
 
 const ASYNC_ADMIN = /^\/[^/?]+\/_(?:open|shrink|split|clone)(?:\/[^/?]+)?\?/;
+const RESTORE = /^\/_snapshot\/[^/?]+\/[^/?]+\/_restore(?:\?|$)/;
 
 /**
- * An index open or resize the client ran in the background (`wait_for_completion=false`) is replayed
- * in the foreground: the writes logged after it may go to the index it makes or opens, and replayed
- * while the target still works on it they would fail, or auto-create that index first.
+ * An index open or resize the client ran in the background (`wait_for_completion=false`), and any
+ * snapshot restore (in the background unless asked otherwise), is replayed in the foreground: the
+ * writes logged after it may go to the index it opens, makes or restores, and replayed while the
+ * target still works on it they would fail, or auto-create that index first. By-query calls keep the
+ * client's choice: they may run for hours.
  */
 function waitingPath(path: string): string {
+  if (RESTORE.test(path)) {
+    const rest = dropParam(path, "wait_for_completion").path;
+    return `${rest}${rest.includes("?") ? "&" : "?"}wait_for_completion=true`;
+  }
   if (!ASYNC_ADMIN.test(path)) return path;
   const background = dropParam(path, "wait_for_completion");
   if (background.value !== "false") return path;

@@ -256,6 +256,52 @@ describe("replay gives the target every effect of the logged writes", () => {
     }
   });
 
+  test("a snapshot restored on the source is restored on the target too, before the writes after it", async () => {
+    const index = `${P}-restored`;
+    const repo = `${P}-repo`;
+    // The same repository on both clusters, as a shared file system or object store gives it.
+    const location = join(testSandbox().snapshotRepoPath, `${P}-repo`);
+    for (const cluster of [rig.source, rig.target])
+      await cluster.request({
+        method: "PUT",
+        path: `/_snapshot/${repo}`,
+        body: { type: "fs", settings: { location } },
+      });
+    await send("PUT", `/${index}`, '{"settings":{"number_of_shards":1}}');
+    await send("PUT", `/${index}/_doc/kept`, '{"n":1}');
+    await send("PUT", `/${index}/_doc/gone`, '{"n":2}');
+    // Taken straight on the source: a snapshot changes no index, so the gateway need not see it.
+    await rig.source.request({ method: "POST", path: `/${index}/_refresh` });
+    await rig.source.request({
+      method: "PUT",
+      path: `/_snapshot/${repo}/s1`,
+      querystring: { wait_for_completion: "true" },
+      body: { indices: index, include_global_state: false },
+    });
+    await send("DELETE", `/${index}/_doc/kept`);
+    await send("PUT", `/${index}/_doc/later`, '{"n":3}');
+    assert.equal((await send("POST", `/${index}/_close`)).status, 200);
+    // In the background, as clients usually restore: the write after it waits on the source.
+    const restore = await send("POST", `/_snapshot/${repo}/s1/_restore`, `{"indices":"${index}"}`);
+    assert.equal(restore.status, 200, restore.text);
+    await rig.source.request({
+      method: "GET",
+      path: `/_cluster/health/${index}`,
+      querystring: { wait_for_status: "yellow", timeout: "30s" },
+    });
+    assert.equal((await send("PUT", `/${index}/_doc/after`, '{"n":4}')).status, 201);
+    const report = await rig.replay();
+    assert.equal(report.deadLettered, 0);
+    for (const cluster of [rig.source, rig.target])
+      await cluster.request({ method: "POST", path: `/${index}/_refresh` });
+    const { sourceCount } = await assertSameContent(rig.source, index, rig.target);
+    // kept and gone from the snapshot, after written once it was back: later went with the restore.
+    assert.equal(sourceCount, 3);
+    await rig.source.request({ method: "DELETE", path: `/_snapshot/${repo}/s1` });
+    for (const cluster of [rig.source, rig.target])
+      await cluster.request({ method: "DELETE", path: `/_snapshot/${repo}` });
+  });
+
   test("a rollover with conditions does on the target what it did on the source, whatever the target's counts", async () => {
     const logs = `${P}-logs`;
     await send(

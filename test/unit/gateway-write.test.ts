@@ -65,6 +65,12 @@ describe("classify", () => {
     ["POST", "/_delete_by_query/nodeid:123/_rethrottle", "read"],
     ["POST", "/idx/_forcemerge", "read"],
     ["POST", "/idx/_cache/clear", "read"],
+    // A restore changes indices; a snapshot or a repository does not.
+    ["POST", "/_snapshot/repo/snap/_restore", "request"],
+    ["PUT", "/_snapshot/repo/snap", "read"],
+    ["PUT", "/_snapshot/repo", "read"],
+    ["DELETE", "/_snapshot/repo/snap", "read"],
+    ["GET", "/_snapshot/repo/snap/_restore", "read"],
     // What OpenSearch 2.x makes of paths the typed API used: a document id, or no route at all.
     ["POST", "/idx/_doc/_bulk", "doc:index:_bulk"],
     ["POST", "/idx/_doc/_search", "doc:index:_search"],

@@ -327,7 +327,7 @@ describe("appliedRollover: a rollover as the source applied it", () => {
   }
 });
 
-describe("portableRequest: a background open or resize is replayed in the foreground", () => {
+describe("portableRequest: a background open, resize or restore is replayed in the foreground", () => {
   const table: [string, string][] = [
     ["/i/_open?wait_for_completion=false", "/i/_open"],
     ["/i/_shrink/small?wait_for_completion=false&master_timeout=10s", "/i/_shrink/small?master_timeout=10s"],
@@ -338,6 +338,13 @@ describe("portableRequest: a background open or resize is replayed in the foregr
       "/i/_split/big?wait_for_active_shards=1",
     ],
     ["/i/_open?task_execution_timeout=1m&wait_for_completion=false", "/i/_open"],
+    // A restore runs in the background unless asked otherwise.
+    ["/_snapshot/r/s/_restore", "/_snapshot/r/s/_restore?wait_for_completion=true"],
+    [
+      "/_snapshot/r/s/_restore?wait_for_completion=false&cluster_manager_timeout=10s",
+      "/_snapshot/r/s/_restore?cluster_manager_timeout=10s&wait_for_completion=true",
+    ],
+    ["/_snapshot/r/s/_restore?wait_for_completion=true", "/_snapshot/r/s/_restore?wait_for_completion=true"],
     ["/i/_clone/copy?wait_for_completion=false", "/i/_clone/copy"],
     ["/i/_clone/copy?wait_for_completion=true", "/i/_clone/copy?wait_for_completion=true"],
     // By-query stays as the client sent it: it may run for hours.
