@@ -138,9 +138,14 @@ export function classify(method: string, pathname: string, typed = false): Reque
       return { kind: "request", index: undefined };
     }
     // A restore rewrites indices' contents (and may reopen them): the target must restore the same
-    // snapshot at the same point. Snapshot creation and repository calls change no index and stay out.
-    if (first === "_snapshot" && segments.length === 4 && fourth === "_restore" && method === "POST")
-      return { kind: "request", index: undefined };
+    // snapshot at the same point, from the same repository (its registration is replayed too, made
+    // read-only there: see replay/portable.ts). Taking or deleting a snapshot changes no index.
+    if (first === "_snapshot" && method !== "PATCH") {
+      if (segments.length === 4 && fourth === "_restore" && method === "POST")
+        return { kind: "request", index: undefined };
+      if (segments.length === 2 && second !== "_status" && second !== "_all")
+        return { kind: "request", index: undefined };
+    }
     return READ;
   }
   const index = decodeURIComponent(first);

@@ -347,7 +347,12 @@ export class TargetWriter {
         status = 0;
         reason = error.message;
       }
-      if ((status >= 200 && status < 300) || ALREADY_DONE.test(reason)) {
+      if (
+        (status >= 200 && status < 300) ||
+        ALREADY_DONE.test(reason) ||
+        // Unregistering a repository the target never had; a restore from it must still fail.
+        (action.method === "DELETE" && reason.includes("repository_missing_exception"))
+      ) {
         result.applied++;
         this.#o.metrics.applyDelay.observe((Date.now() - action.timestampMs) / 1000);
         return;

@@ -1,5 +1,5 @@
 import type { Body } from "../gateway/index.ts";
-import { dropParam, isObject, jsonBody, parseBody } from "./request-parts.ts";
+import { dropParam, isObject, jsonBody, parseBody, withParam } from "./request-parts.ts";
 import { typelessRequest, unwrapType } from "./typeless.ts";
 
 /**
@@ -30,6 +30,7 @@ export interface PortableRequest {
  * the target as JSON only when it did.
  */
 export function portableRequest(logged: string, body: Body | undefined): PortableRequest {
+  if (REPOSITORY.test(logged) && body !== undefined) return readOnlyRepository(logged, body);
   const typeless = typelessRequest(logged);
   const { unwrap } = typeless;
   const path = waitingPath(typeless.path);
@@ -47,6 +48,27 @@ export function portableRequest(logged: string, body: Body | undefined): Portabl
   return { path, body: jsonBody(parsed, body), dropped, empty: settingsOnly && isEmptyObject(parsed) };
 }
 
+const REPOSITORY = /^\/_snapshot\/[^/?]+(?:\?|$)/;
+
+/**
+ * A snapshot repository registered on the source is registered on the target under the same name, so
+ * a restore replayed there reads the same snapshots. Read-only: two clusters writing one repository
+ * corrupt it, and the target only ever restores from it. Not verified: a target that cannot reach the
+ * location must not dead-letter a registration it may never use; a restore from it would, and say why.
+ */
+function readOnlyRepository(logged: string, body: Body): PortableRequest {
+  const path = withParam(logged, "verify", "false");
+  const parsed = parseBody(body);
+  if (!isObject(parsed)) return { path, body, dropped: [], empty: false };
+  const settings = isObject(parsed.settings) ? parsed.settings : {};
+  return {
+    path,
+    body: jsonBody({ ...parsed, settings: { ...settings, readonly: true } }, body),
+    dropped: [],
+    empty: false,
+  };
+}
+
 const ASYNC_ADMIN = /^\/[^/?]+\/_(?:open|shrink|split|clone)(?:\/[^/?]+)?\?/;
 const RESTORE = /^\/_snapshot\/[^/?]+\/[^/?]+\/_restore(?:\?|$)/;
 
@@ -58,10 +80,7 @@ const RESTORE = /^\/_snapshot\/[^/?]+\/[^/?]+\/_restore(?:\?|$)/;
  * client's choice: they may run for hours.
  */
 function waitingPath(path: string): string {
-  if (RESTORE.test(path)) {
-    const rest = dropParam(path, "wait_for_completion").path;
-    return `${rest}${rest.includes("?") ? "&" : "?"}wait_for_completion=true`;
-  }
+  if (RESTORE.test(path)) return withParam(path, "wait_for_completion", "true");
   if (!ASYNC_ADMIN.test(path)) return path;
   const background = dropParam(path, "wait_for_completion");
   if (background.value !== "false") return path;

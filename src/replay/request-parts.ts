@@ -19,6 +19,12 @@ export function dropParam(path: string, name: string): { path: string; value: st
   return { path: rest === "" ? path.slice(0, q) : `${path.slice(0, q)}?${rest}`, value };
 }
 
+/** `path` with query parameter `name` set to `value` (replacing the client's, if any). */
+export function withParam(path: string, name: string, value: string): string {
+  const rest = dropParam(path, name).path;
+  return `${rest}${rest.includes("?") ? "&" : "?"}${name}=${value}`;
+}
+
 /** A body in any format OpenSearch takes, as a JSON value (body-value.ts); undefined if unreadable. */
 export { bodyValue as parseBody } from "../gateway/index.ts";
 

@@ -259,14 +259,14 @@ describe("replay gives the target every effect of the logged writes", () => {
   test("a snapshot restored on the source is restored on the target too, before the writes after it", async () => {
     const index = `${P}-restored`;
     const repo = `${P}-repo`;
-    // The same repository on both clusters, as a shared file system or object store gives it.
+    // Registered through the gateway, on a location both clusters reach (a shared file system here).
     const location = join(testSandbox().snapshotRepoPath, `${P}-repo`);
-    for (const cluster of [rig.source, rig.target])
-      await cluster.request({
-        method: "PUT",
-        path: `/_snapshot/${repo}`,
-        body: { type: "fs", settings: { location } },
-      });
+    const registered = await send(
+      "PUT",
+      `/_snapshot/${repo}`,
+      JSON.stringify({ type: "fs", settings: { location } }),
+    );
+    assert.equal(registered.status, 200, registered.text);
     await send("PUT", `/${index}`, '{"settings":{"number_of_shards":1}}');
     await send("PUT", `/${index}/_doc/kept`, '{"n":1}');
     await send("PUT", `/${index}/_doc/gone`, '{"n":2}');
@@ -297,9 +297,17 @@ describe("replay gives the target every effect of the logged writes", () => {
     const { sourceCount } = await assertSameContent(rig.source, index, rig.target);
     // kept and gone from the snapshot, after written once it was back: later went with the restore.
     assert.equal(sourceCount, 3);
+    // The target's copy of the registration is read-only: it never writes to the source's repository.
+    const onTarget = await rig.target.request<Record<string, { settings: Record<string, unknown> }>>({
+      method: "GET",
+      path: `/_snapshot/${repo}`,
+    });
+    assert.equal(String(onTarget.body[repo]?.settings.readonly), "true");
     await rig.source.request({ method: "DELETE", path: `/_snapshot/${repo}/s1` });
-    for (const cluster of [rig.source, rig.target])
-      await cluster.request({ method: "DELETE", path: `/_snapshot/${repo}` });
+    assert.equal((await send("DELETE", `/_snapshot/${repo}`)).status, 200);
+    assert.equal((await rig.replay()).deadLettered, 0);
+    const gone = await rig.target.request({ method: "GET", path: `/_snapshot/${repo}`, allowStatus: [404] });
+    assert.equal(gone.status, 404);
   });
 
   test("a rollover with conditions does on the target what it did on the source, whatever the target's counts", async () => {

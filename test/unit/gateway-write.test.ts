@@ -65,11 +65,15 @@ describe("classify", () => {
     ["POST", "/_delete_by_query/nodeid:123/_rethrottle", "read"],
     ["POST", "/idx/_forcemerge", "read"],
     ["POST", "/idx/_cache/clear", "read"],
-    // A restore changes indices; a snapshot or a repository does not.
+    // A restore changes indices, from a repository the target must know too; a snapshot changes none.
     ["POST", "/_snapshot/repo/snap/_restore", "request"],
+    ["PUT", "/_snapshot/repo", "request"],
+    ["POST", "/_snapshot/repo", "request"],
+    ["DELETE", "/_snapshot/repo", "request"],
     ["PUT", "/_snapshot/repo/snap", "read"],
-    ["PUT", "/_snapshot/repo", "read"],
     ["DELETE", "/_snapshot/repo/snap", "read"],
+    ["POST", "/_snapshot/repo/_verify", "read"],
+    ["POST", "/_snapshot/repo/_cleanup", "read"],
     ["GET", "/_snapshot/repo/snap/_restore", "read"],
     // What OpenSearch 2.x makes of paths the typed API used: a document id, or no route at all.
     ["POST", "/idx/_doc/_bulk", "doc:index:_bulk"],

@@ -327,6 +327,51 @@ describe("appliedRollover: a rollover as the source applied it", () => {
   }
 });
 
+describe("portableRequest: a snapshot repository is registered read-only and unverified on the target", () => {
+  const table: {
+    name: string;
+    path: string;
+    body: string;
+    contentType?: string;
+    sent: string;
+    sentPath: string;
+  }[] = [
+    {
+      name: "fs repository",
+      path: "/_snapshot/backups",
+      body: '{"type":"fs","settings":{"location":"/mnt/backups","compress":true}}',
+      sent: '{"type":"fs","settings":{"location":"/mnt/backups","compress":true,"readonly":true}}',
+      sentPath: "/_snapshot/backups?verify=false",
+    },
+    {
+      name: "already read-only, verify asked for",
+      path: "/_snapshot/backups?verify=true&cluster_manager_timeout=10s",
+      body: '{"type":"fs","settings":{"location":"b","readonly":true}}',
+      sent: '{"type":"fs","settings":{"location":"b","readonly":true}}',
+      sentPath: "/_snapshot/backups?cluster_manager_timeout=10s&verify=false",
+    },
+    {
+      name: "YAML, settings absent",
+      path: "/_snapshot/s3",
+      body: "---\ntype: s3\n",
+      contentType: "application/yaml",
+      sent: '{"type":"s3","settings":{"readonly":true}}',
+      sentPath: "/_snapshot/s3?verify=false",
+    },
+  ];
+  for (const row of table)
+    test(row.name, () => {
+      const got = portableRequest(row.path, {
+        bytes: Buffer.from(row.body),
+        contentType: row.contentType ?? "application/json",
+      });
+      assert.equal(got.path, row.sentPath);
+      assert.equal(got.body?.bytes.toString(), row.sent);
+    });
+  test("unregistering goes as it is", () =>
+    assert.equal(portableRequest("/_snapshot/backups", undefined).path, "/_snapshot/backups"));
+});
+
 describe("portableRequest: a background open, resize or restore is replayed in the foreground", () => {
   const table: [string, string][] = [
     ["/i/_open?wait_for_completion=false", "/i/_open"],
