@@ -143,7 +143,9 @@ export function classify(method: string, pathname: string, typed = false): Reque
     if (first === "_snapshot" && method !== "PATCH") {
       if (segments.length === 4 && fourth === "_restore" && method === "POST")
         return { kind: "request", index: undefined };
-      if (segments.length === 2 && second !== "_status" && second !== "_all")
+      // One named repository only: `DELETE /_snapshot/*` replayed would also remove the target's own
+      // repositories (bluegreen's among them), which the source never had.
+      if (segments.length === 2 && second !== undefined && /^[^_*,][^*,]*$/.test(safeDecode(second)))
         return { kind: "request", index: undefined };
     }
     return READ;
@@ -171,4 +173,13 @@ export function classify(method: string, pathname: string, typed = false): Reque
   }
   if (INDEX_WRITE_ENDPOINTS.has(second)) return { kind: "request", index };
   return READ;
+}
+
+/** A path segment decoded as the cluster will read it; undecodable text stays as sent (and is refused there). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

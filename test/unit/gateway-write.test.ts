@@ -70,6 +70,12 @@ describe("classify", () => {
     ["PUT", "/_snapshot/repo", "request"],
     ["POST", "/_snapshot/repo", "request"],
     ["DELETE", "/_snapshot/repo", "request"],
+    // Wildcards and lists would reach the target's own repositories too.
+    ["DELETE", "/_snapshot/*", "read"],
+    ["DELETE", "/_snapshot/a,b", "read"],
+    ["DELETE", "/_snapshot/_all", "read"],
+    ["DELETE", "/_snapshot/back*", "read"],
+    ["DELETE", "/_snapshot/back%2A", "read"],
     ["PUT", "/_snapshot/repo/snap", "read"],
     ["DELETE", "/_snapshot/repo/snap", "read"],
     ["POST", "/_snapshot/repo/_verify", "read"],
