@@ -20,21 +20,20 @@ export function bodyValue(body: Body | undefined): unknown {
 }
 
 /**
- * An answer whose Content-Type is not at hand, read as bodyValue reads a body: the format told by its
- * first bytes (SMILE's header, YAML's document marker, a CBOR major type; JSON otherwise).
+ * An answer's format told by its first bytes, for answers whose Content-Type is not at hand: SMILE's
+ * header, YAML's document marker, a CBOR major type, JSON otherwise.
  */
-export function answerValue(bytes: Buffer): unknown {
+export function answerFormat(bytes: Buffer): BodyFormat {
   const first = bytes[0];
-  const format: BodyFormat =
-    first === 0x3a && bytes[1] === 0x29 && bytes[2] === 0x0a
-      ? "smile"
-      : bytes.subarray(0, 3).toString("latin1") === "---"
-        ? "yaml"
-        : first !== undefined && first >= 0x80
-          ? "cbor"
-          : "json";
+  if (first === 0x3a && bytes[1] === 0x29 && bytes[2] === 0x0a) return "smile";
+  if (bytes.subarray(0, 3).toString("latin1") === "---") return "yaml";
+  return first !== undefined && first >= 0x80 ? "cbor" : "json";
+}
+
+/** An answer read as bodyValue reads a body, in the format answerFormat tells. */
+export function answerValue(bytes: Buffer): unknown {
   // Read, not rewritten: plain strings, numbers raw only where a double would change them.
-  return decodeAs(bytes, format, parseForTransform);
+  return decodeAs(bytes, answerFormat(bytes), parseForTransform);
 }
 
 function decodeAs(

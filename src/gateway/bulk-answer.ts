@@ -1,4 +1,5 @@
 import { parse as parseYaml } from "yaml";
+import { answerFormat } from "./body-value.ts";
 import { type SmileMap, SmileReader, type SmileToken, type SmileValue } from "./smile.ts";
 
 /** One `_bulk` item's result as the gateway needs it for its outcome record. */
@@ -15,13 +16,17 @@ export interface BulkAnswerItem {
  */
 export function bulkAnswerItems(answer: Buffer): BulkAnswerItem[] | undefined {
   try {
-    const first = answer[0];
-    if (first === 0x3a && answer[1] === 0x29 && answer[2] === 0x0a) return smileItems(answer);
-    if (answer.subarray(0, 3).toString("latin1") === "---")
-      return plainItems(parseYaml(answer.toString("utf8")));
-    // CBOR starts with a major-type byte ≥ 0x80; JSON with `{` or white space.
-    if (first === undefined || first >= 0x80) return undefined;
-    return plainItems(JSON.parse(answer.toString("utf8")));
+    switch (answerFormat(answer)) {
+      case "smile":
+        return smileItems(answer);
+      case "yaml":
+        return plainItems(parseYaml(answer.toString("utf8")));
+      case "cbor":
+        return undefined;
+      default:
+        // An empty answer is not JSON either: JSON.parse refuses it.
+        return plainItems(JSON.parse(answer.toString("utf8")));
+    }
   } catch {
     return undefined;
   }

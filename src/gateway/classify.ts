@@ -47,7 +47,7 @@ const INDEX_WRITE_ENDPOINTS = new Set([
   "_rollover",
 ]);
 
-/** Cluster-level endpoints whose writes are replayed. Others (`_cluster`, `_snapshot` but its restore) are not. */
+/** Cluster-level endpoints whose writes are replayed. Others (`_cluster`, most of `_snapshot`) are not. */
 const CLUSTER_WRITE_ENDPOINTS = new Set([
   "_aliases",
   "_index_template",

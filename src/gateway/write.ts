@@ -158,9 +158,11 @@ function idFromAnswer(answer: Buffer): string | undefined {
 
 const ROLLOVER = /^\/[^/]+\/_rollover(?:\/[^/]+)?\/?$/;
 
-/** What a JSON `_rollover` answer says happened; undefined when it cannot be read. */
+/**
+ * What a `_rollover` answer says happened, in whichever format the client asked for (or sent its body
+ * in); undefined when it cannot be read.
+ */
 function rolloverOf(answer: Buffer): string | null | undefined {
-  // In the format the client asked for (or sent its body in): JSON, YAML, CBOR or SMILE.
   const body = answerValue(answer) as { rolled_over?: unknown; new_index?: unknown } | undefined;
   if (body === undefined || body === null || typeof body !== "object") return undefined;
   if (body.rolled_over === false) return null;

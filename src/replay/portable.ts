@@ -1,5 +1,5 @@
-import type { Body } from "../gateway/index.ts";
-import { dropParam, isObject, jsonBody, parseBody, withParam } from "./request-parts.ts";
+import { type Body, bodyValue } from "../gateway/index.ts";
+import { dropParam, isObject, jsonBody, withParam } from "./request-parts.ts";
 import { typelessRequest, unwrapType } from "./typeless.ts";
 
 /**
@@ -37,7 +37,7 @@ export function portableRequest(logged: string, body: Body | undefined): Portabl
   const unchanged = { path, body, dropped: [], empty: false };
   if (body === undefined) return unchanged;
   if (unwrap === undefined && !body.bytes.includes("allocation")) return unchanged;
-  let parsed = parseBody(body);
+  let parsed = bodyValue(body);
   if (parsed === undefined) return unchanged;
   const untyped = unwrap === undefined ? undefined : unwrapType(parsed, unwrap);
   if (untyped !== undefined) parsed = untyped;
@@ -58,7 +58,7 @@ const REPOSITORY = /^\/_snapshot\/[^/?]+(?:\?|$)/;
  */
 function readOnlyRepository(logged: string, body: Body): PortableRequest {
   const path = withParam(logged, "verify", "false");
-  const parsed = parseBody(body);
+  const parsed = bodyValue(body);
   if (!isObject(parsed)) return { path, body, dropped: [], empty: false };
   const settings = isObject(parsed.settings) ? parsed.settings : {};
   return {
@@ -124,7 +124,7 @@ export function appliedRollover(
   const q = rest.indexOf("?");
   const alias = rest.slice(0, q === -1 ? rest.length : q).split("/")[1] ?? "";
   const sent = `/${alias}/_rollover/${encodeURIComponent(to)}${q === -1 ? "" : rest.slice(q)}`;
-  const parsed = parseBody(body);
+  const parsed = bodyValue(body);
   if (body === undefined || !isObject(parsed) || !("conditions" in parsed)) return { path: sent, body };
   const { conditions: _, ...kept } = parsed;
   return { path: sent, body: jsonBody(kept, body) };

@@ -25,9 +25,6 @@ export function withParam(path: string, name: string, value: string): string {
   return `${rest}${rest.includes("?") ? "&" : "?"}${name}=${value}`;
 }
 
-/** A body in any format OpenSearch takes, as a JSON value (body-value.ts); undefined if unreadable. */
-export { bodyValue as parseBody } from "../gateway/index.ts";
-
 /**
  * `value` written back as a JSON body: in the logged body's content type when that was JSON, as
  * `application/json` when the client sent YAML, CBOR or SMILE. Raw literals come out as they came in.
