@@ -52,6 +52,33 @@ describe("replay gives the target every effect of the logged writes", () => {
     return { status: res.status, text: await res.text() };
   };
 
+  /** Waits (up to 30 s) for `index` to be at least yellow on `cluster`; its health status. */
+  const yellow = async (cluster: Requester, index: string) =>
+    (
+      await cluster.request<{ status: string }>({
+        method: "GET",
+        path: `/_cluster/health/${index}`,
+        querystring: { wait_for_status: "yellow", timeout: "30s" },
+      })
+    ).body.status;
+
+  /** Both sides refreshed, then compared by content digest. */
+  const sameAfterRefresh = async (index: string) => {
+    for (const cluster of [rig.source, rig.target])
+      await cluster.request({ method: "POST", path: `/${index}/_refresh` });
+    return assertSameContent(rig.source, index, rig.target);
+  };
+
+  /** `<logs>-000001` behind the write alias `<logs>`, holding three refreshed documents. */
+  const rolloverSeries = async (logs: string) => {
+    await send(
+      "PUT",
+      `/${logs}-000001`,
+      `{"settings":{"number_of_shards":1},"aliases":{"${logs}":{"is_write_index":true}}}`,
+    );
+    for (let i = 0; i < 3; i++) await send("PUT", `/${logs}/_doc/a${i}?refresh=true`, `{"i":${i}}`);
+  };
+
   const mapping = async (cluster: Requester, index: string) =>
     (
       await cluster.request<Record<string, { mappings: unknown }>>({
@@ -132,12 +159,7 @@ describe("replay gives the target every effect of the logged writes", () => {
     assert.equal((await send("PUT", `/${P}-pin/_settings`, only)).status, 200);
     const report = await rig.replay();
     assert.equal(report.deadLettered, 0);
-    const health = await rig.target.request<{ status: string }>({
-      method: "GET",
-      path: `/_cluster/health/${P}-pin`,
-      querystring: { wait_for_status: "yellow", timeout: "30s" },
-    });
-    assert.notEqual(health.body.status, "red");
+    assert.notEqual(await yellow(rig.target, `${P}-pin`), "red");
     const flat = await rig.target.request<Record<string, { settings: Record<string, unknown> }>>({
       method: "GET",
       path: `/${P}-pin/_settings`,
@@ -175,12 +197,7 @@ describe("replay gives the target every effect of the logged writes", () => {
       await send("PUT", `/${index}/_doc/1`, '{"big":9007199254740993}');
       const report = await rig.replay();
       assert.equal(report.deadLettered, 0);
-      const health = await rig.target.request<{ status: string }>({
-        method: "GET",
-        path: `/_cluster/health/${index}`,
-        querystring: { wait_for_status: "yellow", timeout: "30s" },
-      });
-      assert.notEqual(health.body.status, "red");
+      assert.notEqual(await yellow(rig.target, index), "red");
       const got = await rig.target.request<string>({ method: "GET", path: `/${index}/_mapping`, raw: true });
       assert.match(got.body, /"null_value":9007199254740993\b/);
       await assertSameContent(rig.source, index, rig.target);
@@ -222,38 +239,23 @@ describe("replay gives the target every effect of the logged writes", () => {
     // task_execution_timeout is taken only in the background: replay must drop it with the flag.
     const opened = await send("POST", `/${index}/_open?wait_for_completion=false&task_execution_timeout=30s`);
     assert.match(opened.text, /"task"/, opened.text);
-    await rig.source.request({
-      method: "GET",
-      path: `/_cluster/health/${index}`,
-      querystring: { wait_for_status: "yellow", timeout: "30s" },
-    });
+    await yellow(rig.source, index);
     assert.equal((await send("PUT", `/${index}/_doc/after`, '{"n":2}')).status, 201);
     const report = await rig.replay();
     assert.equal(report.deadLettered, 0);
-    await rig.target.request({ method: "POST", path: `/${index}/_refresh` });
-    await rig.source.request({ method: "POST", path: `/${index}/_refresh` });
-    assert.equal((await assertSameContent(rig.source, index, rig.target)).sourceCount, 2);
+    assert.equal((await sameAfterRefresh(index)).sourceCount, 2);
   });
 
   test("a rollover sent as YAML, answered as YAML, rolls on the target as it did on the source", async () => {
     const logs = `${P}-ylogs`;
-    await send(
-      "PUT",
-      `/${logs}-000001`,
-      `{"settings":{"number_of_shards":1},"aliases":{"${logs}":{"is_write_index":true}}}`,
-    );
-    for (let i = 0; i < 3; i++) await send("PUT", `/${logs}/_doc/a${i}?refresh=true`, `{"i":${i}}`);
+    await rolloverSeries(logs);
     const yaml = { "content-type": "application/yaml" };
     const rolled = await send("POST", `/${logs}/_rollover`, "---\nconditions:\n  max_docs: 2\n", yaml);
     assert.match(rolled.text, /rolled_over: true/, rolled.text);
     await send("PUT", `/${logs}/_doc/after`, '{"i":9}');
     const report = await rig.replay();
     assert.equal(report.deadLettered, 0);
-    for (const index of [`${logs}-000001`, `${logs}-000002`]) {
-      await rig.source.request({ method: "POST", path: `/${index}/_refresh` });
-      await rig.target.request({ method: "POST", path: `/${index}/_refresh` });
-      await assertSameContent(rig.source, index, rig.target);
-    }
+    for (const index of [`${logs}-000001`, `${logs}-000002`]) await sameAfterRefresh(index);
   });
 
   test("a snapshot restored on the source is restored on the target too, before the writes after it", async () => {
@@ -284,17 +286,11 @@ describe("replay gives the target every effect of the logged writes", () => {
     // In the background, as clients usually restore: the write after it waits on the source.
     const restore = await send("POST", `/_snapshot/${repo}/s1/_restore`, `{"indices":"${index}"}`);
     assert.equal(restore.status, 200, restore.text);
-    await rig.source.request({
-      method: "GET",
-      path: `/_cluster/health/${index}`,
-      querystring: { wait_for_status: "yellow", timeout: "30s" },
-    });
+    await yellow(rig.source, index);
     assert.equal((await send("PUT", `/${index}/_doc/after`, '{"n":4}')).status, 201);
     const report = await rig.replay();
     assert.equal(report.deadLettered, 0);
-    for (const cluster of [rig.source, rig.target])
-      await cluster.request({ method: "POST", path: `/${index}/_refresh` });
-    const { sourceCount } = await assertSameContent(rig.source, index, rig.target);
+    const { sourceCount } = await sameAfterRefresh(index);
     // kept and gone from the snapshot, after written once it was back: later went with the restore.
     assert.equal(sourceCount, 3);
     // The target's copy of the registration is read-only: it never writes to the source's repository.
@@ -312,12 +308,7 @@ describe("replay gives the target every effect of the logged writes", () => {
 
   test("a rollover with conditions does on the target what it did on the source, whatever the target's counts", async () => {
     const logs = `${P}-logs`;
-    await send(
-      "PUT",
-      `/${logs}-000001`,
-      `{"settings":{"number_of_shards":1},"aliases":{"${logs}":{"is_write_index":true}}}`,
-    );
-    for (let i = 0; i < 3; i++) await send("PUT", `/${logs}/_doc/a${i}?refresh=true`, `{"i":${i}}`);
+    await rolloverSeries(logs);
     // Met on the source, which counts three documents; the target, not yet refreshed, counts none.
     const rolled = await send("POST", `/${logs}/_rollover`, '{"conditions":{"max_docs":2}}');
     assert.match(
@@ -334,11 +325,7 @@ describe("replay gives the target every effect of the logged writes", () => {
     await send("PUT", `/${logs}/_doc/c0`, '{"i":0}');
     const report = await rig.replay();
     assert.equal(report.deadLettered, 0);
-    for (const index of [`${logs}-000001`, `${logs}-000002`]) {
-      await rig.source.request({ method: "POST", path: `/${index}/_refresh` });
-      await rig.target.request({ method: "POST", path: `/${index}/_refresh` });
-      await assertSameContent(rig.source, index, rig.target);
-    }
+    for (const index of [`${logs}-000001`, `${logs}-000002`]) await sameAfterRefresh(index);
     const onTarget = await rig.target.request({
       method: "HEAD",
       path: `/${logs}-000003`,
