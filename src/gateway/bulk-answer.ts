@@ -1,5 +1,5 @@
 import { parse as parseYaml } from "yaml";
-import { answerFormat } from "./body-value.ts";
+import { answerFormat, answerValue } from "./body-value.ts";
 import { type SmileMap, SmileReader, type SmileToken, type SmileValue } from "./smile.ts";
 
 /** One `_bulk` item's result as the gateway needs it for its outcome record. */
@@ -11,7 +11,7 @@ export interface BulkAnswerItem {
 /**
  * The items of a `_bulk` answer, in whichever format the cluster answered: a client's `Accept` header
  * (or `?format=`) picks JSON, YAML, SMILE or CBOR, and the client must get that answer untouched, so the
- * gateway reads it as it is. Undefined when the items cannot be read (CBOR, or a broken answer): the
+ * gateway reads it as it is. Undefined when the items cannot be read (a broken answer): the
  * outcomes are then logged as unknown and replay copies those documents from the source.
  */
 export function bulkAnswerItems(answer: Buffer): BulkAnswerItem[] | undefined {
@@ -22,7 +22,7 @@ export function bulkAnswerItems(answer: Buffer): BulkAnswerItem[] | undefined {
       case "yaml":
         return plainItems(parseYaml(answer.toString("utf8")));
       case "cbor":
-        return undefined;
+        return plainItems(answerValue(answer));
       default:
         // An empty answer is not JSON either: JSON.parse refuses it.
         return plainItems(JSON.parse(answer.toString("utf8")));

@@ -202,7 +202,30 @@ describe("bulkAnswerItems reads a _bulk answer in the format the client asked fo
   test("JSON", () => assert.deepEqual(bulkAnswerItems(Buffer.from(JSON.stringify(answer))), expected));
   test("YAML", () => assert.deepEqual(bulkAnswerItems(Buffer.from(`---\n${stringify(answer)}`)), expected));
   test("SMILE", () => assert.deepEqual(bulkAnswerItems(encodeSmile(toSmile(answer))), expected));
-  test("CBOR (not read): undefined, so replay copies from the source", () =>
+  test("CBOR", () => assert.deepEqual(bulkAnswerItems(Buffer.from(encodeCbor(answer))), expected));
+  test("CBOR with indefinite lengths, as Jackson writes it", () => {
+    const text = (t: string) => [0x60 + t.length, ...Buffer.from(t)];
+    // {"items":[{"index":{"_id":"1","status":201}}]}, every map and array open-ended.
+    const bytes = Buffer.from([
+      0xbf,
+      ...text("items"),
+      0x9f,
+      0xbf,
+      ...text("index"),
+      0xbf,
+      ...text("_id"),
+      ...text("1"),
+      ...text("status"),
+      0x18,
+      201,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+    ]);
+    assert.deepEqual(bulkAnswerItems(bytes), [{ status: 201, id: "1" }]);
+  });
+  test("a CBOR answer cut short: undefined, so replay copies from the source", () =>
     assert.equal(bulkAnswerItems(Buffer.from([0xbf, 0x64, 0x74, 0x6f, 0x6f, 0x6b])), undefined));
   test("a broken answer: undefined", () =>
     assert.equal(bulkAnswerItems(Buffer.from('{"items":[')), undefined));
