@@ -9,6 +9,7 @@ import {
   classify,
   decodeRecord,
   encodeRecord,
+  newDocumentId,
   parseListen,
   prepareWrite,
   renamePath,
@@ -159,6 +160,27 @@ describe("typeSensitive: paths whose meaning depends on the cluster's generation
 });
 
 const base = { query: new URLSearchParams(), rid: "r.1", assignIds: true, contentType: "application/json" };
+
+describe("newDocumentId: ids the source looks up cheaply, never twice the same", () => {
+  const ids = Array.from({ length: 200_000 }, () => newDocumentId());
+  test("20 URL-safe characters, the shape of OpenSearch's own ids", () => {
+    for (const id of ids) assert.match(id, /^[-0-9A-Za-z_]{20}$/);
+  });
+  test("each one sorts after the one before, as text (how Lucene compares terms)", () => {
+    const out = ids.findIndex(
+      (id, n) => n > 0 && !(Buffer.compare(Buffer.from(ids[n - 1] ?? ""), Buffer.from(id)) < 0),
+    );
+    assert.equal(out, -1, `id ${out} does not sort after the one before it`);
+  });
+  test("no repeats (200,000 made within a few milliseconds each)", () => {
+    assert.equal(new Set(ids).size, ids.length);
+  });
+  test("they start with the time: an id made a millisecond later sorts after", async () => {
+    const before = newDocumentId();
+    await new Promise((r) => setTimeout(r, 2));
+    assert.ok(newDocumentId().slice(0, 8) > before.slice(0, 8));
+  });
+});
 
 describe("prepareWrite", () => {
   test("a _rollover's outcome says where it rolled, or that it did not", () => {
