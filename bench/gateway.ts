@@ -10,13 +10,17 @@
  * (default "compare,lag"), BENCH_GATEWAY_BASELINE (another checkout: its gateway runs as a fifth path,
  * "gateway-baseline", on BENCH_PROXY_PORT+4, interleaved with the others: an A/B on a busy machine),
  * BENCH_GATEWAY_PROF (a directory: the gateways run with --cpu-prof into it), BENCH_PIN=1 (the
- * clusters and autocannon on half the cores, nginx and the gateways on the other half: bench/pin.ts).
+ * clusters and autocannon on half the cores, nginx and the gateways on the other half: bench/pin.ts),
+ * BENCH_MIXES (comma-separated name prefixes, e.g. "bulk": only those mixes, so the phase means are theirs).
+ * The "direct-ids" path sends the write mixes straight to the source with ids made as the gateway makes
+ * them: the part of the gateway's gap that is the source's own lookup of an explicit id.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { newDocumentId } from "../src/gateway/index.ts";
 import { sandboxUp } from "../src/sandbox/index.ts";
 import { cpuSeconds, type Proc, startGateway, startNginx, waitForHttp } from "./gateway-procs.ts";
 import { pinClusters, pinning, unpinClusters } from "./pin.ts";
@@ -36,6 +40,7 @@ const OVERLAP_PORT = PROXY_PORT + 4;
 const BASELINE_PORT = PROXY_PORT + 5;
 const BASELINE_ROOT = process.env.BENCH_GATEWAY_BASELINE;
 const TOKEN = randomBytes(12).toString("hex");
+const ONLY = process.env.BENCH_MIXES?.split(",");
 
 interface Mix {
   readonly name: string;
@@ -44,6 +49,11 @@ interface Mix {
   readonly body: string;
   readonly contentType: string;
   readonly connections: number;
+  /**
+   * The same writes with ids made as the gateway makes them (`assignIds`), sent straight to the source
+   * as the "direct-ids" path: what the source's own id lookup costs, apart from the gateway.
+   */
+  readonly withIds?: () => { method: "PUT" | "POST"; path: string; body: string };
 }
 
 interface Run {
@@ -62,19 +72,25 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 function mixes(index: string): Mix[] {
+  return allMixes(index).filter((m) => ONLY === undefined || ONLY.some((o) => m.name.startsWith(o)));
+}
+
+function allMixes(index: string): Mix[] {
   const bulkLines = Array.from(
     { length: 50 },
     (_, i) =>
       `{"index":{"_index":"${index}"}}\n{"msg":"bulk document ${i} hello world","n":${i},"tags":["a","b"]}\n`,
   );
+  const doc = '{"msg":"hello world","n":42,"tags":["a","b"]}';
   return [
     {
       name: "index",
       method: "POST",
       path: `/${index}/_doc`,
-      body: '{"msg":"hello world","n":42,"tags":["a","b"]}',
+      body: doc,
       contentType: "application/json",
       connections: 16,
+      withIds: () => ({ method: "PUT", path: `/${index}/_doc/${newDocumentId()}?op_type=create`, body: doc }),
     },
     {
       name: "bulk(50)",
@@ -83,6 +99,11 @@ function mixes(index: string): Mix[] {
       body: bulkLines.join(""),
       contentType: "application/x-ndjson",
       connections: 4,
+      withIds: () => ({
+        method: "POST",
+        path: "/_bulk",
+        body: bulkLines.map((l) => l.replace('"}}', `","_id":"${newDocumentId()}"}}`)).join(""),
+      }),
     },
     {
       name: "search",
@@ -102,9 +123,11 @@ async function load(
   seconds: number,
   overallRate?: number,
   pid?: number,
+  ids = false,
 ): Promise<Run> {
   const latencies: number[] = [];
   const cpu0 = pid === undefined ? Number.NaN : cpuSeconds(pid);
+  const withIds = ids ? mix.withIds : undefined;
   const instance = autocannon({
     url: `${base}${mix.path}`,
     method: mix.method,
@@ -113,6 +136,9 @@ async function load(
     connections: mix.connections,
     duration: seconds,
     ...(overallRate === undefined ? {} : { overallRate }),
+    ...(withIds === undefined
+      ? {}
+      : { requests: [{ setupRequest: (req: object) => ({ ...req, ...withIds() }) }] }),
   });
   instance.on("response", (_client: unknown, status: number, _bytes: number, ms: number) => {
     if (status >= 200 && status < 300) latencies.push(ms);
@@ -186,6 +212,7 @@ async function compare(source: string, target: string, dir: string): Promise<str
     if (baseline !== undefined) await waitForHttp(`http://127.0.0.1:${BASELINE_PORT}/`, baseline);
     const ways: (readonly [string, string, Proc | undefined])[] = [
       ["direct", source, undefined],
+      ["direct-ids", source, undefined],
       ["nginx", `http://127.0.0.1:${NGINX_PORT}`, nginx],
       ["gateway", `http://127.0.0.1:${GATEWAY_PORT}`, gateway],
       ["gateway-await", `http://127.0.0.1:${AWAIT_PORT}`, awaiting],
@@ -203,11 +230,13 @@ async function compare(source: string, target: string, dir: string): Promise<str
     for (const mix of mixes(index)) await load(source, mix, WARMUP);
     for (const mix of mixes(index)) {
       // Two rounds in opposite orders, averaged, so neither path always runs on a warmer cluster.
-      const rounds: Record<string, Run[]> = Object.fromEntries(ways.map(([way]) => [way, []]));
-      for (const order of [ways, [...ways].reverse()]) {
+      const mixWays = ways.filter(([way]) => way !== "direct-ids" || mix.withIds !== undefined);
+      const rounds: Record<string, Run[]> = Object.fromEntries(mixWays.map(([way]) => [way, []]));
+      for (const order of [mixWays, [...mixWays].reverse()]) {
         for (const [way, base, proc] of order) {
-          await load(base, mix, 2); // warm-up: connections, caches
-          const run = await load(base, mix, DURATION, undefined, proc?.child.pid);
+          const ids = way === "direct-ids";
+          await load(base, mix, 2, undefined, undefined, ids); // warm-up: connections, caches
+          const run = await load(base, mix, DURATION, undefined, proc?.child.pid, ids);
           rounds[way]?.push(run);
           process.stderr.write(
             `${mix.name} ${way}: p50 ${fmt(run.p50)} ms, p99 ${fmt(run.p99)} ms, ${fmt(run.rps, 0)} req/s\n`,
@@ -215,7 +244,7 @@ async function compare(source: string, target: string, dir: string): Promise<str
         }
       }
       const runs: Record<string, Run> = {};
-      for (const [way] of ways) {
+      for (const [way] of mixWays) {
         const r = rounds[way] ?? [];
         const avg = (f: (x: Run) => number) => r.reduce((sum, x) => sum + f(x), 0) / r.length;
         runs[way] = {
@@ -234,7 +263,13 @@ async function compare(source: string, target: string, dir: string): Promise<str
       const d = runs.direct as Run;
       const n = runs.nginx as Run;
       const nginxAdded = n.p50 - d.p50;
-      for (const [way] of ways.slice(2)) {
+      const withIds = runs["direct-ids"];
+      if (withIds !== undefined) {
+        ratios.push(
+          `- ${mix.name} direct-ids (ids made as the gateway makes them, straight to the source): ${fmt(withIds.rps / d.rps)}× direct, p50 ${fmt(withIds.p50 - d.p50)} ms more: the source's own cost of an explicit id`,
+        );
+      }
+      for (const [way] of ways.filter(([w]) => w.startsWith("gateway"))) {
         const g = runs[way] as Run;
         const added = g.p50 - d.p50;
         ratios.push(
