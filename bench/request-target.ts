@@ -30,6 +30,7 @@ interface Mix {
   readonly method: "GET" | "POST";
   readonly path: string;
   readonly body?: string;
+  readonly contentType?: string;
 }
 
 const ALL_MIXES: readonly Mix[] = [
@@ -41,18 +42,36 @@ const ALL_MIXES: readonly Mix[] = [
     body: JSON.stringify({ query: { match_all: {} } }),
   },
   { name: "index (log, no fsync)", method: "POST", path: "/idx/_doc", body: '{"msg":"hello world","n":42}' },
+  {
+    name: "bulk(50) (log, no fsync)",
+    method: "POST",
+    path: "/_bulk",
+    body: Array.from(
+      { length: 50 },
+      (_, i) =>
+        `{"index":{"_index":"idx"}}\n{"msg":"bulk document ${i} hello world","n":${i},"tags":["a","b"]}\n`,
+    ).join(""),
+    contentType: "application/x-ndjson",
+  },
   // Only the fixer's gateway answers this one with 200.
   { name: "get, no leading slash", method: "GET", path: "idx/_doc/1" },
 ];
 const ONLY = process.env.BENCH_MIXES?.split(",");
 const MIXES = ALL_MIXES.filter((m) => ONLY === undefined || ONLY.some((o) => m.name.startsWith(o)));
 
+// A _bulk answer lists 50 created items, as a cluster's would (the gateway reads it for its outcomes).
 const UPSTREAM = `
 const answer = JSON.stringify({ _index: "idx", _id: "1", _version: 1, result: "created", found: true,
   _shards: { total: 1, successful: 1, failed: 0 }, _source: { msg: "x".repeat(300) } });
+const bulk = JSON.stringify({ took: 3, errors: false, items: Array.from({ length: 50 }, (_, i) => ({ index: {
+  _index: "idx", _id: "id" + i, _version: 1, result: "created", _shards: { total: 1, successful: 1, failed: 0 },
+  _seq_no: i, _primary_term: 1, status: 201 } })) });
 require("node:http").createServer((req, res) => {
   req.resume();
-  req.on("end", () => res.writeHead(req.method === "GET" ? 200 : 201, { "content-type": "application/json" }).end(answer));
+  req.on("end", () => {
+    if (req.url.startsWith("/_bulk")) res.writeHead(200, { "content-type": "application/json" }).end(bulk);
+    else res.writeHead(req.method === "GET" ? 200 : 201, { "content-type": "application/json" }).end(answer);
+  });
 }).listen(0, "127.0.0.1", function () { console.log(this.address().port); });
 `;
 
@@ -82,7 +101,7 @@ async function load(base: string, mix: Mix, seconds: number, pid?: number): Prom
         path: mix.path,
         ...(mix.body === undefined
           ? {}
-          : { body: mix.body, headers: { "content-type": "application/json" } }),
+          : { body: mix.body, headers: { "content-type": mix.contentType ?? "application/json" } }),
       },
     ],
   };

@@ -44,6 +44,7 @@ export interface BulkItem {
   readonly doc: Buffer | undefined;
   /** 1-based number of the action line, counted as OpenSearch counts them in its messages. */
   readonly line: number;
+  readonly spans?: ActionSpans | undefined;
 }
 
 export interface BulkDefaults {
@@ -60,6 +61,19 @@ export interface BulkDefaults {
 }
 
 const VALID_ACTIONS: ReadonlySet<string> = new Set(["create", "delete", "index", "update"]);
+
+/**
+ * Where parseBulk found a JSON action line's metadata object and its `_id`/`_index` values, for the
+ * bytes in `of`: a rewrite then needs no second lexing of the line, and an item whose line was
+ * rewritten since (a copy with another `action`) is never edited by stale offsets.
+ */
+export interface ActionSpans extends Pick<Meta, "open" | "members" | "idSpan" | "indexSpan"> {
+  readonly of: Buffer;
+}
+
+function relative(span: [number, number] | undefined, from: number): [number, number] | undefined {
+  return span === undefined ? undefined : [span[0] - from, span[1] - from];
+}
 const NEWLINE = Buffer.from("\n");
 const FF = Buffer.from([SMILE_SEPARATOR]);
 
@@ -232,6 +246,7 @@ export function parseBulk(body: Buffer, format: BulkFormat, defaults: BulkDefaul
     if (end === -1) break;
     line++;
     const actionLine = line;
+    const actionStart = from;
     const meta = readMeta(reader(body, from, end, format), line, defaults.types === true);
     const action = body.subarray(from, trimmedEnd(from, end));
     from = end + 1;
@@ -261,6 +276,16 @@ export function parseBulk(body: Buffer, format: BulkFormat, defaults: BulkDefaul
           : given(meta.pipeline, defaults.pipeline);
     validate(meta, op, index, pipeline, errors);
     const routing = given(meta.routing, defaults.routing);
+    const spans: ActionSpans | undefined =
+      format === "json" && meta.open >= 0
+        ? {
+            of: action,
+            open: meta.open - actionStart,
+            members: meta.members,
+            idSpan: relative(meta.idSpan, actionStart),
+            indexSpan: relative(meta.indexSpan, actionStart),
+          }
+        : undefined;
     items.push({
       op,
       index: index ?? "",
@@ -270,6 +295,7 @@ export function parseBulk(body: Buffer, format: BulkFormat, defaults: BulkDefaul
       action,
       doc,
       line: actionLine,
+      spans,
     });
   }
   if (items.length === 0) errors.unshift("no requests added");
@@ -295,7 +321,8 @@ function rewrite(item: BulkItem, format: BulkFormat, set: { _id?: string; _index
     return encodeSmile(new Map([[op, meta]]));
   }
   // A line parseBulk accepted: `_type` is in it only if the caller allowed it.
-  const meta = readMeta(new JsonActionLexer(item.action, 0, item.action.length), item.line, true);
+  const meta =
+    spansOf(item) ?? readMeta(new JsonActionLexer(item.action, 0, item.action.length), item.line, true);
   if (meta === null || meta.open < 0) throw new Error("withId/withIndex need an action line from parseBulk");
   const edits: { at: number; to: number; text: string }[] = [];
   const inserted: string[] = [];
@@ -313,9 +340,22 @@ function rewrite(item: BulkItem, format: BulkFormat, set: { _id?: string; _index
   return out;
 }
 
+function spansOf(item: BulkItem): ActionSpans | undefined {
+  return item.spans?.of === item.action ? item.spans : undefined;
+}
+
 /** The action line with `_id` set: for id-less index/create actions the gateway assigns ids to. */
 export function withId(item: BulkItem, format: BulkFormat, id: string): Buffer {
-  return rewrite(item, format, { _id: id });
+  const spans = format === "json" ? spansOf(item) : undefined;
+  // The common case, every id-less action of a `_bulk`: one insertion, straight into one buffer.
+  if (spans === undefined || spans.idSpan !== undefined) return rewrite(item, format, { _id: id });
+  const member = `"_id":${JSON.stringify(id)}${spans.members > 0 ? "," : ""}`;
+  const size = Buffer.byteLength(member);
+  const out = Buffer.allocUnsafe(item.action.length + size);
+  item.action.copy(out, 0, 0, spans.open);
+  out.write(member, spans.open);
+  item.action.copy(out, spans.open + size, spans.open);
+  return out;
 }
 
 /** The action line with `_index` set (dual mode renames indices for the target). */

@@ -15,6 +15,7 @@ import {
   renamePath,
   typeSensitive,
 } from "../../src/gateway/index.ts";
+import type { CaptureRecord } from "../../src/gateway/records.ts";
 import { encodeSmile } from "../../src/gateway/smile.ts";
 
 /** One test per row: [method, path, what classify makes of it]. */
@@ -494,6 +495,100 @@ test("records round-trip and are keyed per document", () => {
   assert.ok(v1?.t === "op" && v1.doc?.bytes.toString() === '{"a":1}');
   assert.equal(decodeRecord(Buffer.from('{"v":99,"t":"op"}')), undefined);
   assert.equal(decodeRecord(Buffer.from("not json")), undefined);
+});
+
+describe("encodeRecord: the written headers read back as the records they were", () => {
+  const doc = { bytes: Buffer.from('{"a":1}'), contentType: "application/x-ndjson" };
+  const odd = 'q"uote\\ \u2028 é \n\u0000';
+  const table: [string, CaptureRecord][] = [
+    ["op, fewest members", { t: "op", rid: "r.1", n: 0, op: "delete", index: "i", id: "1", side: "source" }],
+    [
+      "op, every member",
+      {
+        t: "op",
+        rid: "r.1",
+        n: 7,
+        op: "create",
+        index: "i",
+        id: "x",
+        routing: "r",
+        pipeline: "p",
+        side: "target",
+        doc,
+      },
+    ],
+    [
+      "op without an id",
+      { t: "op", rid: "r", n: 0, op: "index", index: "i", id: undefined, side: "source", doc },
+    ],
+    [
+      "op, strings that need escaping",
+      {
+        t: "op",
+        rid: odd,
+        n: 1,
+        op: "index",
+        index: odd,
+        id: odd,
+        routing: odd,
+        pipeline: odd,
+        side: "source",
+        doc,
+      },
+    ],
+    ["out", { t: "out", rid: "r", n: 3, status: 201, doc: { index: "i", id: "1" }, side: "source" }],
+    [
+      "out, unknown, routed",
+      {
+        t: "out",
+        rid: "r",
+        n: 0,
+        status: 200,
+        unknown: true,
+        doc: { index: odd, id: odd, routing: odd },
+        side: "target",
+      },
+    ],
+    [
+      "out without a side (older gateways)",
+      { t: "out", rid: "r", n: 0, status: 0, doc: { index: "i", id: undefined } },
+    ],
+    [
+      "out of a request",
+      {
+        t: "out",
+        rid: "r",
+        n: 0,
+        status: 200,
+        req: { index: "i", method: "POST", path: "/i/_refresh" },
+        side: "source",
+      },
+    ],
+    [
+      "out of a rollover",
+      {
+        t: "out",
+        rid: "r",
+        n: 0,
+        status: 200,
+        rolledTo: null,
+        req: { index: "a", method: "POST", path: "/a/_rollover" },
+        side: "source",
+      },
+    ],
+  ];
+  const defined = (value: unknown): unknown =>
+    JSON.parse(JSON.stringify(value, (_k, v) => (Buffer.isBuffer(v) ? v.toString() : v)));
+  for (const [name, record] of table) {
+    test(name, () => {
+      const value = encodeRecord(record, 1).value;
+      const head = value
+        .subarray(0, value.indexOf(0x0a) === -1 ? value.length : value.indexOf(0x0a))
+        .toString();
+      assert.equal(JSON.parse(head).v, 2);
+      assert.deepEqual(defined(decodeRecord(value)), defined(record));
+    });
+  }
 });
 
 test("renamePath and byQueryIndex", () => {
