@@ -86,7 +86,7 @@ backfill:
   # rename: { pattern: "^(.*)$", replacement: "$1-v2" }   # target index names
   # autoOrder: [snapshot, stream, reindex]                # methods auto tries, in order (reindex re-encodes numbers)
   stream:                           # the streaming copier (method stream)
-    readers: 2                      # slices read in parallel per process
+    readers: 2                      # slices read in parallel per process (one slice per shard unless slices is set)
     bulkBytes: 2097152              # starting _bulk size in bytes (adapted while copying)
     bulkConcurrency: 4              # most _bulk requests in flight (adapted while copying)
     # docsPerSecond: 5000           # throttle; or mbPerSecond: 20

@@ -94,7 +94,7 @@ async function planSide(
     const shards = Number(Object.values(settings.body)[0]?.settings.index.number_of_shards ?? 1);
     // Slicing a shard by `_id` fails ("field _id not found") on an index that never had a mapping,
     // such as a target not yet written to; an empty index is read in one slice.
-    const slices = count.body.count === 0 ? 1 : chooseSlices(shards, READERS, undefined);
+    const slices = count.body.count === 0 ? 1 : chooseSlices(shards, undefined);
     return { side, cluster, index, mode: pit ? "pit" : "scroll", slices };
   } catch (error) {
     throw readFailure(side, index, error, signal);

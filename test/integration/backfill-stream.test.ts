@@ -56,7 +56,8 @@ for (const [label, pair, clusters] of [
       `${P}-${pair.source.version.replaceAll(".", "")}`,
       pair,
       `${P}-*${pair.source.version.replaceAll(".", "")}`,
-      "backfill: { method: stream, batchSize: 200, stream: { readers: 3, bulkBytes: 100000 } }\n",
+      // Three slices of the one-shard index too: the in-shard slicing an operator can ask for.
+      "backfill: { method: stream, batchSize: 200, stream: { readers: 3, slices: 3, bulkBytes: 100000 } }\n",
     );
     const run = bluegreen(["backfill", "-c", file, "--json"], dir);
     assert.equal(run.code, 0, run.stderr);

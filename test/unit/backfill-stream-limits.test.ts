@@ -6,22 +6,26 @@ import { PAGE_BYTES, pageDocs } from "../../src/backfill/stream/runner.ts";
 import { actionLine, isRetryableItem } from "../../src/backfill/stream/writer.ts";
 
 describe("slices", () => {
-  it("are always a multiple of the shard count, so each slice reads one shard", () => {
-    const cases: [number, number, number | undefined, number][] = [
-      // shards, readers, configured → slices
-      [1, 1, undefined, 1],
-      [1, 4, undefined, 4],
-      [3, 4, undefined, 6],
-      [5, 2, undefined, 5],
-      [2, 4, undefined, 4],
-      [4, 1, 6, 8],
-      [12, 4, undefined, 12],
+  it("one per shard unless asked for more, and always a multiple of the shard count", () => {
+    const cases: [number, number | undefined, number, number][] = [
+      // shards, configured, workers → slices
+      [1, undefined, 1, 1],
+      [5, undefined, 1, 5],
+      [12, undefined, 1, 12],
+      // Several workers on one index: at least one slice each.
+      [1, undefined, 4, 4],
+      [3, undefined, 4, 6],
+      [4, undefined, 2, 4],
+      // Asked for: rounded up to a multiple of the shards.
+      [1, 4, 1, 4],
+      [4, 6, 1, 8],
+      [5, 2, 1, 5],
     ];
-    for (const [shards, readers, configured, expected] of cases) {
+    for (const [shards, configured, workers, expected] of cases) {
       assert.equal(
-        chooseSlices(shards, readers, configured),
+        chooseSlices(shards, configured, workers),
         expected,
-        JSON.stringify({ shards, readers, configured }),
+        JSON.stringify({ shards, configured, workers }),
       );
     }
   });
