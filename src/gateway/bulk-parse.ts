@@ -47,6 +47,15 @@ export interface BulkItem {
   readonly spans?: ActionSpans | undefined;
 }
 
+/**
+ * Where parseBulk found a JSON action line's metadata object and its `_id`/`_index` values, for the
+ * bytes in `of`: a rewrite then needs no second lexing of the line, and an item whose line was
+ * rewritten since (a copy with another `action`) is never edited by stale offsets.
+ */
+export interface ActionSpans extends Pick<Meta, "open" | "members" | "idSpan" | "indexSpan"> {
+  readonly of: Buffer;
+}
+
 export interface BulkDefaults {
   readonly index?: string | undefined;
   readonly routing?: string | undefined;
@@ -61,19 +70,6 @@ export interface BulkDefaults {
 }
 
 const VALID_ACTIONS: ReadonlySet<string> = new Set(["create", "delete", "index", "update"]);
-
-/**
- * Where parseBulk found a JSON action line's metadata object and its `_id`/`_index` values, for the
- * bytes in `of`: a rewrite then needs no second lexing of the line, and an item whose line was
- * rewritten since (a copy with another `action`) is never edited by stale offsets.
- */
-export interface ActionSpans extends Pick<Meta, "open" | "members" | "idSpan" | "indexSpan"> {
-  readonly of: Buffer;
-}
-
-function relative(span: [number, number] | undefined, from: number): [number, number] | undefined {
-  return span === undefined ? undefined : [span[0] - from, span[1] - from];
-}
 const NEWLINE = Buffer.from("\n");
 const FF = Buffer.from([SMILE_SEPARATOR]);
 
@@ -340,22 +336,18 @@ function rewrite(item: BulkItem, format: BulkFormat, set: { _id?: string; _index
   return out;
 }
 
+function relative(span: [number, number] | undefined, from: number): [number, number] | undefined {
+  return span === undefined ? undefined : [span[0] - from, span[1] - from];
+}
+
+/** The spans parseBulk found, if the item's line is still the one they were found in. */
 function spansOf(item: BulkItem): ActionSpans | undefined {
   return item.spans?.of === item.action ? item.spans : undefined;
 }
 
 /** The action line with `_id` set: for id-less index/create actions the gateway assigns ids to. */
 export function withId(item: BulkItem, format: BulkFormat, id: string): Buffer {
-  const spans = format === "json" ? spansOf(item) : undefined;
-  // The common case, every id-less action of a `_bulk`: one insertion, straight into one buffer.
-  if (spans === undefined || spans.idSpan !== undefined) return rewrite(item, format, { _id: id });
-  const member = `"_id":${JSON.stringify(id)}${spans.members > 0 ? "," : ""}`;
-  const size = Buffer.byteLength(member);
-  const out = Buffer.allocUnsafe(item.action.length + size);
-  item.action.copy(out, 0, 0, spans.open);
-  out.write(member, spans.open);
-  item.action.copy(out, spans.open + size, spans.open);
-  return out;
+  return rewrite(item, format, { _id: id });
 }
 
 /** The action line with `_index` set (dual mode renames indices for the target). */
