@@ -7,37 +7,15 @@
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { BULK_ITEMS, bulkAnswer, bulkLines } from "./bulk-mix.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? "12");
 const RUNS = 2;
 const PER_ROUND = 5_000;
 const BASELINE = process.env.BENCH_GATEWAY_BASELINE;
 
-const body = Buffer.from(
-  Array.from(
-    { length: 50 },
-    (_, i) =>
-      `{"index":{"_index":"idx"}}\n{"msg":"bulk document ${i} hello world","n":${i},"tags":["a","b"]}\n`,
-  ).join(""),
-);
-const answer = Buffer.from(
-  JSON.stringify({
-    took: 3,
-    errors: false,
-    items: Array.from({ length: 50 }, (_, i) => ({
-      index: {
-        _index: "idx",
-        _id: `id${i}`,
-        _version: 1,
-        result: "created",
-        _shards: { total: 1, successful: 1, failed: 0 },
-        _seq_no: i,
-        _primary_term: 1,
-        status: 201,
-      },
-    })),
-  }),
-);
+const body = Buffer.from(bulkLines("idx").join(""));
+const answer = Buffer.from(bulkAnswer("idx"));
 
 /** Microseconds per bulk in each round, for the checkout at `root`. */
 async function measure(root: string): Promise<number[]> {
@@ -61,7 +39,7 @@ async function measure(root: string): Promise<number[]> {
     const outcomes = prepared
       .outcomes(200, answer)
       .map((o: object) => gateway.encodeRecord({ ...o, side }, now));
-    return encodeFrames(intents, 0).length + encodeFrames(outcomes, 50).length;
+    return encodeFrames(intents, 0).length + encodeFrames(outcomes, BULK_ITEMS).length;
   };
   const rounds: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {

@@ -22,6 +22,7 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 import { newDocumentId } from "../src/gateway/index.ts";
 import { sandboxUp } from "../src/sandbox/index.ts";
+import { bulkLines } from "./bulk-mix.ts";
 import { cpuSeconds, type Proc, startGateway, startNginx, waitForHttp } from "./gateway-procs.ts";
 import { pinClusters, pinning, unpinClusters } from "./pin.ts";
 
@@ -76,11 +77,7 @@ function mixes(index: string): Mix[] {
 }
 
 function allMixes(index: string): Mix[] {
-  const bulkLines = Array.from(
-    { length: 50 },
-    (_, i) =>
-      `{"index":{"_index":"${index}"}}\n{"msg":"bulk document ${i} hello world","n":${i},"tags":["a","b"]}\n`,
-  );
+  const lines = bulkLines(index);
   const doc = '{"msg":"hello world","n":42,"tags":["a","b"]}';
   return [
     {
@@ -96,13 +93,13 @@ function allMixes(index: string): Mix[] {
       name: "bulk(50)",
       method: "POST",
       path: "/_bulk",
-      body: bulkLines.join(""),
+      body: lines.join(""),
       contentType: "application/x-ndjson",
       connections: 4,
       withIds: () => ({
         method: "POST",
         path: "/_bulk",
-        body: bulkLines.map((l) => l.replace('"}}', `","_id":"${newDocumentId()}"}}`)).join(""),
+        body: lines.map((l) => l.replace('"}}', `","_id":"${newDocumentId()}"}}`)).join(""),
       }),
     },
     {

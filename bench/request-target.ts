@@ -17,6 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { bulkAnswer, bulkLines } from "./bulk-mix.ts";
 import { type Proc, startGateway, waitForHttp } from "./gateway-procs.ts";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? "5");
@@ -46,11 +47,7 @@ const ALL_MIXES: readonly Mix[] = [
     name: "bulk(50) (log, no fsync)",
     method: "POST",
     path: "/_bulk",
-    body: Array.from(
-      { length: 50 },
-      (_, i) =>
-        `{"index":{"_index":"idx"}}\n{"msg":"bulk document ${i} hello world","n":${i},"tags":["a","b"]}\n`,
-    ).join(""),
+    body: bulkLines("idx").join(""),
     contentType: "application/x-ndjson",
   },
   // Only the fixer's gateway answers this one with 200.
@@ -59,13 +56,11 @@ const ALL_MIXES: readonly Mix[] = [
 const ONLY = process.env.BENCH_MIXES?.split(",");
 const MIXES = ALL_MIXES.filter((m) => ONLY === undefined || ONLY.some((o) => m.name.startsWith(o)));
 
-// A _bulk answer lists 50 created items, as a cluster's would (the gateway reads it for its outcomes).
+// A _bulk is answered with every item created, as a cluster would (the gateway reads it for its outcomes).
 const UPSTREAM = `
 const answer = JSON.stringify({ _index: "idx", _id: "1", _version: 1, result: "created", found: true,
   _shards: { total: 1, successful: 1, failed: 0 }, _source: { msg: "x".repeat(300) } });
-const bulk = JSON.stringify({ took: 3, errors: false, items: Array.from({ length: 50 }, (_, i) => ({ index: {
-  _index: "idx", _id: "id" + i, _version: 1, result: "created", _shards: { total: 1, successful: 1, failed: 0 },
-  _seq_no: i, _primary_term: 1, status: 201 } })) });
+const bulk = process.env.BENCH_BULK_ANSWER;
 require("node:http").createServer((req, res) => {
   req.resume();
   req.on("end", () => {
@@ -131,7 +126,10 @@ function config(dir: string, name: string, upstream: string): string {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "bench-rt-"));
-  const upstreamChild = spawn(process.execPath, ["-e", UPSTREAM], { stdio: ["ignore", "pipe", "inherit"] });
+  const upstreamChild = spawn(process.execPath, ["-e", UPSTREAM], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, BENCH_BULK_ANSWER: bulkAnswer("idx") },
+  });
   const procs: Proc[] = [];
   try {
     const [line] = (await once(upstreamChild.stdout, "data")) as [Buffer];
