@@ -219,7 +219,7 @@ export async function runBackfill(
     closeStream(tracked);
   }
   // Only after every index is copied: a failed run keeps replay held until the re-run finishes.
-  closeSyncWindow(tracked);
+  await closeSyncWindow(tracked);
   results.sort((a, b) => a.index.localeCompare(b.index));
   return {
     results,

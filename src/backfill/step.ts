@@ -4,7 +4,6 @@ import type { BackfillMethod, MigrationConfig } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
 import { withClusters } from "../prepare/index.ts";
 import { openMigrationState } from "../state/index.ts";
-import { settledReading } from "../sync/index.ts";
 import type { CheckpointReader, Step } from "../workflow/index.ts";
 import { type BackfillSummary, planTasks, runBackfill } from "./run.ts";
 import type { SlicePlan, SliceState } from "./stream/store.ts";
@@ -134,6 +133,8 @@ export function backfillStep(
           return found;
         };
         // While clients write through the gateway, the target trails the source by replay's lag.
+        // Sync is loaded here, not with the step: the copy's thread has no use for the gateway's stack.
+        const { settledReading } = await import("../sync/index.ts");
         const differ = await settledReading(
           config,
           bctx.state,

@@ -8,10 +8,26 @@
 
 import type { LogPosition } from "../capture/index.ts";
 import { isBluegreenError } from "../errors/index.ts";
-import { askGateway, openConfiguredLog, unreachableOwnerError } from "../gateway/index.ts";
-import { holdReplay, markBackfillStart, releaseReplay } from "../replay/index.ts";
-import { syncMethodOf } from "../sync/index.ts";
 import type { BackfillContext } from "./types.ts";
+
+/**
+ * Loaded only when the gateway syncs: the gateway's HTTP stack, metrics and Kafka client are a third
+ * of a second of loading in the thread that copies, which every other copy would pay for nothing.
+ */
+async function parts() {
+  const [gateway, replay, sync] = await Promise.all([
+    import("../gateway/index.ts"),
+    import("../replay/index.ts"),
+    import("../sync/index.ts"),
+  ]);
+  return { gateway, replay, sync };
+}
+
+async function gatewaySyncs(ctx: BackfillContext): Promise<boolean> {
+  if (ctx.config.sync.method !== "auto" && ctx.config.sync.method !== "gateway") return false;
+  const { sync } = await parts();
+  return sync.syncMethodOf(ctx.config, ctx.state) === "gateway";
+}
 
 /**
  * The log end from the running gateway (it owns the file log), found through the state file whatever
@@ -19,6 +35,7 @@ import type { BackfillContext } from "./types.ts";
  * an error naming that gateway.
  */
 async function logEnd(ctx: BackfillContext): Promise<LogPosition> {
+  const { askGateway, openConfiguredLog, unreachableOwnerError } = (await parts()).gateway;
   const asked = await askGateway(ctx.config, ctx.state, "/_bluegreen/log-end");
   if (asked.answer !== undefined) return asked.answer.end as LogPosition;
   let log: Awaited<ReturnType<typeof openConfiguredLog>>;
@@ -36,14 +53,15 @@ async function logEnd(ctx: BackfillContext): Promise<LogPosition> {
 }
 
 export async function openSyncWindow(ctx: BackfillContext): Promise<void> {
-  if (syncMethodOf(ctx.config, ctx.state) !== "gateway") return;
+  if (!(await gatewaySyncs(ctx))) return;
+  const { holdReplay, markBackfillStart } = (await parts()).replay;
   holdReplay(ctx.state, "backfill");
   const end = await logEnd(ctx);
   const position = await markBackfillStart({ end: async () => end }, ctx.state);
   ctx.logger.info({ position }, "backfill: replay marked and held until the copy is done");
 }
 
-export function closeSyncWindow(ctx: BackfillContext): void {
-  if (syncMethodOf(ctx.config, ctx.state) !== "gateway") return;
-  releaseReplay(ctx.state);
+export async function closeSyncWindow(ctx: BackfillContext): Promise<void> {
+  if (!(await gatewaySyncs(ctx))) return;
+  (await parts()).replay.releaseReplay(ctx.state);
 }

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { EXIT, toBluegreenError } from "../errors/index.ts";
 import { renderError } from "../report/index.ts";
+import { boundedBackfill } from "./commands/backfill-worker.ts";
+import { consoleOutput } from "./output.ts";
 
 type Register = (program: Command) => void;
 
@@ -49,6 +51,11 @@ export async function buildProgram(command?: string): Promise<Command> {
 /** Every failure ends here: a catalogue code, a message, a fix and a documented exit code; no stack. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
+    // Before anything else loads: the worker loads what the copy needs, and parses the arguments.
+    if (boundedBackfill(argv)) {
+      const { inBoundedWorker } = await import("./commands/backfill-worker.ts");
+      return await inBoundedWorker(consoleOutput, argv);
+    }
     await (await buildProgram(argv[0])).parseAsync([...argv], { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (thrown) {

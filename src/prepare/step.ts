@@ -4,7 +4,6 @@ import { globToRegExp, type IndexSelection, type MigrationConfig } from "../conf
 import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
 import { openMigrationState } from "../state/index.ts";
-import { syncMethodOf } from "../sync/index.ts";
 import type { CheckpointWriter, PlanAction, Step } from "../workflow/index.ts";
 import { apply } from "./apply.ts";
 import { inventory } from "./inventory.ts";
@@ -37,9 +36,12 @@ export interface CompareOptions {
  * missing indices to CCR once CCR is the method (configured, or `auto` decided so); before `auto` is
  * decided it creates them, and the backfill replaces the empty ones.
  */
-export function ccrCreatesIndices(config: MigrationConfig): boolean {
+export async function ccrCreatesIndices(config: MigrationConfig): Promise<boolean> {
   if (config.sync.method !== "ccr" && config.sync.method !== "auto") return false;
   if (config.sync.method === "ccr") return true;
+  // Loaded only here: sync's surface reaches the gateway and its metrics, which the backfill's copy
+  // thread (it plans through prepare) would otherwise load for nothing.
+  const { syncMethodOf } = await import("../sync/index.ts");
   const state = openMigrationState(config);
   try {
     return syncMethodOf(config, state) === "ccr";
@@ -191,7 +193,7 @@ export async function applyPrepare(
     (await compare(config, source, target, {
       ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
       ...(ctx.prune === undefined ? {} : { prune: ctx.prune }),
-      leaveToCcr: ccrCreatesIndices(config),
+      leaveToCcr: await ccrCreatesIndices(config),
     }));
   assertApplicable(comparison);
   const { changes } = pending(comparison.items);
@@ -223,8 +225,8 @@ export function prepareStep(config: MigrationConfig, logger?: Logger): Step {
     title:
       "Prepare: copy templates, pipelines, scripts, indices, aliases, data streams, ISM and security to the target",
     async plan(ctx) {
-      const comparison = await withClusters(config, logger, (s, t) =>
-        compare(config, s, t, { signal: ctx.signal, leaveToCcr: ccrCreatesIndices(config) }),
+      const comparison = await withClusters(config, logger, async (s, t) =>
+        compare(config, s, t, { signal: ctx.signal, leaveToCcr: await ccrCreatesIndices(config) }),
       );
       const off = outstanding(comparison.items);
       if (off.length === 0 && comparison.blockers.length === 0) {
@@ -251,8 +253,8 @@ export function prepareStep(config: MigrationConfig, logger?: Logger): Step {
       });
     },
     async verify(ctx) {
-      const { items } = await withClusters(config, logger, (s, t) =>
-        compare(config, s, t, { signal: ctx.signal, leaveToCcr: ccrCreatesIndices(config) }),
+      const { items } = await withClusters(config, logger, async (s, t) =>
+        compare(config, s, t, { signal: ctx.signal, leaveToCcr: await ccrCreatesIndices(config) }),
       );
       const off = outstanding(items);
       if (off.length === 0) return { ok: true };

@@ -60,7 +60,7 @@ export function registerPrepare(program: Command, io: Output = consoleOutput): v
       await withClusters(config, logger, async (source, target) => {
         const comparison = await compare(config, source, target, {
           ...(opts.prune ? { prune: true } : {}),
-          leaveToCcr: ccrCreatesIndices(config),
+          leaveToCcr: await ccrCreatesIndices(config),
         });
         const unmatched = unmatchedPatterns(config.indices, comparison.inventory);
         if (unmatched.length > 0) throw noMatchError(unmatched);
