@@ -326,3 +326,41 @@ test("querystring and JSON body go out as given; basic auth is sent", async () =
     assert.equal(seen?.headers.authorization, `Basic ${Buffer.from("bg:pw").toString("base64")}`);
   });
 });
+
+/** Writes `text` in pieces cut at these byte offsets (inside multi-byte characters too), a pause between. */
+function inPieces(text: string, cuts: readonly number[]): Handler {
+  return (res) => {
+    const bytes = Buffer.from(text);
+    res.writeHead(200, { "content-type": "application/json; charset=UTF-8" });
+    const edges = [0, ...cuts.filter((c) => c > 0 && c < bytes.length), bytes.length];
+    let i = 0;
+    const next = (): void => {
+      if (i + 1 >= edges.length) {
+        res.end();
+        return;
+      }
+      res.write(bytes.subarray(edges[i], edges[i + 1]));
+      i++;
+      setTimeout(next, 2);
+    };
+    next();
+  };
+}
+
+test("raw answers arriving in pieces read back as their exact text, a long one and then a shorter one", async () => {
+  // Multi-byte characters split across pieces, and a long above 2^53 that a parse would round; the
+  // shorter second answer must not carry any of the first one's bytes.
+  const long = `{"hits":[${Array.from({ length: 400 }, (_, i) => `{"n":9007199254740993${i},"s":"zürich ✓ 東京 ${i}"}`).join(",")}]}`;
+  const short = `{"hits":[{"n":12345678901234567890,"s":"ß€𝄞"}]}`;
+  const server = await faultServer(
+    inPieces(long, [1, 7, 100, 4097, 9001, 9002, 9003, 20000]),
+    inPieces(short, [3, 20, 41, 42, 43]),
+    inPieces(long, [5000]),
+  );
+  await withCluster(server, {}, async (cluster) => {
+    for (const expected of [long, short, long]) {
+      const res = await cluster.request<string>({ method: "POST", path: "/_search", raw: true });
+      assert.equal(res.body, expected);
+    }
+  });
+});
