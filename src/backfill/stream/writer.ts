@@ -117,8 +117,29 @@ function lineOf(chunk: Chunk, i: number): string {
   return `${chunk.actions[i]}\n${chunk.sources[i]}\n`;
 }
 
-function encode(chunk: Chunk): Buffer {
-  const body = Buffer.allocUnsafe(chunk.bytes);
+/**
+ * Bulk bodies, reused. A fresh buffer per request (megabytes each) faults its pages in on first touch
+ * and adds to V8's external memory. A body comes back only after a 2xx answer: OpenSearch reads a
+ * whole request before it answers, so by then no write of the buffer is pending. After any other
+ * outcome (a timeout, a reset, an early refusal) its buffer is dropped.
+ */
+const spareBodies: Buffer[] = [];
+const SPARE_BODIES = 8;
+const BODY_ROUNDING = 64 * 1024;
+
+function bodyBuffer(size: number): Buffer {
+  const i = spareBodies.findIndex((b) => b.length >= size);
+  if (i >= 0) return spareBodies.splice(i, 1)[0] as Buffer;
+  return Buffer.allocUnsafe(Math.ceil(size / BODY_ROUNDING) * BODY_ROUNDING);
+}
+
+function spareBody(buffer: Buffer): void {
+  if (spareBodies.length < SPARE_BODIES) spareBodies.push(buffer);
+}
+
+/** The chunk's body, written at the start of `into` (at least `chunk.bytes` long). */
+function encode(chunk: Chunk, into: Buffer): Buffer {
+  const body = into.subarray(0, chunk.bytes);
   let at = 0;
   for (let i = 0; i < chunk.ids.length; i++) {
     at += body.write(chunk.actions[i] as string, at);
@@ -181,8 +202,10 @@ export class BulkWriter {
       if (attempt > 1) await sleep(backoffMs(attempt), signal);
       const wait = this.#shared.throttle.reserve(pending.ids.length, pending.bytes);
       if (wait > 0) await sleep(wait, signal);
-      const body = encode(pending);
+      const buffer = bodyBuffer(pending.bytes);
+      const body = encode(pending, buffer);
       const outcome = await this.#shared.gate.run(() => this.#post(body), signal);
+      if (outcome.kind === "ok") spareBody(buffer);
       if (outcome.kind === "transient") {
         lastCause = outcome.cause;
         this.#shared.adaptive.pressure();
