@@ -67,7 +67,7 @@ prepare:
 
 backfill:
   method: auto                      # auto | snapshot | reindex | stream
-  batchSize: 1000                   # documents per batch
+  # batchSize: 2000                 # documents per read; unset: stream 2000 (pages also stop at ~2 MiB), reindex 1000
   concurrency: 2                    # indices copied in parallel
   # repository: migration-repo      # snapshot repository on both clusters (required by snapshot)
   # snapshot:                       # snapshot/restore (all optional)

@@ -229,6 +229,7 @@ function normalizeBackfill(
     stream;
   return {
     ...rest,
+    batchSize: raw.batchSize,
     repository: raw.repository,
     stream: {
       ...tuning,

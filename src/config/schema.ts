@@ -124,7 +124,7 @@ export const rawConfigSchema = z.strictObject({
   backfill: z
     .strictObject({
       method: z.enum(BACKFILL_METHODS).default("auto"),
-      batchSize: integer(1, 10_000).default(1_000),
+      batchSize: integer(1, 10_000).optional(),
       concurrency: integer(1, 32).default(2),
       repository: text.optional(),
       snapshot: z

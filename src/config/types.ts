@@ -70,8 +70,11 @@ export type BackfillMethod = (typeof BACKFILL_METHODS)[number];
 export interface BackfillSettings {
   /** `auto` picks snapshot when a repository is configured, else reindex-from-remote or streaming. */
   readonly method: BackfillMethod;
-  /** Documents per bulk/scroll batch. */
-  readonly batchSize: number;
+  /**
+   * Documents per read (stream: a page, also capped at about 2 MiB; reindex: a scroll batch).
+   * Undefined: each method's default (STREAM_BATCH, REINDEX_BATCH).
+   */
+  readonly batchSize: number | undefined;
   /** Indices copied in parallel. */
   readonly concurrency: number;
   /** Snapshot repository registered on both clusters; required by `method: snapshot`. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { chooseSlices } from "../../src/backfill/index.ts";
 import { Adaptive, ByteBudget, Gate, Throttle } from "../../src/backfill/stream/limits.ts";
-import { PAGE_BYTES, pageDocs } from "../../src/backfill/stream/runner.ts";
+import { PAGE_BYTES, pageDocs, STREAM_BATCH } from "../../src/backfill/stream/runner.ts";
 import { actionLine, isRetryableItem } from "../../src/backfill/stream/writer.ts";
 
 describe("slices", () => {
@@ -152,7 +152,13 @@ describe("bulk items", () => {
 
 describe("pageDocs: pages of about PAGE_BYTES of _source, never above batchSize", () => {
   const cases = [
-    { name: "1 KB documents keep batchSize's 1,000", avg: 1_060, batch: 1_000, docs: 1_000 },
+    { name: "1 KB documents keep a batchSize of 1,000", avg: 1_060, batch: 1_000, docs: 1_000 },
+    {
+      name: "1 KB documents, batchSize unset: a page of PAGE_BYTES",
+      avg: 1_060,
+      batch: STREAM_BATCH,
+      docs: 1_978,
+    },
     { name: "10 KB documents: about 200 a page", avg: 10_240, batch: 1_000, docs: 204 },
     { name: "1 MB documents: 2 a page", avg: 1_048_576, batch: 1_000, docs: 2 },
     { name: "a document above PAGE_BYTES: 1 a page, never 0", avg: 50_000_000, batch: 1_000, docs: 1 },

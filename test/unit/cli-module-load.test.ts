@@ -40,6 +40,12 @@ test("the backfill's copy thread does not load the gateway, replay, Kafka or the
 
 test("a backfill's main thread loads no command before it starts the worker that parses the command line", () => {
   const loaded = loadedBy("src/cli/main.ts");
-  for (const unneeded of ["src/config", "src/backfill", "src/cluster", "zod", "@opensearch-project/opensearch"])
+  for (const unneeded of [
+    "src/config",
+    "src/backfill",
+    "src/cluster",
+    "zod",
+    "@opensearch-project/opensearch",
+  ])
     assert.ok(!loaded.has(unneeded), `${unneeded} loads with the CLI's entry`);
 });

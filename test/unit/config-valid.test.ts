@@ -119,6 +119,8 @@ describe("valid configs", () => {
     assert.equal(config.state.path, "/srv/migrations/.bluegreen/tiny.db");
     assert.deepEqual(config.prepare, { templates: true, prune: false, overrides: [], backfillTuning: false });
     assert.equal(config.backfill.method, "auto");
+    // Unset, each method takes its own: pages of up to 2,000 (stream), scroll batches of 1,000 (reindex).
+    assert.equal(config.backfill.batchSize, undefined);
     assert.equal(config.sync.method, "none");
     assert.equal(config.configPath, undefined);
   });

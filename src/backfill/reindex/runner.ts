@@ -46,6 +46,11 @@ const planKey = (index: string) => `reindex:${index}`;
 const rangeKey = (index: string, id: number) => `reindex:${index}#${id}`;
 const rpsKey = (index: string) => `reindex:${index}#rps`;
 const enc = encodeURIComponent;
+/**
+ * Documents per scroll batch when `backfill.batchSize` is not set: OpenSearch's own default. A remote
+ * reindex buffers a whole batch (at most 100 MB), so larger batches fail with large documents.
+ */
+export const REINDEX_BATCH = 1_000;
 
 function settingsOf(ctx: BackfillContext) {
   return ctx.config.backfill.reindex ?? REINDEX_DEFAULTS;
@@ -102,7 +107,7 @@ async function adoptOrStart(job: RangeJob): Promise<string | undefined> {
     sourceIndex: task.index,
     targetIndex: task.targetIndex,
     range,
-    batchSize: ctx.config.backfill.batchSize,
+    batchSize: ctx.config.backfill.batchSize ?? REINDEX_BATCH,
     requestsPerSecond: rps,
     signal: job.signal,
   });
