@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { EXIT, toBluegreenError } from "../errors/index.ts";
 import { renderError } from "../report/index.ts";
-import { boundedBackfill } from "./commands/backfill-worker.ts";
+import { backfillForWorker } from "./commands/backfill-worker.ts";
 import { consoleOutput } from "./output.ts";
 
 type Register = (program: Command) => void;
@@ -52,7 +52,7 @@ export async function buildProgram(command?: string): Promise<Command> {
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     // Before anything else loads: the worker loads what the copy needs, and parses the arguments.
-    if (boundedBackfill(argv)) {
+    if (backfillForWorker(argv)) {
       const { inBoundedWorker } = await import("./commands/backfill-worker.ts");
       return await inBoundedWorker(consoleOutput, argv);
     }

@@ -9,10 +9,14 @@ import type { ProgressEvent } from "../../backfill/index.ts";
 import { BluegreenError } from "../../errors/index.ts";
 import type { Output } from "../output.ts";
 
-/** Whether this command line is a backfill to run in a bounded worker (not its help, not inline). */
-export function boundedBackfill(argv?: readonly string[]): boolean {
-  if (!isMainThread || process.env.BLUEGREEN_BACKFILL_INLINE === "1") return false;
-  return argv === undefined || (argv[0] === "backfill" && !argv.includes("--help") && !argv.includes("-h"));
+/** Whether a backfill here goes to a bounded worker: in the main thread, unless told to copy inline. */
+export function copiesInWorker(): boolean {
+  return isMainThread && process.env.BLUEGREEN_BACKFILL_INLINE !== "1";
+}
+
+/** Whether this command line is a backfill to hand to the worker before anything loads (not its help). */
+export function backfillForWorker(argv: readonly string[]): boolean {
+  return argv[0] === "backfill" && !argv.includes("--help") && !argv.includes("-h") && copiesInWorker();
 }
 
 /** Heap limits of the copy: with V8's defaults a fast copier's garbage alone grows RSS past 400 MB. */

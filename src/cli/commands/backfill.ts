@@ -1,9 +1,8 @@
-import { isMainThread } from "node:worker_threads";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { BACKFILL_METHODS, DEFAULT_CONFIG_FILE } from "../../config/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 import type { BackfillOpts } from "./backfill-run.ts";
-import { boundedBackfill, inBoundedWorker } from "./backfill-worker.ts";
+import { copiesInWorker, inBoundedWorker } from "./backfill-worker.ts";
 
 function count(value: string): number {
   const n = Number(value);
@@ -34,7 +33,7 @@ export function registerBackfill(program: Command, io: Output = consoleOutput): 
     .option("--restart", "forget the checkpoints of earlier runs and copy everything again", false)
     .action(async (opts: BackfillOpts) => {
       // main() normally starts the worker before this module loads; this serves other callers.
-      if (isMainThread && boundedBackfill()) {
+      if (copiesInWorker()) {
         process.exitCode = await inBoundedWorker(io, process.argv.slice(2));
         return;
       }
