@@ -15,18 +15,14 @@ import type { BackfillContext } from "./types.ts";
  * of a second of loading in the thread that copies, which every other copy would pay for nothing.
  */
 async function parts() {
-  const [gateway, replay, sync] = await Promise.all([
-    import("../gateway/index.ts"),
-    import("../replay/index.ts"),
-    import("../sync/index.ts"),
-  ]);
-  return { gateway, replay, sync };
+  const [gateway, replay] = await Promise.all([import("../gateway/index.ts"), import("../replay/index.ts")]);
+  return { gateway, replay };
 }
 
 async function gatewaySyncs(ctx: BackfillContext): Promise<boolean> {
   if (ctx.config.sync.method !== "auto" && ctx.config.sync.method !== "gateway") return false;
-  const { sync } = await parts();
-  return sync.syncMethodOf(ctx.config, ctx.state) === "gateway";
+  const { syncMethodOf } = await import("../sync/index.ts");
+  return syncMethodOf(ctx.config, ctx.state) === "gateway";
 }
 
 /**

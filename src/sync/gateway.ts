@@ -4,26 +4,29 @@
  * rather than starting them, `pause` holds replay, and `drain` replays what is left.
  */
 import { setTimeout as delay } from "node:timers/promises";
+import { lag as logLag } from "../capture/index.ts";
 import { createCluster } from "../cluster/index.ts";
 import type { MigrationConfig } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
+import {
+  askGateway,
+  captureLogEnd,
+  describeAttempts,
+  openReplayLog,
+  sharedModeStatus,
+} from "../gateway/index.ts";
 import type { Logger } from "../log/index.ts";
+import {
+  holdReplay,
+  liveReplayOwner,
+  releaseReplay,
+  replay,
+  replayHold,
+  replayPosition,
+  replayWait,
+} from "../replay/index.ts";
 import { describeProcess, type StateStore } from "../state/index.ts";
 import type { SyncDriver, SyncLag } from "./types.ts";
-
-/**
- * The capture log, the gateway and replay, loaded when a driver method first runs. Every command that
- * reaches sync's surface (prepare, backfill, which runs in a thread of its own) would otherwise load
- * the gateway's HTTP stack, its metrics and the Kafka client: 0.3 s of a 5 s copy (docs/backfill.md).
- */
-async function parts() {
-  const [capture, gateway, replay] = await Promise.all([
-    import("../capture/index.ts"),
-    import("../gateway/index.ts"),
-    import("../replay/index.ts"),
-  ]);
-  return { capture, gateway, replay };
-}
 
 const PAUSED = "paused (bluegreen sync pause)";
 
@@ -33,10 +36,8 @@ export async function gatewayLag(
   state: StateStore,
   logger: Logger,
 ): Promise<SyncLag> {
-  const { capture, gateway, replay } = await parts();
-  const position = replay.replayPosition(state);
-  const end = await gateway.captureLogEnd(config, state, logger);
-  return { position, lagRecords: capture.lag(position ?? {}, end) };
+  const position = replayPosition(state);
+  return { position, lagRecords: logLag(position ?? {}, await captureLogEnd(config, state, logger)) };
 }
 
 /** Replay until nothing logged is left: by the replayer already running, else in this process. */
@@ -53,14 +54,13 @@ async function drain(
   // The replayer that runs (usually the gateway's) drains; only when none does is it done here. Never
   // both: two replayers interleave, and a slow one could land an older version of a document after
   // the switch (src/replay/owner.ts).
-  const { gateway, replay } = await parts();
-  const owner = replay.liveReplayOwner(state, "forward");
+  const owner = liveReplayOwner(state, "forward");
   if (owner === undefined) {
-    const log = await gateway.openReplayLog(config, logger);
+    const log = await openReplayLog(config, logger);
     const source = createCluster(config.source, { logger });
     const target = createCluster(config.target, { logger });
     try {
-      await replay.replay({
+      await replay({
         log,
         state,
         source,
@@ -107,12 +107,7 @@ async function checkRunning(config: MigrationConfig, state: StateStore): Promise
       },
     );
   }
-  const { replay } = await parts();
-  const wait = replay.replayWait(
-    state,
-    replay.replayPosition(state) !== undefined,
-    `bluegreen backfill -c ${file}`,
-  );
+  const wait = replayWait(state, replayPosition(state) !== undefined, `bluegreen backfill -c ${file}`);
   if (wait !== undefined) {
     throw new BluegreenError("BG_SYNC_NOT_READY", `Replay is not applying: ${wait.message}.`, {
       fix: `Let the backfill finish (\`bluegreen backfill -c ${file}\`), then run again.`,
@@ -133,9 +128,8 @@ async function runningMode(
   file: string,
 ): Promise<{ where: string; mode: string }> {
   const fix = `Run the gateway as a service (docs/gateway-service.md): \`bluegreen gateway -c ${file} --replay\`, with clients writing through it; then run again.`;
-  const { gateway } = await parts();
   if (config.gateway.shared !== undefined) {
-    const shared = await gateway.sharedModeStatus(config);
+    const shared = await sharedModeStatus(config);
     const live = shared.members.filter((m) => m.live).length;
     if (live === 0)
       throw new BluegreenError(
@@ -145,13 +139,13 @@ async function runningMode(
       );
     return { where: `control topic ${shared.shared} (${live} live gateway(s))`, mode: shared.mode };
   }
-  const asked = await gateway.askGateway(config, state, "/_bluegreen/mode", undefined, 5_000);
+  const asked = await askGateway(config, state, "/_bluegreen/mode", undefined, 5_000);
   if (asked.answer === undefined) {
     throw new BluegreenError(
       "BG_SYNC_NOT_READY",
       asked.tried.length === 0
         ? "No gateway of this migration is running (none is recorded in the state file) and gateway.listen is not set, so no write is being captured."
-        : `No gateway of this migration answered (${gateway.describeAttempts(asked.tried)}), so no write is being captured.`,
+        : `No gateway of this migration answered (${describeAttempts(asked.tried)}), so no write is being captured.`,
       { fix, retryable: false },
     );
   }
@@ -164,13 +158,11 @@ export function gatewayDriver(config: MigrationConfig, state: StateStore, logger
     start: () => checkRunning(config, state),
     lag: () => gatewayLag(config, state, logger),
     async pause() {
-      const { replay } = await parts();
-      if (replay.replayHold(state) === undefined) replay.holdReplay(state, PAUSED);
+      if (replayHold(state) === undefined) holdReplay(state, PAUSED);
     },
     async resume() {
-      const { replay } = await parts();
       // Only a hold this interface made: the backfill's hold is the backfill's to lift.
-      if (replay.replayHold(state)?.reason === PAUSED) replay.releaseReplay(state);
+      if (replayHold(state)?.reason === PAUSED) releaseReplay(state);
     },
     drain: (timeoutMs, signal) => drain(config, state, logger, timeoutMs, signal),
     // Switching clients is cutover's business (gateway mode target); the log keeps serving rollback.
