@@ -174,11 +174,12 @@ export class Gateway {
     }
     const method = req.method ?? "GET";
     const started = performance.now();
-    const mode = this.#mode;
-    const typed = isMutatingMethod(method) && (await this.#routesTypes(mode, pathname, res));
+    const arrivedIn = this.#mode;
+    const typed = isMutatingMethod(method) && (await this.#routesTypes(arrivedIn, pathname, res));
     if (typed === undefined) return;
     const cls = classify(method, pathname, typed);
     if (cls.kind === "read") {
+      const mode = this.#mode;
       const upstream = mode === "target" ? this.#target : this.#source;
       // Picked for a shadow read: the bytes are copied on their way, compared once the client has them.
       const shadow = this.#shadow?.begin(mode, method, pathname, url, req.headers);
@@ -197,9 +198,27 @@ export class Gateway {
       return;
     }
     const rid = `${this.#boot}.${(this.#counter++).toString(36)}`;
+    let body: Buffer;
+    try {
+      body = await readBody(req, this.#options.settings.maxBodyBytes);
+    } catch (error) {
+      if (!(error instanceof BadWrite)) throw error;
+      return this.#refuse(arrivedIn, rid, method, pathname, error, started, res);
+    }
+    // The mode as the body is complete, not as the request began: a fence set while the body was on
+    // its way waits only for writes counted in flight (from `#write` on, with no await between), so a
+    // write still under the old mode would reach a source that cutover has since blocked.
+    const mode = this.#mode;
+    if (side(mode) !== side(arrivedIn) && typeSensitive(pathname)) {
+      // What the path means was asked of the other cluster; never forwarded, so a retry is safe.
+      sendError(res, 503, "the gateway switched clusters while this request arrived; retry", {
+        "retry-after": "1",
+      });
+      this.#observe(mode, "write", outcomeLabel(503), started);
+      return;
+    }
     let prepared: PreparedWrite;
     try {
-      const body = await readBody(req, this.#options.settings.maxBodyBytes);
       prepared = prepareWrite(cls, {
         method,
         pathname,
@@ -212,20 +231,7 @@ export class Gateway {
       });
     } catch (error) {
       if (!(error instanceof BadWrite)) throw error;
-      this.#observe(mode, "write", "rejected", started);
-      this.#logger.info(
-        { rid, method, path: pathname, status: error.status, reason: error.message },
-        "write refused",
-      );
-      // A 413 leaves the rest of the body unread: close the connection rather than read it.
-      sendError(
-        res,
-        error.status,
-        error.message,
-        error.status === 413 ? { connection: "close" } : {},
-        error.type,
-      );
-      return;
+      return this.#refuse(mode, rid, method, pathname, error, started, res);
     }
     this.metrics.phase("parse", (performance.now() - started) / 1000);
     const headers = forwardHeaders(req.headers, WRITE_DROP);
@@ -237,22 +243,43 @@ export class Gateway {
     );
   }
 
+  #refuse(
+    mode: GatewayMode,
+    rid: string,
+    method: string,
+    path: string,
+    error: BadWrite,
+    started: number,
+    res: ServerResponse,
+  ): void {
+    this.#observe(mode, "write", "rejected", started);
+    this.#logger.info({ rid, method, path, status: error.status, reason: error.message }, "write refused");
+    // A 413 leaves the rest of the body unread: close the connection rather than read it.
+    sendError(
+      res,
+      error.status,
+      error.message,
+      error.status === 413 ? { connection: "close" } : {},
+      error.type,
+    );
+  }
+
   /**
    * Whether the cluster this request goes to routes the typed API, asked only for a path whose meaning
    * depends on it (most requests: false at once). Undefined after answering 502: it cannot be told.
    */
   async #routesTypes(mode: GatewayMode, pathname: string, res: ServerResponse): Promise<boolean | undefined> {
     if (!typeSensitive(pathname)) return false;
-    const side = mode === "target" ? "target" : "source";
+    const which = side(mode);
     try {
-      return await this.#apiKinds.typed(side);
+      return await this.#apiKinds.typed(which);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      this.#logger.warn({ side, path: pathname, err: reason }, "could not read the cluster's version");
+      this.#logger.warn({ side: which, path: pathname, err: reason }, "could not read the cluster's version");
       sendError(
         res,
         502,
-        `the gateway could not read the ${side} cluster's version, which decides what ${pathname} means there (a typed path before OpenSearch 2.0): ${reason}`,
+        `the gateway could not read the ${which} cluster's version, which decides what ${pathname} means there (a typed path before OpenSearch 2.0): ${reason}`,
       );
       return undefined;
     }
@@ -381,4 +408,9 @@ export class Gateway {
     sendAnswer(res, source.status, source.headers, source.body);
     return source.status;
   }
+}
+
+/** The cluster a request in this mode is read from, and whose API decides what its path means. */
+function side(mode: GatewayMode): "source" | "target" {
+  return mode === "target" ? "target" : "source";
 }

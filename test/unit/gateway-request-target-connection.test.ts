@@ -2,6 +2,8 @@
  * The request-target fixer as part of a connection: backpressure still works both ways (the listener
  * neither buffers a body nobody reads nor an answer the client does not take), a real Gateway forwards and counts a request
  * sent without the leading slash, and Gateway.close() still closes idle keep-alive connections.
+ * Requests caught between two states on their way in: one sent as the gateway stops, and writes whose
+ * body is still arriving as the mode changes (a cutover's fence, the switch to the target).
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";
@@ -28,14 +30,21 @@ function client(port: number) {
     text += d.toString("latin1");
     for (const wake of waiters.splice(0)) wake();
   });
-  const closed = new Promise<void>((r) => socket.on("close", r));
+  let isClosed = false;
+  const closed = new Promise<void>((r) =>
+    socket.on("close", () => {
+      isClosed = true;
+      r();
+    }),
+  );
   const count = () => [...text.matchAll(/^HTTP\/1\.1 [2-5]\d\d /gm)].length;
   return {
     socket,
     closed,
     text: () => text,
     async answers(n: number): Promise<string> {
-      while (count() < n) await Promise.race([closed, new Promise<void>((r) => waiters.push(r))]);
+      while (count() < n && !isClosed)
+        await Promise.race([closed, new Promise<void>((r) => waiters.push(r))]);
       if (count() < n) throw new Error(`the connection closed after ${count()} answers:\n${text}`);
       return text;
     },
@@ -160,6 +169,7 @@ test("the server's keep-alive timeout still closes an idle connection (timeouts 
 
 let echo: Server;
 let gateway: Gateway;
+let echoPort = 0;
 let gatewayPort: number;
 const upstream: { method: string; url: string; body: string }[] = [];
 
@@ -170,21 +180,36 @@ before(async () => {
     req.on("end", () => {
       const body = Buffer.concat(parts).toString();
       upstream.push({ method: req.method ?? "", url: req.url ?? "", body });
-      const answer = req.url?.includes("_doc")
-        ? { _index: "idx", _id: "1", result: "created", _shards: { total: 1, successful: 1, failed: 0 } }
-        : { echo: req.url };
-      res.writeHead(req.url?.includes("_doc") ? 201 : 200, { "content-type": "application/json" });
+      const written = req.url?.includes("_doc") || req.url?.includes("/mytype/");
+      // GET /: an Elasticsearch 7 source (it routes typed paths) and an OpenSearch 2 target.
+      const root = req.url === "/" || req.url === "/t/";
+      const answer = root
+        ? {
+            version:
+              req.url === "/" ? { number: "7.10.2" } : { number: "2.19.4", distribution: "opensearch" },
+          }
+        : written
+          ? { _index: "idx", _id: "1", result: "created", _shards: { total: 1, successful: 1, failed: 0 } }
+          : { echo: req.url };
+      res.writeHead(written ? 201 : 200, { "content-type": "application/json" });
       res.end(JSON.stringify(answer));
     });
   });
   echo.listen(0, "127.0.0.1");
   await once(echo, "listening");
-  const port = (echo.address() as AddressInfo).port;
+  echoPort = (echo.address() as AddressInfo).port;
+  gateway = newGateway();
+  gatewayPort = Number(new URL((await gateway.listen("127.0.0.1", 0)).url).port);
+});
+
+let closed = false;
+
+function newGateway(): Gateway {
   const config = parseConfig(
-    `version: 1\nname: gw-rt\nsource: { url: 'http://127.0.0.1:${port}' }\ntarget: { url: 'http://127.0.0.1:${port}/t' }\n`,
+    `version: 1\nname: gw-rt\nsource: { url: 'http://127.0.0.1:${echoPort}' }\ntarget: { url: 'http://127.0.0.1:${echoPort}/t' }\n`,
     { baseDir: "/tmp", env: {} },
   );
-  gateway = new Gateway({
+  return new Gateway({
     source: config.source,
     target: config.target,
     settings: config.gateway,
@@ -193,10 +218,7 @@ before(async () => {
     modes: { load: () => undefined, save: () => {} },
     logger: createLogger({ level: "silent" }),
   });
-  gatewayPort = Number(new URL((await gateway.listen("127.0.0.1", 0)).url).port);
-});
-
-let closed = false;
+}
 
 after(async () => {
   if (!closed) await gateway.close();
@@ -240,4 +262,82 @@ test("Gateway.close() closes an idle keep-alive connection instead of waiting fo
   await gateway.close();
   await idle.closed;
   assert.match(idle.text(), /^HTTP\/1\.1 200 /);
+});
+
+test("a request already on its way when the gateway stops is answered 503 (never forwarded), not cut", {
+  timeout: 30_000,
+}, async () => {
+  const stopping = newGateway();
+  const port = Number(new URL((await stopping.listen("127.0.0.1", 0)).url).port);
+  const c = client(port);
+  c.socket.write(`GET _cluster/health HTTP/1.1\r\n${H}\r\n`);
+  await c.answers(1);
+  const seen = upstream.length;
+  // The client reuses its idle keep-alive connection at the moment the stop begins: the server has
+  // not read the request yet, so the connection still looks idle.
+  const closing = stopping.close();
+  c.socket.write(
+    `PUT idx/_doc/raced HTTP/1.1\r\n${H}content-type: application/json\r\nContent-Length: 2\r\n\r\n{}`,
+  );
+  const text = await c.answers(2);
+  await closing;
+  await c.closed;
+  assert.match(text, /HTTP\/1\.1 503 [\s\S]*connection: close/i);
+  assert.equal(upstream.length, seen, "the raced write was forwarded");
+});
+
+test("a write whose body is still arriving when the fence goes up is fenced too, not sent to the source", {
+  timeout: 30_000,
+}, async () => {
+  const fencing = newGateway();
+  const port = Number(new URL((await fencing.listen("127.0.0.1", 0)).url).port);
+  try {
+    const c = client(port);
+    c.socket.write(
+      `PUT idx/_doc/slow HTTP/1.1\r\n${H}content-type: application/json\r\nContent-Length: 2\r\n\r\n`,
+    );
+    // The gateway has the head (and the mode it arrived in) and waits for the body.
+    await new Promise((r) => setTimeout(r, 100));
+    const fenced = await fencing.setMode("fenced");
+    assert.equal(fenced.drained, true);
+    // Cutover now write-blocks the source: a write still taken under capture mode would fail there.
+    c.socket.write("{}");
+    await Promise.race([c.answers(1), new Promise((r) => setTimeout(r, 200))]);
+    assert.equal(c.text(), "", "answered while fenced");
+    await fencing.setMode("target");
+    const text = await c.answers(1);
+    assert.match(text, /^HTTP\/1\.1 201 /);
+    const sent = upstream.filter((u) => u.url.includes("/idx/_doc/slow")).map((u) => u.url.split("?")[0]);
+    assert.deepEqual(sent, ["/t/idx/_doc/slow"]);
+    c.socket.destroy();
+  } finally {
+    await fencing.close();
+  }
+});
+
+test("a typed-path write whose body is still arriving as the gateway switches clusters is refused with 503, not sent", {
+  timeout: 30_000,
+}, async () => {
+  const switching = newGateway();
+  const port = Number(new URL((await switching.listen("127.0.0.1", 0)).url).port);
+  try {
+    const c = client(port);
+    // On the Elasticsearch 7 source this is a document of type mytype; on OpenSearch 2 it means something else.
+    c.socket.write(
+      `PUT idx/mytype/1 HTTP/1.1\r\n${H}content-type: application/json\r\nContent-Length: 2\r\n\r\n`,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    await switching.setMode("target");
+    c.socket.write("{}");
+    const text = await c.answers(1);
+    assert.match(text, /^HTTP\/1\.1 503 [\s\S]*switched clusters while this request arrived; retry/);
+    assert.deepEqual(
+      upstream.filter((u) => u.url.includes("mytype")),
+      [],
+      "the write was forwarded",
+    );
+    c.socket.destroy();
+  } finally {
+    await switching.close();
+  }
 });
