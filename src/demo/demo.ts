@@ -166,7 +166,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     result.steps = stepTimes(state, outcome);
     result.writes = await load.stop();
     say(`✓ client load stopped: ${loadLine(result.writes)}`);
-    if (load.firstFailure !== undefined) say(`  first failed write: ${load.firstFailure}`);
+    if (result.writes.firstFailure !== undefined) say(`  first failed write: ${result.writes.firstFailure}`);
     if (outcome.status === "cancelled") throw signal.reason ?? new Error("interrupted");
     if (outcome.status !== "completed") {
       result.status = "failed";

@@ -18,6 +18,8 @@ export interface LoadCounts {
   /** The slowest answer: how long one client waited at most (the fence holds writes). */
   readonly maxLatencyMs: number;
   readonly writesPerSecond: number;
+  /** The first write counted in `failed`, and what came back: evidence when a run goes wrong. */
+  readonly firstFailure?: string;
 }
 
 export interface WriteLoadOptions {
@@ -43,8 +45,7 @@ export class WriteLoad {
   readonly #started = performance.now();
   #stoppedAt: number | undefined;
   readonly #clients: Promise<void>[];
-  /** The first unexpected answer, to show what went wrong. */
-  firstFailure: string | undefined;
+  #firstFailure: string | undefined;
 
   constructor(options: WriteLoadOptions) {
     this.#options = options;
@@ -78,13 +79,15 @@ export class WriteLoad {
       else if (res.status === 503) this.refused.push(id);
       else this.#fail(`${id}: HTTP ${res.status} ${text.slice(0, 200)}`);
     } catch (error) {
-      this.#fail(`${id}: ${error instanceof Error ? error.message : String(error)}`);
+      // fetch says only "fetch failed"; what happened to the connection is in its cause.
+      const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : "";
+      this.#fail(`${id}: ${error instanceof Error ? error.message : String(error)}${cause}`);
     }
   }
 
   #fail(what: string): void {
     this.#failed++;
-    this.firstFailure ??= what;
+    this.#firstFailure ??= what;
   }
 
   /** Where the next writes go: what a DNS or load-balancer switch does to real clients. */
@@ -101,6 +104,7 @@ export class WriteLoad {
       failed: this.#failed,
       maxLatencyMs: Math.round(this.#maxLatencyMs),
       writesPerSecond: seconds > 0 ? Math.round((this.#sent / seconds) * 10) / 10 : 0,
+      ...(this.#firstFailure === undefined ? {} : { firstFailure: this.#firstFailure }),
     };
   }
 

@@ -59,7 +59,7 @@ describe("bluegreen demo", () => {
       );
       const writes = outcome.writes;
       assert.ok(writes !== undefined && writes.ok > 0, JSON.stringify(writes));
-      assert.equal(writes.failed, 0);
+      assert.equal(writes.failed, 0, `${writes.firstFailure}\n${run.stderr}`);
       assert.equal(writes.sent, writes.ok + writes.unavailable);
       assert.ok((outcome.writePauseMs ?? -1) >= 0);
       assert.equal(outcome.validation?.passed, true);
