@@ -179,7 +179,7 @@ export class Gateway {
     if (typed === undefined) return;
     const cls = classify(method, pathname, typed);
     if (cls.kind === "read") {
-      const mode = this.#mode;
+      const mode = arrivedIn;
       const upstream = mode === "target" ? this.#target : this.#source;
       // Picked for a shadow read: the bytes are copied on their way, compared once the client has them.
       const shadow = this.#shadow?.begin(mode, method, pathname, url, req.headers);

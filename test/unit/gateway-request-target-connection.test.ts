@@ -286,58 +286,65 @@ test("a request already on its way when the gateway stops is answered 503 (never
   assert.equal(upstream.length, seen, "the raced write was forwarded");
 });
 
-test("a write whose body is still arriving when the fence goes up is fenced too, not sent to the source", {
-  timeout: 30_000,
-}, async () => {
-  const fencing = newGateway();
-  const port = Number(new URL((await fencing.listen("127.0.0.1", 0)).url).port);
+/**
+ * A fresh gateway, and a client that has sent it the head of `PUT path` with a two-byte body still to
+ * come; `run` goes on from there (the client's `socket.write("{}")` sends the body).
+ */
+async function withBodyPending(
+  path: string,
+  run: (gateway: Gateway, c: ReturnType<typeof client>) => Promise<void>,
+) {
+  const gateway = newGateway();
+  const port = Number(new URL((await gateway.listen("127.0.0.1", 0)).url).port);
   try {
     const c = client(port);
-    c.socket.write(
-      `PUT idx/_doc/slow HTTP/1.1\r\n${H}content-type: application/json\r\nContent-Length: 2\r\n\r\n`,
-    );
+    c.socket.write(`PUT ${path} HTTP/1.1\r\n${H}content-type: application/json\r\nContent-Length: 2\r\n\r\n`);
     // The gateway has the head (and the mode it arrived in) and waits for the body.
     await new Promise((r) => setTimeout(r, 100));
-    const fenced = await fencing.setMode("fenced");
-    assert.equal(fenced.drained, true);
-    // Cutover now write-blocks the source: a write still taken under capture mode would fail there.
-    c.socket.write("{}");
-    await Promise.race([c.answers(1), new Promise((r) => setTimeout(r, 200))]);
-    assert.equal(c.text(), "", "answered while fenced");
-    await fencing.setMode("target");
-    const text = await c.answers(1);
-    assert.match(text, /^HTTP\/1\.1 201 /);
-    const sent = upstream.filter((u) => u.url.includes("/idx/_doc/slow")).map((u) => u.url.split("?")[0]);
-    assert.deepEqual(sent, ["/t/idx/_doc/slow"]);
+    await run(gateway, c);
     c.socket.destroy();
   } finally {
-    await fencing.close();
+    await gateway.close();
   }
-});
+}
 
-test("a typed-path write whose body is still arriving as the gateway switches clusters is refused with 503, not sent", {
-  timeout: 30_000,
-}, async () => {
-  const switching = newGateway();
-  const port = Number(new URL((await switching.listen("127.0.0.1", 0)).url).port);
-  try {
-    const c = client(port);
-    // On the Elasticsearch 7 source this is a document of type mytype; on OpenSearch 2 it means something else.
-    c.socket.write(
-      `PUT idx/mytype/1 HTTP/1.1\r\n${H}content-type: application/json\r\nContent-Length: 2\r\n\r\n`,
-    );
-    await new Promise((r) => setTimeout(r, 100));
-    await switching.setMode("target");
-    c.socket.write("{}");
-    const text = await c.answers(1);
-    assert.match(text, /^HTTP\/1\.1 503 [\s\S]*switched clusters while this request arrived; retry/);
-    assert.deepEqual(
-      upstream.filter((u) => u.url.includes("mytype")),
-      [],
-      "the write was forwarded",
-    );
-    c.socket.destroy();
-  } finally {
-    await switching.close();
-  }
-});
+test(
+  "a write whose body is still arriving when the fence goes up is fenced too, not sent to the source",
+  {
+    timeout: 30_000,
+  },
+  () =>
+    withBodyPending("idx/_doc/slow", async (fencing, c) => {
+      const fenced = await fencing.setMode("fenced");
+      assert.equal(fenced.drained, true);
+      // Cutover now write-blocks the source: a write still taken under capture mode would fail there.
+      c.socket.write("{}");
+      await Promise.race([c.answers(1), new Promise((r) => setTimeout(r, 200))]);
+      assert.equal(c.text(), "", "answered while fenced");
+      await fencing.setMode("target");
+      const text = await c.answers(1);
+      assert.match(text, /^HTTP\/1\.1 201 /);
+      const sent = upstream.filter((u) => u.url.includes("/idx/_doc/slow")).map((u) => u.url.split("?")[0]);
+      assert.deepEqual(sent, ["/t/idx/_doc/slow"]);
+    }),
+);
+
+// On the Elasticsearch 7 source idx/mytype/1 is a document of type mytype; on OpenSearch 2 it means something else.
+test(
+  "a typed-path write whose body is still arriving as the gateway switches clusters is refused with 503, not sent",
+  {
+    timeout: 30_000,
+  },
+  () =>
+    withBodyPending("idx/mytype/1", async (switching, c) => {
+      await switching.setMode("target");
+      c.socket.write("{}");
+      const text = await c.answers(1);
+      assert.match(text, /^HTTP\/1\.1 503 [\s\S]*switched clusters while this request arrived; retry/);
+      assert.deepEqual(
+        upstream.filter((u) => u.url.includes("mytype")),
+        [],
+        "the write was forwarded",
+      );
+    }),
+);
