@@ -1,13 +1,13 @@
-import type { Client } from "@opensearch-project/opensearch";
 import { BluegreenError, isBluegreenError } from "../errors/index.ts";
 import { failureToError, type RequestContext, responseToError, TransportFailure } from "./errors.ts";
 import { type ClusterFacts, detectFacts } from "./facts.ts";
 import { type IndexInfo, listIndices } from "./indices.ts";
+import type { OfficialTransport } from "./official-client.ts";
 import type { ClusterRequest, ClusterResponse, Dispatch, Requester } from "./types.ts";
 
 export interface ClusterInit {
   readonly name: string;
-  readonly client: Client;
+  readonly client: OfficialTransport;
   /** The composed dispatch (retry, logging, timeout around the client's transport). */
   readonly dispatch: Dispatch;
   readonly authType: RequestContext["authType"];
@@ -25,11 +25,8 @@ export interface FactsOptions {
  */
 export class Cluster implements Requester {
   readonly name: string;
-  /**
-   * The official client, for typed API calls. It shares the connections, TLS and auth, but not our
-   * retry, timeout or error mapping: prefer `request` where those matter.
-   */
-  readonly client: Client;
+  /** The official client's transport and connection pool, under `#dispatch`; held to close them. */
+  readonly #client: OfficialTransport;
   readonly #dispatch: Dispatch;
   readonly #authType: RequestContext["authType"];
   readonly #timeoutMs: number;
@@ -37,7 +34,7 @@ export class Cluster implements Requester {
 
   constructor(init: ClusterInit) {
     this.name = init.name;
-    this.client = init.client;
+    this.#client = init.client;
     this.#dispatch = init.dispatch;
     this.#authType = init.authType;
     this.#timeoutMs = init.timeoutMs;
@@ -91,7 +88,7 @@ export class Cluster implements Requester {
   }
 
   async close(): Promise<void> {
-    await this.client.close();
+    await this.#client.close();
   }
 
   #toError(error: unknown, context: RequestContext): BluegreenError {

@@ -1,11 +1,11 @@
 import type { ConnectionOptions as TlsOptions } from "node:tls";
-import { Client } from "@opensearch-project/opensearch";
 import type { ClusterAuth, ClusterConfig, ClusterTls } from "../config/cluster-config.ts";
 import { Secret } from "../config/secret.ts";
 import { BluegreenError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
 import { Cluster } from "./cluster.ts";
 import { stripUserinfo } from "./errors.ts";
+import { createOfficialTransport } from "./official-client.ts";
 import { type RetryHooks, withRetry } from "./retry.ts";
 import { resolveSigV4Credentials, signSigV4 } from "./sigv4.ts";
 import {
@@ -124,11 +124,10 @@ export function createCluster(config: ClusterConfig, options: ClusterOptions = {
   const auth: ClusterAuth =
     config.auth.type === "none" && userinfo !== undefined ? { type: "basic", ...userinfo } : config.auth;
   const decorate = authDecorator(auth, config.name, options) ?? (() => {});
-  const client = new Client({
-    nodes: [...urls],
+  const client = createOfficialTransport({
+    nodes: urls,
     Connection: connectionClass(decorate),
     ssl: tlsOptions(config.tls),
-    maxRetries: 0,
     requestTimeout: config.requestTimeoutMs,
     // URLs are listed in order of preference: use the first live one, fail over to the next.
     nodeSelector: (connections) => {

@@ -1,8 +1,8 @@
 import type { ClientRequest, ClientRequestArgs, IncomingMessage } from "node:http";
 import { unzipSync } from "node:zlib";
-import { type Client, Connection, errors } from "@opensearch-project/opensearch";
 import type { Logger } from "../log/index.ts";
 import { displayUrl, errorCode, failureKindOf, TransportFailure } from "./errors.ts";
+import { Connection, errors, type OfficialTransport } from "./official-client.ts";
 import type { ClusterRequest, ClusterResponse, Dispatch, ResponseHeaders } from "./types.ts";
 
 /** What a request decorator may change just before the bytes go out: headers (auth) and path (SigV4). */
@@ -179,7 +179,7 @@ async function readRaw(stream: IncomingMessage, headers: Record<string, unknown>
  * The innermost dispatch: one attempt through the official client's transport, its own retries off.
  * Aborting `request.signal` aborts the HTTP request and rejects with the signal's reason.
  */
-export function transportDispatch(client: Client): Dispatch {
+export function transportDispatch(client: OfficialTransport): Dispatch {
   return (request) =>
     new Promise<ClusterResponse>((resolve, reject) => {
       const signal = request.signal;

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Client } from "@opensearch-project/opensearch";
 import { Cluster } from "../../src/cluster/cluster.ts";
 import { splitNodeUrls, tlsOptions } from "../../src/cluster/connection.ts";
 import { displayUrl, failureKindOf, serverReason, stripUserinfo } from "../../src/cluster/errors.ts";
 import { parseHealth, parseNodesPlugins, parseRootInfo } from "../../src/cluster/facts.ts";
 import { indexExpression, parseCatIndices, parseHiddenIndices } from "../../src/cluster/indices.ts";
+import { Connection, createOfficialTransport } from "../../src/cluster/official-client.ts";
 import type { ClusterRequest, ClusterResponse } from "../../src/cluster/types.ts";
 import { Secret } from "../../src/config/secret.ts";
 import { isBluegreenError } from "../../src/errors/index.ts";
@@ -249,7 +249,14 @@ test("facts() detects once, caches, refreshes on demand, and does not cache a fa
     }
     return { status: 200, body: bodies[request.path], headers: {}, attempts: 1 };
   };
-  const client = new Client({ node: "http://127.0.0.1:9" });
+  const client = createOfficialTransport({
+    nodes: ["http://127.0.0.1:9"],
+    Connection,
+    ssl: {},
+    requestTimeout: 1000,
+    nodeSelector: (connections) => connections[0] as Connection,
+    name: "source",
+  });
   const cluster = new Cluster({ name: "source", client, dispatch, authType: "none", timeoutMs: 1000 });
   try {
     await assert.rejects(cluster.facts(), (error) => isBluegreenError(error, "BG_CLUSTER_RESPONSE"));
