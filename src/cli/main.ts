@@ -1,6 +1,5 @@
-import { Command, CommanderError } from "commander";
+import type { Command } from "commander";
 import { EXIT, toBluegreenError } from "../errors/index.ts";
-import { renderError } from "../report/index.ts";
 import { backfillForWorker } from "./commands/backfill-worker.ts";
 import { consoleOutput } from "./output.ts";
 
@@ -34,6 +33,9 @@ const VERSION = ["--version", "-V"];
 
 /** The program with every command, or with only `command`'s when it names one. */
 export async function buildProgram(command?: string): Promise<Command> {
+  // Loaded here, not at the top: a backfill's main thread only starts the worker, and each module it
+  // loads first delays the copy (commander and the report's tables were 30-50 ms of that).
+  const { Command } = await import("commander");
   const program = new Command("bluegreen")
     .description(
       "Blue-green upgrades for OpenSearch: align, backfill, sync, validate, cut over, roll back, decommission",
@@ -59,11 +61,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     await (await buildProgram(argv[0])).parseAsync([...argv], { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (thrown) {
+    const { CommanderError } = await import("commander");
     if (thrown instanceof CommanderError) {
       // Help and --version "fail" with exit code 0; commander already printed the usage problem.
       return thrown.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     const error = toBluegreenError(thrown);
+    const { renderError } = await import("../report/index.ts");
     process.stderr.write(renderError(error));
     if (error.code === "BG_INTERNAL" && process.env.BLUEGREEN_DEBUG !== undefined) console.error(thrown);
     return error.exitCode;

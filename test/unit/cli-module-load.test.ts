@@ -56,6 +56,9 @@ test("a backfill's main thread loads no command before it starts the worker that
     "src/cluster",
     "zod",
     "@opensearch-project/opensearch",
+    "commander",
+    "src/report",
+    "cli-table3",
   ])
     assert.ok(!loaded.has(unneeded), `${unneeded} loads with the CLI's entry`);
 });
