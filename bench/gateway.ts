@@ -5,7 +5,7 @@
  *
  * Uses the `bench-gw` sandbox (source on BENCH_PORT_BASE, default 30400, target on the next port;
  * started if needed) and ports 31600-31603 (BENCH_PROXY_PORT moves them). Knobs: BENCH_DURATION (seconds per run, default 10),
- * BENCH_RATE (writes/s for the lag run, default 50), BENCH_LAG_DURATION (seconds, default 20),
+ * BENCH_ROUNDS (default 3; rotated order, medians with the spread), BENCH_RATE (writes/s for the lag run, default 50), BENCH_LAG_DURATION (seconds, default 20),
  * BENCH_WARMUP (seconds per mix straight to the cluster before measuring, default 10), BENCH_PHASES
  * (default "compare,lag"), BENCH_GATEWAY_BASELINE (another checkout: its gateway runs as a fifth path,
  * "gateway-baseline", on BENCH_PROXY_PORT+4, interleaved with the others: an A/B on a busy machine),
@@ -27,6 +27,7 @@ import { cpuSeconds, type Proc, startGateway, startNginx, waitForHttp } from "./
 import { pinClusters, pinning, unpinClusters } from "./pin.ts";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? "10");
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? "3"));
 const RATE = Number(process.env.BENCH_RATE ?? "50");
 const WARMUP = Number(process.env.BENCH_WARMUP ?? "10");
 const LAG_DURATION = Number(process.env.BENCH_LAG_DURATION ?? "20");
@@ -164,6 +165,27 @@ function config(dir: string, name: string, source: string, target: string, logOp
 
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 
+function median(values: readonly number[]): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function spread(values: readonly number[]): string {
+  const finite = values.filter(Number.isFinite);
+  return finite.length === 0 ? "n/a" : `${fmt(Math.min(...finite), 0)}–${fmt(Math.max(...finite), 0)}`;
+}
+
+/** The median of per-round ratios, with their range: "0.61× (0.55–0.70)". */
+function ratio(perRound: readonly number[]): string {
+  const finite = perRound.filter(Number.isFinite);
+  if (finite.length === 0) return "n/a";
+  return `${fmt(median(finite))}× (${fmt(Math.min(...finite))}–${fmt(Math.max(...finite))})`;
+}
+
 async function compare(source: string, target: string, dir: string): Promise<string[]> {
   const index = `bench-gw-${randomBytes(3).toString("hex")}`;
   const create = await fetch(`${source}/${index}`, {
@@ -219,60 +241,67 @@ async function compare(source: string, target: string, dir: string): Promise<str
         : [["gateway-baseline", `http://127.0.0.1:${BASELINE_PORT}`, baseline] as const]),
     ];
     lines.push(
-      `| mix | path | p50 ms | p99 ms | req/s | proxy CPU µs/req | non-2xx |`,
-      `|---|---|---:|---:|---:|---:|---:|`,
+      `| mix | path | p50 ms | p99 ms | req/s | req/s, rounds min–max | proxy CPU µs/req | non-2xx |`,
+      `|---|---|---:|---:|---:|---|---:|---:|`,
     );
     const ratios: string[] = [];
     // The JVM of a freshly started sandbox is still compiling: warm it up before anything is measured.
     for (const mix of mixes(index)) await load(source, mix, WARMUP);
     for (const mix of mixes(index)) {
-      // Two rounds in opposite orders, averaged, so neither path always runs on a warmer cluster.
+      // BENCH_ROUNDS rounds, each starting one path further on (and every other one reversed), so no
+      // path always runs first on a cooler cluster or right after the same neighbour.
       const mixWays = ways.filter(([way]) => way !== "direct-ids" || mix.withIds !== undefined);
       const rounds: Record<string, Run[]> = Object.fromEntries(mixWays.map(([way]) => [way, []]));
-      for (const order of [mixWays, [...mixWays].reverse()]) {
-        for (const [way, base, proc] of order) {
+      for (let round = 0; round < ROUNDS; round++) {
+        const shift = round % mixWays.length;
+        const rotated = [...mixWays.slice(shift), ...mixWays.slice(0, shift)];
+        for (const [way, base, proc] of round % 2 === 0 ? rotated : rotated.reverse()) {
           const ids = way === "direct-ids";
           await load(base, mix, 2, undefined, undefined, ids); // warm-up: connections, caches
           const run = await load(base, mix, DURATION, undefined, proc?.child.pid, ids);
           rounds[way]?.push(run);
           process.stderr.write(
-            `${mix.name} ${way}: p50 ${fmt(run.p50)} ms, p99 ${fmt(run.p99)} ms, ${fmt(run.rps, 0)} req/s\n`,
+            `${mix.name} ${way} (round ${round + 1}): p50 ${fmt(run.p50)} ms, p99 ${fmt(run.p99)} ms, ${fmt(run.rps, 0)} req/s\n`,
           );
         }
       }
       const runs: Record<string, Run> = {};
       for (const [way] of mixWays) {
         const r = rounds[way] ?? [];
-        const avg = (f: (x: Run) => number) => r.reduce((sum, x) => sum + f(x), 0) / r.length;
+        const at = (f: (x: Run) => number) => median(r.map(f));
         runs[way] = {
-          cpuUs: avg((x) => x.cpuUs),
-          p50: avg((x) => x.p50),
-          p99: avg((x) => x.p99),
-          rps: avg((x) => x.rps),
-          non2xx: avg((x) => x.non2xx),
-          errors: avg((x) => x.errors),
+          cpuUs: at((x) => x.cpuUs),
+          p50: at((x) => x.p50),
+          p99: at((x) => x.p99),
+          rps: at((x) => x.rps),
+          non2xx: r.reduce((sum, x) => sum + x.non2xx, 0),
+          errors: r.reduce((sum, x) => sum + x.errors, 0),
         };
         const run = runs[way] as Run;
         lines.push(
-          `| ${mix.name} | ${way} | ${fmt(run.p50)} | ${fmt(run.p99)} | ${fmt(run.rps, 0)} | ${fmt(run.cpuUs, 0)} | ${run.non2xx + run.errors} |`,
+          `| ${mix.name} | ${way} | ${fmt(run.p50)} | ${fmt(run.p99)} | ${fmt(run.rps, 0)} | ${spread(r.map((x) => x.rps))} | ${fmt(run.cpuUs, 0)} | ${run.non2xx + run.errors} |`,
         );
       }
+      // Ratios are taken round by round (paths of one round ran minutes apart, rounds further), then
+      // the median of those, with their range.
+      const paired = (a: string, b: string) =>
+        (rounds[a] ?? []).map((x, i) => x.rps / ((rounds[b] ?? [])[i]?.rps ?? Number.NaN));
       const d = runs.direct as Run;
       const n = runs.nginx as Run;
       const nginxAdded = n.p50 - d.p50;
       const withIds = runs["direct-ids"];
       if (withIds !== undefined) {
         ratios.push(
-          `- ${mix.name} direct-ids (ids made as the gateway makes them, straight to the source): ${fmt(withIds.rps / d.rps)}× direct, p50 ${fmt(withIds.p50 - d.p50)} ms more: the source's own cost of an explicit id`,
+          `- ${mix.name} direct-ids (ids made as the gateway makes them, straight to the source): ${ratio(paired("direct-ids", "direct"))} direct, p50 ${fmt(withIds.p50 - d.p50)} ms more: the source's own cost of an explicit id`,
         );
       }
       for (const [way] of ways.filter(([w]) => w.startsWith("gateway"))) {
         const g = runs[way] as Run;
         const added = g.p50 - d.p50;
         // Against the same writes with ids: what is left is the gateway's own cost.
-        const own = withIds === undefined ? "" : `, ${fmt(g.rps / withIds.rps)}× direct-ids`;
+        const own = withIds === undefined ? "" : `, ${ratio(paired(way, "direct-ids"))} direct-ids`;
         ratios.push(
-          `- ${mix.name} ${way}: throughput ${fmt(g.rps / n.rps)}× nginx (goal ≥ ${mix.name === "search" ? "0.95× direct" : "0.8×"}), ${fmt(g.rps / d.rps)}× direct${own}; added p50 ${fmt(added)} ms vs nginx's ${fmt(nginxAdded)} ms${nginxAdded > 0 ? ` (${fmt(added / nginxAdded)}×, goal ≤ 1.5×)` : ""}`,
+          `- ${mix.name} ${way}: throughput ${ratio(paired(way, "nginx"))} nginx (goal ≥ ${mix.name === "search" ? "0.95× direct" : "0.8×"}), ${ratio(paired(way, "direct"))} direct${own}; added p50 ${fmt(added)} ms vs nginx's ${fmt(nginxAdded)} ms${nginxAdded > 0 ? ` (${fmt(added / nginxAdded)}×, goal ≤ 1.5×)` : ""}`,
         );
       }
     }
@@ -399,7 +428,7 @@ async function main(): Promise<void> {
     const head = [
       `# gateway benchmark (${new Date().toISOString()})`,
       "",
-      `source ${sandbox.source.version} at ${sandbox.source.url}; per path two ${DURATION} s runs (orders direct→nginx→gateway and back, averaged), each after a 2 s warm-up; autocannon in this process; nginx 1 worker, keepalive 64; gateway as its own process, capture mode, file log with fsync (gateway: the defaults, answer once the intent is durable, the outcome logged behind the answer; gateway-await: awaitOutcome true, the outcome durable before the answer too; gateway-overlap: syncBeforeForward false, the intent's fsync overlapping the forward)`,
+      `source ${sandbox.source.version} at ${sandbox.source.url}; per path ${ROUNDS} runs of ${DURATION} s (one per round; each round starts one path further on, every other one reversed), each after a 2 s warm-up; medians, ratios per round then their median and range; autocannon in this process; nginx 1 worker, keepalive 64; gateway as its own process, capture mode, file log with fsync (gateway: the defaults, answer once the intent is durable, the outcome logged behind the answer; gateway-await: awaitOutcome true, the outcome durable before the answer too; gateway-overlap: syncBeforeForward false, the intent's fsync overlapping the forward)`,
       "",
     ];
     const phases = (process.env.BENCH_PHASES ?? "compare,lag").split(",");
