@@ -11,7 +11,7 @@
  * "gateway-baseline", on BENCH_PROXY_PORT+4, interleaved with the others: an A/B on a busy machine),
  * BENCH_GATEWAY_PROF (a directory: the gateways run with --cpu-prof into it), BENCH_PIN=1 (the
  * clusters and autocannon on half the cores, nginx and the gateways on the other half: bench/pin.ts),
- * BENCH_MIXES (comma-separated name prefixes, e.g. "bulk": only those mixes, so the phase means are theirs).
+ * BENCH_MIXES (comma-separated name prefixes, e.g. "bulk": only those mixes, so the phase means are theirs; "index" takes both index mixes, 16 and 64 writers).
  * The "direct-ids" path sends the write mixes straight to the source with ids made as the gateway makes
  * them: the part of the gateway's gap that is the source's own lookup of an explicit id.
  */
@@ -80,6 +80,11 @@ function mixes(index: string): Mix[] {
 function allMixes(index: string): Mix[] {
   const lines = bulkLines(index);
   const doc = '{"msg":"hello world","n":42,"tags":["a","b"]}';
+  const singleWithId = () => ({
+    method: "PUT" as const,
+    path: `/${index}/_doc/${newDocumentId()}?op_type=create`,
+    body: doc,
+  });
   return [
     {
       name: "index",
@@ -88,7 +93,18 @@ function allMixes(index: string): Mix[] {
       body: doc,
       contentType: "application/json",
       connections: 16,
-      withIds: () => ({ method: "PUT", path: `/${index}/_doc/${newDocumentId()}?op_type=create`, body: doc }),
+      withIds: singleWithId,
+    },
+    {
+      // The same writes from four times the writers: a group commit shares each fsync among the
+      // writes waiting for it, so the log's cost per write falls as more are in flight.
+      name: "index(64)",
+      method: "POST",
+      path: `/${index}/_doc`,
+      body: doc,
+      contentType: "application/json",
+      connections: 64,
+      withIds: singleWithId,
     },
     {
       name: "bulk(50)",
