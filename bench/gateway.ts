@@ -11,6 +11,7 @@
  * "gateway-baseline", on BENCH_PROXY_PORT+4, interleaved with the others: an A/B on a busy machine),
  * BENCH_GATEWAY_PROF (a directory: the gateways run with --cpu-prof into it), BENCH_PIN=1 (the
  * clusters and autocannon on half the cores, nginx and the gateways on the other half: bench/pin.ts),
+ * BENCH_KEEP=1 (leave the sandbox running for the next run; it is stopped otherwise),
  * BENCH_MIXES (comma-separated name prefixes, e.g. "bulk": only those mixes, so the phase means are theirs; "index" takes both index mixes, 16 and 64 writers).
  * The "direct-ids" path sends the write mixes straight to the source with ids made as the gateway makes
  * them: the part of the gateway's gap that is the source's own lookup of an explicit id.
@@ -21,13 +22,14 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { newDocumentId } from "../src/gateway/index.ts";
-import { sandboxUp } from "../src/sandbox/index.ts";
+import { sandboxDown, sandboxUp } from "../src/sandbox/index.ts";
 import { bulkLines } from "./bulk-mix.ts";
 import { cpuSeconds, type Proc, startGateway, startNginx, waitForHttp } from "./gateway-procs.ts";
 import { pinClusters, pinning, unpinClusters } from "./pin.ts";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? "10");
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? "3"));
+const KEEP = process.env.BENCH_KEEP === "1";
 const RATE = Number(process.env.BENCH_RATE ?? "50");
 const WARMUP = Number(process.env.BENCH_WARMUP ?? "10");
 const LAG_DURATION = Number(process.env.BENCH_LAG_DURATION ?? "20");
@@ -456,7 +458,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${[...head, load, "", ...table, "", "replay lag:", ...lag].join("\n")}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    unpinClusters(jvms);
+    if (KEEP) unpinClusters(jvms);
+    else await sandboxDown({ name: "bench-gw" });
   }
 }
 
