@@ -18,8 +18,8 @@ function loadedBy(entry: string): Set<string> {
         const pkg = /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(resolved.url);
         const own = /\\/src\\/([^/]+)\\//.exec(resolved.url);
         if (pkg) seen.add(pkg[1]);
-        if (/@opensearch-project\\/opensearch\\/api\\//.test(resolved.url)) seen.add("the official client's API surface");
         else if (own) seen.add("src/" + own[1]);
+        if (/@opensearch-project\\/opensearch\\/api\\//.test(resolved.url)) seen.add("the official client's API surface");
         return resolved;
       },
     });
