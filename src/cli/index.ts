@@ -1,1 +1,1 @@
-export { buildProgram, main } from "./main.ts";
+export { buildProgram, isTopLevelHelp, main } from "./main.ts";

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { EXIT, toBluegreenError } from "../errors/index.ts";
 import { backfillForWorker } from "./commands/backfill-worker.ts";
+import type { CommandName } from "./commands/summaries.ts";
 import { consoleOutput } from "./output.ts";
 
 type Register = (program: Command) => void;
@@ -10,7 +11,7 @@ type Register = (program: Command) => void;
  * Kafka, the gateway, validate) cost half a second and 50-80 MB before any work, on every command, and
  * in both threads of a bounded backfill. Help and unknown commands load all, in this (the help's) order.
  */
-const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
+const COMMANDS: ReadonlyArray<readonly [CommandName, () => Promise<Register>]> = [
   ["init", async () => (await import("./commands/init.ts")).registerInit],
   ["sandbox", async () => (await import("./commands/sandbox.ts")).registerSandbox],
   ["clusters", async () => (await import("./commands/clusters.ts")).registerClusters],
@@ -30,9 +31,18 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
 ];
 
 const VERSION = ["--version", "-V"];
+const HELP = ["--help", "-h", "help"];
 
-/** The program with every command, or with only `command`'s when it names one. */
-export async function buildProgram(command?: string): Promise<Command> {
+/** `bluegreen`, `bluegreen --help` (`-h`, `help`): the list of commands and nothing else. */
+export function isTopLevelHelp(argv: readonly string[]): boolean {
+  return argv.length === 0 || (argv.length === 1 && HELP.includes(argv[0] as string));
+}
+
+/**
+ * The program with every command, or with only `command`'s when it names one. `listOnly`: each command
+ * as its help line alone (name, terms, description), for the top-level help, with no command loaded.
+ */
+export async function buildProgram(command?: string, listOnly = false): Promise<Command> {
   // Loaded here, not at the top: a backfill's main thread only starts the worker, and each module it
   // loads first delays the copy (commander and the report's tables were 30-50 ms of that).
   const { Command } = await import("commander");
@@ -43,6 +53,22 @@ export async function buildProgram(command?: string): Promise<Command> {
     .version("0.1.0")
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)");
+  if (listOnly) {
+    const [{ Help }, { COMMAND_SUMMARIES }] = await Promise.all([
+      import("commander"),
+      import("./commands/summaries.ts"),
+    ]);
+    const defaultTerm = Help.prototype.subcommandTerm;
+    program.configureHelp({
+      // The commands here have no options or arguments: their line comes from the table.
+      subcommandTerm(this: InstanceType<typeof Help>, cmd: Command): string {
+        const known = COMMAND_SUMMARIES[cmd.name() as CommandName] as { term: string } | undefined;
+        return known?.term ?? defaultTerm.call(this, cmd);
+      },
+    });
+    for (const [name] of COMMANDS) program.command(name).description(COMMAND_SUMMARIES[name].description);
+    return program;
+  }
   const one = COMMANDS.filter(([name]) => name === command);
   const which = one.length > 0 ? one : VERSION.includes(command ?? "") ? [] : COMMANDS;
   const registers = await Promise.all(which.map(([, load]) => load()));
@@ -58,7 +84,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const { inBoundedWorker } = await import("./commands/backfill-worker.ts");
       return await inBoundedWorker(consoleOutput, argv);
     }
-    await (await buildProgram(argv[0])).parseAsync([...argv], { from: "user" });
+    await (await buildProgram(argv[0], isTopLevelHelp(argv))).parseAsync([...argv], { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (thrown) {
     const { CommanderError } = await import("commander");

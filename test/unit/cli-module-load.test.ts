@@ -1,34 +1,10 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { test } from "node:test";
+import { loadedModules, projectUrl } from "../support/loaded-modules.ts";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
-
-/**
- * Which packages and project folders a module pulls in, read in a fresh process through a resolve
- * hook (this process has loaded half the project already).
- */
-function loadedBy(entry: string): Set<string> {
-  const script = `
-    import module from "node:module";
-    const seen = new Set();
-    module.registerHooks({
-      resolve(specifier, context, next) {
-        const resolved = next(specifier, context);
-        const pkg = /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(resolved.url);
-        const own = /\\/src\\/([^/]+)\\//.exec(resolved.url);
-        if (pkg) seen.add(pkg[1]);
-        else if (own) seen.add("src/" + own[1]);
-        if (/@opensearch-project\\/opensearch\\/api\\//.test(resolved.url)) seen.add("the official client's API surface");
-        return resolved;
-      },
-    });
-    await import(${JSON.stringify(new URL(entry, `file://${ROOT}`).href)});
-    process.stdout.write(JSON.stringify([...seen]));
-  `;
-  const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
-  return new Set(JSON.parse(out) as string[]);
-}
+/** Which packages and project folders a module pulls in. */
+const loadedBy = (entry: string): Set<string> =>
+  loadedModules(`await import(${JSON.stringify(projectUrl(entry))});`).seen;
 
 test("the backfill's copy thread does not load the gateway, replay, Kafka or the metrics (a third of a second of a short copy)", () => {
   const loaded = loadedBy("src/cli/commands/backfill-run.ts");

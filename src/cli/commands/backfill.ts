@@ -3,6 +3,7 @@ import { BACKFILL_METHODS, DEFAULT_CONFIG_FILE } from "../../config/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 import type { BackfillOpts } from "./backfill-run.ts";
 import { copiesInWorker, inBoundedWorker } from "./backfill-worker.ts";
+import { COMMAND_SUMMARIES } from "./summaries.ts";
 
 function count(value: string): number {
   const n = Number(value);
@@ -14,7 +15,7 @@ function count(value: string): number {
 export function registerBackfill(program: Command, io: Output = consoleOutput): void {
   program
     .command("backfill")
-    .description("Step 2: copy the existing documents of the selected indices to the target (resumable)")
+    .description(COMMAND_SUMMARIES.backfill.description)
     .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
     .addOption(
       new Option("--method <method>", "how to copy (default: backfill.method)").choices([

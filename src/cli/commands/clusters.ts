@@ -16,6 +16,7 @@ import { formatBytes, table, toJson } from "../../report/index.ts";
 import { openMigrationState, type StateStore } from "../../state/index.ts";
 import { recordStepRun } from "../../workflow/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
+import { COMMAND_SUMMARIES } from "./summaries.ts";
 
 function side(c: ClusterInventory): Record<string, string> {
   const f = c.facts;
@@ -173,7 +174,7 @@ async function recordPreflight(
 }
 
 export function registerClusters(program: Command, io: Output = consoleOutput): void {
-  const clusters = program.command("clusters").description("Inspect the source and target clusters");
+  const clusters = program.command("clusters").description(COMMAND_SUMMARIES.clusters.description);
   clusters
     .command("check")
     .description("Both clusters side by side: reachability, version, health, plugins, indices and blockers")

@@ -7,6 +7,7 @@ import { openMigrationState } from "../../state/index.ts";
 import { recordStepRun } from "../../workflow/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 import { confirm } from "./confirm.ts";
+import { COMMAND_SUMMARIES } from "./summaries.ts";
 
 interface CutoverFlags {
   config: string;
@@ -19,9 +20,7 @@ interface CutoverFlags {
 export function registerCutover(program: Command, io: Output = consoleOutput): void {
   program
     .command("cutover")
-    .description(
-      "Step 5: check the readiness gate, fence writes, write-block the source, drain sync, finish the target, switch clients; resumes where it stopped",
-    )
+    .description(COMMAND_SUMMARIES.cutover.description)
     .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
     .option("--yes", "do not ask for confirmation", false)
     .option("--force", "cut over although the readiness gate is closed (recorded)", false)

@@ -14,6 +14,7 @@ import { openMigrationState } from "../../state/index.ts";
 import { recordStepRun } from "../../workflow/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 import { askLine, confirm, isTerminal } from "./confirm.ts";
+import { COMMAND_SUMMARIES } from "./summaries.ts";
 
 interface DecommissionFlags {
   config: string;
@@ -47,9 +48,7 @@ async function typedClusterName(opts: DecommissionFlags): Promise<string | undef
 export function registerDecommission(program: Command, io: Output = consoleOutput): void {
   program
     .command("decommission")
-    .description(
-      "Step 7, after cutover: retire sync, remove the snapshot repositories bluegreen registered, take the final snapshot if configured, leave the source read-only, write the migration report",
-    )
+    .description(COMMAND_SUMMARIES.decommission.description)
     .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
     .option("--yes", "do not ask for confirmation", false)
     .option(

@@ -6,6 +6,7 @@ import { consoleOutput, type Output } from "../output.ts";
 import { stopOnSignals } from "../signals.ts";
 import { countOption, intOption } from "./options.ts";
 import { migrationSteps } from "./run.ts";
+import { COMMAND_SUMMARIES } from "./summaries.ts";
 
 /** Sized so the whole demo takes a few minutes on two cores (README: the demo's measured time). */
 export const DEMO_DOCS = 200_000;
@@ -21,9 +22,7 @@ interface DemoFlags {
 export function registerDemo(program: Command, io: Output = consoleOutput): void {
   program
     .command("demo")
-    .description(
-      "The whole migration on a sandbox in one command: sample data, clients writing through the gateway, every step to decommission, the proof, the report",
-    )
+    .description(COMMAND_SUMMARIES.demo.description)
     .option("--keep", "leave the clusters (and the migration file) to explore afterwards", false)
     .option(
       "--docs <n>",

@@ -10,6 +10,7 @@ import { shadowHooks } from "../../validate/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 import { stopOnSignals } from "../signals.ts";
 import { replayInBackground } from "./replay.ts";
+import { COMMAND_SUMMARIES } from "./summaries.ts";
 
 interface GatewayOpts {
   config: string;
@@ -20,9 +21,7 @@ interface GatewayOpts {
 export function registerGateway(program: Command, io: Output = consoleOutput): void {
   const gateway = program
     .command("gateway")
-    .description(
-      "Run the capturing gateway: clients use its URL instead of the source's during the migration",
-    )
+    .description(COMMAND_SUMMARIES.gateway.description)
     .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
     .option("--listen <host:port>", "address to serve clients on (default: gateway.listen)")
     .option("--replay", "also replay the log to the target in this process", false)

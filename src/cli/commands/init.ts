@@ -3,11 +3,12 @@ import type { Command } from "commander";
 import { DEFAULT_CONFIG_FILE, exampleConfig } from "../../config/index.ts";
 import { BluegreenError } from "../../errors/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
+import { COMMAND_SUMMARIES } from "./summaries.ts";
 
 export function registerInit(program: Command, io: Output = consoleOutput): void {
   program
     .command("init")
-    .description("Write a commented example migration file")
+    .description(COMMAND_SUMMARIES.init.description)
     .argument("[file]", "where to write it", DEFAULT_CONFIG_FILE)
     .option("--print", "print the example instead of writing a file", false)
     .option("--force", "overwrite an existing file", false)

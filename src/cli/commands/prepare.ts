@@ -21,6 +21,7 @@ import { toJson } from "../../report/index.ts";
 import { openMigrationState } from "../../state/index.ts";
 import { recordStepRun } from "../../workflow/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
+import { COMMAND_SUMMARIES } from "./summaries.ts";
 
 interface PrepareOptions {
   config: string;
@@ -42,9 +43,7 @@ function renderResult(result: ApplyResult): string {
 export function registerPrepare(program: Command, io: Output = consoleOutput): void {
   program
     .command("prepare")
-    .description(
-      "Step 1: align the target's templates, pipelines, scripts, indices, aliases, data streams, ISM policies and security configuration with the source",
-    )
+    .description(COMMAND_SUMMARIES.prepare.description)
     .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
     .option("--plan", "show what would change (the default)", false)
     .option("--apply", "create and update on the target; deletes only with --prune", false)

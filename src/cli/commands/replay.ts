@@ -19,6 +19,7 @@ import { openMigrationState } from "../../state/index.ts";
 import { gatewayMaySync } from "../../sync/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 import { stopOnSignals } from "../signals.ts";
+import { COMMAND_SUMMARIES } from "./summaries.ts";
 
 function render(report: ReplayReport): string {
   return [
@@ -87,7 +88,7 @@ export function replayReporter(
 export function registerReplay(program: Command, io: Output = consoleOutput): void {
   program
     .command("replay")
-    .description("Apply the gateway's capture log to the target, resuming from the stored position")
+    .description(COMMAND_SUMMARIES.replay.description)
     .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
     .option("--until-caught-up", "stop once everything logged so far is applied", false)
     .option(

@@ -6,6 +6,7 @@ import { renderMarkdown, renderMigrationHtml, toJson } from "../../report/index.
 import { openMigrationState } from "../../state/index.ts";
 import { checkReportPath, reportMeta, writeReportFile } from "../../validate/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
+import { COMMAND_SUMMARIES } from "./summaries.ts";
 
 interface ReportFlags {
   config: string;
@@ -17,9 +18,7 @@ interface ReportFlags {
 export function registerReport(program: Command, io: Output = consoleOutput): void {
   program
     .command("report")
-    .description(
-      "The migration report from the state file, at any point: timeline, per-index method, counts and validation, the cutover write pause, the rollback commands that still apply",
-    )
+    .description(COMMAND_SUMMARIES.report.description)
     .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
     .option("--md <file>", "write it as Markdown to this file (default: print it)")
     .option("--html <file>", "write it as one self-contained HTML page to this file")

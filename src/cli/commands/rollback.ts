@@ -7,6 +7,7 @@ import { openMigrationState } from "../../state/index.ts";
 import { recordStepRun } from "../../workflow/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 import { confirm } from "./confirm.ts";
+import { COMMAND_SUMMARIES } from "./summaries.ts";
 
 /** Rollback is no step of `run`, but it is recorded as one, so `status` shows it was done. */
 const ROLLBACK_STEP = { id: "rollback", title: "Rollback: clients back to the source" } as const;
@@ -21,9 +22,7 @@ interface RollbackFlags {
 export function registerRollback(program: Command, io: Output = consoleOutput): void {
   program
     .command("rollback")
-    .description(
-      "Step 6: give the source back its clients: fence, lift the write block cutover set, replay the target's writes back to the source, capture again",
-    )
+    .description(COMMAND_SUMMARIES.rollback.description)
     .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
     .option("--yes", "do not ask for confirmation", false)
     .option("--url <url>", "the running gateway (default: gateway.listen)")

@@ -14,6 +14,7 @@ import { validateStep } from "../../validate/index.ts";
 import { type Approval, runWorkflow, STEP_IDS, type Step, type StepId } from "../../workflow/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 import { askLine, isTerminal } from "./confirm.ts";
+import { COMMAND_SUMMARIES } from "./summaries.ts";
 
 /** The migration from start to finish; rollback is not in it (it is run by hand, when needed). */
 export function migrationSteps(config: MigrationConfig, logger = createLogger()): Step[] {
@@ -57,9 +58,7 @@ function approver(yes: boolean) {
 export function registerRun(program: Command, io: Output = consoleOutput): void {
   program
     .command("run")
-    .description(
-      "Run the migration from preflight to decommission, resuming where the last run stopped; cutover and decommission need approval (--yes, or a yes on the terminal)",
-    )
+    .description(COMMAND_SUMMARIES.run.description)
     .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
     .option("--yes", "approve the steps that change both clusters (cutover, decommission)", false)
     .option("--until <step>", "stop before this step (e.g. --until cutover)")

@@ -15,6 +15,7 @@ import {
 } from "../../sandbox/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 import { intOption } from "./options.ts";
+import { COMMAND_SUMMARIES } from "./summaries.ts";
 
 function render(status: SandboxStatus): string {
   const rows = (["source", "target"] as const).map((role) => {
@@ -74,9 +75,7 @@ function statusJson(status: SandboxStatus): unknown {
 }
 
 export function registerSandbox(program: Command, io: Output = consoleOutput): void {
-  const sandbox = program
-    .command("sandbox")
-    .description("Run a real source and target OpenSearch cluster on loopback, resolved from Maven Central");
+  const sandbox = program.command("sandbox").description(COMMAND_SUMMARIES.sandbox.description);
   const versions = `${DISTRIBUTIONS.map((d) => d.key).join(", ")}; a bare major such as 3 for its newest`;
   sandbox
     .command("up")

@@ -22,6 +22,7 @@ import { lastValidation, readiness } from "../../validate/index.ts";
 import { type Step, type WorkflowStatus, workflowStatus } from "../../workflow/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 import { migrationSteps } from "./run.ts";
+import { COMMAND_SUMMARIES } from "./summaries.ts";
 import { renderSync } from "./sync.ts";
 
 /** A running gateway answers at once; status must not hang on one that does not. */
@@ -318,9 +319,7 @@ function appendBackfill(lines: string[], status: MigrationStatus): string {
 export function registerStatus(program: Command, io: Output = consoleOutput): void {
   program
     .command("status")
-    .description(
-      "Where the migration stands: steps (however they were run), sync (method, paused, CCR lag per index), the gateway's mode, replay lag and hold, backfill per index",
-    )
+    .description(COMMAND_SUMMARIES.status.description)
     .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
     .option("--json", "print as JSON", false)
     .action(async (opts: { config: string; json: boolean }) => {

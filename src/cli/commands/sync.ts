@@ -16,6 +16,7 @@ import {
 } from "../../sync/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
 import { stopOnSignals } from "../signals.ts";
+import { COMMAND_SUMMARIES } from "./summaries.ts";
 
 function behind(i: Pick<IndexLag, "operationsBehind" | "secondsBehind" | "secondsBehindAtLeast">): string {
   if (i.operationsBehind === 0) return "0 s";
@@ -91,9 +92,7 @@ async function serve(file: string, listen: string, io: Output): Promise<void> {
 }
 
 export function registerSync(program: Command, io: Output = consoleOutput): void {
-  const sync = program
-    .command("sync")
-    .description("Step 3 by hand: pause, resume, or show sync (CCR lag per index, or replay's lag)");
+  const sync = program.command("sync").description(COMMAND_SUMMARIES.sync.description);
   sync
     .command("status")
     .description(

@@ -18,6 +18,7 @@ import {
 } from "../../validate/index.ts";
 import { recordStepRun } from "../../workflow/index.ts";
 import { consoleOutput, type Output } from "../output.ts";
+import { COMMAND_SUMMARIES } from "./summaries.ts";
 
 interface ValidateOptions {
   config: string;
@@ -48,9 +49,7 @@ function seed(value: string): number {
 export function registerValidate(program: Command, io: Output = consoleOutput): void {
   program
     .command("validate")
-    .description(
-      "Step 4: prove the target holds what the source holds: counts, every document's content, metadata; records the result for the cutover gate",
-    )
+    .description(COMMAND_SUMMARIES.validate.description)
     .option("-c, --config <file>", "migration file", DEFAULT_CONFIG_FILE)
     .option("--full", "compare every document (the default unless validate.mode is sample)")
     .option("--sample <n>", "compare a seeded random sample of n documents per index and side", positive)
