@@ -5,7 +5,8 @@
  * loader into the target (the ingestion ceiling). Prints docs/s, MB/s, peak RSS and the ratios.
  *
  * BENCH_DOCS (default 200000, up to 1M) sets the size; BENCH_DOC_KB (default 1) the document size
- * (e.g. 10, with BENCH_DOCS=20000); BENCH_ROUNDS (default 1) runs every contender that often in a
+ * (e.g. 10, with BENCH_DOCS=20000); BENCH_DOC_TEXT=mixed text in several scripts (raw UTF-8, about 30% of
+ * the bytes outside ASCII) instead of ASCII words; BENCH_ROUNDS (default 1) runs every contender that often in a
  * rotated order and reports medians with the spread; BENCH_ONLY picks contenders (ceiling, stream,
  * elasticdump, reindex, snapshot); BENCH_KEEP=1 leaves the sandbox running;
  * BENCH_ASYNC_TRANSLOG=1 gives every contender's target index an async translog; BENCH_PIN=1 runs the
@@ -23,13 +24,13 @@ import { join } from "node:path";
 import { table } from "../src/report/index.ts";
 import { sandboxDown, sandboxUp } from "../src/sandbox/index.ts";
 import { CLI_FLAGS } from "./cli-flags.ts";
-import { BENCH_MAPPINGS, bulkLoad, DOC_KB } from "./data.ts";
+import { BENCH_MAPPINGS, bulkLoad, DOC_KB, DOC_TEXT } from "./data.ts";
 import { cpuSeconds } from "./gateway-procs.ts";
 import { onToolCores, pinClusters, pinning, unpinClusters } from "./pin.ts";
 
 const DOCS = Math.min(1_000_000, Number(process.env.BENCH_DOCS ?? 200_000));
 const KEEP = process.env.BENCH_KEEP === "1";
-const INDEX = DOC_KB === 1 ? "bench-docs" : `bench-docs-${DOC_KB}kb`;
+const INDEX = `bench-docs${DOC_KB === 1 ? "" : `-${DOC_KB}kb`}${DOC_TEXT === "mixed" ? "-mixed" : ""}`;
 const ROOT = new URL("..", import.meta.url).pathname;
 const NODE = process.execPath;
 /** The stream copier's settings, overridable to compare tunings (`BENCH_STREAM='{ readers: 2 }'`). */
@@ -303,7 +304,7 @@ async function runCeiling(target: string): Promise<Result> {
 
 async function loadSource(source: string): Promise<number> {
   const existing = await req(source, "GET", `/${INDEX}/_count`);
-  const bytesFile = join(tmpdir(), `bench-backfill-${DOCS}-${DOC_KB}kb.bytes`);
+  const bytesFile = join(tmpdir(), `bench-backfill-${DOCS}-${INDEX}.bytes`);
   if (existing.json.count === DOCS) {
     try {
       return Number(readFileSync(bytesFile, "utf8"));
@@ -393,7 +394,7 @@ async function main(): Promise<void> {
     await req(target, "DELETE", `/${INDEX}`);
     const rate = (r: Result) => DOCS / (r.ms / 1000);
     process.stdout.write(
-      `${DOCS} documents of about ${DOC_KB} KB, ${mb(bytes).toFixed(0)} MB of _source; source ${sandbox.source.version}, target ${sandbox.target.version}; ${cpus().length} cores, load average (1 min) ${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] as number).toFixed(2)} at the end; ${pinning()}\n`,
+      `${DOCS} documents of about ${DOC_KB} KB (${DOC_TEXT} text), ${mb(bytes).toFixed(0)} MB of _source; source ${sandbox.source.version}, target ${sandbox.target.version}; ${cpus().length} cores, load average (1 min) ${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] as number).toFixed(2)} at the end; ${pinning()}\n`,
     );
     process.stdout.write(
       `${table(
