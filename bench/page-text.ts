@@ -2,9 +2,9 @@
  * `npm run bench:page-text`: what the stream copier's text handling costs per page, no I/O. A search
  * answer of BENCH_PAGE_DOCS (default 2,000) bench documents is turned into text, its hits found
  * (`parseSearchPage`) and each `_source` written into a bulk body, two ways side by side:
- * - utf8: what the copier does, the answer decoded as UTF-8 and each source encoded back;
- * - latin1: the candidate, the answer's bytes carried as a one-byte string, each byte one character
- *   (JSON's structure is ASCII, and no byte of a multi-byte UTF-8 sequence is), written back unchanged.
+ * - utf8: what the copier did before 2026-12-01, the answer decoded as UTF-8 and each source encoded back;
+ * - latin1: what the copier does now, the answer's bytes carried as a one-byte string, each byte one
+ *   character (json/bytes-text.ts), ids decoded, each source written back as the bytes it was.
  * For ASCII documents and for mixed text (BENCH_DOC_TEXT=mixed in bench/data.ts), each in a process of
  * its own so that both see the same vocabulary. Prints the median of BENCH_PAGE_ROUNDS (default 40) in ms.
  */
@@ -33,7 +33,7 @@ async function measure(): Promise<string> {
       const text = answer.toString(encoding);
       times.decode.push(performance.now() - t);
       t = performance.now();
-      const page = parseSearchPage(text);
+      const page = parseSearchPage(text, { bytes: encoding === "latin1" });
       times.parse.push(performance.now() - t);
       t = performance.now();
       let at = 0;

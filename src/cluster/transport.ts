@@ -138,36 +138,44 @@ let joined = Buffer.alloc(0);
 const JOINED_MAX = 8 * 1024 * 1024;
 
 /**
- * The chunks as one UTF-8 text, joined in one reused buffer rather than a new one per answer: the
- * copier reads megabytes a page, and a fresh buffer's pages fault in on first touch.
- * The copy and the decode run without a pause, so concurrent reads cannot share the buffer.
+ * The chunks as one text (UTF-8, or a byte string: `latin1`), joined in one reused buffer rather than a
+ * new one per answer: the copier reads megabytes a page, and a fresh buffer's pages fault in on first
+ * touch. The copy and the decode run without a pause, so concurrent reads cannot share the buffer; both
+ * decodes copy out of it.
  */
-function decodeChunks(chunks: readonly Buffer[]): string {
-  if (chunks.length === 1) return (chunks[0] as Buffer).toString("utf8");
+function decodeChunks(chunks: readonly Buffer[], encoding: "utf8" | "latin1"): string {
+  if (chunks.length === 1) return (chunks[0] as Buffer).toString(encoding);
   let size = 0;
   for (const chunk of chunks) size += chunk.length;
   // A rare large answer is not worth keeping its size around for.
-  if (size > JOINED_MAX) return Buffer.concat(chunks, size).toString("utf8");
+  if (size > JOINED_MAX) return Buffer.concat(chunks, size).toString(encoding);
   if (joined.length < size)
     joined = Buffer.allocUnsafe(Math.min(JOINED_MAX, Math.max(size, joined.length * 2)));
   let at = 0;
   for (const chunk of chunks) at += chunk.copy(joined, at);
-  return joined.toString("utf8", 0, size);
+  return joined.toString(encoding, 0, size);
 }
 
 /**
  * Reads an answer the client handed over as a stream (`asStream`): the text of a successful one, the
  * parsed JSON of an error (so error mapping sees the usual shape).
  */
-async function readRaw(stream: IncomingMessage, headers: Record<string, unknown>): Promise<unknown> {
+async function readRaw(
+  stream: IncomingMessage,
+  headers: Record<string, unknown>,
+  bytes: boolean,
+): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
-  const encoding = String(headers["content-encoding"] ?? "").toLowerCase();
+  const compressed = String(headers["content-encoding"] ?? "").toLowerCase();
+  const ok = (stream.statusCode ?? 0) < 300;
+  // An error answer is read as text whatever was asked for: its message goes into ours.
+  const as = ok && bytes ? "latin1" : "utf8";
   const text =
-    encoding.includes("gzip") || encoding.includes("deflate")
-      ? unzipSync(Buffer.concat(chunks)).toString("utf8")
-      : decodeChunks(chunks);
-  if ((stream.statusCode ?? 0) < 300) return text;
+    compressed.includes("gzip") || compressed.includes("deflate")
+      ? unzipSync(Buffer.concat(chunks)).toString(as)
+      : decodeChunks(chunks, as);
+  if (ok) return text;
   try {
     return text === "" ? text : (JSON.parse(text) as unknown);
   } catch {
@@ -223,7 +231,7 @@ export function transportDispatch(client: OfficialTransport): Dispatch {
         pending.then(
           (result) =>
             request.raw === true
-              ? readRaw(result.body as IncomingMessage, result.headers ?? {}).then(
+              ? readRaw(result.body as IncomingMessage, result.headers ?? {}, request.rawBytes === true).then(
                   (body) =>
                     settle(() =>
                       resolve({

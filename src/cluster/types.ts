@@ -33,6 +33,11 @@ export interface ClusterRequest {
    * that pass large parts of it on unchanged (the stream backfill). Error answers are still parsed.
    */
   readonly raw?: boolean;
+  /**
+   * With `raw`: a successful answer as a byte string (json/bytes-text.ts), one character per byte,
+   * instead of decoded UTF-8 text. For the copier, which passes each `_source` on as the bytes it came as.
+   */
+  readonly rawBytes?: boolean;
 }
 
 export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>;

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import type { Cluster } from "../../src/cluster/index.ts";
 import {
   bluegreen,
   clustersOf,
@@ -86,6 +87,99 @@ for (const [label, pair, clusters] of [
   });
 }
 
+/** Backfills `index` (main pair) by stream through a transform module with this text. */
+function copyWithTransform(index: string, module: string): void {
+  const { dir, file } = migrationFile(
+    index,
+    sandbox,
+    index,
+    "backfill: { method: stream, stream: { transform: ./t.mjs } }\n",
+  );
+  writeFileSync(join(dir, "t.mjs"), module);
+  const run = bluegreen(["backfill", "-c", file], dir);
+  assert.equal(run.code, 0, run.stderr);
+}
+
+/** Raw UTF-8 in every place a document has text: its id, its routing, keys and values of its source. */
+async function seedText(cluster: Cluster, index: string, docs: number): Promise<void> {
+  await cluster.request({
+    method: "PUT",
+    path: `/${index}`,
+    body: { settings: { number_of_shards: 2, number_of_replicas: 0 } },
+  });
+  const lines: string[] = [];
+  for (let i = 0; i < docs; i++) {
+    lines.push(JSON.stringify({ index: { _id: `ïd-${i}-東京-𝄞`, routing: `röute-${i % 3}` } }));
+    // Written as text, not through JSON.stringify: the long above 2^53, `1.0` and the escape stay as typed.
+    lines.push(
+      `{"name":"Zürich ✓ 東京 ${i}","ключ":"значение","clef":"𝄞","esc":"caf\\u00e9","big":9007199254740993,"f":1.0}`,
+    );
+  }
+  const res = await cluster.request<{ errors: boolean }>({
+    method: "POST",
+    path: `/${index}/_bulk`,
+    bulkBody: `${lines.join("\n")}\n`,
+    querystring: { refresh: "true" },
+  });
+  assert.equal(res.body.errors, false, JSON.stringify(res.body).slice(0, 600));
+}
+
+/** A document's `_source` exactly as the cluster returns it (the text after `"_source":`). */
+async function storedSource(cluster: Cluster, index: string, id: string, routing: string): Promise<string> {
+  const res = await cluster.request<string>({
+    method: "GET",
+    path: `/${index}/_doc/${encodeURIComponent(id)}`,
+    querystring: { routing },
+    raw: true,
+  });
+  const at = res.body.indexOf('"_source":');
+  assert.ok(at > 0, res.body);
+  return res.body.slice(at + '"_source":'.length, -1);
+}
+
+for (const [label, pair, clusters] of [
+  ["2.11 → 2.19 (point in time)", sandbox, main],
+  ["1.3 → 2.19 (sliced scroll)", sandbox.legacy, legacy],
+] as const) {
+  test(`ids, routing and sources outside ASCII arrive as the bytes they were, ${label}`, async () => {
+    const v = pair.source.version.replaceAll(".", "");
+    const index = `${P}-utf8-${v}`;
+    await seedText(clusters.source, index, 120);
+    const { dir, file } = migrationFile(
+      `${P}-utf8-${v}`,
+      pair,
+      index,
+      "backfill: { method: stream, batchSize: 50 }\n",
+    );
+    const run = bluegreen(["backfill", "-c", file], dir);
+    assert.equal(run.code, 0, run.stderr);
+    await assertSameContent(clusters.source, index, clusters.target, index);
+    for (const i of [0, 1, 59, 119]) {
+      const [id, routing] = [`ïd-${i}-東京-𝄞`, `röute-${i % 3}`];
+      const want = await storedSource(clusters.source, index, id, routing);
+      assert.match(want, /Zürich ✓ 東京/);
+      assert.equal(await storedSource(clusters.target, index, id, routing), want, `document ${id}`);
+    }
+  });
+}
+
+test("a transform reads and writes text outside ASCII", async () => {
+  const index = `${P}-utf8-tr`;
+  await seedText(main.source, index, 30);
+  copyWithTransform(
+    index,
+    "export default (doc) => doc._id.startsWith('ïd-0-') ? null : { ...doc, _source: { ...doc._source, label: doc._source.name + ' → ' + doc._id + ' / ' + doc._routing } };\n",
+  );
+  assert.equal(await count(main.target, index), 29);
+  const doc = await main.target.request<{ _source: { label: string; clef: string } }>({
+    method: "GET",
+    path: `/${index}/_doc/${encodeURIComponent("ïd-4-東京-𝄞")}`,
+    querystring: { routing: "röute-1" },
+  });
+  assert.equal(doc.body._source.label, "Zürich ✓ 東京 4 → ïd-4-東京-𝄞 / röute-1");
+  assert.equal(doc.body._source.clef, "𝄞");
+});
+
 test("asyncTranslog: the target's translog is async while copying, and its own setting is back afterwards", async () => {
   const index = `${P}-async`;
   await seed(main.source, index, 600, { shards: 1 });
@@ -133,18 +227,10 @@ test("asyncTranslog: the target's translog is async while copying, and its own s
 test("a transform module changes documents on the way; returning null skips one", async () => {
   const index = `${P}-transform`;
   await seed(main.source, index, 50, { shards: 1 });
-  const { dir, file } = migrationFile(
-    `${P}-tr`,
-    sandbox,
+  copyWithTransform(
     index,
-    "backfill: { method: stream, stream: { transform: ./t.mjs } }\n",
-  );
-  writeFileSync(
-    join(dir, "t.mjs"),
     "export default (doc) => doc._id === 'd0' ? null : { ...doc, _source: { ...doc._source, migrated: true } };\n",
   );
-  const run = bluegreen(["backfill", "-c", file], dir);
-  assert.equal(run.code, 0, run.stderr);
   assert.equal(await count(main.target, index), 49);
   const doc = await main.target.request<{ _source: { migrated: boolean } }>({
     method: "GET",

@@ -364,3 +364,28 @@ test("raw answers arriving in pieces read back as their exact text, a long one a
     }
   });
 });
+
+test("rawBytes answers read back as their exact bytes, one character each; an error answer is still read as text", async () => {
+  const long = `{"hits":[${Array.from({ length: 400 }, (_, i) => `{"n":9007199254740993${i},"s":"zürich ✓ 東京 ${i} 𝄞"}`).join(",")}]}`;
+  const server = await faultServer(
+    inPieces(long, [1, 7, 100, 4097, 9001, 9002, 9003, 20000]),
+    inPieces(long, [5000]),
+    json(400, { error: { type: "illegal_argument_exception", reason: "schlüssel ✓ refused" } }),
+  );
+  await withCluster(server, {}, async (cluster) => {
+    for (let i = 0; i < 2; i++) {
+      const res = await cluster.request<string>({
+        method: "POST",
+        path: "/_search",
+        raw: true,
+        rawBytes: true,
+      });
+      assert.equal(res.body.length, Buffer.byteLength(long), "one character per byte");
+      assert.ok(Buffer.from(res.body, "latin1").equals(Buffer.from(long)));
+    }
+    await assert.rejects(
+      cluster.request({ method: "POST", path: "/_search", raw: true, rawBytes: true }),
+      (e: Error) => e.message.includes("schlüssel ✓ refused"),
+    );
+  });
+});

@@ -35,6 +35,44 @@ describe("raw search page", () => {
     assert.deepEqual(JSON.parse(page.hits[2]?.source ?? ""), sources[2]);
   });
 
+  it("reads a page given as bytes: text metadata decoded, each _source left as its exact bytes", () => {
+    const sources = [
+      '{"city":"Zürich","jp":"東京","clef":"𝄞","esc":"caf\\u00e9","big":9007199254740993,"f":1.0}',
+      '{"ключ":"значение","line":"a\\nb"}',
+      '{"plain":"ascii"}',
+    ];
+    const answer = Buffer.from(
+      [
+        '{"pit_id":"pït","hits":{"hits":[',
+        `{"_id":"ïd-東京-𝄞","_routing":"röute","_version":7,"_source":${sources[0]},"sort":["ß",5]},`,
+        `{"_id":"b","_source":${sources[1]},"sort":[6]},`,
+        `{"_id":"c","_source":${sources[2]}}`,
+        "]}}",
+      ].join(""),
+    );
+    const page = parseSearchPage(answer.toString("latin1"), { bytes: true });
+    assert.equal(page.pitId, "pït");
+    assert.deepEqual(
+      page.hits.map((h) => [h._id, h._routing, h._version, h.sort]),
+      [
+        ["ïd-東京-𝄞", "röute", "7", ["ß", 5]],
+        ["b", undefined, undefined, [6]],
+        ["c", undefined, undefined, undefined],
+      ],
+    );
+    for (const [i, expected] of sources.entries()) {
+      const source = page.hits[i]?.source ?? "";
+      assert.equal(source.length, Buffer.byteLength(expected), "one character per byte");
+      assert.ok(Buffer.from(source, "latin1").equals(Buffer.from(expected)), `source ${i} keeps its bytes`);
+    }
+    // The same answer read as text gives the same documents.
+    const asText = parseSearchPage(answer.toString("utf8"));
+    assert.deepEqual(
+      asText.hits.map((h) => h._id),
+      page.hits.map((h) => h._id),
+    );
+  });
+
   it("reads empty pages, scroll ids, sources without _source and line breaks", () => {
     assert.deepEqual(parseSearchPage(""), { hits: [] });
     assert.deepEqual(parseSearchPage('{"pit_id":"x"}'), { pitId: "x", hits: [] });

@@ -11,7 +11,10 @@ import { parseSearchPage, type RawHit, type RawPage } from "../../json/index.ts"
 
 export type ReadMode = "pit" | "scroll";
 
-/** A hit as the copier sees it: metadata parsed, `_source` as the raw JSON text. */
+/**
+ * A hit as the copier sees it: metadata parsed, `_source` as the bytes the source sent, in a byte string
+ * (json/bytes-text.ts): no UTF-8 decode of the page, none of the source, no encode into the bulk body.
+ */
 export type Hit = RawHit;
 
 // No `filter_path`: a filtered answer is re-encoded token by token, which rewrites each `_source`
@@ -140,6 +143,7 @@ export class SliceReader {
         idempotent: true,
         allowStatus: [404],
         raw: true,
+        rawBytes: true,
         signal: this.#o.signal,
       });
     } catch (error) {
@@ -169,6 +173,7 @@ export class SliceReader {
               body: this.#query(size),
               idempotent: true,
               raw: true,
+              rawBytes: true,
               signal: this.#o.signal,
             })
           : await this.#o.source.request<string>({
@@ -177,6 +182,7 @@ export class SliceReader {
               // Not idempotent: a repeated scroll call skips a page. A lost answer restarts the slice.
               body: { scroll: keepAlive, scroll_id: this.#scroll },
               raw: true,
+              rawBytes: true,
               signal: this.#o.signal,
             });
       const page = parsePage(res.body);
@@ -211,5 +217,5 @@ function parsePage(body: unknown): RawPage {
       details: { type: typeof body },
     });
   }
-  return parseSearchPage(body);
+  return parseSearchPage(body, { bytes: true });
 }

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { BluegreenError, isBluegreenError } from "../../errors/index.ts";
-import { parseForTransform } from "../../json/index.ts";
+import { fromBytes, parseForTransform, toBytes } from "../../json/index.ts";
 import { LeaseSliceStore } from "../leases/leases.ts";
 import type { BackfillContext, BackfillMethodRunner, IndexResult, IndexTask } from "../types.ts";
 import { Adaptive, ByteBudget, Gate, sleep, Throttle } from "./limits.ts";
@@ -338,17 +338,17 @@ class IndexCopy {
           {
             _id: id,
             ...(routing === undefined ? {} : { _routing: routing }),
-            _source: source === undefined ? undefined : parseForTransform(source),
+            _source: source === undefined ? undefined : parseForTransform(fromBytes(source)),
           },
           this.#task.index,
         );
         if (mapped === null || mapped === undefined) continue;
         id = mapped._id;
         routing = mapped._routing;
-        source = mapped._source === undefined ? undefined : JSON.stringify(mapped._source);
+        source = mapped._source === undefined ? undefined : toBytes(JSON.stringify(mapped._source));
       }
       if (source === undefined) throw noSource(this.#task.index, id);
-      // Without a transform the source's own JSON text goes out as it came in: no parse, no stringify.
+      // Without a transform the source's own bytes go out as they came in: no decode, parse or stringify.
       out.push({
         id,
         ...(routing === undefined ? {} : { routing }),

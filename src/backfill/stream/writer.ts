@@ -3,7 +3,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Cluster } from "../../cluster/index.ts";
 import { BluegreenError, isBluegreenError } from "../../errors/index.ts";
-import { rawJson } from "../../json/index.ts";
+import { fromBytes, rawJson } from "../../json/index.ts";
 import { type Adaptive, type Gate, sleep, type Throttle, throttled } from "./limits.ts";
 
 /** One document as read from the source, its `_source` already serialised. */
@@ -12,6 +12,7 @@ export interface StreamDoc {
   readonly routing?: string;
   /** Literal text (see RawHit._version). */
   readonly version?: string;
+  /** The `_source` JSON as a byte string (json/bytes-text.ts): written into the body byte for byte. */
   readonly source: string;
 }
 
@@ -102,7 +103,8 @@ function emptyChunk(): Chunk {
 
 /** Counted on the two strings as they are: a joined line would be flattened (copied) to count it. */
 function lineBytes(action: string, source: string): number {
-  return Buffer.byteLength(action) + Buffer.byteLength(source) + 2;
+  // A byte string's length is its size in bytes.
+  return Buffer.byteLength(action) + source.length + 2;
 }
 
 function add(chunk: Chunk, action: string, source: string, meta: DocMeta, bytes: number): void {
@@ -113,8 +115,9 @@ function add(chunk: Chunk, action: string, source: string, meta: DocMeta, bytes:
   chunk.bytes += bytes;
 }
 
+/** The document's lines as text, for the failed-documents file and the error. */
 function lineOf(chunk: Chunk, i: number): string {
-  return `${chunk.actions[i]}\n${chunk.sources[i]}\n`;
+  return `${chunk.actions[i]}\n${fromBytes(chunk.sources[i] as string)}\n`;
 }
 
 /**
@@ -144,7 +147,7 @@ function encode(chunk: Chunk, into: Buffer): Buffer {
   for (let i = 0; i < chunk.ids.length; i++) {
     at += body.write(chunk.actions[i] as string, at);
     body[at++] = 10;
-    at += body.write(chunk.sources[i] as string, at);
+    at += body.write(chunk.sources[i] as string, at, "latin1");
     body[at++] = 10;
   }
   if (at !== body.length) throw new Error(`bulk body size ${at} is not the ${body.length} bytes counted`);
