@@ -66,7 +66,10 @@ test("a mapping error stops the copy with the documents named and written to a f
   const lines: string[] = [];
   for (let i = 0; i < 200; i++) {
     lines.push(JSON.stringify({ index: { _id: `m${i}` } }));
-    lines.push(JSON.stringify({ n: i % 50 === 7 ? `not-a-number-${i}` : String(i), title: `t${i}` }));
+    // Text outside ASCII: the file must hold it as text, not as the bytes the copier carries.
+    lines.push(
+      JSON.stringify({ n: i % 50 === 7 ? `not-a-number-${i}` : String(i), title: `t${i} Zürich 東京 𝄞` }),
+    );
   }
   await clusters.source.request({
     method: "POST",
@@ -108,5 +111,6 @@ test("a mapping error stops the copy with the documents named and written to a f
   for (const id of named) assert.ok(ids.includes(id), `${id} missing from ${failedFile}`);
   for (const id of ids) assert.ok(bad.includes(id), `${id} is in ${failedFile} but was valid`);
   assert.equal(failed[0]._source.n.startsWith("not-a-number-"), true);
+  assert.match(failed[0]._source.title, /^t\d+ Zürich 東京 𝄞$/);
   assert.equal(failed[0].error.type, "mapper_parsing_exception");
 });
