@@ -5,12 +5,14 @@
  * loader into the target (the ingestion ceiling). Prints docs/s, MB/s, peak RSS and the ratios.
  *
  * BENCH_DOCS (default 200000, up to 1M) sets the size; BENCH_DOC_KB (default 1) the document size
- * (e.g. 10, with BENCH_DOCS=20000); BENCH_DOC_TEXT=mixed text in several scripts (raw UTF-8, about 30% of
- * the bytes outside ASCII) instead of ASCII words; BENCH_ROUNDS (default 1) runs every contender that often in a
- * rotated order and reports medians with the spread; BENCH_ONLY picks contenders (ceiling, stream,
- * elasticdump, reindex, snapshot); BENCH_KEEP=1 leaves the sandbox running;
- * BENCH_ASYNC_TRANSLOG=1 gives every contender's target index an async translog; BENCH_PIN=1 runs the
- * clusters on half the cores and the client-side tools on the other half (bench/pin.ts).
+ * (e.g. 10, with BENCH_DOCS=20000); BENCH_DOC_TEXT=mixed makes the text words in several scripts (raw
+ * UTF-8, about 30% of the bytes outside ASCII) instead of ASCII; BENCH_ROUNDS (default 1) runs every
+ * contender that often in a rotated order and reports medians with the spread; BENCH_ONLY picks
+ * contenders (ceiling, stream, elasticdump, reindex, snapshot, baseline); BENCH_KEEP=1 leaves the
+ * sandbox running; BENCH_BASELINE=<checkout> adds that checkout's copier as the contender "baseline"
+ * (an A/B in one run); BENCH_ASYNC_TRANSLOG=1 gives every contender's target index an async translog;
+ * BENCH_PIN=1 runs the clusters on half the cores and the client-side tools on the other half
+ * (bench/pin.ts).
  * Also printed: the machine's load average at the start and the end, the copier's CPU seconds per
  * 100k documents (client-side contenders, from /proc), and the ratios against issue 15's goals.
  * Client-side tools run as child processes so their peak RSS (VmHWM) is theirs alone; _reindex and
@@ -162,7 +164,10 @@ function measured(
   });
 }
 
-async function runStream(source: string, target: string): Promise<Result> {
+/** BENCH_BASELINE: another checkout whose copier runs as one more contender, for an A/B in one run. */
+const BASELINE = process.env.BENCH_BASELINE;
+
+async function runStream(source: string, target: string, root = ROOT): Promise<Result> {
   await freshTarget(target, false);
   const dir = mkdtempSync(join(tmpdir(), "bench-stream-"));
   const file = join(dir, "bench.yaml");
@@ -172,12 +177,12 @@ async function runStream(source: string, target: string): Promise<Result> {
   );
   const r = await measured(
     NODE,
-    [...CLI_FLAGS, join(ROOT, "bin/bluegreen.js"), "backfill", "-c", file, "--method", "stream"],
+    [...CLI_FLAGS, join(root, "bin/bluegreen.js"), "backfill", "-c", file, "--method", "stream"],
     { BLUEGREEN_LOG_LEVEL: "warn" },
   );
   if (r.code !== 0) throw new Error(`stream failed: ${r.stderr}`);
   return {
-    name: "stream (bluegreen)",
+    name: root === ROOT ? "stream (bluegreen)" : `baseline (${root})`,
     ms: r.ms,
     peakRssBytes: r.peak,
     cpuSeconds: r.cpu,
@@ -351,6 +356,9 @@ async function main(): Promise<void> {
       ["elasticdump", () => runElasticdump(source, target)],
       ["reindex", () => runReindex(source, target)],
       ["snapshot", () => runSnapshot(source, target, sandbox.snapshotRepoPath)],
+      ...(BASELINE === undefined
+        ? []
+        : [["baseline", () => runStream(source, target, BASELINE)] as [string, () => Promise<Result>]]),
     ];
     // The machine is shared: with BENCH_ROUNDS > 1 every contender runs that often, in a rotated order
     // each round, and the median counts, so one burst of someone else's load does not decide a ratio.
@@ -429,8 +437,9 @@ async function main(): Promise<void> {
         ["stream / remote _reindex", "remote _reindex", " (goal ≥ 1.0x)"],
         ["stream / snapshot", "snapshot/restore", ""],
         ["stream / bulk ceiling", "bulk ceiling", " (goal ≥ 0.9x)"],
+        ["stream / baseline", "baseline", ""],
       ] as const) {
-        const other = results.find((r) => r.name === name);
+        const other = results.find((r) => r.name === name || r.name.startsWith(`${name} (`));
         if (other !== undefined)
           process.stdout.write(`${label}: ${(rate(stream) / rate(other)).toFixed(2)}x${goal}\n`);
       }
