@@ -182,12 +182,12 @@ async function runStream(source: string, target: string, root = ROOT): Promise<R
   );
   if (r.code !== 0) throw new Error(`stream failed: ${r.stderr}`);
   return {
-    name: root === ROOT ? "stream (bluegreen)" : `baseline (${root})`,
+    name: root === ROOT ? "stream (bluegreen)" : "baseline",
     ms: r.ms,
     peakRssBytes: r.peak,
     cpuSeconds: r.cpu,
     count: await count(target, INDEX),
-    note: `batchSize ${STREAM_BATCH ?? "default"}, ${STREAM_SETTINGS}`,
+    note: `${root === ROOT ? "" : `${root}: `}batchSize ${STREAM_BATCH ?? "default"}, ${STREAM_SETTINGS}`,
   };
 }
 
@@ -439,7 +439,7 @@ async function main(): Promise<void> {
         ["stream / bulk ceiling", "bulk ceiling", " (goal ≥ 0.9x)"],
         ["stream / baseline", "baseline", ""],
       ] as const) {
-        const other = results.find((r) => r.name === name || r.name.startsWith(`${name} (`));
+        const other = results.find((r) => r.name === name);
         if (other !== undefined)
           process.stdout.write(`${label}: ${(rate(stream) / rate(other)).toFixed(2)}x${goal}\n`);
       }

@@ -45,7 +45,7 @@ export function isTopLevelHelp(argv: readonly string[]): boolean {
 export async function buildProgram(command?: string, listOnly = false): Promise<Command> {
   // Loaded here, not at the top: a backfill's main thread only starts the worker, and each module it
   // loads first delays the copy (commander and the report's tables were 30-50 ms of that).
-  const { Command } = await import("commander");
+  const { Command, Help } = await import("commander");
   const program = new Command("bluegreen")
     .description(
       "Blue-green upgrades for OpenSearch: align, backfill, sync, validate, cut over, roll back, decommission",
@@ -54,10 +54,7 @@ export async function buildProgram(command?: string, listOnly = false): Promise<
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)");
   if (listOnly) {
-    const [{ Help }, { COMMAND_SUMMARIES }] = await Promise.all([
-      import("commander"),
-      import("./commands/summaries.ts"),
-    ]);
+    const { COMMAND_SUMMARIES } = await import("./commands/summaries.ts");
     const defaultTerm = Help.prototype.subcommandTerm;
     program.configureHelp({
       // The commands here have no options or arguments: their line comes from the table.

@@ -10,4 +10,4 @@ export {
 } from "./lossless.ts";
 export { type MgetDoc, mgetErrorType, parseMget } from "./mget.ts";
 export { elements, fields, members, skipSpace, stringEnd, valueEnd } from "./raw.ts";
-export { parseSearchPage, type RawHit, type RawPage, type SearchPageOptions } from "./search-page.ts";
+export { parseSearchPage, type RawHit, type RawPage } from "./search-page.ts";

@@ -27,7 +27,7 @@ export interface RawPage {
   readonly hits: RawHit[];
 }
 
-export interface SearchPageOptions {
+interface SearchPageOptions {
   /**
    * The answer is a byte string (json/bytes-text.ts): ids, routing and sort values are decoded from it,
    * each `_source` is left as bytes.
