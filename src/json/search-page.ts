@@ -1,5 +1,5 @@
 import { fromBytes } from "./bytes-text.ts";
-import { elements, fields, members, skipSpace, valueEnd } from "./raw.ts";
+import { elements, fields, members, QUOTE, skipSpace, valueEnd } from "./raw.ts";
 
 /**
  * Reads the hits of a search answer from its raw JSON text without building the documents: each hit's
@@ -18,13 +18,17 @@ export interface RawHit {
    * with `bytes`, a byte string (json/bytes-text.ts): its UTF-8 bytes, one character each.
    */
   readonly source?: string;
-  readonly sort?: readonly unknown[];
 }
 
 export interface RawPage {
   readonly pitId?: string;
   readonly scrollId?: string;
   readonly hits: RawHit[];
+  /**
+   * The last hit's sort values, the next page's `search_after`. Only the last hit's are decoded: a
+   * page of 2,000 would otherwise parse 1,999 arrays nobody reads.
+   */
+  readonly after?: readonly unknown[];
 }
 
 interface SearchPageOptions {
@@ -40,37 +44,61 @@ type DecodeValue = (text: string, start: number, stop: number) => unknown;
 const fromText: DecodeValue = (text, start, stop) => JSON.parse(text.slice(start, stop));
 const fromByteString: DecodeValue = (text, start, stop) => JSON.parse(fromBytes(text.slice(start, stop)));
 
-function hitAt(text: string, i: number, decodeValue: DecodeValue): { hit: RawHit; end: number } {
+/**
+ * A string value (an id, a routing value): the text between its quotes when nothing in it is escaped,
+ * which is every id OpenSearch makes and nearly every one a client gives; otherwise parsed.
+ */
+function stringAt(text: string, start: number, stop: number, bytes: boolean): unknown {
+  if (text.charCodeAt(start) === QUOTE) {
+    const inner = text.slice(start + 1, stop - 1);
+    if (!inner.includes("\\")) return bytes ? fromBytes(inner) : inner;
+  }
+  return (bytes ? fromByteString : fromText)(text, start, stop);
+}
+
+interface MutableHit {
+  _id: string;
+  _routing?: string;
+  _version?: string;
+  source?: string;
+}
+
+/** Where the last hit read had its sort values (start, stop), for `after`. */
+interface SortAt {
+  start: number;
+  stop: number;
+}
+
+function hitAt(text: string, i: number, bytes: boolean, sortAt: SortAt): { hit: RawHit; end: number } {
   let id: string | undefined;
   let routing: string | undefined;
   let version: string | undefined;
   let source: string | undefined;
-  let sort: unknown[] | undefined;
+  sortAt.start = -1;
   const end = members(text, i, (key, start, stop) => {
-    if (key === "_id") id = decodeValue(text, start, stop) as string;
-    else if (key === "_routing") routing = decodeValue(text, start, stop) as string;
+    if (key === "_id") id = stringAt(text, start, stop, bytes) as string;
+    else if (key === "_routing") routing = stringAt(text, start, stop, bytes) as string;
     else if (key === "_version") version = text.slice(start, stop);
     else if (key === "_source") source = text.slice(start, stop);
-    else if (key === "sort") sort = decodeValue(text, start, stop) as unknown[];
+    else if (key === "sort") {
+      sortAt.start = start;
+      sortAt.stop = stop;
+    }
   });
   if (id === undefined) throw new SyntaxError("a hit without _id in search answer");
   // NDJSON needs the document on one line; a raw line break outside strings is only whitespace.
   if (source !== undefined && /[\r\n]/.test(source)) source = source.replace(/[\r\n]/g, " ");
-  return {
-    hit: {
-      _id: id,
-      ...(routing === undefined ? {} : { _routing: routing }),
-      ...(version === undefined ? {} : { _version: version }),
-      ...(source === undefined ? {} : { source }),
-      ...(sort === undefined ? {} : { sort }),
-    },
-    end,
-  };
+  // Built member by member: spreading optional members makes throwaway objects for every hit.
+  const hit: MutableHit = { _id: id };
+  if (routing !== undefined) hit._routing = routing;
+  if (version !== undefined) hit._version = version;
+  if (source !== undefined) hit.source = source;
+  return { hit, end };
 }
 
-function hitsArray(text: string, i: number, out: RawHit[], decodeValue: DecodeValue): number {
+function hitsArray(text: string, i: number, out: RawHit[], bytes: boolean, sortAt: SortAt): number {
   return elements(text, i, (start) => {
-    const { hit, end } = hitAt(text, start, decodeValue);
+    const { hit, end } = hitAt(text, start, bytes, sortAt);
     out.push(hit);
     return end;
   });
@@ -78,28 +106,34 @@ function hitsArray(text: string, i: number, out: RawHit[], decodeValue: DecodeVa
 
 /** The ids and hits of a `_search` / `_search/scroll` answer given as text (or as bytes). */
 export function parseSearchPage(text: string, options: SearchPageOptions = {}): RawPage {
-  const decodeValue = options.bytes === true ? fromByteString : fromText;
+  const bytes = options.bytes === true;
   let pitId: string | undefined;
   let scrollId: string | undefined;
   const hits: RawHit[] = [];
+  const sortAt: SortAt = { start: -1, stop: -1 };
   const start = skipSpace(text, 0);
   if (start >= text.length) return { hits };
   fields(text, start, (key, s) => {
     if (key === "pit_id" || key === "_scroll_id") {
       const e = valueEnd(text, s);
-      const id = decodeValue(text, s, e) as string;
+      const id = stringAt(text, s, e, bytes) as string;
       if (key === "pit_id") pitId = id;
       else scrollId = id;
       return e;
     }
     if (key !== "hits" || text[s] !== "{") return undefined;
     return fields(text, s, (inner, is) =>
-      inner === "hits" ? hitsArray(text, is, hits, decodeValue) : undefined,
+      inner === "hits" ? hitsArray(text, is, hits, bytes, sortAt) : undefined,
     );
   });
+  const after =
+    sortAt.start < 0
+      ? undefined
+      : ((bytes ? fromByteString : fromText)(text, sortAt.start, sortAt.stop) as unknown[]);
   return {
     ...(pitId === undefined ? {} : { pitId }),
     ...(scrollId === undefined ? {} : { scrollId }),
     hits,
+    ...(after === undefined ? {} : { after }),
   };
 }

@@ -126,7 +126,7 @@ async function drawSample(
     const page = parseSearchPage(res.body);
     if (page.hits.length === 0) break;
     drawn += page.hits.length;
-    after = page.hits[page.hits.length - 1]?.sort;
+    after = page.after;
     for (let i = 0; i < page.hits.length; i += MGET_BATCH) await onPage(page.hits.slice(i, i + MGET_BATCH));
     o.onProgress?.({ side, docs: drawn });
   }

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { chooseSlices } from "../../src/backfill/index.ts";
 import { Adaptive, ByteBudget, Gate, Throttle } from "../../src/backfill/stream/limits.ts";
 import { PAGE_BYTES, pageDocs, STREAM_BATCH } from "../../src/backfill/stream/runner.ts";
-import { actionLine, isRetryableItem } from "../../src/backfill/stream/writer.ts";
+import { actionLine, actionPrefix, isRetryableItem } from "../../src/backfill/stream/writer.ts";
 
 describe("slices", () => {
   it("one per shard unless asked for more, and always a multiple of the shard count", () => {
@@ -138,15 +138,35 @@ describe("bulk items", () => {
   });
 
   it("keeps _id and routing, and writes external versions as external_gte so a resume never conflicts", () => {
-    assert.equal(actionLine("t", { id: "a", source: "{}" }, false), '{"index":{"_index":"t","_id":"a"}}');
+    const t = actionPrefix("t");
+    assert.equal(actionLine(t, { id: "a", source: "{}" }, false), '{"index":{"_index":"t","_id":"a"}}');
     assert.equal(
-      actionLine("t", { id: "a", routing: "r1", version: "9007199254740993", source: "{}" }, true),
+      actionLine(t, { id: "a", routing: "r1", version: "9007199254740993", source: "{}" }, true),
       '{"index":{"_index":"t","_id":"a","routing":"r1","version":9007199254740993,"version_type":"external_gte"}}',
     );
     assert.equal(
-      actionLine("t", { id: "a", version: "7", source: "{}" }, false),
+      actionLine(t, { id: "a", version: "7", source: "{}" }, false),
       '{"index":{"_index":"t","_id":"a"}}',
     );
+  });
+
+  it("writes action lines as the UTF-8 bytes of the action's JSON, whatever the names hold", () => {
+    const table = [
+      { index: "t", id: 'quote " backslash \\ tab \t', routing: undefined },
+      { index: "índice-東京", id: "ïd-𝄞", routing: "röute" },
+      { index: "t", id: "\u2028\u0000", routing: "" },
+    ];
+    for (const { index, id, routing } of table) {
+      const line = actionLine(
+        actionPrefix(index),
+        { id, ...(routing === undefined ? {} : { routing }), source: "{}" },
+        false,
+      );
+      const expected = JSON.stringify({
+        index: { _index: index, _id: id, ...(routing === undefined ? {} : { routing }) },
+      });
+      assert.ok(Buffer.from(line, "latin1").equals(Buffer.from(expected)), `${index} ${id}`);
+    }
   });
 });
 

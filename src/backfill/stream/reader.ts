@@ -86,13 +86,13 @@ export class SliceReader {
 
   async next(size: number): Promise<Page | undefined> {
     if (this.#finished) return undefined;
-    const hits = this.#o.mode === "pit" ? await this.#pitPage(size) : await this.#scrollPage(size);
-    if (hits.length === 0) {
+    const page = this.#o.mode === "pit" ? await this.#pitPage(size) : await this.#scrollPage(size);
+    if (page.hits.length === 0) {
       this.#finished = true;
       return undefined;
     }
-    if (this.#o.mode === "pit") this.#after = hits[hits.length - 1]?.sort;
-    return { hits, position: this.position };
+    if (this.#o.mode === "pit") this.#after = page.after;
+    return { hits: page.hits, position: this.position };
   }
 
   async close(): Promise<void> {
@@ -128,7 +128,7 @@ export class SliceReader {
     };
   }
 
-  async #pitPage(size: number): Promise<readonly Hit[]> {
+  async #pitPage(size: number): Promise<RawPage> {
     const keepAlive = `${Math.ceil(this.#o.keepAliveMs / 1000)}s`;
     let res: { status: number; body: string };
     try {
@@ -158,10 +158,10 @@ export class SliceReader {
     if (res.status === 404) throw new ContextLost(`point in time for ${this.#o.index} is gone`);
     const page = parsePage(res.body);
     if (page.pitId !== undefined) this.#pit = page.pitId;
-    return page.hits;
+    return page;
   }
 
-  async #scrollPage(size: number): Promise<readonly Hit[]> {
+  async #scrollPage(size: number): Promise<RawPage> {
     const keepAlive = `${Math.ceil(this.#o.keepAliveMs / 1000)}s`;
     try {
       const res =
@@ -187,7 +187,7 @@ export class SliceReader {
             });
       const page = parsePage(res.body);
       this.#scroll = page.scrollId ?? this.#scroll;
-      return page.hits;
+      return page;
     } catch (error) {
       throw this.#readError(error);
     }

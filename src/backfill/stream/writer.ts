@@ -3,7 +3,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Cluster } from "../../cluster/index.ts";
 import { BluegreenError, isBluegreenError } from "../../errors/index.ts";
-import { fromBytes, rawJson } from "../../json/index.ts";
+import { fromBytes, toBytes } from "../../json/index.ts";
 import { type Adaptive, type Gate, sleep, type Throttle, throttled } from "./limits.ts";
 
 /** One document as read from the source, its `_source` already serialised. */
@@ -60,15 +60,24 @@ export function isRetryableItem(item: BulkItemResult): boolean {
   return RETRYABLE_STATUSES.has(item.status) || RETRYABLE_TYPES.has(item.error?.type ?? "");
 }
 
-export function actionLine(index: string, doc: StreamDoc, externalVersions: boolean): string {
-  const meta: Record<string, unknown> = { _index: index, _id: doc.id };
-  if (doc.routing !== undefined) meta.routing = doc.routing;
-  if (externalVersions && doc.version !== undefined) {
-    meta.version = rawJson(doc.version);
-    // external_gte, not external: a resumed copy writes the same version again and must not conflict.
-    meta.version_type = "external_gte";
-  }
-  return JSON.stringify({ index: meta });
+/** The start of every action line for `index`, up to the `_id`'s value. */
+export function actionPrefix(index: string): string {
+  return toBytes(`{"index":{"_index":${JSON.stringify(index)},"_id":`);
+}
+
+/**
+ * The document's action line as a byte string (json/bytes-text.ts), so that it is written into the body
+ * like its `_source` and its length is its size. Built from `actionPrefix`: the same text as
+ * `JSON.stringify` of the action, without an object per document.
+ */
+export function actionLine(prefix: string, doc: StreamDoc, externalVersions: boolean): string {
+  let rest = JSON.stringify(doc.id);
+  if (doc.routing !== undefined) rest += `,"routing":${JSON.stringify(doc.routing)}`;
+  // external_gte, not external: a resume writes the same version again and must not conflict.
+  if (externalVersions && doc.version !== undefined)
+    rest += `,"version":${doc.version},"version_type":"external_gte"`;
+  // The prefix is bytes already: only the rest is encoded.
+  return prefix + toBytes(`${rest}}}`);
 }
 
 interface Rejected {
@@ -101,10 +110,9 @@ function emptyChunk(): Chunk {
   return { actions: [], sources: [], ids: [], sizes: [], bytes: 0 };
 }
 
-/** Counted on the two strings as they are: a joined line would be flattened (copied) to count it. */
+/** A byte string's length is its size in bytes; the two newlines make the rest. */
 function lineBytes(action: string, source: string): number {
-  // A byte string's length is its size in bytes.
-  return Buffer.byteLength(action) + source.length + 2;
+  return action.length + source.length + 2;
 }
 
 function add(chunk: Chunk, action: string, source: string, meta: DocMeta, bytes: number): void {
@@ -117,7 +125,7 @@ function add(chunk: Chunk, action: string, source: string, meta: DocMeta, bytes:
 
 /** The document's lines as text, for the failed-documents file and the error. */
 function lineOf(chunk: Chunk, i: number): string {
-  return `${chunk.actions[i]}\n${fromBytes(chunk.sources[i] as string)}\n`;
+  return `${fromBytes(chunk.actions[i] as string)}\n${fromBytes(chunk.sources[i] as string)}\n`;
 }
 
 /**
@@ -145,7 +153,7 @@ function encode(chunk: Chunk, into: Buffer): Buffer {
   const body = into.subarray(0, chunk.bytes);
   let at = 0;
   for (let i = 0; i < chunk.ids.length; i++) {
-    at += body.write(chunk.actions[i] as string, at);
+    at += body.write(chunk.actions[i] as string, at, "latin1");
     body[at++] = 10;
     at += body.write(chunk.sources[i] as string, at, "latin1");
     body[at++] = 10;
@@ -162,10 +170,12 @@ function encode(chunk: Chunk, into: Buffer): Buffer {
 export class BulkWriter {
   readonly #shared: WriterShared;
   readonly #options: WriterOptions;
+  readonly #prefix: string;
 
   constructor(shared: WriterShared, options: WriterOptions) {
     this.#shared = shared;
     this.#options = options;
+    this.#prefix = actionPrefix(options.index);
   }
 
   /** Splits into requests of the current adaptive size and sends them in parallel; returns bytes sent. */
@@ -174,15 +184,14 @@ export class BulkWriter {
     let current = emptyChunk();
     let total = 0;
     for (const doc of docs) {
-      const action = actionLine(this.#options.index, doc, this.#options.externalVersions);
+      const action = actionLine(this.#prefix, doc, this.#options.externalVersions);
       const bytes = lineBytes(action, doc.source);
       total += bytes;
       if (current.ids.length > 0 && current.bytes + bytes > this.#shared.adaptive.bytes) {
         chunks.push(current);
         current = emptyChunk();
       }
-      const meta = doc.routing === undefined ? { id: doc.id } : { id: doc.id, routing: doc.routing };
-      add(current, action, doc.source, meta, bytes);
+      add(current, action, doc.source, doc, bytes);
     }
     if (current.ids.length > 0) chunks.push(current);
     await Promise.all(chunks.map((c) => this.#send(c)));
