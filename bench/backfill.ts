@@ -11,7 +11,8 @@
  * contenders (ceiling, stream, elasticdump, reindex, snapshot, baseline); BENCH_KEEP=1 leaves the
  * sandbox running; BENCH_BASELINE=<checkout> adds that checkout's copier as the contender "baseline"
  * (an A/B in one run); BENCH_ASYNC_TRANSLOG=1 gives every contender's target index an async translog;
- * BENCH_PIN=1 runs the clusters on half the cores and the client-side tools on the other half
+ * BENCH_PIN=1 runs the clusters on half the cores and the client-side tools on the other half;
+ * BENCH_PIN=target the target alone on half, the source and the client-side tools on the other
  * (bench/pin.ts).
  * Also printed: the machine's load average at the start and the end, the copier's CPU seconds per
  * 100k documents (client-side contenders, from /proc), and the ratios against issue 15's goals.
@@ -338,7 +339,7 @@ async function main(): Promise<void> {
   const sandbox = await sandboxUp({ name: "bench", portBase: 30200, onProgress: log });
   const source = sandbox.source.url;
   const target = sandbox.target.url;
-  const jvms = [sandbox.source.pid, sandbox.target.pid];
+  const jvms = { source: sandbox.source.pid, target: sandbox.target.pid };
   try {
     const bytes = await loadSource(source);
     pinClusters(jvms);
@@ -372,7 +373,9 @@ async function main(): Promise<void> {
       ];
       for (const [key, run] of order) {
         log(`round ${round + 1}: running ${key}`);
-        const before = jvms.map((pid) => (pid === undefined ? Number.NaN : cpuSeconds(pid)));
+        const before = [jvms.source, jvms.target].map((pid) =>
+          pid === undefined ? Number.NaN : cpuSeconds(pid),
+        );
         const ran = await run();
         const [source0, target0] = before as [number, number];
         const result: Result = {
@@ -432,16 +435,27 @@ async function main(): Promise<void> {
     );
     const stream = results.find((r) => r.name.startsWith("stream"));
     if (stream !== undefined) {
-      for (const [label, name, goal] of [
-        ["stream / elasticdump", "elasticdump", " (goal ≥ 1.0x)"],
-        ["stream / remote _reindex", "remote _reindex", " (goal ≥ 1.0x)"],
-        ["stream / snapshot", "snapshot/restore", ""],
-        ["stream / bulk ceiling", "bulk ceiling", " (goal ≥ 0.9x)"],
-        ["stream / baseline", "baseline", ""],
+      const streamRounds = runs.get("stream") ?? [];
+      for (const [label, name, key, goal] of [
+        ["stream / elasticdump", "elasticdump", "elasticdump", " (goal ≥ 1.0x)"],
+        ["stream / remote _reindex", "remote _reindex", "reindex", " (goal ≥ 1.0x)"],
+        ["stream / snapshot", "snapshot/restore", "snapshot", ""],
+        ["stream / bulk ceiling", "bulk ceiling", "ceiling", " (goal ≥ 0.9x)"],
+        ["stream / baseline", "baseline", "baseline", ""],
       ] as const) {
         const other = results.find((r) => r.name === name);
-        if (other !== undefined)
-          process.stdout.write(`${label}: ${(rate(stream) / rate(other)).toFixed(2)}x${goal}\n`);
+        if (other === undefined) continue;
+        // Each round's pair ran minutes apart at most: its ratio holds up better than one of medians.
+        const otherRounds = runs.get(key) ?? [];
+        const perRound = streamRounds
+          .map((r, i) => (otherRounds[i] === undefined ? Number.NaN : (otherRounds[i] as Result).ms / r.ms))
+          .filter((x) => !Number.isNaN(x))
+          .sort((a, b) => a - b);
+        const rounds =
+          perRound.length > 1
+            ? `; per round: median ${(perRound[perRound.length >> 1] as number).toFixed(2)}x, ${(perRound[0] as number).toFixed(2)}–${(perRound[perRound.length - 1] as number).toFixed(2)}x`
+            : "";
+        process.stdout.write(`${label}: ${(rate(stream) / rate(other)).toFixed(2)}x${goal}${rounds}\n`);
       }
       if (stream.peakRssBytes !== undefined)
         process.stdout.write(`stream peak RSS: ${mb(stream.peakRssBytes).toFixed(0)} MB (goal ≤ 256 MB)\n`);

@@ -439,7 +439,7 @@ async function main(): Promise<void> {
   const say = (m: string) => process.stderr.write(`[bench-gw] ${m}\n`);
   const sandbox = await sandboxUp({ name: "bench-gw", portBase: PORT_BASE, onProgress: say });
   const dir = mkdtempSync(join(tmpdir(), "bench-gw-"));
-  const jvms = [sandbox.source.pid, sandbox.target.pid];
+  const jvms = { source: sandbox.source.pid, target: sandbox.target.pid };
   pinClusters(jvms);
   try {
     const startLoad = loadavg()[0] ?? Number.NaN;
