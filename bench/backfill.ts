@@ -385,7 +385,8 @@ async function main(): Promise<void> {
             target: cpuSeconds(sandbox.target.pid ?? 0) - target0,
           },
         };
-        log(`${key}: ${(result.ms / 1000).toFixed(1)} s, ${result.count} docs`);
+        const cpu = result.cpuSeconds === undefined ? "" : `, client CPU ${result.cpuSeconds.toFixed(2)} s`;
+        log(`${key}: ${(result.ms / 1000).toFixed(1)} s, ${result.count} docs${cpu}`);
         runs.set(key, [...(runs.get(key) ?? []), result]);
       }
     }
