@@ -68,6 +68,8 @@ interface Run {
   readonly rps: number;
   readonly non2xx: number;
   readonly errors: number;
+  /** A gateway's event loop during the run: the share of time busy, and how late a timer ran (p99, ms). */
+  readonly loop?: { readonly busy: number; readonly lateP99Ms: number };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -276,7 +278,11 @@ async function compare(source: string, target: string, dir: string): Promise<str
         for (const [way, base, proc] of round % 2 === 0 ? rotated : rotated.reverse()) {
           const ids = way === "direct-ids";
           await load(base, mix, 2, undefined, undefined, ids); // warm-up: connections, caches
-          const run = await load(base, mix, DURATION, undefined, proc?.child.pid, ids);
+          // A scrape starts a new interval of the gateway's event-loop gauges: the next one covers the run.
+          const gateway = way.startsWith("gateway");
+          if (gateway) await eventLoop(base);
+          const measured = await load(base, mix, DURATION, undefined, proc?.child.pid, ids);
+          const run = gateway ? { ...measured, loop: await eventLoop(base) } : measured;
           rounds[way]?.push(run);
           process.stderr.write(
             `${mix.name} ${way} (round ${round + 1}): p50 ${fmt(run.p50)} ms, p99 ${fmt(run.p99)} ms, ${fmt(run.rps, 0)} req/s\n`,
@@ -318,8 +324,13 @@ async function compare(source: string, target: string, dir: string): Promise<str
         const added = g.p50 - d.p50;
         // Against the same writes with ids: what is left is the gateway's own cost.
         const own = withIds === undefined ? "" : `, ${ratio(paired(way, "direct-ids"))} direct-ids`;
+        const loops = (rounds[way] ?? []).flatMap((x) => (x.loop === undefined ? [] : [x.loop]));
+        const loop =
+          loops.length === 0
+            ? ""
+            : `; event loop busy ${fmt(median(loops.map((l) => l.busy)))} of the time (${fmt(Math.min(...loops.map((l) => l.busy)))}–${fmt(Math.max(...loops.map((l) => l.busy)))}), a timer up to ${fmt(median(loops.map((l) => l.lateP99Ms)))} ms late (p99)`;
         ratios.push(
-          `- ${mix.name} ${way}: throughput ${ratio(paired(way, "nginx"))} nginx (goal ≥ ${mix.name === "search" ? "0.95× direct" : "0.8×"}), ${ratio(paired(way, "direct"))} direct${own}; added p50 ${fmt(added)} ms vs nginx's ${fmt(nginxAdded)} ms${nginxAdded > 0 ? ` (${fmt(added / nginxAdded)}×, goal ≤ 1.5×)` : ""}`,
+          `- ${mix.name} ${way}: throughput ${ratio(paired(way, "nginx"))} nginx (goal ≥ ${mix.name === "search" ? "0.95× direct" : "0.8×"}), ${ratio(paired(way, "direct"))} direct${own}; added p50 ${fmt(added)} ms vs nginx's ${fmt(nginxAdded)} ms${nginxAdded > 0 ? ` (${fmt(added / nginxAdded)}×, goal ≤ 1.5×)` : ""}${loop}`,
         );
       }
     }
@@ -358,6 +369,15 @@ async function compare(source: string, target: string, dir: string): Promise<str
   } finally {
     for (const p of procs) await p.stop();
   }
+}
+
+/** The gateway's event-loop gauges since the previous scrape (bluegreen_gateway_event_loop_*). */
+async function eventLoop(base: string): Promise<{ busy: number; lateP99Ms: number }> {
+  const text = await (await fetch(`${base}/_bluegreen/metrics`)).text();
+  return {
+    busy: gauge(text, "bluegreen_gateway_event_loop_utilization"),
+    lateP99Ms: gauge(text, 'bluegreen_gateway_event_loop_delay_seconds{quantile="0.99"}') * 1000,
+  };
 }
 
 function gauge(text: string, name: string): number {

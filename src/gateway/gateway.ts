@@ -161,6 +161,7 @@ export class Gateway {
       this.#shadow?.close(),
       this.#apiKinds.close(),
     ]);
+    this.metrics.close();
     return { drained };
   }
 

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { EventLoopMetrics } from "./event-loop.ts";
 import { GATEWAY_MODES, type GatewayMode } from "./mode.ts";
 
 /** Seconds, from 0.25 ms (an in-memory pass-through) to 10 s (a held write in fenced mode). */
@@ -101,6 +102,7 @@ export class GatewayMetrics {
     labelNames: ["reason"] as const,
     registers: [this.registry],
   });
+  readonly #eventLoop = new EventLoopMetrics(this.registry);
   readonly mode = new Gauge({
     name: "bluegreen_gateway_mode",
     help: "1 for the gateway's current mode, 0 for the others.",
@@ -129,6 +131,11 @@ export class GatewayMetrics {
   async text(): Promise<string> {
     const parts = await Promise.all([this.registry, ...this.attached].map((r) => r.metrics()));
     return parts.join("\n");
+  }
+
+  /** Stops what samples in the background (the event loop's delay). */
+  close(): void {
+    this.#eventLoop.close();
   }
 
   setMode(current: GatewayMode): void {
