@@ -13,7 +13,8 @@ const RESOLUTION_MS = 10;
  * How busy the gateway's one thread is, for an operator and for the question of more cores: the share
  * of wall time the event loop spent running callbacks, and how late a timer ran (a request arriving
  * then waits as long). Both cover the time since the previous scrape, like prom-client's own event-loop
- * lag. The sampler starts at the first scrape, so a gateway nobody scrapes (every test) pays nothing.
+ * lag (the first scrape: the share since the process started, and no delay yet). The sampler starts at
+ * the first scrape, so a gateway nobody scrapes (every test) pays nothing.
  */
 export class EventLoopMetrics {
   #delay: ELDHistogram | undefined;
