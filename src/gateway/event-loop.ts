@@ -1,6 +1,6 @@
 import {
-  type EventLoopUtilization,
   type ELDHistogram,
+  type EventLoopUtilization,
   monitorEventLoopDelay,
   performance,
 } from "node:perf_hooks";
