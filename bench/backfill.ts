@@ -30,6 +30,7 @@ import { CLI_FLAGS } from "./cli-flags.ts";
 import { BENCH_MAPPINGS, bulkLoad, DOC_KB, DOC_TEXT } from "./data.ts";
 import { cpuSeconds } from "./gateway-procs.ts";
 import { onToolCores, pinClusters, pinning, unpinClusters } from "./pin.ts";
+import { ratio } from "./stats.ts";
 
 const DOCS = Math.min(1_000_000, Number(process.env.BENCH_DOCS ?? 200_000));
 const KEEP = process.env.BENCH_KEEP === "1";
@@ -446,16 +447,9 @@ async function main(): Promise<void> {
       ] as const) {
         const other = results.find((r) => r.name === name);
         if (other === undefined) continue;
-        // Each round's pair ran minutes apart at most: its ratio holds up better than one of medians.
         const otherRounds = runs.get(key) ?? [];
-        const perRound = streamRounds
-          .map((r, i) => (otherRounds[i] === undefined ? Number.NaN : (otherRounds[i] as Result).ms / r.ms))
-          .filter((x) => !Number.isNaN(x))
-          .sort((a, b) => a - b);
-        const rounds =
-          perRound.length > 1
-            ? `; per round: median ${(perRound[perRound.length >> 1] as number).toFixed(2)}x, ${(perRound[0] as number).toFixed(2)}–${(perRound[perRound.length - 1] as number).toFixed(2)}x`
-            : "";
+        const perRound = streamRounds.map((r, i) => (otherRounds[i]?.ms ?? Number.NaN) / r.ms);
+        const rounds = perRound.length > 1 ? `; per round: ${ratio(perRound)}` : "";
         process.stdout.write(`${label}: ${(rate(stream) / rate(other)).toFixed(2)}x${goal}${rounds}\n`);
       }
       if (stream.peakRssBytes !== undefined)

@@ -26,6 +26,7 @@ import { sandboxDown, sandboxUp } from "../src/sandbox/index.ts";
 import { bulkLines } from "./bulk-mix.ts";
 import { cpuSeconds, type Proc, startGateway, startNginx, waitForHttp } from "./gateway-procs.ts";
 import { pinClusters, pinning, unpinClusters } from "./pin.ts";
+import { fmt, median, ratio } from "./stats.ts";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? "10");
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? "3"));
@@ -183,27 +184,9 @@ function config(dir: string, name: string, source: string, target: string, logOp
   return file;
 }
 
-const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
-
-function median(values: readonly number[]): number {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 function spread(values: readonly number[]): string {
   const finite = values.filter(Number.isFinite);
   return finite.length === 0 ? "n/a" : `${fmt(Math.min(...finite), 0)}–${fmt(Math.max(...finite), 0)}`;
-}
-
-/** The median of per-round ratios, with their range: "0.61× (0.55–0.70)". */
-function ratio(perRound: readonly number[]): string {
-  const finite = perRound.filter(Number.isFinite);
-  if (finite.length === 0) return "n/a";
-  return `${fmt(median(finite))}× (${fmt(Math.min(...finite))}–${fmt(Math.max(...finite))})`;
 }
 
 async function compare(source: string, target: string, dir: string): Promise<string[]> {
