@@ -39,29 +39,28 @@ interface SearchPageOptions {
   readonly bytes?: boolean;
 }
 
+/** A value's text: decoded from a byte string (`bytes`), or the answer's text itself. */
+type AsText = (text: string) => string;
+const same: AsText = (text) => text;
+
 /** A JSON value of the answer (a string, a number, an array of them) as its value. */
-type DecodeValue = (text: string, start: number, stop: number) => unknown;
-const fromText: DecodeValue = (text, start, stop) => JSON.parse(text.slice(start, stop));
-const fromByteString: DecodeValue = (text, start, stop) => JSON.parse(fromBytes(text.slice(start, stop)));
+function valueAt(text: string, start: number, stop: number, asText: AsText): unknown {
+  return JSON.parse(asText(text.slice(start, stop)));
+}
 
 /**
  * A string value (an id, a routing value): the text between its quotes when nothing in it is escaped,
  * which is every id OpenSearch makes and nearly every one a client gives; otherwise parsed.
  */
-function stringAt(text: string, start: number, stop: number, bytes: boolean): unknown {
+function stringAt(text: string, start: number, stop: number, asText: AsText): unknown {
   if (text.charCodeAt(start) === QUOTE) {
     const inner = text.slice(start + 1, stop - 1);
-    if (!inner.includes("\\")) return bytes ? fromBytes(inner) : inner;
+    if (!inner.includes("\\")) return asText(inner);
   }
-  return (bytes ? fromByteString : fromText)(text, start, stop);
+  return valueAt(text, start, stop, asText);
 }
 
-interface MutableHit {
-  _id: string;
-  _routing?: string;
-  _version?: string;
-  source?: string;
-}
+type MutableHit = { -readonly [K in keyof RawHit]: RawHit[K] };
 
 /** Where the last hit read had its sort values (start, stop), for `after`. */
 interface SortAt {
@@ -69,15 +68,15 @@ interface SortAt {
   stop: number;
 }
 
-function hitAt(text: string, i: number, bytes: boolean, sortAt: SortAt): { hit: RawHit; end: number } {
+function hitAt(text: string, i: number, asText: AsText, sortAt: SortAt): { hit: RawHit; end: number } {
   let id: string | undefined;
   let routing: string | undefined;
   let version: string | undefined;
   let source: string | undefined;
   sortAt.start = -1;
   const end = members(text, i, (key, start, stop) => {
-    if (key === "_id") id = stringAt(text, start, stop, bytes) as string;
-    else if (key === "_routing") routing = stringAt(text, start, stop, bytes) as string;
+    if (key === "_id") id = stringAt(text, start, stop, asText) as string;
+    else if (key === "_routing") routing = stringAt(text, start, stop, asText) as string;
     else if (key === "_version") version = text.slice(start, stop);
     else if (key === "_source") source = text.slice(start, stop);
     else if (key === "sort") {
@@ -96,9 +95,9 @@ function hitAt(text: string, i: number, bytes: boolean, sortAt: SortAt): { hit: 
   return { hit, end };
 }
 
-function hitsArray(text: string, i: number, out: RawHit[], bytes: boolean, sortAt: SortAt): number {
+function hitsArray(text: string, i: number, out: RawHit[], asText: AsText, sortAt: SortAt): number {
   return elements(text, i, (start) => {
-    const { hit, end } = hitAt(text, start, bytes, sortAt);
+    const { hit, end } = hitAt(text, start, asText, sortAt);
     out.push(hit);
     return end;
   });
@@ -106,7 +105,7 @@ function hitsArray(text: string, i: number, out: RawHit[], bytes: boolean, sortA
 
 /** The ids and hits of a `_search` / `_search/scroll` answer given as text (or as bytes). */
 export function parseSearchPage(text: string, options: SearchPageOptions = {}): RawPage {
-  const bytes = options.bytes === true;
+  const asText = options.bytes === true ? fromBytes : same;
   let pitId: string | undefined;
   let scrollId: string | undefined;
   const hits: RawHit[] = [];
@@ -116,20 +115,18 @@ export function parseSearchPage(text: string, options: SearchPageOptions = {}): 
   fields(text, start, (key, s) => {
     if (key === "pit_id" || key === "_scroll_id") {
       const e = valueEnd(text, s);
-      const id = stringAt(text, s, e, bytes) as string;
+      const id = stringAt(text, s, e, asText) as string;
       if (key === "pit_id") pitId = id;
       else scrollId = id;
       return e;
     }
     if (key !== "hits" || text[s] !== "{") return undefined;
     return fields(text, s, (inner, is) =>
-      inner === "hits" ? hitsArray(text, is, hits, bytes, sortAt) : undefined,
+      inner === "hits" ? hitsArray(text, is, hits, asText, sortAt) : undefined,
     );
   });
   const after =
-    sortAt.start < 0
-      ? undefined
-      : ((bytes ? fromByteString : fromText)(text, sortAt.start, sortAt.stop) as unknown[]);
+    sortAt.start < 0 ? undefined : (valueAt(text, sortAt.start, sortAt.stop, asText) as unknown[]);
   return {
     ...(pitId === undefined ? {} : { pitId }),
     ...(scrollId === undefined ? {} : { scrollId }),

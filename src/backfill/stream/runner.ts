@@ -350,7 +350,7 @@ class IndexCopy {
       if (source === undefined) throw noSource(this.#task.index, id);
       // Without a transform the source's own bytes go out as they came in: no decode, parse or stringify.
       // Built member by member: spreading optional members makes throwaway objects for every document.
-      const doc: { id: string; routing?: string; version?: string; source: string } = { id, source };
+      const doc: { -readonly [K in keyof StreamDoc]: StreamDoc[K] } = { id, source };
       if (routing !== undefined) doc.routing = routing;
       if (hit._version !== undefined) doc.version = hit._version;
       out.push(doc);
