@@ -14,8 +14,18 @@ import { cpus } from "node:os";
  * Server-side peers get the same cluster cores and no more. The pins stay on the sandbox's JVMs until
  * `unpinClusters` (or the sandbox stops).
  */
-const LAYOUT =
-  process.env.BENCH_PIN === "target" ? "target" : process.env.BENCH_PIN === "1" ? "split" : undefined;
+const LAYOUTS: Readonly<Record<string, "split" | "target" | undefined>> = {
+  "": undefined,
+  "0": undefined,
+  "1": "split",
+  target: "target",
+};
+const asked = process.env.BENCH_PIN ?? "";
+if (!Object.hasOwn(LAYOUTS, asked))
+  throw new Error(
+    `BENCH_PIN=${asked} is not a layout: use 1 (clusters | tool), target (target | source and tool) or leave it unset`,
+  );
+const LAYOUT = LAYOUTS[asked];
 export const PIN = LAYOUT !== undefined;
 
 const all = cpus().length;
