@@ -15,6 +15,7 @@ export {
 } from "./mode.ts";
 export { gatewayMode } from "./mode-switch.ts";
 export {
+  type AppliedAt,
   type Body,
   type CaptureRecord,
   type DocRef,

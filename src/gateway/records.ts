@@ -72,6 +72,8 @@ export interface OutcomeRecord {
   readonly doc?: DocRef | undefined;
   /** As on the intent; absent in records of older gateways, which only captured the source side. */
   readonly side?: Side | undefined;
+  /** Where the cluster put this document write in its shard's history (from its answer). */
+  readonly applied?: AppliedAt | undefined;
   readonly req?: Omit<RequestRecord, "t" | "rid" | "side"> | undefined;
   /**
    * A `_rollover` the cluster answered: the index it rolled over to, or null when it did not (conditions
@@ -79,6 +81,19 @@ export interface OutcomeRecord {
    * sizes and counts, could decide otherwise.
    */
   readonly rolledTo?: string | null | undefined;
+}
+
+/**
+ * A document write's place in its shard's history, as the cluster answered it: the sequence number and
+ * primary term it got, and the concrete index (only when it differs from the one the client named: an
+ * alias, a data stream), because sequence numbers only compare within one shard. Two writes to one
+ * document can reach the cluster in another order than their intents reached the log; replay uses this
+ * to apply only the one the cluster applied last (src/replay/order.ts).
+ */
+export interface AppliedAt {
+  readonly seq: number;
+  readonly term: number;
+  readonly index?: string | undefined;
 }
 
 export type CaptureRecord = OpRecord | RequestRecord | OutcomeRecord;

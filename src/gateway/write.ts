@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { BadWrite } from "./bad-write.ts";
 import { answerValue } from "./body-value.ts";
-import { bulkAnswerItems } from "./bulk-answer.ts";
+import { bulkAnswerItems, docAnswer } from "./bulk-answer.ts";
 import { type BulkItem, joinBulk, parseBulk, withId, withIndex } from "./bulk-parse.ts";
 import type { DocOp, RequestClass } from "./classify.ts";
 import { bulkFormat, JSON_TYPE, SMILE_TYPE } from "./content-type.ts";
@@ -165,21 +165,13 @@ function prepareDoc(cls: Extract<RequestClass, { kind: "doc" }>, req: Target): P
     intents: [intent],
     resolvable: id !== undefined,
     outcomes(status, answer) {
-      const assigned = id ?? idFromAnswer(answer);
-      return [{ t: "out", rid: req.rid, n: 0, status, doc: { index: cls.index, id: assigned, routing } }];
+      const read = id === undefined || isSuccess(status) ? docAnswer(answer, cls.index) : undefined;
+      const doc = { index: cls.index, id: id ?? read?.id, routing };
+      const applied = isSuccess(status) ? read?.applied : undefined;
+      return [{ t: "out", rid: req.rid, n: 0, status, doc, ...(applied === undefined ? {} : { applied }) }];
     },
     renamed: (rename) => ({ path: renamePath(path, rename), body: body?.bytes }),
   };
-}
-
-/** The `_id` of a JSON answer; undefined for other formats (replay then reads the document by query). */
-function idFromAnswer(answer: Buffer): string | undefined {
-  try {
-    const id = (JSON.parse(answer.toString("utf8")) as { _id?: unknown })._id;
-    return typeof id === "string" ? id : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 const ROLLOVER = /^\/[^/]+\/_rollover(?:\/[^/]+)?\/?$/;
@@ -316,7 +308,10 @@ function bulkOutcomes(
     // The whole request was refused: no item was applied.
     return items.map((item, n) => ({ t: "out", rid, n, status, doc: ref(item, item.id) }));
   }
-  const results = bulkAnswerItems(answer);
+  const results = bulkAnswerItems(
+    answer,
+    items.map((item) => item.index),
+  );
   if (results === undefined) {
     // Applied or not, item by item, cannot be read (a broken answer): replay copies each document from
     // the source instead of waiting for outcomes that will never be logged.
@@ -327,7 +322,15 @@ function bulkOutcomes(
     const result = results[n];
     if (result?.status === undefined) return;
     const id = item.id ?? result.id;
-    out.push({ t: "out", rid, n, status: result.status, doc: ref(item, id) });
+    const applied = isSuccess(result.status) ? result.applied : undefined;
+    out.push({
+      t: "out",
+      rid,
+      n,
+      status: result.status,
+      doc: ref(item, id),
+      ...(applied === undefined ? {} : { applied }),
+    });
   });
   return out;
 }

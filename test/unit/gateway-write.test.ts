@@ -16,7 +16,7 @@ import {
   typeSensitive,
 } from "../../src/gateway/index.ts";
 import type { CaptureRecord } from "../../src/gateway/records.ts";
-import { encodeSmile } from "../../src/gateway/smile.ts";
+import { encodeSmile, type SmileValue } from "../../src/gateway/smile.ts";
 
 /** One test per row: [method, path, what classify makes of it]. */
 function classifies(table: readonly [string, string, string][], typed: boolean): void {
@@ -451,6 +451,43 @@ describe("prepareWrite", () => {
       outcomes.map((o) => o.status),
       [201, 409, 404, 200],
     );
+  });
+
+  test("a document write's outcome carries where the source applied it, in any answer format", () => {
+    const w = prepareWrite(
+      { kind: "doc", op: "index", index: "logs", id: "1" },
+      { ...base, method: "PUT", pathname: "/logs/_doc/1", body: Buffer.from("{}") },
+    );
+    const applied = (status: number, bytes: Uint8Array) => w.outcomes(status, Buffer.from(bytes))[0]?.applied;
+    const answer = { _index: "logs", _id: "1", result: "updated", _seq_no: 41, _primary_term: 3 };
+    const table: [string, number, Uint8Array, unknown][] = [
+      ["JSON", 200, Buffer.from(JSON.stringify(answer)), { seq: 41, term: 3 }],
+      ["YAML", 200, Buffer.from(`---\n${stringifyYaml(answer)}`), { seq: 41, term: 3 }],
+      ["CBOR", 200, encodeCbor(answer), { seq: 41, term: 3 }],
+      [
+        "SMILE",
+        200,
+        encodeSmile(
+          new Map<string, SmileValue>([
+            ["_index", "logs"],
+            ["_seq_no", { kind: "int", value: 41n }],
+            ["_primary_term", { kind: "int", value: 3n }],
+          ]),
+        ),
+        { seq: 41, term: 3 },
+      ],
+      // Through an alias: the index that took it, where its sequence numbers count.
+      [
+        "an alias",
+        201,
+        Buffer.from(JSON.stringify({ ...answer, _index: "logs-000002" })),
+        { seq: 41, term: 3, index: "logs-000002" },
+      ],
+      ["a refused write", 409, Buffer.from(JSON.stringify({ ...answer, status: 409 })), undefined],
+      ["no sequence number", 200, Buffer.from('{"_index":"logs","_id":"1"}'), undefined],
+      ["not an answer", 200, Buffer.from("<html>"), undefined],
+    ];
+    for (const [name, status, bytes, want] of table) assert.deepEqual(applied(status, bytes), want, name);
   });
 
   test("assignIds off: the id comes back from the source's answer into the outcome", () => {

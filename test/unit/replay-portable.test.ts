@@ -182,27 +182,36 @@ describe("portableRequest: allocation filters that name source nodes stay behind
 
 describe("bulkAnswerItems reads a _bulk answer in the format the client asked for", () => {
   const items = [
-    { index: { _index: "i", _id: "1", status: 201 } },
-    { delete: { _index: "i", _id: "2", status: 404 } },
+    { index: { _index: "i", _id: "1", _seq_no: 7, _primary_term: 1, status: 201 } },
+    { delete: { _index: "i", _id: "2", _seq_no: 8, _primary_term: 1, status: 404 } },
     { create: { _index: "i", _id: "3", status: 409, error: { type: "version_conflict_engine_exception" } } },
+    // Written through an alias: sequence numbers count in the index that took it.
+    { index: { _index: "logs-000002", _id: "4", _seq_no: 3, _primary_term: 2, status: 201 } },
+    // Not exact as a double's integer: no order rather than a wrong one.
+    { index: { _index: "i", _id: "5", _seq_no: 2 ** 60, _primary_term: 1, status: 201 } },
   ];
+  const named = ["i", "i", "i", "logs", "i"];
   const expected = [
-    { status: 201, id: "1" },
-    { status: 404, id: "2" },
-    { status: 409, id: "3" },
+    { status: 201, id: "1", applied: { seq: 7, term: 1 } },
+    { status: 404, id: "2", applied: { seq: 8, term: 1 } },
+    { status: 409, id: "3", applied: undefined },
+    { status: 201, id: "4", applied: { seq: 3, term: 2, index: "logs-000002" } },
+    { status: 201, id: "5", applied: undefined },
   ];
   const toSmile = (value: unknown): SmileValue => {
     if (Array.isArray(value)) return value.map(toSmile);
-    if (typeof value === "number") return { kind: "int", value: BigInt(value) };
+    if (typeof value === "number")
+      return { kind: Math.abs(value) < 2 ** 31 ? "int" : "long", value: BigInt(value) };
     if (value !== null && typeof value === "object")
       return new Map(Object.entries(value).map(([k, v]) => [k, toSmile(v)]));
     return value as SmileValue;
   };
   const answer = { took: 3, errors: true, items };
-  test("JSON", () => assert.deepEqual(bulkAnswerItems(Buffer.from(JSON.stringify(answer))), expected));
-  test("YAML", () => assert.deepEqual(bulkAnswerItems(Buffer.from(`---\n${stringify(answer)}`)), expected));
-  test("SMILE", () => assert.deepEqual(bulkAnswerItems(encodeSmile(toSmile(answer))), expected));
-  test("CBOR", () => assert.deepEqual(bulkAnswerItems(Buffer.from(encodeCbor(answer))), expected));
+  test("JSON", () => assert.deepEqual(bulkAnswerItems(Buffer.from(JSON.stringify(answer)), named), expected));
+  test("YAML", () =>
+    assert.deepEqual(bulkAnswerItems(Buffer.from(`---\n${stringify(answer)}`), named), expected));
+  test("SMILE", () => assert.deepEqual(bulkAnswerItems(encodeSmile(toSmile(answer)), named), expected));
+  test("CBOR", () => assert.deepEqual(bulkAnswerItems(Buffer.from(encodeCbor(answer)), named), expected));
   test("CBOR with indefinite lengths, as Jackson writes it", () => {
     const text = (t: string) => [0x60 + t.length, ...Buffer.from(t)];
     // {"items":[{"index":{"_id":"1","status":201}}]}, every map and array open-ended.
@@ -223,12 +232,12 @@ describe("bulkAnswerItems reads a _bulk answer in the format the client asked fo
       0xff,
       0xff,
     ]);
-    assert.deepEqual(bulkAnswerItems(bytes), [{ status: 201, id: "1" }]);
+    assert.deepEqual(bulkAnswerItems(bytes, ["i"]), [{ status: 201, id: "1", applied: undefined }]);
   });
   test("a CBOR answer cut short: undefined, so replay copies from the source", () =>
-    assert.equal(bulkAnswerItems(Buffer.from([0xbf, 0x64, 0x74, 0x6f, 0x6f, 0x6b])), undefined));
+    assert.equal(bulkAnswerItems(Buffer.from([0xbf, 0x64, 0x74, 0x6f, 0x6f, 0x6b]), []), undefined));
   test("a broken answer: undefined", () =>
-    assert.equal(bulkAnswerItems(Buffer.from('{"items":[')), undefined));
+    assert.equal(bulkAnswerItems(Buffer.from('{"items":['), []), undefined));
 });
 
 describe("typelessPath: a typed index-level path as OpenSearch 2.0 and later route it", () => {
