@@ -8,7 +8,7 @@ export class ReplayMetrics {
   readonly registry = new Registry();
   readonly records = new Counter({
     name: "bluegreen_replay_writes_total",
-    help: "Logged writes by result: applied, skipped (the source refused them, or they changed nothing there: a rollover that did not roll), resolved (re-read from the source), dead_letter.",
+    help: "Logged writes by result: applied, skipped (the source refused them, or they changed nothing there: a rollover that did not roll), superseded (the source applied a later write to the document that was already replayed), resolved (re-read from the source), dead_letter.",
     labelNames: ["result"] as const,
     registers: [this.registry],
   });

@@ -25,6 +25,7 @@ import {
   waitKind,
 } from "./hold.ts";
 import { ReplayMetrics } from "./metrics.ts";
+import { type Place, WriteOrder } from "./order.ts";
 import { claimReplay, type ReplayClaim } from "./owner.ts";
 import { appliedRollover } from "./portable.ts";
 
@@ -80,6 +81,8 @@ interface Entry {
   readonly record: StoredRecord;
   readonly intent: OpRecord | RequestRecord | undefined;
   outcome: OutcomeRecord | undefined;
+  /** Where the outcome is in the log (the record itself when it came without its intent). */
+  outcomeAt: Place | undefined;
 }
 
 /**
@@ -124,6 +127,7 @@ async function replayClaimed(options: ReplayOptions, claim: ReplayClaim): Promis
   let committed = readPos;
   const queue: Entry[] = [];
   const byRequest = new Map<string, Entry>();
+  const order = new WriteOrder();
   const totals = { applied: 0, skipped: 0, resolved: 0, deadLettered: 0 };
   let lagRecords = 0;
   let lagSeconds = 0;
@@ -166,11 +170,13 @@ async function replayClaimed(options: ReplayOptions, claim: ReplayClaim): Promis
       if (decoded === undefined) throw badRecord(record);
       if (decoded.t === "out") {
         const entry = byRequest.get(`${decoded.rid}#${decoded.n}`);
-        if (entry !== undefined) entry.outcome = decoded;
-        else queue.push({ record, intent: undefined, outcome: decoded });
+        if (entry !== undefined) {
+          entry.outcome = decoded;
+          entry.outcomeAt = record;
+        } else queue.push({ record, intent: undefined, outcome: decoded, outcomeAt: record });
         continue;
       }
-      const entry: Entry = { record, intent: decoded, outcome: undefined };
+      const entry: Entry = { record, intent: decoded, outcome: undefined, outcomeAt: undefined };
       queue.push(entry);
       byRequest.set(`${decoded.rid}#${decoded.t === "op" ? decoded.n : 0}`, entry);
     }
@@ -187,17 +193,21 @@ async function replayClaimed(options: ReplayOptions, claim: ReplayClaim): Promis
     }
     if (ready.length > 0) {
       const started = performance.now();
-      const { actions, skipped, dead } = plan(ready.filter((e) => sideOf(e) === side));
+      const { actions, skipped, superseded, dead } = plan(
+        ready.filter((e) => sideOf(e) === side),
+        order,
+      );
       writeDeadLetters(settings.deadLetterPath, dead);
       const result = await writer.apply(actions);
       metrics.batchLatency.observe((performance.now() - started) / 1000);
       totals.applied += result.applied;
       totals.resolved += result.resolved;
-      totals.skipped += skipped;
+      totals.skipped += skipped + superseded;
       totals.deadLettered += result.deadLettered + dead.length;
       metrics.records.inc({ result: "applied" }, result.applied);
       metrics.records.inc({ result: "resolved" }, result.resolved);
       metrics.records.inc({ result: "skipped" }, skipped);
+      metrics.records.inc({ result: "superseded" }, superseded);
       metrics.records.inc({ result: "dead_letter" }, result.deadLettered + dead.length);
     }
     // Resume point: the first entry still waiting, per partition; else everything read so far.
@@ -206,6 +216,7 @@ async function replayClaimed(options: ReplayOptions, claim: ReplayClaim): Promis
       const p = String(entry.record.partition);
       position[p] = Math.min(position[p] ?? Number.POSITIVE_INFINITY, entry.record.offset);
     }
+    order.forget(position);
     if (JSON.stringify(position) !== JSON.stringify(committed)) {
       state.putCheckpoint(REPLAY_STEP, key, position);
       committed = position;
@@ -267,12 +278,16 @@ function sideOf(entry: Entry): "source" | "target" {
   return entry.intent?.side ?? entry.outcome?.side ?? "source";
 }
 
-/** Turns ready entries into target actions; refused writes are skipped, unresolvable ones dead-lettered. */
-function plan(entries: readonly Entry[]) {
+/**
+ * Turns ready entries into target actions; refused writes are skipped, unresolvable ones
+ * dead-lettered, and writes the source applied before a later one already replayed are superseded.
+ */
+function plan(entries: readonly Entry[], order: WriteOrder) {
   const actions: Action[] = [];
   const dead: ReturnType<typeof deadLetter>[] = [];
   let skipped = 0;
-  for (const { record, intent, outcome } of entries) {
+  let superseded = 0;
+  for (const { record, intent, outcome, outcomeAt } of entries) {
     const origin = { partition: record.partition, offset: record.offset, timestampMs: record.timestampMs };
     if (outcome !== undefined && !isSuccess(outcome.status)) {
       skipped++;
@@ -312,6 +327,10 @@ function plan(entries: readonly Entry[]) {
       continue;
     }
     const base = { ...origin, index: doc.index, id, routing: doc.routing };
+    if (outcomeAt !== undefined && !order.admit(base, outcome?.applied, outcomeAt)) {
+      superseded++;
+      continue;
+    }
     // Updates, and writes whose outcome never reached the log, are copied from the source as it is now.
     const op = intent?.t === "op" && outcome !== undefined && outcome.unknown !== true ? intent.op : "copy";
     if (op === "delete") actions.push({ ...base, kind: "delete" });
@@ -319,7 +338,7 @@ function plan(entries: readonly Entry[]) {
       actions.push({ ...base, kind: "copy" });
     else actions.push({ ...base, kind: "index", pipeline: intent.pipeline, doc: intent.doc });
   }
-  return { actions, skipped, dead };
+  return { actions, skipped, superseded, dead };
 }
 
 function badRecord(record: StoredRecord): BluegreenError {
