@@ -71,3 +71,67 @@ function shardKey(doc: DocRef, applied: AppliedAt): string {
 function older(a: AppliedAt, b: Newest): boolean {
   return a.seq < b.seq || (a.seq === b.seq && a.term < b.term);
 }
+
+/** A document write replay has planned, remembered while a request logged after its intent may cross it. */
+interface PlannedDoc<D> {
+  readonly doc: D;
+  readonly intentAt: Place;
+  readonly outcomeAt: Place;
+}
+
+interface PlannedRequest {
+  readonly intentAt: Place;
+  readonly outcomeAt: Place;
+}
+
+/**
+ * A by-query or admin request (`_update_by_query`, `_delete_by_query`, an index deleted) that crosses
+ * a document write: the source may have run them in either order, and no sequence number tells which,
+ * because a request's answer gives none per document. Replay runs the request in its log place, so
+ * the document it touched is settled afterwards by copying it from the source as it is now:
+ * - a write whose intent is before the request's, still unanswered when the request was logged, is
+ *   copied again right after the request;
+ * - a write whose intent is after the request's, logged while the request was still unanswered, is
+ *   copied instead of applied as logged (by then the request has finished on the source).
+ * Which documents a request touched is not known (patterns, aliases, queries), so every crossing
+ * write is copied: a few documents, unless a request runs for long under heavy writes, where the
+ * copies are the price of not guessing. Both must share a partition to be compared: the file log
+ * and a one-partition Kafka topic (the default) do; see docs/gateway.md.
+ */
+export class Crossings<D> {
+  #docs: PlannedDoc<D>[] = [];
+  #requests: PlannedRequest[] = [];
+
+  /** Whether a write logged at `intentAt` crossed a request planned before it. */
+  crossesRequest(intentAt: Place): boolean {
+    return this.#requests.some(
+      (r) => r.intentAt.partition === intentAt.partition && inside(intentAt, r.intentAt, r.outcomeAt),
+    );
+  }
+
+  plannedDoc(doc: D, intentAt: Place, outcomeAt: Place): void {
+    this.#docs.push({ doc, intentAt, outcomeAt });
+  }
+
+  /** Plans a request logged at `intentAt`; returns the earlier writes it crossed, to copy after it. */
+  plannedRequest(intentAt: Place, outcomeAt: Place): D[] {
+    this.#requests.push({ intentAt, outcomeAt });
+    return this.#docs
+      .filter((d) => d.intentAt.partition === intentAt.partition && inside(intentAt, d.intentAt, d.outcomeAt))
+      .map((d) => d.doc);
+  }
+
+  /** Forgets what lies wholly before `settled`: nothing logged later can cross it. */
+  forget(settled: LogPosition): void {
+    const done = (p: Place) => {
+      const upTo = settled[String(p.partition)];
+      return upTo !== undefined && p.offset < upTo;
+    };
+    this.#docs = this.#docs.filter((d) => !done(d.outcomeAt));
+    this.#requests = this.#requests.filter((r) => !done(r.outcomeAt));
+  }
+}
+
+function inside(at: Place, from: Place, to: Place): boolean {
+  return from.offset < at.offset && at.offset < to.offset;
+}

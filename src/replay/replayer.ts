@@ -25,7 +25,7 @@ import {
   waitKind,
 } from "./hold.ts";
 import { ReplayMetrics } from "./metrics.ts";
-import { type Place, WriteOrder } from "./order.ts";
+import { Crossings, type Place, WriteOrder } from "./order.ts";
 import { claimReplay, type ReplayClaim } from "./owner.ts";
 import { appliedRollover } from "./portable.ts";
 
@@ -127,7 +127,7 @@ async function replayClaimed(options: ReplayOptions, claim: ReplayClaim): Promis
   let committed = readPos;
   const queue: Entry[] = [];
   const byRequest = new Map<string, Entry>();
-  const order = new WriteOrder();
+  const recall: Recall = { order: new WriteOrder(), crossings: new Crossings<CopyAction>() };
   const totals = { applied: 0, skipped: 0, resolved: 0, deadLettered: 0 };
   let lagRecords = 0;
   let lagSeconds = 0;
@@ -195,7 +195,7 @@ async function replayClaimed(options: ReplayOptions, claim: ReplayClaim): Promis
       const started = performance.now();
       const { actions, skipped, superseded, dead } = plan(
         ready.filter((e) => sideOf(e) === side),
-        order,
+        recall,
       );
       writeDeadLetters(settings.deadLetterPath, dead);
       const result = await writer.apply(actions);
@@ -216,7 +216,8 @@ async function replayClaimed(options: ReplayOptions, claim: ReplayClaim): Promis
       const p = String(entry.record.partition);
       position[p] = Math.min(position[p] ?? Number.POSITIVE_INFINITY, entry.record.offset);
     }
-    order.forget(position);
+    recall.order.forget(position);
+    recall.crossings.forget(position);
     if (JSON.stringify(position) !== JSON.stringify(committed)) {
       state.putCheckpoint(REPLAY_STEP, key, position);
       committed = position;
@@ -280,9 +281,10 @@ function sideOf(entry: Entry): "source" | "target" {
 
 /**
  * Turns ready entries into target actions; refused writes are skipped, unresolvable ones
- * dead-lettered, and writes the source applied before a later one already replayed are superseded.
+ * dead-lettered, writes the source applied before a later one already replayed are superseded, and
+ * writes that crossed a by-query or admin request are copied from the source after it (order.ts).
  */
-function plan(entries: readonly Entry[], order: WriteOrder) {
+function plan(entries: readonly Entry[], { order, crossings }: Recall) {
   const actions: Action[] = [];
   const dead: ReturnType<typeof deadLetter>[] = [];
   let skipped = 0;
@@ -313,6 +315,8 @@ function plan(entries: readonly Entry[], order: WriteOrder) {
       const { path, body } =
         outcome.rolledTo === undefined ? req : appliedRollover(req.path, req.body, outcome.rolledTo);
       actions.push({ ...origin, kind: "request", method: req.method, path, body });
+      if (intent !== undefined && outcomeAt !== undefined)
+        for (const doc of crossings.plannedRequest(record, outcomeAt)) actions.push({ ...origin, ...doc });
       continue;
     }
     const doc = intent?.t === "op" ? intent : outcome?.doc;
@@ -327,18 +331,40 @@ function plan(entries: readonly Entry[], order: WriteOrder) {
       continue;
     }
     const base = { ...origin, index: doc.index, id, routing: doc.routing };
+    if (intent !== undefined && outcomeAt !== undefined)
+      crossings.plannedDoc({ kind: "copy", index: doc.index, id, routing: doc.routing }, record, outcomeAt);
     if (outcomeAt !== undefined && !order.admit(base, outcome?.applied, outcomeAt)) {
       superseded++;
       continue;
     }
-    // Updates, and writes whose outcome never reached the log, are copied from the source as it is now.
-    const op = intent?.t === "op" && outcome !== undefined && outcome.unknown !== true ? intent.op : "copy";
+    // Updates, writes whose outcome never reached the log, and writes logged while a by-query or admin
+    // request was running are copied from the source as it is now.
+    const op =
+      intent?.t === "op" &&
+      outcome !== undefined &&
+      outcome.unknown !== true &&
+      !crossings.crossesRequest(record)
+        ? intent.op
+        : "copy";
     if (op === "delete") actions.push({ ...base, kind: "delete" });
     else if (op === "update" || op === "copy" || intent?.t !== "op" || intent.doc === undefined)
       actions.push({ ...base, kind: "copy" });
     else actions.push({ ...base, kind: "index", pipeline: intent.pipeline, doc: intent.doc });
   }
   return { actions, skipped, superseded, dead };
+}
+
+/** What replay remembers between rounds about writes it planned, to order the ones that crossed. */
+interface Recall {
+  readonly order: WriteOrder;
+  readonly crossings: Crossings<CopyAction>;
+}
+
+interface CopyAction {
+  readonly kind: "copy";
+  readonly index: string;
+  readonly id: string;
+  readonly routing: string | undefined;
 }
 
 function badRecord(record: StoredRecord): BluegreenError {

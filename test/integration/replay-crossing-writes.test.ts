@@ -37,7 +37,7 @@ interface Case {
   readonly held: Send;
   /** Sent second, applied first. */
   readonly crossing: Send;
-  /** The document on the source afterwards: the held write, applied last. */
+  /** The document on the source afterwards (undefined: none), so the race is known to have happened. */
   readonly expected: unknown;
 }
 
@@ -52,6 +52,13 @@ const bulk = (body: string): Send => ({
   path: () => "/_bulk",
   body: (i) => `{"index":{"_index":"${i}","_id":"1"}}\n${body}\n`,
   headers: NDJSON_TYPE,
+});
+
+const deleteByQuery = (query: string): Send => ({
+  method: "POST",
+  path: (i) => `/${i}/_delete_by_query?refresh=true`,
+  body: () => `{"query":${query}}`,
+  headers: JSON_TYPE,
 });
 
 const CASES: readonly Case[] = [
@@ -80,6 +87,19 @@ const CASES: readonly Case[] = [
     crossing: put('{"v":2}'),
     // Read back here through JSON.parse, which rounds it; the digest below compares the literal text.
     expected: { v: 2 ** 53, held: true },
+  },
+  {
+    // No sequence number orders a by-query request against a write: the write is copied after it.
+    name: "a write and a _delete_by_query (the _delete_by_query ran first)",
+    held: put('{"v":1,"held":true}'),
+    crossing: deleteByQuery('{"match_all":{}}'),
+    expected: { v: 1, held: true },
+  },
+  {
+    name: "a _delete_by_query and a write (the write applied first, then deleted)",
+    held: deleteByQuery('{"bool":{"must":{"match_all":{}},"_name":"held"}}'),
+    crossing: { ...put('{"v":2}'), path: (i) => `/${i}/_doc/1?refresh=true` },
+    expected: undefined,
   },
 ];
 
@@ -127,9 +147,10 @@ for (const [backend, factory] of BACKENDS) {
         const first = await held;
         assert.ok(first.ok, `the held write: ${first.status} ${await first.text()}`);
         // The race happened: the source applied the held write last.
-        const onSource = await rig.source.request<{ _source: unknown }>({
+        const onSource = await rig.source.request<{ _source?: unknown }>({
           method: "GET",
           path: `/${index}/_doc/1`,
+          allowStatus: [404],
         });
         assert.deepEqual(onSource.body._source, c.expected);
         const report = await rig.replay();

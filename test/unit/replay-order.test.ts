@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { WriteOrder } from "../../src/replay/order.ts";
+import { Crossings, WriteOrder } from "../../src/replay/order.ts";
 
 const doc = (id: string, index = "i", routing?: string) => ({ index, id, routing });
 const at = (offset: number, partition = 0) => ({ partition, offset });
@@ -61,5 +61,40 @@ describe("WriteOrder: replay applies only what the source applied last", () => {
     order.admit(doc("1"), applied(12), at(7));
     order.forget({ "0": 8 });
     assert.equal(order.admit(doc("1"), applied(10), at(6)), false);
+  });
+});
+
+describe("Crossings: a by-query or admin request and the document writes it may have crossed", () => {
+  test("a write still unanswered when the request was logged is copied after the request", () => {
+    const c = new Crossings<string>();
+    c.plannedDoc("answered before", at(1), at(2));
+    c.plannedDoc("crossed", at(3), at(6));
+    c.plannedDoc("other partition", at(3, 1), at(9, 1));
+    assert.deepEqual(c.plannedRequest(at(5), at(7)), ["crossed"]);
+  });
+
+  test("a write logged while a request was unanswered crossed it; one logged after its answer did not", () => {
+    const c = new Crossings<string>();
+    c.plannedRequest(at(5), at(9));
+    const table: [string, ReturnType<typeof at>, boolean][] = [
+      ["logged before the request", at(4), false],
+      ["logged while it ran", at(6), true],
+      ["logged after its answer", at(10), false],
+      ["in another partition", at(6, 1), false],
+    ];
+    for (const [name, place, crossed] of table) assert.equal(c.crossesRequest(place), crossed, name);
+  });
+
+  test("what lies wholly before the settled position is forgotten", () => {
+    const c = new Crossings<string>();
+    c.plannedRequest(at(5), at(9));
+    c.plannedDoc("d", at(6), at(8));
+    // Record 8, the write's outcome, is not settled yet.
+    c.forget({ "0": 8 });
+    assert.equal(c.crossesRequest(at(7)), true);
+    assert.deepEqual(c.plannedRequest(at(7), at(20)), ["d"]);
+    c.forget({ "0": 21 });
+    assert.equal(c.crossesRequest(at(7)), false);
+    assert.deepEqual(c.plannedRequest(at(7), at(30)), []);
   });
 });
