@@ -167,8 +167,10 @@ function prepareDoc(cls: Extract<RequestClass, { kind: "doc" }>, req: Target): P
     outcomes(status, answer) {
       const read = id === undefined || isSuccess(status) ? docAnswer(answer, cls.index) : undefined;
       const doc = { index: cls.index, id: id ?? read?.id, routing };
-      const applied = isSuccess(status) ? read?.applied : undefined;
-      return [{ t: "out", rid: req.rid, n: 0, status, doc, ...(applied === undefined ? {} : { applied }) }];
+      // Set even when undefined (JSON.stringify leaves it out): one record shape, no spread per write.
+      return [
+        { t: "out", rid: req.rid, n: 0, status, doc, applied: isSuccess(status) ? read?.applied : undefined },
+      ];
     },
     renamed: (rename) => ({ path: renamePath(path, rename), body: body?.bytes }),
   };
@@ -323,14 +325,7 @@ function bulkOutcomes(
     if (result?.status === undefined) return;
     const id = item.id ?? result.id;
     const applied = isSuccess(result.status) ? result.applied : undefined;
-    out.push({
-      t: "out",
-      rid,
-      n,
-      status: result.status,
-      doc: ref(item, id),
-      ...(applied === undefined ? {} : { applied }),
-    });
+    out.push({ t: "out", rid, n, status: result.status, doc: ref(item, id), applied });
   });
   return out;
 }

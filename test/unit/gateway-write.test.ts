@@ -575,6 +575,18 @@ describe("encodeRecord: the written headers read back as the records they were",
     ],
     ["out", { t: "out", rid: "r", n: 3, status: 201, doc: { index: "i", id: "1" }, side: "source" }],
     [
+      "out, where the source applied it (through an alias)",
+      {
+        t: "out",
+        rid: "r",
+        n: 0,
+        status: 201,
+        doc: { index: "logs", id: "1" },
+        side: "source",
+        applied: { seq: 12, term: 2, index: "logs-000002" },
+      },
+    ],
+    [
       "out, unknown, routed",
       {
         t: "out",
