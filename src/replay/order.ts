@@ -7,39 +7,51 @@ import type { AppliedAt, DocRef } from "../gateway/index.ts";
  * gateway), and the cluster applies whichever arrives first. Replayed in log order, the target would
  * end with the write the source applied first, that is with an older version than the source holds.
  *
- * The outcome of each write carries where the cluster put it in its shard's history (sequence
- * number and primary term). A write older there than one already replayed on the same document is
- * superseded: the target already holds what the source made of both, so it is skipped.
+ * Two writes can only have crossed if the later-logged one was sent before the earlier one was
+ * answered, that is if its intent lies before the earlier one's outcome in the log (the same
+ * partition: both carry the document's key). For such a pair:
+ * - when both outcomes carry where the cluster put them in its shard's history (sequence number and
+ *   primary term, from the answer), the one the source applied first is superseded and skipped if it
+ *   comes second: the target already holds what the source made of both;
+ * - otherwise (an answer filtered with `filter_path`, as Logstash and Beats ask for, or a log written
+ *   before outcomes carried it) the second is copied from the source as it is now, after both.
+ * Writes that did not overlap reached the source in log order and are applied as logged.
  *
- * What is remembered, and for how long: a write B that the source applied before write A, but whose
- * intent the log holds after A's intent, was sent before A was answered, so B's intent lies before
- * A's outcome in the log (the same partition: both have the document's key). Once replay has dealt
- * with every record before A's outcome, nothing can be superseded by A any more, and A is forgotten.
- * After a restart nothing is remembered, and nothing is needed: replay resumes at the first write it
- * had not settled, so A's outcome lies after that point; its intent, before it, is not read again,
- * and an outcome read without its intent copies the document from the source as it is now, which is
- * at least as new as A.
+ * How long a document is remembered: until replay has dealt with every record before the latest of
+ * its writes' outcomes; no write logged after that can have crossed them. After a restart nothing is
+ * remembered, and nothing is needed: replay resumes at the first write it had not settled, so an
+ * earlier write's outcome that a later one crossed lies after that point; read without its intent,
+ * it copies the document from the source as it is now, which has both.
  */
 export class WriteOrder {
   readonly #newest = new Map<string, Newest>();
 
   /**
-   * Whether a successful write should be applied: false when the cluster applied a later write to
-   * the same document that replay has already applied. `outcomeAt` is the outcome record's place.
+   * What to do with a successful write logged at `intentAt` (undefined: before replay's start) whose
+   * outcome is at `outcomeAt`: apply it as logged, skip it as superseded, or copy the document.
    */
-  admit(doc: DocRef, applied: AppliedAt | undefined, outcomeAt: Place): boolean {
-    if (applied === undefined || doc.id === undefined) return true;
-    const key = shardKey(doc, applied);
+  admit(doc: DocRef, applied: AppliedAt | undefined, intentAt: Place | undefined, outcomeAt: Place): Verdict {
+    if (doc.id === undefined) return "apply";
+    const key = JSON.stringify([doc.index, doc.routing ?? null, doc.id]);
     const known = this.#newest.get(key);
-    if (known !== undefined && older(applied, known)) return false;
-    // Kept until replay has passed the later of the two outcomes (one key, one partition).
-    const forgetAt =
-      known !== undefined && known.forgetAt.offset > outcomeAt.offset ? known.forgetAt : outcomeAt;
-    this.#newest.set(key, { seq: applied.seq, term: applied.term, forgetAt });
-    return true;
+    // Sequence numbers count per shard: a write through an alias or data stream names the index that took it.
+    const comparable =
+      applied !== undefined &&
+      known?.applied !== undefined &&
+      (applied.index ?? doc.index) === (known.applied.index ?? doc.index);
+    let verdict: Verdict = "apply";
+    if (comparable) verdict = older(applied, known.applied) ? "superseded" : "apply";
+    else if (known !== undefined && (intentAt === undefined || intentAt.offset < known.forgetAt.offset))
+      verdict = "copy";
+    this.#newest.set(key, {
+      // What the target holds is at least as new as this; unknown when the newest write's place is.
+      applied: comparable && verdict === "superseded" ? known.applied : applied,
+      forgetAt: known !== undefined && known.forgetAt.offset > outcomeAt.offset ? known.forgetAt : outcomeAt,
+    });
+    return verdict;
   }
 
-  /** Forgets every write whose outcome lies before `settled` (replay dealt with all records there). */
+  /** Forgets every document whose writes' outcomes lie before `settled` (replay dealt with all records there). */
   forget(settled: LogPosition): void {
     for (const [key, entry] of this.#newest) {
       const upTo = settled[String(entry.forgetAt.partition)];
@@ -52,23 +64,19 @@ export class WriteOrder {
   }
 }
 
+export type Verdict = "apply" | "superseded" | "copy";
+
 export interface Place {
   readonly partition: number;
   readonly offset: number;
 }
 
 interface Newest {
-  readonly seq: number;
-  readonly term: number;
+  readonly applied: AppliedAt | undefined;
   readonly forgetAt: Place;
 }
 
-function shardKey(doc: DocRef, applied: AppliedAt): string {
-  // Sequence numbers count per shard: a write to an alias or data stream is keyed by the index that took it.
-  return JSON.stringify([applied.index ?? doc.index, doc.routing ?? null, doc.id]);
-}
-
-function older(a: AppliedAt, b: Newest): boolean {
+function older(a: AppliedAt, b: AppliedAt): boolean {
   return a.seq < b.seq || (a.seq === b.seq && a.term < b.term);
 }
 

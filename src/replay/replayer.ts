@@ -333,16 +333,21 @@ function plan(entries: readonly Entry[], { order, crossings }: Recall) {
     const base = { ...origin, index: doc.index, id, routing: doc.routing };
     if (intent !== undefined && outcomeAt !== undefined)
       crossings.plannedDoc({ kind: "copy", index: doc.index, id, routing: doc.routing }, record, outcomeAt);
-    if (outcomeAt !== undefined && !order.admit(base, outcome?.applied, outcomeAt)) {
+    const verdict =
+      outcomeAt === undefined
+        ? "copy"
+        : order.admit(base, outcome?.applied, intent === undefined ? undefined : record, outcomeAt);
+    if (verdict === "superseded") {
       superseded++;
       continue;
     }
-    // Updates, writes whose outcome never reached the log, and writes logged while a by-query or admin
-    // request was running are copied from the source as it is now.
+    // Updates, writes whose outcome never reached the log, writes that crossed another write to the
+    // document or a by-query or admin request are copied from the source as it is now.
     const op =
       intent?.t === "op" &&
       outcome !== undefined &&
       outcome.unknown !== true &&
+      verdict === "apply" &&
       !crossings.crossesRequest(record)
         ? intent.op
         : "copy";

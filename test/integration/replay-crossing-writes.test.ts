@@ -47,9 +47,9 @@ const put = (body: string): Send => ({
   body: () => body,
   headers: JSON_TYPE,
 });
-const bulk = (body: string): Send => ({
+const bulk = (body: string, query = ""): Send => ({
   method: "POST",
-  path: () => "/_bulk",
+  path: () => `/_bulk${query}`,
   body: (i) => `{"index":{"_index":"${i}","_id":"1"}}\n${body}\n`,
   headers: NDJSON_TYPE,
 });
@@ -87,6 +87,19 @@ const CASES: readonly Case[] = [
     crossing: put('{"v":2}'),
     // Read back here through JSON.parse, which rounds it; the digest below compares the literal text.
     expected: { v: 2 ** 53, held: true },
+  },
+  {
+    // The answers carry no _seq_no: the write that crossed is copied from the source instead.
+    name: "two _bulk items whose answers are filtered the way Logstash and Beats ask",
+    held: bulk('{"v":1,"held":true}', "?filter_path=errors,items.*.error,items.*.status"),
+    crossing: bulk('{"v":2}', "?filter_path=errors,items.*.error,items.*.status"),
+    expected: { v: 1, held: true },
+  },
+  {
+    name: "a single-document write with a filtered answer and a _bulk item",
+    held: { ...put('{"v":1,"held":true}'), path: (i) => `/${i}/_doc/1?filter_path=result` },
+    crossing: bulk('{"v":2}'),
+    expected: { v: 1, held: true },
   },
   {
     // No sequence number orders a by-query request against a write: the write is copied after it.

@@ -6,61 +6,83 @@ const doc = (id: string, index = "i", routing?: string) => ({ index, id, routing
 const at = (offset: number, partition = 0) => ({ partition, offset });
 const applied = (seq: number, term = 1, index?: string) => ({ seq, term, ...(index ? { index } : {}) });
 
-describe("WriteOrder: replay applies only what the source applied last", () => {
-  test("a write the source applied before one already replayed is superseded", () => {
+describe("WriteOrder: replay keeps what the source applied last", () => {
+  test("of two writes that crossed, the one the source applied first is superseded", () => {
     const order = new WriteOrder();
-    // Log order: A then B; the source applied B first (seq 10), then A (seq 11).
-    assert.equal(order.admit(doc("1"), applied(11), at(5)), true);
-    assert.equal(order.admit(doc("1"), applied(10), at(4)), false);
-    // A later write (seq 12) is applied.
-    assert.equal(order.admit(doc("1"), applied(12), at(8)), true);
+    // Log: A's intent (1), B's intent (2), B's outcome (3), A's outcome (5); the source applied B first.
+    assert.equal(order.admit(doc("1"), applied(11), at(1), at(5)), "apply");
+    assert.equal(order.admit(doc("1"), applied(10), at(2), at(3)), "superseded");
+    // A later write that did not cross them is applied as logged.
+    assert.equal(order.admit(doc("1"), applied(12), at(8), at(9)), "apply");
   });
 
-  test("each shard's numbers stand alone: other ids, routings, and the index that took the write", () => {
+  test("writes that crossed without a known place are settled by a copy from the source", () => {
+    const table: [string, ReturnType<typeof applied> | undefined, ReturnType<typeof applied> | undefined][] =
+      [
+        // An answer filtered with filter_path (Logstash, Beats) has no _seq_no.
+        ["neither place known", undefined, undefined],
+        ["the first one's unknown", undefined, applied(10)],
+        ["the second one's unknown", applied(11), undefined],
+        // An alias rolled over between them: numbers of two shards do not compare.
+        ["two indices behind one alias", applied(500, 1, "i-000001"), applied(3, 1, "i-000002")],
+      ];
+    for (const [name, first, second] of table) {
+      const order = new WriteOrder();
+      assert.equal(order.admit(doc("1"), first, at(1), at(5)), "apply", name);
+      assert.equal(order.admit(doc("1"), second, at(2), at(3)), "copy", name);
+    }
+  });
+
+  test("writes that did not cross are applied as logged, known places or not", () => {
     const order = new WriteOrder();
-    assert.equal(order.admit(doc("1"), applied(500), at(1)), true);
+    assert.equal(order.admit(doc("1"), applied(500), at(1), at(2)), "apply");
     const table: [string, Parameters<WriteOrder["admit"]>][] = [
-      ["another id", [doc("2"), applied(3), at(2)]],
-      ["another routing", [doc("1", "i", "r"), applied(3), at(2)]],
-      ["another index", [doc("1", "j"), applied(3), at(2)]],
-      // The alias rolled over: the write went to a new index, whose numbers start again.
-      ["the index behind an alias", [doc("1"), applied(3, 1, "i-000002"), at(2)]],
+      ["another id", [doc("2"), applied(3), at(2), at(3)]],
+      ["another routing", [doc("1", "i", "r"), applied(3), at(2), at(3)]],
+      ["another index", [doc("1", "j"), applied(3), at(2), at(3)]],
+      ["sent after the first was answered", [doc("1"), undefined, at(4), at(6)]],
     ];
-    for (const [name, args] of table) assert.equal(order.admit(...args), true, name);
+    for (const [name, args] of table) assert.equal(order.admit(...args), "apply", name);
   });
 
   test("the primary term breaks a tie; an equal place (a noop update) is applied", () => {
     const order = new WriteOrder();
-    assert.equal(order.admit(doc("1"), applied(7, 2), at(1)), true);
-    assert.equal(order.admit(doc("1"), applied(7, 1), at(2)), false);
-    assert.equal(order.admit(doc("1"), applied(7, 2), at(3)), true);
+    assert.equal(order.admit(doc("1"), applied(7, 2), at(1), at(9)), "apply");
+    assert.equal(order.admit(doc("1"), applied(7, 1), at(2), at(9)), "superseded");
+    assert.equal(order.admit(doc("1"), applied(7, 2), at(3), at(9)), "apply");
   });
 
-  test("writes without a known place (older gateways, unknown outcomes) are applied in log order", () => {
+  test("after a copy of unknown place, a crossing write is copied too, not compared with an older number", () => {
     const order = new WriteOrder();
-    assert.equal(order.admit(doc("1"), applied(11), at(1)), true);
-    assert.equal(order.admit(doc("1"), undefined, at(2)), true);
-    assert.equal(order.admit({ index: "i", id: undefined }, applied(1), at(3)), true);
+    order.admit(doc("1"), applied(10), at(1), at(9));
+    assert.equal(order.admit(doc("1"), undefined, at(2), at(8)), "copy");
+    assert.equal(order.admit(doc("1"), applied(11), at(3), at(7)), "copy");
   });
 
-  test("a write is forgotten once replay has settled every record before its outcome", () => {
+  test("an outcome read without its intent (before replay's start) is a copy when it may have crossed", () => {
     const order = new WriteOrder();
-    order.admit(doc("1"), applied(11), at(5));
-    order.admit(doc("2"), applied(20), at(9, 1));
+    order.admit(doc("1"), applied(10), at(1), at(4));
+    assert.equal(order.admit(doc("1"), undefined, undefined, at(3)), "copy");
+  });
+
+  test("a document is forgotten once replay has settled every record before its writes' outcomes", () => {
+    const order = new WriteOrder();
+    order.admit(doc("1"), applied(11), at(1), at(5));
+    order.admit(doc("2"), applied(20), at(2, 1), at(9, 1));
     order.forget({ "0": 5, "1": 100 });
-    // Record 5 (the outcome) is not settled yet: its rival could still come.
+    // Record 5 (the outcome) is not settled yet: a write that crossed it could still come.
     assert.equal(order.size, 1);
-    assert.equal(order.admit(doc("1"), applied(10), at(4)), false);
-    order.forget({ "0": 6 });
+    assert.equal(order.admit(doc("1"), applied(10), at(4), at(6)), "superseded");
+    order.forget({ "0": 7 });
     assert.equal(order.size, 0);
   });
 
-  test("the later outcome of two writes decides how long the document is remembered", () => {
+  test("the latest outcome of a document's writes decides how long it is remembered", () => {
     const order = new WriteOrder();
-    order.admit(doc("1"), applied(11), at(9));
-    order.admit(doc("1"), applied(12), at(7));
+    order.admit(doc("1"), applied(11), at(1), at(9));
+    order.admit(doc("1"), applied(12), at(2), at(7));
     order.forget({ "0": 8 });
-    assert.equal(order.admit(doc("1"), applied(10), at(6)), false);
+    assert.equal(order.admit(doc("1"), applied(10), at(3), at(6)), "superseded");
   });
 });
 
