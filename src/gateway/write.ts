@@ -322,7 +322,12 @@ function bulkOutcomes(
   const out: OutcomeRecord[] = [];
   items.forEach((item, n) => {
     const result = results[n];
-    if (result?.status === undefined) return;
+    // An item whose status the answer leaves out (`filter_path=items.*._id`): whether it was applied
+    // is unknown, so replay copies the document at once instead of waiting for an outcome.
+    if (result?.status === undefined) {
+      out.push({ t: "out", rid, n, status, unknown: true, doc: ref(item, item.id ?? result?.id) });
+      return;
+    }
     const id = item.id ?? result.id;
     const applied = isSuccess(result.status) ? result.applied : undefined;
     out.push({ t: "out", rid, n, status: result.status, doc: ref(item, id), applied });

@@ -490,6 +490,27 @@ describe("prepareWrite", () => {
     for (const [name, status, bytes, want] of table) assert.deepEqual(applied(status, bytes), want, name);
   });
 
+  test("_bulk items an answer leaves without a status (filter_path) are unknown: replay copies them at once", () => {
+    const w = prepareWrite(
+      { kind: "bulk", index: undefined },
+      {
+        ...base,
+        method: "POST",
+        pathname: "/_bulk",
+        contentType: "application/x-ndjson",
+        body: Buffer.from('{"index":{"_index":"a","_id":"1"}}\n{}\n{"delete":{"_index":"a","_id":"2"}}\n'),
+      },
+    );
+    const filtered = w.outcomes(200, Buffer.from('{"items":[{"index":{"_id":"1"}},{"delete":{"_id":"2"}}]}'));
+    assert.deepEqual(
+      filtered.map((o) => [o.status, o.unknown, o.doc?.id]),
+      [
+        [200, true, "1"],
+        [200, true, "2"],
+      ],
+    );
+  });
+
   test("assignIds off: the id comes back from the source's answer into the outcome", () => {
     const w = prepareWrite(
       { kind: "doc", op: "index", index: "idx", id: undefined },
