@@ -53,10 +53,7 @@ export class WriteOrder {
 
   /** Forgets every document whose writes' outcomes lie before `settled` (replay dealt with all records there). */
   forget(settled: LogPosition): void {
-    for (const [key, entry] of this.#newest) {
-      const upTo = settled[String(entry.forgetAt.partition)];
-      if (upTo !== undefined && entry.forgetAt.offset < upTo) this.#newest.delete(key);
-    }
+    for (const [key, entry] of this.#newest) if (isBefore(entry.forgetAt, settled)) this.#newest.delete(key);
   }
 
   get size(): number {
@@ -80,16 +77,21 @@ function older(a: AppliedAt, b: AppliedAt): boolean {
   return a.seq < b.seq || (a.seq === b.seq && a.term < b.term);
 }
 
-/** A document write replay has planned, remembered while a request logged after its intent may cross it. */
-interface PlannedDoc<D> {
-  readonly doc: D;
+/** Whether everything at `place` and before is settled: replay resumes after it. */
+function isBefore(place: Place, settled: LogPosition): boolean {
+  const upTo = settled[String(place.partition)];
+  return upTo !== undefined && place.offset < upTo;
+}
+
+/** From a write's or request's intent to its outcome: while it was sent and not yet answered. */
+interface InFlight {
   readonly intentAt: Place;
   readonly outcomeAt: Place;
 }
 
-interface PlannedRequest {
-  readonly intentAt: Place;
-  readonly outcomeAt: Place;
+/** A document write replay has planned, remembered while a request logged after its intent may cross it. */
+interface PlannedDoc<D> extends InFlight {
+  readonly doc: D;
 }
 
 /**
@@ -108,13 +110,11 @@ interface PlannedRequest {
  */
 export class Crossings<D> {
   #docs: PlannedDoc<D>[] = [];
-  #requests: PlannedRequest[] = [];
+  #requests: InFlight[] = [];
 
   /** Whether a write logged at `intentAt` crossed a request planned before it. */
   crossesRequest(intentAt: Place): boolean {
-    return this.#requests.some(
-      (r) => r.intentAt.partition === intentAt.partition && inside(intentAt, r.intentAt, r.outcomeAt),
-    );
+    return this.#requests.some((r) => inside(intentAt, r));
   }
 
   plannedDoc(doc: D, intentAt: Place, outcomeAt: Place): void {
@@ -124,22 +124,21 @@ export class Crossings<D> {
   /** Plans a request logged at `intentAt`; returns the earlier writes it crossed, to copy after it. */
   plannedRequest(intentAt: Place, outcomeAt: Place): D[] {
     this.#requests.push({ intentAt, outcomeAt });
-    return this.#docs
-      .filter((d) => d.intentAt.partition === intentAt.partition && inside(intentAt, d.intentAt, d.outcomeAt))
-      .map((d) => d.doc);
+    return this.#docs.filter((d) => inside(intentAt, d)).map((d) => d.doc);
   }
 
   /** Forgets what lies wholly before `settled`: nothing logged later can cross it. */
   forget(settled: LogPosition): void {
-    const done = (p: Place) => {
-      const upTo = settled[String(p.partition)];
-      return upTo !== undefined && p.offset < upTo;
-    };
-    this.#docs = this.#docs.filter((d) => !done(d.outcomeAt));
-    this.#requests = this.#requests.filter((r) => !done(r.outcomeAt));
+    this.#docs = this.#docs.filter((d) => !isBefore(d.outcomeAt, settled));
+    this.#requests = this.#requests.filter((r) => !isBefore(r.outcomeAt, settled));
   }
 }
 
-function inside(at: Place, from: Place, to: Place): boolean {
-  return from.offset < at.offset && at.offset < to.offset;
+/** Whether `at` was logged while `span` was in flight (offsets compare within one partition only). */
+function inside(at: Place, span: InFlight): boolean {
+  return (
+    at.partition === span.intentAt.partition &&
+    span.intentAt.offset < at.offset &&
+    at.offset < span.outcomeAt.offset
+  );
 }
