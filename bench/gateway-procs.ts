@@ -102,6 +102,11 @@ http {
   return start(nginxBinary(), ["-p", dir, "-c", file]);
 }
 
+/** bench/node-proxy.ts: the least a Node proxy does, as a floor for the gateway's CPU. */
+export function startNodeProxy(port: number, upstream: string): Proc {
+  return start(process.execPath, [join(ROOT, "bench", "node-proxy.ts"), upstream, String(port)]);
+}
+
 /** `bluegreen gateway` (of the checkout at `root`) as a child process, optionally replaying in-process. */
 export function startGateway(configFile: string, listen: string, replay: boolean, root = ROOT): Proc {
   const prof = process.env.BENCH_GATEWAY_PROF;

@@ -6,25 +6,42 @@
  * both alike. Reported per mix: req/s, p50, and the gateway process's CPU time per request (from
  * /proc, so it holds up better than req/s when other processes share the cores).
  *
+ * Two peers run in the same rounds (BENCH_PEERS, default `nginx,node`): nginx, and bench/node-proxy.ts,
+ * the least a single-threaded Node proxy does (Node's HTTP server and undici, nothing else). Each
+ * gateway is printed against both, round by round: its req/s ÷ nginx's, and its CPU per request ÷
+ * the Node floor's, which separates what the gateway's own work costs from what Node's HTTP costs.
+ *
  * Knobs: BENCH_GATEWAY_BASELINE (without it only this checkout runs), BENCH_PROXY_PORT (default
- * 31610; this and the next port), BENCH_DURATION (seconds per run, default 5), BENCH_ROUNDS (default
+ * 31610; this and the next three ports), BENCH_DURATION (seconds per run, default 5), BENCH_ROUNDS (default
  * 3), BENCH_CONNECTIONS (default 16), BENCH_MIXES (comma-separated name prefixes, default all),
  * BENCH_GATEWAY_PROF (a directory: the gateways run with --cpu-prof into it).
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { bulkAnswer, bulkLines } from "./bulk-mix.ts";
-import { type Proc, startGateway, waitForHttp } from "./gateway-procs.ts";
+import {
+  cpuSeconds,
+  type Proc,
+  startGateway,
+  startNginx,
+  startNodeProxy,
+  waitForHttp,
+} from "./gateway-procs.ts";
+import { ratio } from "./stats.ts";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? "5");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? "3");
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? "16");
 const PORT = Number(process.env.BENCH_PROXY_PORT ?? "31610");
 const BASELINE = process.env.BENCH_GATEWAY_BASELINE;
+const PEERS = (process.env.BENCH_PEERS ?? "nginx,node").split(",").filter((p) => p !== "");
+for (const peer of PEERS)
+  if (peer !== "nginx" && peer !== "node")
+    throw new Error(`BENCH_PEERS: unknown peer "${peer}"; the peers are nginx and node (comma-separated)`);
 
 interface Mix {
   readonly name: string;
@@ -69,12 +86,6 @@ require("node:http").createServer((req, res) => {
   });
 }).listen(0, "127.0.0.1", function () { console.log(this.address().port); });
 `;
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  // utime and stime, fields 14 and 15 of stat (11 and 12 after the command), in clock ticks (100 Hz).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 interface Run {
   readonly rps: number;
@@ -144,6 +155,15 @@ async function main(): Promise<void> {
       await waitForHttp(`http://127.0.0.1:${port}/`, proc);
       ways.push({ name, url: `http://127.0.0.1:${port}`, proc });
     }
+    const gateways = ways.map((w) => w.name);
+    for (const peer of PEERS) {
+      const port = peer === "nginx" ? PORT + 2 : PORT + 3;
+      const proc =
+        peer === "nginx" ? startNginx(join(dir, "nginx"), port, upstream) : startNodeProxy(port, upstream);
+      procs.push(proc);
+      await waitForHttp(`http://127.0.0.1:${port}/`, proc);
+      ways.push({ name: peer === "nginx" ? "nginx" : "node-proxy", url: `http://127.0.0.1:${port}`, proc });
+    }
     const runs = new Map<string, Run[]>();
     for (let round = 0; round < ROUNDS; round++) {
       for (const mix of MIXES) {
@@ -159,11 +179,11 @@ async function main(): Promise<void> {
       }
     }
     const out = [
-      `# request-target fixer: gateway vs ${BASELINE ?? "(no baseline)"} (${new Date().toISOString()})`,
+      `# the gateway in front of a trivial upstream: gateway vs ${BASELINE ?? "(no baseline)"} (${new Date().toISOString()})`,
       "",
-      `${ROUNDS} rounds × ${DURATION} s per mix and gateway, ${CONNECTIONS} connections, trivial upstream; means over rounds`,
+      `${ROUNDS} rounds × ${DURATION} s per mix and path, ${CONNECTIONS} connections, trivial upstream; means over rounds`,
       "",
-      "| mix | gateway | req/s | p50 ms | gateway CPU µs/req | non-2xx+errors |",
+      "| mix | path | req/s | p50 ms | proxy CPU µs/req | non-2xx+errors |",
       "|---|---|---:|---:|---:|---:|",
     ];
     for (const mix of MIXES) {
@@ -174,6 +194,24 @@ async function main(): Promise<void> {
           `| ${mix.name} | ${way.name} | ${mean((x) => x.rps).toFixed(0)} | ${mean((x) => x.p50).toFixed(2)} | ${mean((x) => x.cpuUs).toFixed(0)} | ${mean((x) => x.bad).toFixed(0)} |`,
         );
       }
+    }
+    const perRound = (mix: Mix, gateway: string, peer: string, f: (r: Run) => number) => {
+      const mine = runs.get(`${mix.name}|${gateway}`) ?? [];
+      const theirs = runs.get(`${mix.name}|${peer}`) ?? [];
+      return ratio(mine.map((r, i) => f(r) / f(theirs[i] as Run)));
+    };
+    if (PEERS.length > 0) {
+      out.push("", "Round by round, median (range):", "");
+      for (const mix of MIXES)
+        for (const gateway of gateways) {
+          const parts = [
+            PEERS.includes("nginx") ? `req/s ÷ nginx ${perRound(mix, gateway, "nginx", (r) => r.rps)}` : "",
+            PEERS.includes("node")
+              ? `CPU/req ÷ node-proxy ${perRound(mix, gateway, "node-proxy", (r) => r.cpuUs)}`
+              : "",
+          ];
+          out.push(`- ${mix.name}, ${gateway}: ${parts.filter((p) => p !== "").join("; ")}`);
+        }
     }
     process.stdout.write(`${out.join("\n")}\n`);
   } finally {
