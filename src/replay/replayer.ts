@@ -196,6 +196,7 @@ async function replayClaimed(options: ReplayOptions, claim: ReplayClaim): Promis
       const { actions, skipped, superseded, dead } = plan(
         ready.filter((e) => sideOf(e) === side),
         recall,
+        readPos,
       );
       writeDeadLetters(settings.deadLetterPath, dead);
       const result = await writer.apply(actions);
@@ -284,7 +285,7 @@ function sideOf(entry: Entry): "source" | "target" {
  * dead-lettered, writes the source applied before a later one already replayed are superseded, and
  * writes that crossed a by-query or admin request are copied from the source after it (order.ts).
  */
-function plan(entries: readonly Entry[], { order, crossings }: Recall) {
+function plan(entries: readonly Entry[], { order, crossings }: Recall, readPos: LogPosition) {
   const actions: Action[] = [];
   const dead: ReturnType<typeof deadLetter>[] = [];
   let skipped = 0;
@@ -333,10 +334,18 @@ function plan(entries: readonly Entry[], { order, crossings }: Recall) {
     const base = { ...origin, index: doc.index, id, routing: doc.routing };
     if (intent !== undefined && outcomeAt !== undefined)
       crossings.plannedDoc({ kind: "copy", index: doc.index, id, routing: doc.routing }, record, outcomeAt);
-    const verdict =
-      outcomeAt === undefined
-        ? "copy"
-        : order.admit(base, outcome?.applied, intent === undefined ? undefined : record, outcomeAt);
+    // A write whose outcome never came may have been answered at any time until now: every later write
+    // to the document read so far may have crossed it.
+    const answeredBy = outcomeAt ?? {
+      partition: record.partition,
+      offset: readPos[String(record.partition)] ?? 0,
+    };
+    const verdict = order.admit(
+      base,
+      outcome?.applied,
+      intent === undefined ? undefined : record,
+      answeredBy,
+    );
     if (verdict === "superseded") {
       superseded++;
       continue;

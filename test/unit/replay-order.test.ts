@@ -65,6 +65,13 @@ describe("WriteOrder: replay keeps what the source applied last", () => {
     assert.equal(order.admit(doc("1"), undefined, undefined, at(3)), "copy");
   });
 
+  test("a write whose outcome never came counts as answered only where replay had read when it gave up", () => {
+    const order = new WriteOrder();
+    // Its outcome was lost (the gateway died); replay had read up to record 40 when it copied it.
+    order.admit(doc("1"), undefined, at(1), at(40));
+    assert.equal(order.admit(doc("1"), applied(10), at(30), at(31)), "copy");
+  });
+
   test("a document is forgotten once replay has settled every record before its writes' outcomes", () => {
     const order = new WriteOrder();
     order.admit(doc("1"), applied(11), at(1), at(5));
