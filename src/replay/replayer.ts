@@ -332,14 +332,14 @@ function plan(entries: readonly Entry[], { order, crossings }: Recall, readPos: 
       continue;
     }
     const base = { ...origin, index: doc.index, id, routing: doc.routing };
-    if (intent !== undefined && outcomeAt !== undefined)
-      crossings.plannedDoc({ kind: "copy", index: doc.index, id, routing: doc.routing }, record, outcomeAt);
     // A write whose outcome never came may have been answered at any time until now: every later write
-    // to the document read so far may have crossed it.
+    // to the document, or request, read so far may have crossed it.
     const answeredBy = outcomeAt ?? {
       partition: record.partition,
       offset: readPos[String(record.partition)] ?? 0,
     };
+    if (intent !== undefined)
+      crossings.plannedDoc({ kind: "copy", index: doc.index, id, routing: doc.routing }, record, answeredBy);
     const verdict = order.admit(
       base,
       outcome?.applied,
