@@ -127,7 +127,7 @@ async function replayClaimed(options: ReplayOptions, claim: ReplayClaim): Promis
   let committed = readPos;
   const queue: Entry[] = [];
   const byRequest = new Map<string, Entry>();
-  const recall: Recall = { order: new WriteOrder(), crossings: new Crossings<CopyAction>() };
+  const recall: Recall = { order: new WriteOrder(), crossings: new Crossings<Action>() };
   const totals = { applied: 0, skipped: 0, resolved: 0, deadLettered: 0 };
   let lagRecords = 0;
   let lagSeconds = 0;
@@ -317,7 +317,7 @@ function plan(entries: readonly Entry[], { order, crossings }: Recall, readPos: 
         outcome.rolledTo === undefined ? req : appliedRollover(req.path, req.body, outcome.rolledTo);
       actions.push({ ...origin, kind: "request", method: req.method, path, body });
       if (intent !== undefined && outcomeAt !== undefined)
-        for (const doc of crossings.plannedRequest(record, outcomeAt)) actions.push({ ...origin, ...doc });
+        actions.push(...crossings.plannedRequest(record, outcomeAt));
       continue;
     }
     const doc = intent?.t === "op" ? intent : outcome?.doc;
@@ -338,8 +338,7 @@ function plan(entries: readonly Entry[], { order, crossings }: Recall, readPos: 
       partition: record.partition,
       offset: readPos[String(record.partition)] ?? 0,
     };
-    if (intent !== undefined)
-      crossings.plannedDoc({ kind: "copy", index: doc.index, id, routing: doc.routing }, record, answeredBy);
+    if (intent !== undefined) crossings.plannedDoc({ ...base, kind: "copy" }, record, answeredBy);
     const verdict = order.admit(
       base,
       outcome?.applied,
@@ -371,14 +370,7 @@ function plan(entries: readonly Entry[], { order, crossings }: Recall, readPos: 
 /** What replay remembers between rounds about writes it planned, to order the ones that crossed. */
 interface Recall {
   readonly order: WriteOrder;
-  readonly crossings: Crossings<CopyAction>;
-}
-
-interface CopyAction {
-  readonly kind: "copy";
-  readonly index: string;
-  readonly id: string;
-  readonly routing: string | undefined;
+  readonly crossings: Crossings<Action>;
 }
 
 function badRecord(record: StoredRecord): BluegreenError {
