@@ -41,9 +41,9 @@ interface Case {
   readonly expected: unknown;
 }
 
-const put = (body: string): Send => ({
+const put = (body: string, query = ""): Send => ({
   method: "PUT",
-  path: (i) => `/${i}/_doc/1`,
+  path: (i) => `/${i}/_doc/1${query}`,
   body: () => body,
   headers: JSON_TYPE,
 });
@@ -97,7 +97,7 @@ const CASES: readonly Case[] = [
   },
   {
     name: "a single-document write with a filtered answer and a _bulk item",
-    held: { ...put('{"v":1,"held":true}'), path: (i) => `/${i}/_doc/1?filter_path=result` },
+    held: put('{"v":1,"held":true}', "?filter_path=result"),
     crossing: bulk('{"v":2}'),
     expected: { v: 1, held: true },
   },
@@ -111,7 +111,7 @@ const CASES: readonly Case[] = [
   {
     name: "a _delete_by_query and a write (the write applied first, then deleted)",
     held: deleteByQuery('{"bool":{"must":{"match_all":{}},"_name":"held"}}'),
-    crossing: { ...put('{"v":2}'), path: (i) => `/${i}/_doc/1?refresh=true` },
+    crossing: put('{"v":2}', "?refresh=true"),
     expected: undefined,
   },
 ];

@@ -4,8 +4,9 @@
  * es_rejected_execution_exception (those items are not forwarded, so the target never saw them).
  * Everything else passes through to the real cluster untouched.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { forward, readBody } from "./forward.ts";
 
 export interface FaultProxy {
   readonly url: string;
@@ -20,30 +21,9 @@ export interface FaultOptions {
   readonly itemRejectEvery: number;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
 export async function startFaultProxy(target: string, options: FaultOptions): Promise<FaultProxy> {
   const stats = { bulkRequests: 0, rejected429: 0, rejectedItems: 0 };
   let itemCounter = 0;
-  const forward = async (req: IncomingMessage, body: Buffer) => {
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) {
-      if (typeof v === "string" && !["host", "content-length", "connection"].includes(k)) headers[k] = v;
-    }
-    const method = req.method ?? "GET";
-    return fetch(`${target}${req.url}`, {
-      method,
-      headers,
-      ...(method === "GET" || method === "HEAD" ? {} : { body: new Uint8Array(body) }),
-    });
-  };
   const server: Server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
@@ -73,7 +53,11 @@ export async function startFaultProxy(target: string, options: FaultOptions): Pr
           else keep.push(lines[i] as string, lines[i + 1] as string);
         }
         stats.rejectedItems += rejectedAt.size;
-        const upstream = await forward(req, Buffer.from(keep.length === 0 ? "" : `${keep.join("\n")}\n`));
+        const upstream = await forward(
+          target,
+          req,
+          Buffer.from(keep.length === 0 ? "" : `${keep.join("\n")}\n`),
+        );
         const parsed =
           keep.length === 0
             ? { errors: false, items: [] }
@@ -96,7 +80,7 @@ export async function startFaultProxy(target: string, options: FaultOptions): Pr
         res.end(JSON.stringify({ errors: parsed.errors === true || rejectedAt.size > 0, items }));
         return;
       }
-      const upstream = await forward(req, body);
+      const upstream = await forward(target, req, body);
       const out = Buffer.from(await upstream.arrayBuffer());
       res.writeHead(upstream.status, {
         "content-type": upstream.headers.get("content-type") ?? "application/json",

@@ -4,8 +4,9 @@
  * write sent later reaches the cluster first. Only the order of arrival changes; the cluster judges
  * and applies every request itself.
  */
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { forward, readBody } from "./forward.ts";
 
 export interface HoldProxy {
   readonly url: string;
@@ -14,12 +15,6 @@ export interface HoldProxy {
   /** Lets the held requests through. */
   release(): void;
   close(): Promise<void>;
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 export async function startHoldProxy(target: string, marker: string): Promise<HoldProxy> {
@@ -38,15 +33,7 @@ export async function startHoldProxy(target: string, marker: string): Promise<Ho
         arrived();
         await gate;
       }
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers))
-        if (typeof v === "string" && !["host", "content-length", "connection"].includes(k)) headers[k] = v;
-      const method = req.method ?? "GET";
-      const answer = await fetch(`${target}${req.url}`, {
-        method,
-        headers,
-        ...(method === "GET" || method === "HEAD" ? {} : { body: new Uint8Array(body) }),
-      });
+      const answer = await forward(target, req, body);
       const bytes = Buffer.from(await answer.arrayBuffer());
       res.writeHead(answer.status, {
         "content-type": answer.headers.get("content-type") ?? "application/json",
