@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { GatewaySettings } from "../config/index.ts";
 import { BluegreenError } from "../errors/index.ts";
-import { fixRequestTargets } from "./request-target-socket.ts";
+import { fixRequestTargets } from "./request-target-listen.ts";
 
 export interface Listening {
   readonly server: Server;

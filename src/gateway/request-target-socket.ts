@@ -1,4 +1,3 @@
-import type { Server } from "node:http";
 import type { Socket } from "node:net";
 import { Duplex } from "node:stream";
 import type { PeerCertificate, TLSSocket } from "node:tls";
@@ -16,23 +15,31 @@ export class TargetFixingSocket extends Duplex {
   /** The write callback waiting for the socket's 'drain', so backpressure reaches the response. */
   #waiting: (() => void) | undefined;
 
-  constructor(raw: Socket) {
+  /** `head`: bytes already read from `raw` that belong to this connection's stream, before the rest. */
+  constructor(raw: Socket, head?: Buffer) {
     super({
       allowHalfOpen: true,
       readableHighWaterMark: raw.readableHighWaterMark,
       writableHighWaterMark: raw.writableHighWaterMark,
     });
     this.#raw = raw;
+    if (head !== undefined) {
+      const out = this.#tracker.feed(head);
+      if (out !== undefined) this.push(out);
+    }
     raw.on("data", (chunk: Buffer) => {
       const out = this.#tracker.feed(chunk);
       // A full buffer stops the socket, so a slow reader holds the client back instead of memory.
       if (out !== undefined && !this.push(out)) raw.pause();
     });
-    raw.on("end", () => {
+    const ended = () => {
       const rest = this.#tracker.end();
       if (rest !== undefined) this.push(rest);
       this.push(null);
-    });
+    };
+    // A connection that moves here mid-stream may have ended already.
+    if (raw.readableEnded) ended();
+    else raw.on("end", ended);
     raw.on("drain", () => {
       const done = this.#waiting;
       this.#waiting = undefined;
@@ -162,22 +169,4 @@ export class TargetFixingSocket extends Duplex {
     const raw = this.#raw as Partial<TLSSocket>;
     return raw.getPeerCertificate?.(detailed === true);
   }
-}
-
-/**
- * Puts a RequestTargetTracker in front of every connection `server` parses: `event` is "connection"
- * for http.Server and "secureConnection" (the decrypted stream) for https.Server. Node's parser is the
- * one listener of that event (which is why emitting it injects a connection); anything else means a
- * Node that wires connections differently, and failing at start beats serving unfixed.
- */
-export function fixRequestTargets(server: Server, event: "connection" | "secureConnection"): void {
-  const own = server.listeners(event);
-  if (own.length !== 1) {
-    throw new Error(`the HTTP server has ${own.length} "${event}" listeners; expected only Node's own`);
-  }
-  const parse = own[0] as (this: Server, socket: Duplex) => void;
-  server.removeListener(event, parse);
-  server.on(event, function (this: Server, socket: Socket) {
-    parse.call(this, new TargetFixingSocket(socket));
-  });
 }

@@ -7,13 +7,13 @@
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import { type AddressInfo, connect } from "node:net";
+import { createServer, type IncomingMessage, type RequestListener, type Server } from "node:http";
+import { type AddressInfo, connect, type Socket } from "node:net";
 import { after, before, test } from "node:test";
 import { parseConfig } from "../../src/config/index.ts";
 import { Gateway } from "../../src/gateway/index.ts";
 import { openListener } from "../../src/gateway/listener.ts";
-import { fixRequestTargets } from "../../src/gateway/request-target-socket.ts";
+import { fixRequestTargets } from "../../src/gateway/request-target-listen.ts";
 import { createLogger } from "../../src/log/index.ts";
 import { MemoryLog } from "../support/gateway-memory-log.ts";
 
@@ -100,6 +100,62 @@ test("a handler that does not read stops the socket: the body stays with the cli
     listening.server.closeAllConnections();
     await new Promise((r) => listening.server.close(r));
   }
+});
+
+/** A listener with `handler`, a raw client that `send` writes to, and what follows `answer ` in its n answers. */
+async function answered(
+  handler: RequestListener,
+  n: number,
+  send: (socket: Socket) => Promise<void> | void,
+): Promise<string[]> {
+  const listening = await openListener(handler, "127.0.0.1", 0, undefined);
+  const c = client(listening.port);
+  try {
+    await send(c.socket);
+    return [...(await c.answers(n)).matchAll(/answer (.*)/g)].map((m) => m[1] as string);
+  } finally {
+    c.socket.destroy();
+    listening.server.closeAllConnections();
+    await new Promise((r) => listening.server.close(r));
+  }
+}
+
+test("a request without the slash pipelined behind slower ones Node parsed itself is answered after them", async () => {
+  const got = await answered(
+    (req, res) => {
+      // The first answers last, so only the order of the connection keeps the answers in order.
+      const delay = req.url === "/slow" ? 300 : req.url === "/slower-queued" ? 100 : 0;
+      setTimeout(() => res.end(`answer ${req.url}\n`), delay);
+    },
+    4,
+    (socket) => {
+      socket.write(
+        `GET /slow HTTP/1.1\r\n${H}\r\nGET /slower-queued HTTP/1.1\r\n${H}\r\nGET _fast HTTP/1.1\r\n${H}\r\nGET /after HTTP/1.1\r\n${H}\r\n`,
+      );
+    },
+  );
+  assert.deepEqual(got, ["/slow", "/slower-queued", "/_fast", "/after"]);
+});
+
+test("what arrives while those answers are being written is kept for the request without the slash", async () => {
+  const got = await answered(
+    (req, res) => {
+      const parts: Buffer[] = [];
+      req.on("data", (d: Buffer) => parts.push(d));
+      // Still being answered when the rest of the next request arrives.
+      const delay = req.url === "/slow" ? 300 : 0;
+      req.on("end", () =>
+        setTimeout(() => res.end(`answer ${req.url} ${Buffer.concat(parts).toString()}\n`), delay),
+      );
+    },
+    3,
+    async (socket) => {
+      socket.write(`GET /slow HTTP/1.1\r\n${H}\r\nPUT _b HTTP/1.1\r\n${H}Content-Length: 5\r\n\r\n`);
+      await new Promise((r) => setTimeout(r, 100));
+      socket.write(`helloGET /c HTTP/1.1\r\n${H}\r\n`);
+    },
+  );
+  assert.deepEqual(got, ["/slow ", "/_b hello", "/c "]);
 });
 
 test("a client that does not read holds back the handler's writes", async () => {

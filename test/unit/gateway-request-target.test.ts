@@ -79,6 +79,18 @@ const ROWS: readonly Row[] = [
     asBefore: true,
   },
   {
+    name: "a request without the slash after ones Node parsed itself; keep-alive",
+    send: `GET /a HTTP/1.1\r\n${H}\r\nPUT /b HTTP/1.1\r\n${H}Content-Length: 2\r\n\r\n{}GET _c HTTP/1.1\r\n${H}\r\nGET /d HTTP/1.1\r\n${H}${CLOSE}\r\n`,
+    saw: ["GET /a", "PUT /b {}", "GET /_c", "GET /d"],
+    got: [200, 200, 200, 200],
+  },
+  {
+    name: "a body ending in capitals, then a request without the slash",
+    send: `POST /a HTTP/1.1\r\n${H}Content-Length: 5\r\n\r\nX-GETDELETE _b HTTP/1.1\r\n${H}${CLOSE}\r\n`,
+    saw: ["POST /a X-GET", "DELETE /_b"],
+    got: [200, 200],
+  },
+  {
     name: "a target longer than any scheme",
     send: `GET ${"a".repeat(100)}/_search HTTP/1.1\r\n${H}${CLOSE}\r\n`,
     saw: [`GET /${"a".repeat(100)}/_search`],
