@@ -14,7 +14,11 @@ export interface Proc {
 }
 
 /** Started on the tool's cores when BENCH_PIN is on (taskset execs it: the pid is the tool's). */
-function start(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Proc {
+export function startProcess(
+  cmd: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Proc {
   const [command, argv] = onToolCores(cmd, args);
   const child = spawn(command, argv, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let text = "";
@@ -99,12 +103,12 @@ http {
 `;
   const file = join(dir, "nginx.conf");
   writeFileSync(file, conf);
-  return start(nginxBinary(), ["-p", dir, "-c", file]);
+  return startProcess(nginxBinary(), ["-p", dir, "-c", file]);
 }
 
 /** bench/node-proxy.ts: the least a Node proxy does, as a floor for the gateway's CPU. */
 export function startNodeProxy(port: number, upstream: string): Proc {
-  return start(process.execPath, [join(ROOT, "bench", "node-proxy.ts"), upstream, String(port)]);
+  return startProcess(process.execPath, [join(ROOT, "bench", "node-proxy.ts"), upstream, String(port)]);
 }
 
 /** `bluegreen gateway` (of the checkout at `root`) as a child process, optionally replaying in-process. */
@@ -119,7 +123,7 @@ export function startGateway(configFile: string, listen: string, replay: boolean
     "--listen",
     listen,
   ];
-  return start(process.execPath, replay ? [...args, "--replay"] : args, {
+  return startProcess(process.execPath, replay ? [...args, "--replay"] : args, {
     ...process.env,
     BLUEGREEN_LOG_LEVEL: "warn",
   });
