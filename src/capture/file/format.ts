@@ -17,25 +17,26 @@ export const FRAME_HEADER = 8;
 const BODY_FIXED = 20;
 
 export function encodeFrames(records: readonly LogRecord[], firstOffset: number): Buffer {
-  const keys = records.map((r) => Buffer.from(r.key, "utf8"));
   let total = 0;
-  for (let i = 0; i < records.length; i++)
-    total += FRAME_HEADER + BODY_FIXED + (keys[i]?.length ?? 0) + (records[i]?.value.length ?? 0);
+  for (const record of records) total += frameSize(record);
   const out = Buffer.allocUnsafe(total);
   let at = 0;
-  records.forEach((record, i) => {
-    const key = keys[i] as Buffer;
-    const bodyLength = BODY_FIXED + key.length + record.value.length;
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as LogRecord;
     const body = at + FRAME_HEADER;
-    out.writeBigUInt64BE(BigInt(firstOffset + i), body);
+    const keyLength = out.write(record.key, body + BODY_FIXED, "utf8");
+    const bodyLength = BODY_FIXED + keyLength + record.value.length;
+    // The offset as two 32-bit halves: exact up to 2^53, without a BigInt per frame.
+    const offset = firstOffset + i;
+    out.writeUInt32BE(Math.floor(offset / 2 ** 32), body);
+    out.writeUInt32BE(offset >>> 0, body + 4);
     out.writeDoubleBE(record.timestampMs, body + 8);
-    out.writeUInt32BE(key.length, body + 16);
-    key.copy(out, body + BODY_FIXED);
-    out.set(record.value, body + BODY_FIXED + key.length);
+    out.writeUInt32BE(keyLength, body + 16);
+    out.set(record.value, body + BODY_FIXED + keyLength);
     out.writeUInt32BE(bodyLength, at);
     out.writeUInt32BE(crc32(out.subarray(body, body + bodyLength)), at + 4);
     at = body + bodyLength;
-  });
+  }
   return out;
 }
 
