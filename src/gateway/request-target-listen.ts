@@ -8,17 +8,21 @@ import { TargetFixingSocket } from "./request-target-socket.ts";
  * OpenSearch takes and Node's parser refuses) without paying for it on every other request.
  *
  * A connection starts on Node's own parser, which reads the socket natively: a JavaScript stream in
- * front of it (TargetFixingSocket) costs 10–15% of the CPU of every request, measured with
- * `npm run bench:request-target`. When that parser refuses a request-target (HPE_INVALID_URL), the
- * connection moves to the fixing path for the rest of its life: the refused request is fed again,
- * from the start of its request line, through a RequestTargetTracker into a fresh parser, and what
- * follows takes the same way. Answers to requests parsed before the refused one go out first.
+ * front of it (TargetFixingSocket) on every connection cost 17–27% of the listener's CPU on small
+ * requests and 44% on a 1 MB body (`npm run bench:listener`). When that parser refuses a
+ * request-target (HPE_INVALID_URL), the connection moves to the fixing path for the rest of its life:
+ * the refused request is fed again, from the start of its request line, through a
+ * RequestTargetTracker into a fresh parser, and what follows takes the same way. Answers to requests
+ * parsed before the refused one go out first.
  *
- * What this relies on in Node beyond its documented API: a parse error carries the chunk being parsed
- * (`rawPacket`) and where in it the error is (`bytesParsed`), `socket.parser` is the connection's
- * parser, `socket._httpMessage` is the answer being written, and `_http_common.freeParser` detaches a
- * parser from its socket (as Node does for an Upgrade). Anything missing at the error, and the
- * connection gets Node's own answer to a parse error, as it would without the fixer.
+ * What this relies on in Node beyond its documented API: a parse error carries the read being parsed
+ * (`rawPacket`) and where in it the error is (`bytesParsed`); `socket.parser` is the connection's
+ * parser, with per-connection callbacks (after each read, at each message's start, at each head's
+ * end) and `getCurrentBuffer()`; `socket._httpMessage` is the answer being written; and
+ * `_http_common.freeParser` detaches a parser from its socket, as Node does for an Upgrade. A Node
+ * without the module-level pieces gets the fixing path on every connection, as before; one whose
+ * parser lacks a per-connection piece answers a refused target as Node does, which the request-target
+ * tests would show.
  */
 
 type ParseError = Error & { code?: unknown; rawPacket?: unknown; bytesParsed?: unknown };
@@ -202,7 +206,8 @@ function whenAnswered(raw: NodeSocket, then: () => void): void {
 /** What Node's server does with a parse error when nobody listens for 'clientError'. */
 function answerParseError(error: ParseError, socket: Socket): void {
   const answering = (socket as NodeSocket)._httpMessage;
-  if (socket.writable && (answering == null || !answering.headersSent)) {
+  // `_headerSent` as Node checks it: the head of an answer is on the wire, so a 400 would corrupt it.
+  if (socket.writable && (answering == null || !(answering as { _headerSent?: boolean })._headerSent)) {
     const status =
       error.code === "HPE_HEADER_OVERFLOW"
         ? "431 Request Header Fields Too Large"

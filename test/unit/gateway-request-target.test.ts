@@ -154,6 +154,19 @@ const ROWS: readonly Row[] = [
     got: [400],
     asBefore: true,
   },
+  {
+    name: "a head over Node's limit: 431",
+    send: `GET /a HTTP/1.1\r\n${H}X-Big: ${"a".repeat(17_000)}\r\n\r\n`,
+    saw: [],
+    got: [431],
+    asBefore: true,
+  },
+  {
+    name: "a head over Node's limit after a fixed request: 431",
+    send: [`GET _a HTTP/1.1\r\n${H}\r\n`, `GET _b HTTP/1.1\r\n${H}X-Big: ${"a".repeat(17_000)}\r\n\r\n`],
+    saw: ["GET /_a"],
+    got: [200, 431],
+  },
   { name: "bare LF", send: `GET /a HTTP/1.1\n${H}\r\n`, saw: [], got: [400], asBefore: true },
   { name: "lower-case method", send: `get /a HTTP/1.1\r\n${H}\r\n`, saw: [], got: [400], asBefore: true },
   {
