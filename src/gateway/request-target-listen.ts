@@ -193,12 +193,13 @@ function moveToFixing(server: Server, parse: Parse, error: ParseError, raw: Node
 
 /** Runs `then` once no answer to an earlier request is being written on `raw`; never if it closes. */
 function whenAnswered(raw: NodeSocket, then: () => void): void {
+  // Closing after an earlier answer (its client asked to): what follows is dropped, as Node drops it.
+  if (raw.destroyed || raw.writableEnded) return;
   const answering = raw._httpMessage;
   if (answering == null) {
     then();
     return;
   }
-  if (raw.destroyed) return;
   // Node's own 'finish' listener, added first, hands the socket to the next queued answer.
   answering.once("finish", () => whenAnswered(raw, then));
 }
