@@ -2,6 +2,8 @@
  * The request-target fixer as part of a connection: backpressure still works both ways (the listener
  * neither buffers a body nobody reads nor an answer the client does not take), a real Gateway forwards and counts a request
  * sent without the leading slash, and Gateway.close() still closes idle keep-alive connections.
+ * A connection that moves from Node's own parser to the fixer mid-stream keeps its answers in order
+ * and the bytes that arrive while the earlier answers are written.
  * Requests caught between two states on their way in: one sent as the gateway stops, and writes whose
  * body is still arriving as the mode changes (a cutover's fence, the switch to the target).
  */
