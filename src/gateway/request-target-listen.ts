@@ -45,8 +45,10 @@ const kOnExecute = common?.HTTPParser?.kOnExecute;
 const kOnMessageBegin = common?.HTTPParser?.kOnMessageBegin;
 
 /** A natively parsed connection: Node's listeners on it, and the bytes read since its last line feed. */
+type Listener = [string | symbol, (...args: unknown[]) => void];
+
 interface Native {
-  readonly listeners: readonly [string | symbol, (...args: unknown[]) => void][];
+  readonly listeners: readonly Listener[];
   /** At most as long as the longest request line Node takes. */
   line: Buffer;
   /** A request has begun whose head Node has not finished parsing: its request line may be in pieces. */
@@ -80,47 +82,65 @@ export function fixRequestTargets(server: Server, event: "connection" | "secureC
     });
     return;
   }
-  const longest = (server as { maxHeaderSize?: number }).maxHeaderSize ?? maxHeaderSize;
+  const slots: Slots = {
+    execute: kOnExecute,
+    messageBegin: kOnMessageBegin,
+    longest: (server as { maxHeaderSize?: number }).maxHeaderSize ?? maxHeaderSize,
+  };
   server.on(event, function (this: Server, socket: Socket) {
     const before = new Map(socket.eventNames().map((name) => [name, socket.listeners(name)]));
     parse.call(this, socket);
-    const parser = (socket as NodeSocket).parser;
-    const onExecute = parser?.[kOnExecute];
-    const onIncoming = parser?.onIncoming;
-    if (parser == null || typeof onExecute !== "function" || typeof onIncoming !== "function") return;
-    if (parser[kOnMessageBegin] != null || parser.getCurrentBuffer === undefined) return;
-    const listeners: Native["listeners"][number][] = [];
-    for (const name of socket.eventNames()) {
-      const had = before.get(name) ?? [];
-      for (const listener of socket.listeners(name))
-        if (!had.includes(listener)) listeners.push([name, listener as (...args: unknown[]) => void]);
-    }
-    const native: Native = { listeners, line: EMPTY, open: false };
-    natives.set(socket, native);
-    // Node's parser calls these per connection (and clears them when it frees the parser). Keeping the
-    // last line of a read that ends inside a request's head lets a request line that arrived in pieces
-    // be fed again whole if its target is refused in a later read; other reads are not copied.
-    parser[kOnMessageBegin] = () => {
-      native.open = true;
-    };
-    parser.onIncoming = (...args: unknown[]) => {
-      native.open = false;
-      return onIncoming(...args);
-    };
-    parser[kOnExecute] = (ret: unknown) => {
-      if (!(ret instanceof Error))
-        native.line = native.open ? lastLine(native.line, parser.getCurrentBuffer?.(), longest) : EMPTY;
-      return onExecute(ret);
-    };
+    watchNative(socket as NodeSocket, before, slots);
   });
   server.on("clientError", (error: ParseError, socket: Socket) => {
     if (!moveToFixing(server, parse, error, socket as NodeSocket)) answerParseError(error, socket);
   });
 }
 
+/** The parser's callback slots and the longest request line the server takes. */
+interface Slots {
+  readonly execute: number;
+  readonly messageBegin: number;
+  readonly longest: number;
+}
+
+/**
+ * Remembers what Node added to a natively parsed connection (`before`: its listeners until then), and
+ * keeps the last line of a read that ends inside a request's head, so a request line that arrived in
+ * pieces can be fed again whole if its target is refused in a later read; other reads are not copied.
+ * The parser's callbacks are per connection: Node clears them when it frees the parser.
+ */
+function watchNative(socket: NodeSocket, before: Map<string | symbol, unknown[]>, slots: Slots): void {
+  const parser = socket.parser;
+  const onExecute = parser?.[slots.execute];
+  const onIncoming = parser?.onIncoming;
+  const current = parser?.getCurrentBuffer;
+  if (parser == null || typeof onExecute !== "function" || typeof onIncoming !== "function") return;
+  if (parser[slots.messageBegin] != null || current === undefined) return;
+  const listeners: Listener[] = [];
+  for (const name of socket.eventNames()) {
+    const had = before.get(name) ?? [];
+    for (const listener of socket.listeners(name))
+      if (!had.includes(listener)) listeners.push([name, listener as Listener[1]]);
+  }
+  const native: Native = { listeners, line: EMPTY, open: false };
+  natives.set(socket, native);
+  parser[slots.messageBegin] = () => {
+    native.open = true;
+  };
+  parser.onIncoming = (...args: unknown[]) => {
+    native.open = false;
+    return onIncoming(...args);
+  };
+  parser[slots.execute] = (ret: unknown) => {
+    if (!(ret instanceof Error))
+      native.line = native.open ? lastLine(native.line, current.call(parser), slots.longest) : EMPTY;
+    return onExecute(ret);
+  };
+}
+
 /** The last `longest` bytes read since the last line feed, after `read`; a request line is no longer. */
-function lastLine(line: Buffer, read: Buffer | undefined, longest: number): Buffer {
-  if (read === undefined) return EMPTY;
+function lastLine(line: Buffer, read: Buffer, longest: number): Buffer {
   const lf = read.lastIndexOf(LF);
   const joined = lf !== -1 ? read.subarray(lf + 1) : line.length === 0 ? read : Buffer.concat([line, read]);
   const kept = joined.length > longest ? joined.subarray(joined.length - longest) : joined;
