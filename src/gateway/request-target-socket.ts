@@ -23,15 +23,13 @@ export class TargetFixingSocket extends Duplex {
       writableHighWaterMark: raw.writableHighWaterMark,
     });
     this.#raw = raw;
-    if (head !== undefined) {
-      const out = this.#tracker.feed(head);
-      if (out !== undefined) this.push(out);
-    }
-    raw.on("data", (chunk: Buffer) => {
+    const take = (chunk: Buffer) => {
       const out = this.#tracker.feed(chunk);
       // A full buffer stops the socket, so a slow reader holds the client back instead of memory.
       if (out !== undefined && !this.push(out)) raw.pause();
-    });
+    };
+    if (head !== undefined) take(head);
+    raw.on("data", take);
     const ended = () => {
       const rest = this.#tracker.end();
       if (rest !== undefined) this.push(rest);
