@@ -304,8 +304,8 @@ export function parseBulk(body: Buffer, format: BulkFormat, defaults: BulkDefaul
   return items;
 }
 
-/** The action line with `_id` (and/or `_index`) set, in the same format; every other byte kept. */
-function rewrite(item: BulkItem, format: BulkFormat, set: { _id?: string; _index?: string }): Buffer {
+/** The action line with `_id` or `_index` set, in the same format; every other byte kept. */
+function rewrite(item: BulkItem, format: BulkFormat, key: "_id" | "_index", value: string): Buffer {
   if (format === "smile") {
     const r = new SmileReader(item.action);
     r.next();
@@ -313,26 +313,26 @@ function rewrite(item: BulkItem, format: BulkFormat, set: { _id?: string; _index
     const op = r.name;
     const token = r.next();
     const meta = token === "START_OBJECT" ? (r.readTree(token) as Map<string, SmileValue>) : new Map();
-    for (const [key, value] of Object.entries(set)) meta.set(key, value);
+    meta.set(key, value);
     return encodeSmile(new Map([[op, meta]]));
   }
   // A line parseBulk accepted: `_type` is in it only if the caller allowed it.
   const meta =
     spansOf(item) ?? readMeta(new JsonActionLexer(item.action, 0, item.action.length), item.line, true);
   if (meta === null || meta.open < 0) throw new Error("withId/withIndex need an action line from parseBulk");
-  const edits: { at: number; to: number; text: string }[] = [];
-  const inserted: string[] = [];
-  for (const [key, value] of Object.entries(set) as [string, string][]) {
-    const span = key === "_id" ? meta.idSpan : meta.indexSpan;
-    if (span !== undefined) edits.push({ at: span[0], to: span[1], text: JSON.stringify(value) });
-    else inserted.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
-  }
-  if (inserted.length > 0)
-    edits.push({ at: meta.open, to: meta.open, text: inserted.join(",") + (meta.members > 0 ? "," : "") });
-  edits.sort((a, b) => b.at - a.at);
-  let out = item.action;
-  for (const edit of edits)
-    out = Buffer.concat([out.subarray(0, edit.at), Buffer.from(edit.text), out.subarray(edit.to)]);
+  const span = key === "_id" ? meta.idSpan : meta.indexSpan;
+  if (span !== undefined) return splice(item.action, span[0], span[1], JSON.stringify(value));
+  const member = `"${key}":${JSON.stringify(value)}${meta.members > 0 ? "," : ""}`;
+  return splice(item.action, meta.open, meta.open, member);
+}
+
+/** `line` with the bytes from `at` to `to` replaced by `text`, in one new buffer (every action the gateway ids). */
+function splice(line: Buffer, at: number, to: number, text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const out = Buffer.allocUnsafe(line.length - (to - at) + length);
+  line.copy(out, 0, 0, at);
+  out.write(text, at);
+  line.copy(out, at + length, to);
   return out;
 }
 
@@ -347,12 +347,12 @@ function spansOf(item: BulkItem): ActionSpans | undefined {
 
 /** The action line with `_id` set: for id-less index/create actions the gateway assigns ids to. */
 export function withId(item: BulkItem, format: BulkFormat, id: string): Buffer {
-  return rewrite(item, format, { _id: id });
+  return rewrite(item, format, "_id", id);
 }
 
 /** The action line with `_index` set (dual mode renames indices for the target). */
 export function withIndex(item: BulkItem, format: BulkFormat, index: string): Buffer {
-  return rewrite(item, format, { _index: index });
+  return rewrite(item, format, "_index", index);
 }
 
 /** A body OpenSearch reads as these lines; each line is copied once, into the result. */
