@@ -25,6 +25,7 @@ export interface KafkaClients {
  * one request in flight, so a retried batch can never overtake the next one.
  */
 export function kafkaClients(o: KafkaClientOptions): KafkaClients {
+  quietNegativeTimer();
   const kafka = new Kafka({
     clientId: o.clientId,
     brokers: [...o.brokers],
@@ -41,6 +42,27 @@ export function kafkaClients(o: KafkaClientOptions): KafkaClients {
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   return { admin: kafka.admin(), producer, cluster: clusterOf(kafka) };
+}
+
+let quieted = false;
+
+/**
+ * kafkajs 2.2.4, its last release, arms a timer for "throttled until" minus now while nothing throttles
+ * it (-1 minus now): the 1 ms delay it means, but Node 24 also prints a TimeoutNegativeWarning on stderr
+ * (tulios/kafkajs#1751), which an operator would read as our fault. Only that warning is dropped: a delay
+ * of minus a timestamp, which no code of ours sets. Node reports one per process anyway.
+ */
+function quietNegativeTimer(): void {
+  if (quieted) return;
+  quieted = true;
+  const emit = process.emitWarning;
+  process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
+    const kafkajsTimer =
+      rest[0] === "TimeoutNegativeWarning" &&
+      typeof warning === "string" &&
+      /^-[0-9]{12,} is a negative number/.test(warning);
+    if (!kafkajsTimer) Reflect.apply(emit, this, [warning, ...rest]);
+  } as typeof process.emitWarning;
 }
 
 /** Disconnects all three, whatever state each is in. */
