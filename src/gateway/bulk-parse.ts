@@ -326,7 +326,7 @@ function rewrite(item: BulkItem, format: BulkFormat, key: "_id" | "_index", valu
   return splice(item.action, meta.open, meta.open, member);
 }
 
-/** `line` with the bytes from `at` to `to` replaced by `text`, in one new buffer (every action the gateway ids). */
+/** `line` with its bytes from `at` to `to` replaced by `text`, in one new buffer: each action given an id. */
 function splice(line: Buffer, at: number, to: number, text: string): Buffer {
   const length = Buffer.byteLength(text);
   const out = Buffer.allocUnsafe(line.length - (to - at) + length);

@@ -123,11 +123,12 @@ function docKey(doc: DocRef): string {
 }
 
 /**
- * The record's header JSON and its body. A document operation or outcome, one each per document of
- * every captured write, gets its header from an object literal: `v` leads, as readers of the format expect, without a
- * copy of the record or a second string to put it in front (the type names every member, so one added
- * to the record's type cannot be left out). Other records are rarer: the body's field is set to undefined
- * (JSON.stringify leaves undefined fields out) and `v` is put in front of the copy's members.
+ * The record's header JSON and its body. A document operation or outcome (one each per document of
+ * every captured write) gets its header from an object literal: `v` leads, as readers of the format
+ * expect, without a copy of the record or a second string to put it in front. The literal's type
+ * names every member of the record's, so one added to the record cannot be left out. Other records
+ * are rarer: the body's field is set to undefined (JSON.stringify leaves undefined fields out) and
+ * `v` is put in front of the copy's members.
  */
 function split(record: CaptureRecord): { head: string; body: Body | undefined } {
   switch (record.t) {
