@@ -157,7 +157,6 @@ function split(record: CaptureRecord): { head: string; body: Body | undefined } 
       };
     }
     case "out": {
-      const body = record.req?.body;
       if (record.req === undefined) {
         // A document's outcome: as many as operations.
         const header: { readonly [K in keyof OutcomeRecord]-?: unknown } & { v: number } = {
@@ -175,6 +174,7 @@ function split(record: CaptureRecord): { head: string; body: Body | undefined } 
         };
         return { head: JSON.stringify(header), body: undefined };
       }
+      const body = record.req.body;
       if (body === undefined) return { head: versioned(record), body: undefined };
       const header = { ...record, req: { ...record.req, body: undefined }, ct: body.contentType };
       return { head: versioned(header), body };
