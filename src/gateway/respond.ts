@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
 import { BadWrite } from "./bad-write.ts";
+import type { HeaderLines } from "./upstream.ts";
 
 /**
  * Answers the gateway gives itself, shaped like OpenSearch's own errors (`error.type`, `error.reason`,
@@ -37,13 +38,16 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   res.end(body);
 }
 
-export function sendAnswer(
-  res: ServerResponse,
-  status: number,
-  headers: OutgoingHttpHeaders,
-  body: Buffer,
-): void {
-  res.writeHead(status, { ...headers, "content-length": body.length });
+/** A cluster's buffered answer, its header lines as the cluster sent them and its length as it is now. */
+export function sendAnswer(res: ServerResponse, status: number, headers: HeaderLines, body: Buffer): void {
+  const lines: string[] = [];
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (name.length === 14 && name.toLowerCase() === "content-length") continue;
+    lines.push(name, headers[i + 1] as string);
+  }
+  lines.push("content-length", String(body.length));
+  res.writeHead(status, lines);
   res.end(body);
 }
 

@@ -1,6 +1,9 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { Readable, Writable } from "node:stream";
-import { Pool } from "undici";
+import { type Dispatcher, Pool } from "undici";
+
+type DispatchController = Dispatcher.DispatchController;
+
 import type { ClusterConfig } from "../config/index.ts";
 
 /**
@@ -10,9 +13,17 @@ import type { ClusterConfig } from "../config/index.ts";
  */
 export interface Answer {
   readonly status: number;
-  readonly headers: OutgoingHttpHeaders;
+  readonly headers: HeaderLines;
   readonly body: Buffer;
 }
+
+/**
+ * An answer's header lines as the cluster sent them, flat (name, value, name, value, …), the form
+ * `writeHead` takes: names keep their case and repeats their order. HTTP says names are
+ * case-insensitive, but some clients compare them exactly: Elasticsearch 7's REST test client reads
+ * deprecation warnings only from a header named `Warning`, and a gateway that lowercased it hid them.
+ */
+export type HeaderLines = readonly string[];
 
 /** Why a forward failed without an answer; `sent` says whether the cluster may have applied it. */
 export class UpstreamFailure extends Error {
@@ -52,11 +63,32 @@ export function forwardHeaders(
   return out;
 }
 
-function responseHeaders(headers: Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
+/** The lines of an answer's head worth passing on, from undici's raw head (values as latin1 bytes). */
+function headerLines(raw: DispatchController["rawHeaders"]): string[] {
+  const out: string[] = [];
+  if (Array.isArray(raw)) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = String(raw[i]);
+      if (DROP.has(name.toLowerCase())) continue;
+      const value = raw[i + 1] as Buffer | string;
+      out.push(name, typeof value === "string" ? value : value.toString("latin1"));
+    }
+    return out;
+  }
+  for (const [name, value] of Object.entries(raw ?? {})) {
     if (value === undefined || DROP.has(name)) continue;
-    out[name] = value;
+    for (const one of Array.isArray(value) ? value : [value]) out.push(name, one);
+  }
+  return out;
+}
+
+/** Header lines by lowercase name, repeats joined as Node joins them; for a tap that reads a few. */
+function headerMap(lines: HeaderLines): OutgoingHttpHeaders {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const name = (lines[i] as string).toLowerCase();
+    const value = lines[i + 1] as string;
+    out[name] = out[name] === undefined ? value : `${out[name]}, ${value}`;
   }
   return out;
 }
@@ -169,11 +201,13 @@ export class Upstream {
             path: this.#basePath + path,
             headers: forwardHeaders(req.headers),
             body: hasBody ? Readable.from(tapped(req, tap), { objectMode: false }) : null,
+            responseHeaders: "raw",
           },
           ({ statusCode, headers }) => {
-            const out = responseHeaders(headers);
-            res.writeHead(statusCode, out);
-            tap.head(statusCode, out);
+            // With `responseHeaders: "raw"` undici hands over the flat list its type does not describe.
+            const lines = headerLines(headers as unknown as string[]);
+            res.writeHead(statusCode, lines as string[]);
+            tap.head(statusCode, headerMap(lines));
             return new TappedResponse(res, tap);
           },
         );
@@ -209,8 +243,8 @@ export class Upstream {
             });
             res.on("drain", () => controller.resume());
           },
-          onResponseStart(_controller, statusCode, headers) {
-            res.writeHead(statusCode, responseHeaders(headers));
+          onResponseStart(controller, statusCode) {
+            res.writeHead(statusCode, headerLines(controller.rawHeaders));
           },
           onResponseData(controller, chunk) {
             if (!res.write(chunk)) controller.pause();
@@ -243,7 +277,7 @@ export class Upstream {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let status = 0;
-      let head: IncomingHttpHeaders = {};
+      let head: string[] = [];
       this.#pool.dispatch(
         {
           method: method as "POST",
@@ -254,16 +288,16 @@ export class Upstream {
         },
         {
           onRequestStart() {},
-          onResponseStart(_controller, statusCode, responseHead) {
+          onResponseStart(controller, statusCode) {
             status = statusCode;
-            head = responseHead;
+            head = headerLines(controller.rawHeaders);
           },
           onResponseData(_controller, chunk) {
             chunks.push(chunk);
           },
           onResponseEnd() {
             const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-            resolve({ status, headers: responseHeaders(head), body: bytes });
+            resolve({ status, headers: head, body: bytes });
           },
           onResponseError(_controller, error) {
             reject(failure(name, error));

@@ -12,7 +12,9 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { existsSync, readFileSync } from "node:fs";
+import { request as httpRequest, type IncomingMessage } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { assertSameContent } from "../support/digest.ts";
@@ -150,5 +152,85 @@ for (const [sourceName, pairOf] of Object.entries(SOURCES)) {
       });
       assert.equal(b1.body._source.tag, "by-query");
     });
+
+    // Found by Elasticsearch 7.10's own REST test suite through the gateway: its client reads
+    // deprecation warnings only from a header named exactly `Warning`, and the gateway lowercased it.
+    test("answer headers reach the client with the source's names, repeats and values", async () => {
+      const sides = { direct: new URL(pairOf().source.url), gateway: new URL(rig.url) };
+      // Deprecated in 7.x, so the source answers with warnings (the search with two); `SIDE` keeps
+      // the two sides' writes apart, so each is answered as the first write of its document.
+      const requests: [string, string, string, string][] = [
+        [
+          "bulk (buffered)",
+          "POST",
+          "/_bulk",
+          `{"index":{"_index":"${CUSTOM}","_type":"mytype","_id":"SIDE-h1"}}\n{"n":41}\n`,
+        ],
+        ["typed write (buffered)", "PUT", `/${CUSTOM}/mytype/SIDE-h2`, '{"n":42}'],
+        [
+          "search (streamed)",
+          "POST",
+          `/${CUSTOM}/_search`,
+          `{"query":{"term":{"_type":"mytype"}},"indices_boost":{"${CUSTOM}":2}}`,
+        ],
+        ["typed read (streamed)", "GET", `/${CUSTOM}/mytype/SIDE-h2`, ""],
+      ];
+      let warnings = 0;
+      for (const [what, method, path, body] of requests) {
+        // OpenSearch 1.x sends a deprecation warning once per X-Opaque-Id: a fresh id per request,
+        // as clients that trace their requests send, gets one every time. The source echoes it.
+        const trace = randomBytes(8).toString("hex");
+        const send = (side: "direct" | "gateway") =>
+          rawHead(sides[side], method, path.replace("SIDE", side), body.replace("SIDE", side), {
+            "x-opaque-id": `${side}-${trace}`,
+          });
+        const [theirs, ours] = [await send("direct"), await send("gateway")];
+        assert.ok(theirs !== undefined && ours !== undefined);
+        assert.equal(ours.status, theirs.status, what);
+        assert.deepEqual(
+          headLines(ours.lines),
+          headLines(theirs.lines).map((l) => l.replace("direct", "gateway")),
+          `${what}: ${path}`,
+        );
+        warnings += theirs.lines.filter(([name]) => name === "Warning").length;
+      }
+      assert.ok(warnings > 0, "the source sends deprecation warnings, named `Warning`, to compare");
+    });
   });
+}
+
+/** An answer's status and header lines as they came off the wire (name case, order and repeats). */
+async function rawHead(
+  base: URL,
+  method: string,
+  path: string,
+  body: string,
+  extra: Record<string, string>,
+): Promise<{ status: number; lines: [string, string][] }> {
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const headers = { ...(path.endsWith("_bulk") ? NDJSON : JSON_TYPE), ...extra };
+    const req = httpRequest(new URL(path, base), { method, headers }, resolve);
+    req.on("error", reject);
+    req.end(body);
+  });
+  res.resume();
+  await once(res, "end");
+  const lines: [string, string][] = [];
+  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+    lines.push([res.rawHeaders[i] as string, res.rawHeaders[i + 1] as string]);
+  }
+  return { status: res.statusCode ?? 0, lines };
+}
+
+/**
+ * The lines a client can rely on, sorted: framing (content-length, transfer-encoding, connection) is
+ * the hop's own, the gateway answers a buffered write with its length where the source streamed, and
+ * Node adds a `Date` as any proxy may.
+ */
+function headLines(lines: readonly [string, string][]): string[] {
+  const framing = new Set(["content-length", "transfer-encoding", "connection", "keep-alive", "date"]);
+  return lines
+    .filter(([name]) => !framing.has(name.toLowerCase()))
+    .map(([name, value]) => `${name}: ${value}`)
+    .sort();
 }
