@@ -6,6 +6,8 @@
  *
  * Uses the YAML tests' own pair (`<BLUEGREEN_TEST_SANDBOX_NAME or "test">-yaml` on
  * BLUEGREEN_TEST_PORT_BASE + 400), started if needed and purged afterwards unless BLUEGREEN_TEST_KEEP=1.
+ * `--source es-7.10` runs Elasticsearch 7.10.2's own suite instead, against an Elasticsearch 7.10.2
+ * source with an OpenSearch 3 target (`…-yaml-es` on port base + 410).
  * Flags: --suites a,b (folders; default all), --seed S, --checkpoint-every N (default 1; 0 turns the
  * per-test replay + digest off), --json FILE (everything as JSON), --json-only (every body as JSON
  * instead of a random JSON/YAML/SMILE/CBOR: tells body-format problems from the rest), --gateway-only
@@ -24,6 +26,7 @@ import {
   diffResults,
   type RestYamlRun,
   runRestYaml,
+  type YamlFlavour,
   type YamlTestResult,
 } from "../support/rest-yaml.ts";
 import {
@@ -36,6 +39,7 @@ import {
 
 const { values } = parseArgs({
   options: {
+    source: { type: "string", default: "2.11" },
     suites: { type: "string", default: "" },
     seed: { type: "string", default: DEFAULT_SEED },
     "checkpoint-every": { type: "string", default: "1" },
@@ -45,6 +49,15 @@ const { values } = parseArgs({
     baseline: { type: "string" },
   },
 });
+const FLAVOURS: Readonly<Record<string, YamlFlavour>> = {
+  "2.11": "opensearch",
+  "es-7.10": "elasticsearch-7",
+};
+const flavour = FLAVOURS[values.source];
+if (flavour === undefined) {
+  console.error(`--source ${values.source} is not one of ${Object.keys(FLAVOURS).join(", ")}.`);
+  process.exit(2);
+}
 const suites = values.suites === "" ? [] : values.suites.split(",");
 const every = Number(values["checkpoint-every"]);
 const reports = join(tmpdir(), `bluegreen-conformance-${process.pid}`);
@@ -52,7 +65,7 @@ const properties: Record<string, string> = values["json-only"] ? { "bluegreen.js
 const say = (m: string) => process.stderr.write(`${m}\n`);
 
 const started = Date.now();
-const pair = await yamlPairUp((m) => say(`[sandbox yaml] ${m}`));
+const pair = await yamlPairUp(flavour, (m) => say(`[sandbox yaml] ${m}`));
 try {
   await resetPair(pair);
   let direct: { results: readonly YamlTestResult[]; seconds: number };
@@ -64,6 +77,7 @@ try {
     direct = await runRestYaml({
       cluster: hostPort(pair.source.url),
       suites,
+      flavour,
       seed: values.seed,
       reportsDir: join(reports, "direct"),
       properties,
@@ -72,6 +86,7 @@ try {
   say(`run through the gateway (checkpoint every ${every === 0 ? "never" : `${every} test(s)`})…`);
   const gateway = await runThroughGateway(pair, {
     suites,
+    flavour,
     seed: values.seed,
     reportsDir: join(reports, "gateway"),
     checkpointEvery: every,
@@ -132,5 +147,5 @@ try {
   const clean = differences.length === 0 && gateway.deadLettered === 0 && mismatched.length === 0;
   process.exitCode = clean && gateway.finalProblems.length === 0 ? 0 : 1;
 } finally {
-  await yamlPairDown();
+  await yamlPairDown(flavour);
 }

@@ -48,7 +48,7 @@ describe("OpenSearch REST API YAML tests, directly and through the gateway", () 
 
   before(
     async () => {
-      pair = await yamlPairUp((m) => process.stderr.write(`[sandbox yaml] ${m}\n`));
+      pair = await yamlPairUp("opensearch", (m) => process.stderr.write(`[sandbox yaml] ${m}\n`));
       await resetPair(pair);
     },
     { timeout: LONG },
@@ -56,7 +56,7 @@ describe("OpenSearch REST API YAML tests, directly and through the gateway", () 
   // Reports stay on disk when something failed: the failure messages point at them.
   let passed = 0;
   after(async () => {
-    await yamlPairDown();
+    await yamlPairDown("opensearch");
     if (passed === 4) rmSync(REPORTS, { recursive: true, force: true });
   });
 

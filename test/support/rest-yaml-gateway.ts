@@ -16,22 +16,43 @@ import { type SandboxStatus, sandboxDown, sandboxUp } from "../../src/sandbox/in
 import { openState, type StateStore } from "../../src/state/index.ts";
 import { compareDigests, digestIndex } from "../../src/validate/index.ts";
 import { type GatewayRig, LOG_FACTORIES, startGateway } from "./gateway-harness.ts";
-import { type RestYamlOptions, type RestYamlRun, runRestYaml } from "./rest-yaml.ts";
+import { type RestYamlOptions, type RestYamlRun, runRestYaml, type YamlFlavour } from "./rest-yaml.ts";
 import { plainClusterConfig, type TestPair, type TestSandbox } from "./sandbox.ts";
 
-const NAME = `${process.env.BLUEGREEN_TEST_SANDBOX_NAME ?? "test"}-yaml`;
-const PORT_BASE = Number(process.env.BLUEGREEN_TEST_PORT_BASE ?? "29200") + 400;
+const PREFIX = process.env.BLUEGREEN_TEST_SANDBOX_NAME ?? "test";
+const PORT_BASE = Number(process.env.BLUEGREEN_TEST_PORT_BASE ?? "29200");
 const KEEP = process.env.BLUEGREEN_TEST_KEEP === "1";
 
-/** Starts (or attaches to) the YAML tests' own 2.11 → 2.19 pair. */
-export async function yamlPairUp(onProgress?: (message: string) => void): Promise<SandboxStatus> {
-  return sandboxUp({ name: NAME, portBase: PORT_BASE, ...(onProgress === undefined ? {} : { onProgress }) });
+/**
+ * Each flavour's own pair: 2.11 → 2.19 for OpenSearch's suite (port base + 400); Elasticsearch 7.10.2
+ * → OpenSearch 3 for Elasticsearch's (port base + 410), the path where replay drops the types.
+ */
+const PAIRS: Readonly<
+  Record<YamlFlavour, { suffix: string; offset: number; source: string; target: string }>
+> = {
+  opensearch: { suffix: "yaml", offset: 400, source: "2.11", target: "2.19" },
+  "elasticsearch-7": { suffix: "yaml-es", offset: 410, source: "es-7.10", target: "3" },
+};
+
+/** Starts (or attaches to) the flavour's own pair. */
+export async function yamlPairUp(
+  flavour: YamlFlavour,
+  onProgress?: (message: string) => void,
+): Promise<SandboxStatus> {
+  const pair = PAIRS[flavour];
+  return sandboxUp({
+    name: `${PREFIX}-${pair.suffix}`,
+    portBase: PORT_BASE + pair.offset,
+    source: pair.source,
+    target: pair.target,
+    ...(onProgress === undefined ? {} : { onProgress }),
+  });
 }
 
 /** Stops and purges the pair, unless BLUEGREEN_TEST_KEEP=1 asks to reuse it next time. */
-export async function yamlPairDown(): Promise<void> {
+export async function yamlPairDown(flavour: YamlFlavour): Promise<void> {
   if (KEEP) return;
-  await sandboxDown({ name: NAME, purge: true });
+  await sandboxDown({ name: `${PREFIX}-${PAIRS[flavour].suffix}`, purge: true });
 }
 
 /** `host:port` of a sandbox URL, the form `tests.rest.cluster` takes. */
@@ -68,7 +89,8 @@ export async function resetPair(pair: SandboxStatus): Promise<void> {
   for (const role of ["source", "target"] as const) {
     const cluster = createCluster(plainClusterConfig(role, pair[role].url));
     try {
-      const gone = [400, 403, 404];
+      // 405: Elasticsearch OSS has no data stream API, so the path matches another route.
+      const gone = [400, 403, 404, 405];
       await cluster.request({ method: "DELETE", path: "/_data_stream/*", allowStatus: gone });
       const names = [...(await userIndices(cluster)).keys()];
       // A test that ended early can leave an index read-only, and that also refuses its deletion.

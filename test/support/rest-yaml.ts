@@ -1,6 +1,7 @@
 /**
- * Runs OpenSearch's own REST API YAML tests (the Maven project in conformance/rest-yaml) against one
- * `host:port` and reads back what each test did.
+ * Runs OpenSearch's own REST API YAML tests, or Elasticsearch 7.10's (the Maven project in
+ * conformance/rest-yaml, one profile per flavour) against one `host:port` and reads back what each
+ * test did.
  *
  * The runner picks a random body format (JSON, YAML, SMILE, CBOR) per request from its seed; that
  * randomization stays on, and a fixed seed makes a direct run and a run through the gateway send the
@@ -42,9 +43,17 @@ export interface YamlTestResult {
   readonly message?: string;
 }
 
+/**
+ * Whose runner and suite: OpenSearch's (2.11.1 runner, 2.19.0 tests) or Elasticsearch 7.10.2's, for
+ * an Elasticsearch OSS source. Each is a profile of the Maven project.
+ */
+export type YamlFlavour = "opensearch" | "elasticsearch-7";
+
 export interface RestYamlOptions {
   /** `host:port` of the cluster (or the gateway) the tests talk to. */
   readonly cluster: string;
+  /** Default `opensearch`. */
+  readonly flavour?: YamlFlavour;
   /** Folders (or `folder/file`) under rest-api-spec/test; empty or absent runs all of them. */
   readonly suites?: readonly string[];
   readonly seed?: string;
@@ -88,7 +97,15 @@ export async function runRestYaml(options: RestYamlOptions): Promise<RestYamlRun
   if (options.checkpointEvery !== undefined) {
     properties["bluegreen.checkpoint.every"] = String(options.checkpointEvery);
   }
-  const args = ["-q", "-B", "test", ...Object.entries(properties).map(([k, v]) => `-D${k}=${v}`)];
+  const flavour = options.flavour ?? "opensearch";
+  const args = [
+    "-q",
+    "-B",
+    "-P",
+    flavour,
+    "test",
+    ...Object.entries(properties).map(([k, v]) => `-D${k}=${v}`),
+  ];
   const java = findJava([17], "the REST API YAML tests");
   const env = { ...process.env, JAVA_HOME: java.home };
   const log = join(options.reportsDir, "maven.log");
