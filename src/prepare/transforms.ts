@@ -158,6 +158,20 @@ export const removedIndexSettings: TransformRule = {
   },
 };
 
+/**
+ * Soft deletes turned off: Elasticsearch 7 and OpenSearch 1 take it (deprecated), OpenSearch 2.0 and
+ * later refuse to create such an index. The target's copy keeps soft deletes, its default; they change
+ * how deletes are stored, not the documents.
+ */
+export const softDeletesRequired: TransformRule = {
+  name: "soft-deletes-required",
+  apply(definition) {
+    if (definition.settings["index.soft_deletes.enabled"] !== "false") return undefined;
+    const { "index.soft_deletes.enabled": _, ...settings } = definition.settings;
+    return { ...definition, settings };
+  },
+};
+
 /** Open Distro's plugin settings moved from `index.opendistro.*` to `index.plugins.*` in OpenSearch. */
 export const opendistroSettingsRenamed: TransformRule = {
   name: "opendistro-settings-renamed",
@@ -204,6 +218,7 @@ export const RULES: readonly TransformRule[] = [
   stringToTextKeyword,
   allFieldRemoved,
   removedIndexSettings,
+  softDeletesRequired,
   opendistroSettingsRenamed,
   esOnlyFieldTypes,
 ];

@@ -1,4 +1,5 @@
 import { type Body, bodyValue } from "../gateway/index.ts";
+import { isRawJson } from "../json/index.ts";
 import { dropParam, isObject, jsonBody, withParam } from "./request-parts.ts";
 import { typelessRequest, unwrapType } from "./typeless.ts";
 
@@ -10,6 +11,22 @@ import { typelessRequest, unwrapType } from "./typeless.ts";
  */
 const NODE_FILTER =
   /(?:^|\.)routing\.allocation\.(?:include|exclude|require|initial_recovery)\._(?:name|id|ip|host|host_ip|publish_ip)$/;
+
+/**
+ * `soft_deletes.enabled: false`, which Elasticsearch 7 and OpenSearch 1 take (deprecated) and
+ * OpenSearch 2.0 and later refuse at index creation: replayed as it was, the index would never exist
+ * on the target and every write to it would fail. Left out, the target's index keeps soft deletes,
+ * its default, which changes how it stores deletes, not what it holds.
+ */
+const SOFT_DELETES_OFF = /(?:^|\.)soft_deletes\.enabled$/;
+
+/** A setting the target cannot take as the source did; what `strip` leaves out. */
+function notPortable(path: string, value: unknown): boolean {
+  if (NODE_FILTER.test(path)) return true;
+  // Decoded bodies keep scalars as their literal text: `false`, or `"false"` for a string setting.
+  const text = isRawJson(value) ? value.rawJSON : JSON.stringify(value);
+  return SOFT_DELETES_OFF.test(path) && (text === "false" || text === '"false"');
+}
 
 export interface PortableRequest {
   /** The path to send: the logged one, without a mapping type (see typeless.ts). */
@@ -23,8 +40,8 @@ export interface PortableRequest {
 }
 
 /**
- * The request as the target can take it: allocation filters that name the source's nodes left out (see
- * NODE_FILTER), a typed request (Elasticsearch 7.x, OpenSearch 1.x) without its type (see
+ * The request as the target can take it: allocation filters that name the source's nodes and soft
+ * deletes turned off left out (see NODE_FILTER and SOFT_DELETES_OFF), a typed request (Elasticsearch 7.x, OpenSearch 1.x) without its type (see
  * typeless.ts), a background open or resize in the foreground (see waitingPath). A body is decoded
  * only when it may need a change (in whatever format it came: JSON, YAML, CBOR, SMILE), and goes to
  * the target as JSON only when it did.
@@ -36,7 +53,8 @@ export function portableRequest(logged: string, body: Body | undefined): Portabl
   const path = waitingPath(typeless.path);
   const unchanged = { path, body, dropped: [], empty: false };
   if (body === undefined) return unchanged;
-  if (unwrap === undefined && !body.bytes.includes("allocation")) return unchanged;
+  if (unwrap === undefined && !body.bytes.includes("allocation") && !body.bytes.includes("soft_deletes"))
+    return unchanged;
   let parsed = bodyValue(body);
   if (parsed === undefined) return unchanged;
   const untyped = unwrap === undefined ? undefined : unwrapType(parsed, unwrap);
@@ -100,7 +118,7 @@ function strip(value: unknown, prefix: string, dropped: string[]): void {
       const before = dropped.length;
       strip(child, path, dropped);
       if (dropped.length > before && isEmptyObject(child)) delete value[key];
-    } else if (NODE_FILTER.test(path)) {
+    } else if (notPortable(path, child)) {
       dropped.push(path);
       delete value[key];
     }

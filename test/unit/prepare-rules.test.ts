@@ -86,6 +86,18 @@ describe("version transforms", () => {
       transforms: ["removed-index-settings"],
     },
     {
+      name: "soft deletes turned off are left out (OpenSearch 2.0 and later refuse the index)",
+      input: def({}, { "index.soft_deletes.enabled": "false", "index.number_of_shards": "2" }),
+      settings: { "index.number_of_shards": "2" },
+      transforms: ["soft-deletes-required"],
+    },
+    {
+      name: "soft deletes turned on stay",
+      input: def({}, { "index.soft_deletes.enabled": "true" }),
+      settings: { "index.soft_deletes.enabled": "true" },
+      transforms: [],
+    },
+    {
       name: "Open Distro plugin settings are renamed to index.plugins.*",
       input: def({}, { "index.opendistro.index_state_management.rollover_alias": "logs" }),
       settings: { "index.plugins.index_state_management.rollover_alias": "logs" },

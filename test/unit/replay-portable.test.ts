@@ -9,7 +9,7 @@ import { typelessPath } from "../../src/replay/typeless.ts";
 
 const json = (text: string) => ({ bytes: Buffer.from(text), contentType: "application/json" });
 
-describe("portableRequest: allocation filters that name source nodes stay behind", () => {
+describe("portableRequest: allocation filters that name source nodes, and soft deletes off, stay behind", () => {
   const table: {
     name: string;
     path: string;
@@ -51,6 +51,34 @@ describe("portableRequest: allocation filters that name source nodes stay behind
       name: "a mapping field with a look-alike name is not a setting",
       path: "/i",
       body: '{"mappings":{"properties":{"routing.allocation.include._name":{"type":"keyword"}}}}',
+      sent: "unchanged",
+      dropped: [],
+    },
+    {
+      name: "soft deletes off, nested (OpenSearch 2.0 and later refuse the index)",
+      path: "/i",
+      body: '{"settings":{"index":{"soft_deletes":{"enabled":false},"number_of_shards":1}}}',
+      sent: '{"settings":{"index":{"number_of_shards":1}}}',
+      dropped: ["settings.index.soft_deletes.enabled"],
+    },
+    {
+      name: "soft deletes off, a flat key with a string value, the only setting",
+      path: "/i",
+      body: '{"settings":{"index.soft_deletes.enabled":"false"},"mappings":{}}',
+      sent: '{"mappings":{}}',
+      dropped: ["settings.index.soft_deletes.enabled"],
+    },
+    {
+      name: "soft deletes off in a legacy template's settings",
+      path: "/_template/t",
+      body: '{"index_patterns":["x*"],"settings":{"soft_deletes.enabled":false}}',
+      sent: '{"index_patterns":["x*"]}',
+      dropped: ["settings.soft_deletes.enabled"],
+    },
+    {
+      name: "soft deletes on, and their retention, stay",
+      path: "/i",
+      body: '{"settings":{"index.soft_deletes.enabled":true,"index.soft_deletes.retention_lease.period":"1h"}}',
       sent: "unchanged",
       dropped: [],
     },
