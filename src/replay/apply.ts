@@ -4,6 +4,7 @@ import { type Body, bodyFormat, byQueryIndex, JSON_TYPE, renamePath } from "../g
 import { mgetErrorType, parseMget } from "../json/index.ts";
 import type { Logger } from "../log/index.ts";
 import { type DeadLetter, writeDeadLetters } from "./dead-letter.ts";
+import { mirrorMadeIndex } from "./index-made.ts";
 import type { ReplayMetrics } from "./metrics.ts";
 import { portableRequest } from "./portable.ts";
 
@@ -41,9 +42,14 @@ export type Action =
       readonly method: string;
       readonly path: string;
       readonly body: Body | undefined;
+    })
+  | (Origin & {
+      /** A write the source refused, after it made the write's index (see index-made.ts). */
+      readonly kind: "index-made";
+      readonly index: string;
     });
 
-type DocAction = Exclude<Action, { kind: "request" }>;
+type DocAction = Extract<Action, { kind: "index" | "delete" | "copy" }>;
 
 export interface ApplyResult {
   applied: number;
@@ -96,6 +102,11 @@ export class TargetWriter {
         // Ordering across documents matters here (a delete-by-query after the index calls it covers).
         await flush();
         await this.#applyRequest(action, result);
+        continue;
+      }
+      if (action.kind === "index-made") {
+        await flush();
+        await this.#applyIndexMade(action, result);
         continue;
       }
       docs.push(action);
@@ -317,7 +328,7 @@ export class TargetWriter {
     if (portable.dropped.length > 0)
       this.#o.logger.warn(
         { method: action.method, path: path.split("?")[0], dropped: portable.dropped },
-        "replay leaves out allocation filters that name the source's nodes",
+        "replay leaves out settings the target cannot take (allocation filters naming the source's nodes, soft deletes off)",
       );
     if (portable.empty) {
       result.applied++;
@@ -369,6 +380,17 @@ export class TargetWriter {
       this.#o.metrics.retries.inc();
       await this.#sleep(Math.min(10_000, 100 * 2 ** attempt));
     }
+  }
+
+  async #applyIndexMade(action: Extract<Action, { kind: "index-made" }>, result: ApplyResult): Promise<void> {
+    const index = this.#rename(action.index);
+    const made = await mirrorMadeIndex(this.#o.source, this.#o.target, action.index, index);
+    if (made === "made") result.applied++;
+    if (typeof made === "object")
+      this.#o.logger.warn(
+        { index, problem: made.problem },
+        "a write the source refused made its index there, and the target would not make it",
+      );
   }
 
   #deadLetter(letters: readonly DeadLetter[], result: ApplyResult): void {

@@ -24,6 +24,7 @@ import {
   replayWait,
   waitKind,
 } from "./hold.ts";
+import { mayHaveMadeIndex } from "./index-made.ts";
 import { ReplayMetrics } from "./metrics.ts";
 import { Crossings, type Place, WriteOrder } from "./order.ts";
 import { claimReplay, type ReplayClaim } from "./owner.ts";
@@ -281,7 +282,8 @@ function sideOf(entry: Entry): "source" | "target" {
 }
 
 /**
- * Turns ready entries into target actions; refused writes are skipped, unresolvable ones
+ * Turns ready entries into target actions; refused writes are skipped (a refusal that may have come
+ * after the source made the write's index gives the target that index: index-made.ts), unresolvable ones
  * dead-lettered, writes the source applied before a later one already replayed are superseded, and
  * writes that crossed a by-query or admin request are copied from the source after it (order.ts).
  */
@@ -290,10 +292,16 @@ function plan(entries: readonly Entry[], { order, crossings }: Recall, readPos: 
   const dead: ReturnType<typeof deadLetter>[] = [];
   let skipped = 0;
   let superseded = 0;
+  const madeChecked = new Set<string>();
   for (const { record, intent, outcome, outcomeAt } of entries) {
     const origin = { partition: record.partition, offset: record.offset, timestampMs: record.timestampMs };
     if (outcome !== undefined && !isSuccess(outcome.status)) {
       skipped++;
+      const refused = intent?.t === "op" ? intent : outcome.doc;
+      if (refused !== undefined && mayHaveMadeIndex(outcome.status) && !madeChecked.has(refused.index)) {
+        madeChecked.add(refused.index);
+        actions.push({ ...origin, kind: "index-made", index: refused.index });
+      }
       continue;
     }
     if (intent?.t === "req" || (intent === undefined && outcome?.req !== undefined)) {

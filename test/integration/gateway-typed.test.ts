@@ -47,6 +47,8 @@ for (const [sourceName, pairOf] of Object.entries(SOURCES)) {
     const CUSTOM = `${Q}-custom`;
     const PLAIN = `${Q}-plain`;
     const MADE = `${Q}-made`;
+    // Made through the gateway with soft deletes off, which the target's OpenSearch refuses.
+    const SOFT = `${Q}-soft`;
     let rig: GatewayRig;
     before(async () => {
       rig = await startGateway(Q, LOG_FACTORIES.file as NonNullable<(typeof LOG_FACTORIES)["file"]>, {
@@ -108,6 +110,12 @@ for (const [sourceName, pairOf] of Object.entries(SOURCES)) {
           '{"properties":{"extra":{"type":"keyword"}}}',
         ],
         ["PUT", `/${MADE}/mytype/m1`, '{"n":31,"extra":"x"}'],
+        [
+          "PUT",
+          `/${SOFT}`,
+          '{"settings":{"index":{"soft_deletes":{"enabled":false},"number_of_replicas":0}}}',
+        ],
+        ["PUT", `/${SOFT}/_doc/s1`, '{"n":51}'],
         ["PUT", `/${PLAIN}/_doc/p1/_create`, '{"n":21}'],
         ["PUT", `/${PLAIN}/_doc/p2`, '{"n":22}'],
         ["POST", `/${PLAIN}/_doc/p2/_update`, '{"doc":{"tag":"p-updated"}}'],
@@ -139,6 +147,8 @@ for (const [sourceName, pairOf] of Object.entries(SOURCES)) {
       assert.equal(plain.sourceCount, 3);
       await rig.target.request({ method: "POST", path: `/${MADE}/_refresh` });
       assert.equal((await assertSameContent(rig.source, MADE, rig.target)).sourceCount, 1);
+      await rig.target.request({ method: "POST", path: `/${SOFT}/_refresh` });
+      assert.equal((await assertSameContent(rig.source, SOFT, rig.target)).sourceCount, 1);
       const mapping = await rig.target.request<Record<string, { mappings: { properties: object } }>>({
         method: "GET",
         path: `/${MADE}/_mapping`,

@@ -96,6 +96,31 @@ describe("replay gives the target every effect of the logged writes", () => {
     await assertSameContent(rig.source, `${P}-auto`, rig.target);
   });
 
+  // Found by Elasticsearch 7.10's REST suite through the gateway: a typed write its mapping refused
+  // left the index it made on the source only. The same holds for any document a mapping refuses.
+  test("an index a refused write made exists on the target too; a refusal that made none makes none", async () => {
+    const template = `/_index_template/${P}-refused`;
+    const shape = `{"index_patterns":["${P}-refused-*"],"template":{"mappings":{"properties":{"n":{"type":"long"}}}}}`;
+    assert.equal((await send("PUT", template, shape)).status, 200);
+    try {
+      assert.equal((await send("PUT", `/${P}-refused-1/_doc/1`, '{"n":"not a number"}')).status, 400);
+      const bulk = `{"index":{"_index":"${P}-refused-2","_id":"1"}}\n{"n":"nor this"}\n`;
+      const answer = await send("POST", "/_bulk", bulk, { "content-type": "application/x-ndjson" });
+      assert.match(answer.text, /"status":400/);
+      // An index name OpenSearch refuses: nothing was made, and replay must not try.
+      assert.equal((await send("PUT", `/${P}-REFUSED/_doc/1`, '{"n":1}')).status, 400);
+      const report = await rig.replay();
+      assert.equal(report.deadLettered, 0);
+      for (const index of [`${P}-refused-1`, `${P}-refused-2`]) {
+        assert.deepEqual(await mapping(rig.target, index), await mapping(rig.source, index), index);
+        assert.equal((await sameAfterRefresh(index)).sourceCount, 0);
+      }
+    } finally {
+      for (const cluster of [rig.source, rig.target])
+        await cluster.request({ method: "DELETE", path: template, allowStatus: [404] });
+    }
+  });
+
   test("fields added by an earlier version of a document stay in the target's mapping", async () => {
     await send("PUT", `/${P}-map`, '{"settings":{"number_of_shards":1}}');
     await send("PUT", `/${P}-map/_doc/1`, '{"first":"text that maps a field"}');
