@@ -1,10 +1,9 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { Readable, Writable } from "node:stream";
 import { type Dispatcher, Pool } from "undici";
+import type { ClusterConfig } from "../config/index.ts";
 
 type DispatchController = Dispatcher.DispatchController;
-
-import type { ClusterConfig } from "../config/index.ts";
 
 /**
  * One cluster as the gateway forwards to it: a keep-alive undici Pool to its first URL. It never adds
