@@ -10,7 +10,8 @@
  * 2.19 → 3 is `main`'s target with `major`'s, 1.3 → 3 is `legacy`'s source with `major`'s target.
  * Test processes inherit BLUEGREEN_TEST_SANDBOX (JSON); tests isolate themselves by index name.
  * Two more pairs start on first use: the secure pair (test/support/secure-pair.ts, port base + 250,
- * stopped here at the end) and the REST YAML tests' own pair (port base + 400, which wipes clusters).
+ * stopped here at the end) and the REST YAML tests' own pairs (port base + 400 and + 410, which wipe
+ * clusters; see test/support/rest-yaml-gateway.ts).
  *
  * Knobs for running several checkouts side by side on one machine:
  * - BLUEGREEN_TEST_SANDBOX_NAME (default "test"): sandbox name prefix; the legacy pair is `<name>-legacy`.
