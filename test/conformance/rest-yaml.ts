@@ -7,7 +7,8 @@
  * Uses the YAML tests' own pair (`<BLUEGREEN_TEST_SANDBOX_NAME or "test">-yaml` on
  * BLUEGREEN_TEST_PORT_BASE + 400), started if needed and purged afterwards unless BLUEGREEN_TEST_KEEP=1.
  * `--source es-7.10` runs Elasticsearch 7.10.2's own suite instead, against an Elasticsearch 7.10.2
- * source with an OpenSearch 3 target (`…-yaml-es` on port base + 410).
+ * source with an OpenSearch 3 target (`…-yaml-es` on port base + 410); `--source 3` runs OpenSearch
+ * 3's, against a 3.x source with a 3.x target (`…-yaml-3` on port base + 420).
  * Flags: --suites a,b (folders; default all), --seed S, --checkpoint-every N (default 1; 0 turns the
  * per-test replay + digest off), --json FILE (everything as JSON), --json-only (every body as JSON
  * instead of a random JSON/YAML/SMILE/CBOR: tells body-format problems from the rest), --gateway-only
@@ -51,6 +52,7 @@ const { values } = parseArgs({
 });
 const FLAVOURS: Readonly<Record<string, YamlFlavour>> = {
   "2.11": "opensearch",
+  "3": "opensearch-3",
   "es-7.10": "elasticsearch-7",
 };
 const flavour = FLAVOURS[values.source];

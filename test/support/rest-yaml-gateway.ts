@@ -24,14 +24,17 @@ const PORT_BASE = Number(process.env.BLUEGREEN_TEST_PORT_BASE ?? "29200");
 const KEEP = process.env.BLUEGREEN_TEST_KEEP === "1";
 
 /**
- * Each flavour's own pair: 2.11 → 2.19 for OpenSearch's suite (port base + 400); Elasticsearch 7.10.2
- * → OpenSearch 3 for Elasticsearch's (port base + 410), the path where replay drops the types.
+ * Each flavour's own pair: 2.11 → 2.19 for OpenSearch 2's suite (port base + 400); Elasticsearch
+ * 7.10.2 → OpenSearch 3 for Elasticsearch's (port base + 410), the path where replay drops the types;
+ * 3 → 3 for OpenSearch 3's (port base + 420), the gateway in front of a 3.x cluster, as it is in
+ * front of a 3.x target after cutover.
  */
 const PAIRS: Readonly<
   Record<YamlFlavour, { suffix: string; offset: number; source: string; target: string }>
 > = {
   opensearch: { suffix: "yaml", offset: 400, source: "2.11", target: "2.19" },
   "elasticsearch-7": { suffix: "yaml-es", offset: 410, source: "es-7.10", target: "3" },
+  "opensearch-3": { suffix: "yaml-3", offset: 420, source: "3", target: "3" },
 };
 
 /** Starts (or attaches to) the flavour's own pair. */

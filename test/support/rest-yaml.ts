@@ -44,10 +44,11 @@ export interface YamlTestResult {
 }
 
 /**
- * Whose runner and suite: OpenSearch's (2.11.1 runner, 2.19.0 tests) or Elasticsearch 7.10.2's, for
- * an Elasticsearch OSS source. Each is a profile of the Maven project.
+ * Whose runner and suite: OpenSearch 2's (2.11.1 runner, 2.19.0 tests), OpenSearch 3's (3.4.0 runner,
+ * 3.1.0 tests, on Java 21 or later) or Elasticsearch 7.10.2's, for an Elasticsearch OSS source. Each
+ * is a profile of the Maven project.
  */
-export type YamlFlavour = "opensearch" | "elasticsearch-7";
+export type YamlFlavour = "opensearch" | "opensearch-3" | "elasticsearch-7";
 
 export interface RestYamlOptions {
   /** `host:port` of the cluster (or the gateway) the tests talk to. */
@@ -106,7 +107,7 @@ export async function runRestYaml(options: RestYamlOptions): Promise<RestYamlRun
     "test",
     ...Object.entries(properties).map(([k, v]) => `-D${k}=${v}`),
   ];
-  const java = findJava([17], "the REST API YAML tests");
+  const java = findJava(flavour === "opensearch-3" ? [25, 21] : [17], "the REST API YAML tests");
   const env = { ...process.env, JAVA_HOME: java.home };
   const log = join(options.reportsDir, "maven.log");
   // Offline first, so a CI run that already resolved everything does not touch the network; Maven
