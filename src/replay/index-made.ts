@@ -5,10 +5,10 @@ import type { Requester } from "../cluster/index.ts";
  * missing index before a shard sees the document, so a document the mapping refuses (400), or a shard
  * turns away (429, 503), still leaves its new index behind, with the templates' settings, mappings and
  * aliases. 404 means the index could not be made (auto-create off); 409 means the document, and so its
- * index, was already there. Called for refusals only.
+ * index, was already there; 0, that the write never reached the source. Called for refusals only.
  */
 export function mayHaveMadeIndex(status: number): boolean {
-  return status !== 404 && status !== 409;
+  return status >= 400 && status !== 404 && status !== 409;
 }
 
 export type IndexMade = "made" | "already there" | "not on the source" | { readonly problem: string };

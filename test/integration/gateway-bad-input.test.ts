@@ -2,7 +2,7 @@
  * Bad input against a gateway in front of the real clusters.
  * - Malformed writes are OpenSearch's to judge: the gateway logs them as they came, forwards them, and
  *   the client gets the source's own answer, byte for byte what it gets without the gateway; the
- *   logged outcome is the refusal, so replay skips them.
+ *   logged outcome is the refusal, so replay skips them (and makes only the empty index they made).
  * - What the gateway refuses itself (size, encoding, its admin API) gets a clear answer and leaves
  *   nothing in the log; a write the source never received is logged as "not applied".
  */
@@ -12,6 +12,7 @@ import { after, before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { decodeRecord, Gateway, stateModeStore } from "../../src/gateway/index.ts";
 import { createLogger } from "../../src/log/index.ts";
+import { assertSameContent } from "../support/digest.ts";
 import { ADMIN_TOKEN, dropIndices, type GatewayRig, startGateway } from "../support/gateway-harness.ts";
 import { MemoryLog } from "../support/gateway-memory-log.ts";
 
@@ -224,11 +225,18 @@ describe("bad input", () => {
     });
   }
 
-  test("malformed writes are logged with their refusal, and replay applies none of them", async () => {
+  test("malformed writes are logged with their refusal; replay applies none, and makes the index they made", async () => {
+    // OpenSearch makes a missing index before it parses the document, so the refused documents left
+    // an empty `-m` index on the source; replay gives the target that index, and nothing else.
+    const source = await rig.source.request({ method: "HEAD", path: `/${P}-m` });
+    assert.equal(source.status, 200, "the source made the index while refusing the documents");
     const report = await rig.replay();
-    assert.equal(report.applied, 0);
+    assert.equal(report.applied, 1, "one action: the index made, no document");
     assert.equal(report.deadLettered, 0);
     assert.ok(report.skipped >= MALFORMED.length, `skipped ${report.skipped}`);
+    for (const cluster of [rig.source, rig.target])
+      await cluster.request({ method: "POST", path: `/${P}-m/_refresh` });
+    assert.equal((await assertSameContent(rig.source, `${P}-m`, rig.target)).sourceCount, 0);
   });
 
   for (const c of CASES) {
