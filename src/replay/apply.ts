@@ -3,7 +3,7 @@ import { BluegreenError, isBluegreenError } from "../errors/index.ts";
 import { type Body, bodyFormat, byQueryIndex, JSON_TYPE, renamePath } from "../gateway/index.ts";
 import { mgetErrorType, parseMget } from "../json/index.ts";
 import type { Logger } from "../log/index.ts";
-import { type DeadLetter, writeDeadLetters } from "./dead-letter.ts";
+import { type DeadLetter, docDeadLetter, writeDeadLetters } from "./dead-letter.ts";
 import { mirrorMadeIndex } from "./index-made.ts";
 import type { ReplayMetrics } from "./metrics.ts";
 import { portableRequest } from "./portable.ts";
@@ -171,7 +171,7 @@ export class TargetWriter {
           retry.push(i);
           retriedDocs.add(key);
         } else {
-          dead.push(deadLetter(item, outcome.status, outcome.error));
+          dead.push(docDeadLetter(item, outcome.status, outcome.error));
         }
       });
       this.#deadLetter(dead, result);
@@ -232,7 +232,7 @@ export class TargetWriter {
         return;
       }
       if (status !== 0 && !RETRYABLE_ITEM.has(status)) {
-        this.#deadLetter([deadLetter(action, status, reason)], result);
+        this.#deadLetter([docDeadLetter(action, status, reason)], result);
         return;
       }
       await this.#pause(attempt, `${action.index}/${action.id} still failing: ${reason}`);
@@ -412,21 +412,6 @@ function originOf(action: Action): Pick<DeadLetter, "logOffset"> {
   return { logOffset: { partition: action.partition, offset: action.offset } };
 }
 
-export function deadLetter(
-  item: DocAction,
-  status: number | undefined,
-  reason: string | undefined,
-): DeadLetter {
-  return {
-    ...originOf(item),
-    reason: reason ?? "rejected by the target",
-    status,
-    index: item.index,
-    id: item.id,
-    ...(item.kind === "index" ? { doc: deadLetterDoc(item.doc) } : {}),
-  };
-}
-
 function describe(error: unknown): string {
   if (error === undefined) return "";
   if (typeof error === "string") return error;
@@ -457,12 +442,4 @@ function joinLines(lines: readonly Buffer[]): Buffer {
   const lf = Buffer.from("\n");
   for (const line of lines) parts.push(line, lf);
   return Buffer.concat(parts);
-}
-
-/** A dead letter keeps the document re-appliable by hand: its text, or base64 for binary formats. */
-function deadLetterDoc(doc: Body): { contentType: string; text?: string; base64?: string } {
-  const format = bodyFormat(doc.contentType);
-  return format === "json" || format === "yaml"
-    ? { contentType: doc.contentType, text: doc.bytes.toString("utf8") }
-    : { contentType: doc.contentType, base64: doc.bytes.toString("base64") };
 }

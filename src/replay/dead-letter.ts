@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { BluegreenError } from "../errors/index.ts";
+import { type Body, bodyFormat } from "../gateway/index.ts";
 
 /** One write the replayer gave up on, with why; enough to re-apply it by hand. */
 export interface DeadLetter {
@@ -39,4 +40,34 @@ export function writeDeadLetters(path: string, letters: readonly DeadLetter[], n
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** A document write the target refused, where it came from in the log, and its bytes when it had any. */
+export function docDeadLetter(
+  item: {
+    readonly partition: number;
+    readonly offset: number;
+    readonly index: string;
+    readonly id: string;
+    readonly doc?: Body;
+  },
+  status: number | undefined,
+  reason: string | undefined,
+): DeadLetter {
+  return {
+    logOffset: { partition: item.partition, offset: item.offset },
+    reason: reason ?? "rejected by the target",
+    status,
+    index: item.index,
+    id: item.id,
+    ...(item.doc === undefined ? {} : { doc: deadLetterDoc(item.doc) }),
+  };
+}
+
+/** A dead letter keeps the document re-appliable by hand: its text, or base64 for binary formats. */
+function deadLetterDoc(doc: Body): { contentType: string; text?: string; base64?: string } {
+  const format = bodyFormat(doc.contentType);
+  return format === "json" || format === "yaml"
+    ? { contentType: doc.contentType, text: doc.bytes.toString("utf8") }
+    : { contentType: doc.contentType, base64: doc.bytes.toString("base64") };
 }

@@ -12,8 +12,8 @@ import {
 } from "../gateway/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { StateStore } from "../state/index.ts";
-import { type Action, type deadLetter, TargetWriter } from "./apply.ts";
-import { writeDeadLetters } from "./dead-letter.ts";
+import { type Action, TargetWriter } from "./apply.ts";
+import { type DeadLetter, writeDeadLetters } from "./dead-letter.ts";
 import {
   heldError,
   positionKey,
@@ -289,7 +289,7 @@ function sideOf(entry: Entry): "source" | "target" {
  */
 function plan(entries: readonly Entry[], { order, crossings }: Recall, readPos: LogPosition) {
   const actions: Action[] = [];
-  const dead: ReturnType<typeof deadLetter>[] = [];
+  const dead: DeadLetter[] = [];
   let skipped = 0;
   let superseded = 0;
   const madeChecked = new Set<string>();
